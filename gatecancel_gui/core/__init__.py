@@ -1,0 +1,1 @@
+"""The Qt-free core: signing, the Gate client, loading open orders, batch cancel, credentials, journal."""

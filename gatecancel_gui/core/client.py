@@ -1,0 +1,215 @@
+"""A Gate APIv4 client over one httpx connection pool: signing, clock sync, errors sorted for people."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from gatecancel_gui.core.credentials import Credentials
+from gatecancel_gui.core.errors import ErrorClass, GateError
+from gatecancel_gui.core.hosts import normalise_base_url
+from gatecancel_gui.core.signing import signed_headers
+
+log = logging.getLogger(__name__)
+
+Params = list[tuple[str, str]]
+
+
+class NoAnswer(GateError):
+    """No usable answer: the request may or may not have been applied by the exchange."""
+
+    def __init__(self, label: str, detail: str, status: int | None = None) -> None:
+        super().__init__(status, label, detail, error_class=ErrorClass.NETWORK, detail=detail)
+
+
+class NotSent(GateError):
+    """The request never reached the exchange (no connection could be made)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(None, "CONNECT_FAILED", detail, error_class=ErrorClass.NETWORK, detail=detail)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiResponse:
+    status: int
+    data: Any
+    headers: httpx.Headers
+    latency_s: float
+
+
+def parse_reset_seconds(value: str | None, server_now: float) -> float | None:
+    """Seconds to wait from a X-Gate-RateLimit-Reset-Timestamp (its unit is unconfirmed: s or ms)."""
+    if not value:
+        return None
+    try:
+        stamp = float(value)
+    except ValueError:
+        return None
+    if stamp > 1e11:
+        stamp /= 1000.0
+    if stamp < 1e9:  # a small number reads as "seconds from now"
+        return max(0.0, min(stamp, 10.0))
+    return max(0.0, min(stamp - server_now, 10.0))
+
+
+class ServerClock:
+    """The offset between this computer's clock and Gate's, so a skewed clock still signs right."""
+
+    def __init__(self, local_clock: Callable[[], float] = time.time) -> None:
+        self.local_clock = local_clock
+        self.offset_s = 0.0
+        self.synced = False
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        return self.local_clock() + self.offset_s
+
+    def timestamp_header(self) -> str:
+        return f"{self.now():.3f}"
+
+    def update(self, server_ms: float, sent_at: float, received_at: float) -> None:
+        with self._lock:
+            self.offset_s = server_ms / 1000.0 - (sent_at + received_at) / 2.0
+            self.synced = True
+
+
+class GateClient:
+    """Talks to one Gate-compatible base URL with one account's credentials.
+
+    Thread-safe: the cancel engine calls it from several threads at once over one connection pool.
+    """
+
+    def __init__(self, base_url: str, credentials: Credentials | None = None, *,
+                 timeout_s: float = 5.0, connect_timeout_s: float = 3.0, max_connections: int = 32,
+                 expiry_s: float | None = None, account: str | None = None,
+                 transport: httpx.BaseTransport | None = None,
+                 local_clock: Callable[[], float] = time.time) -> None:
+        self.base_url = normalise_base_url(base_url)
+        self._path_prefix = urlsplit(self.base_url).path.rstrip("/")
+        self.credentials = credentials
+        self.account = account
+        self.expiry_s = expiry_s
+        self.clock = ServerClock(local_clock)
+        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s),
+            limits=limits,
+            transport=transport,
+            headers={"Accept": "application/json", "User-Agent": "gatecancel"},
+            follow_redirects=False,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> GateClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- clock -------------------------------------------------------------------------------------
+
+    def sync_clock(self) -> float:
+        """Read GET /spot/time and keep the offset; returns the offset in seconds."""
+        sent = self.clock.local_clock()
+        resp = self.request("GET", "/spot/time", signed=False)
+        received = self.clock.local_clock()
+        try:
+            server_ms = float(resp.data["server_time"])
+        except (TypeError, KeyError, ValueError):
+            raise NoAnswer("BAD_RESPONSE", "the server time answer was unreadable; is this a Gate URL?",
+                           resp.status) from None
+        self.clock.update(server_ms, sent, received)
+        return self.clock.offset_s
+
+    def ensure_clock(self) -> None:
+        if not self.clock.synced:
+            self.sync_clock()
+
+    # -- requests ----------------------------------------------------------------------------------
+
+    def request(self, method: str, endpoint: str, *, params: Params | None = None, body: Any = None,
+                signed: bool = True) -> ApiResponse:
+        """Send one request; on REQUEST_EXPIRED re-sync the clock and retry exactly once."""
+        try:
+            return self._send(method, endpoint, params, body, signed)
+        except GateError as exc:
+            if not (signed and exc.label == "REQUEST_EXPIRED"):
+                raise
+            log.info("REQUEST_EXPIRED on %s %s: re-syncing the clock and retrying once", method, endpoint)
+            self.sync_clock()
+            return self._send(method, endpoint, params, body, signed)
+
+    def _send(self, method: str, endpoint: str, params: Params | None, body: Any,
+              signed: bool) -> ApiResponse:
+        query = "&".join(f"{k}={v}" for k, v in (params or []))
+        path = self._path_prefix + endpoint
+        content = b"" if body is None else json.dumps(body, separators=(",", ":")).encode("utf-8")
+        headers: dict[str, str] = {}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        if signed:
+            if self.credentials is None:
+                raise GateError(None, "MISSING_CREDENTIALS", "no API key configured",
+                                error_class=ErrorClass.CREDENTIALS)
+            headers.update(signed_headers(self.credentials.key, self.credentials.secret, method, path,
+                                          query, content, self.clock.timestamp_header()))
+            if self.expiry_s is not None:
+                headers["x-gate-exptime"] = str(int((self.clock.now() + self.expiry_s) * 1000))
+        url = self.base_url + endpoint + (f"?{query}" if query else "")
+        started = time.perf_counter()
+        try:
+            response = self._http.request(method, url, content=content or None, headers=headers)
+        except httpx.ConnectError as exc:
+            raise NotSent(_describe(exc)) from None
+        except httpx.TimeoutException as exc:
+            if isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
+                raise NotSent(_describe(exc)) from None
+            raise NoAnswer("TIMEOUT", f"no answer within the timeout ({type(exc).__name__})") from None
+        except httpx.TransportError as exc:
+            raise NoAnswer("CONNECTION_LOST", f"the connection broke ({type(exc).__name__})") from None
+        latency = time.perf_counter() - started
+        return self._interpret(response, latency)
+
+    def _interpret(self, response: httpx.Response, latency: float) -> ApiResponse:
+        status = response.status_code
+        try:
+            data = response.json()
+        except (ValueError, UnicodeDecodeError):
+            data = None
+        if 200 <= status < 300:
+            if data is None and response.content:
+                raise NoAnswer("BAD_RESPONSE", "the answer was not JSON (an error page or a cut-off body)",
+                               status)
+            return ApiResponse(status, data, response.headers, latency)
+        label, message = "", ""
+        if isinstance(data, dict):
+            label = str(data.get("label") or "")
+            message = str(data.get("message") or data.get("detail") or "")
+        if not label and status >= 500:
+            label = "SERVER_ERROR"
+        if not label and status == 429:
+            label = "TOO_MANY_REQUESTS"
+        if not label:
+            label = f"HTTP_{status}"
+            message = message or (response.reason_phrase or "")
+        error = GateError(status, label, message)
+        if error.error_class is ErrorClass.RATE:
+            error.retry_after_s = parse_reset_seconds(
+                response.headers.get("X-Gate-RateLimit-Reset-Timestamp"), self.clock.now())
+        raise error
+
+
+def _describe(exc: Exception) -> str:
+    """Name the failure without echoing a URL's credentials or any header."""
+    text = str(exc).split("\n")[0][:160]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,0 +1,119 @@
+"""API credentials: held in memory, stored only in the OS keyring, never printed."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+
+import keyring
+import keyring.errors
+
+from gatecancel_gui.core.errors import ConfigError
+
+KEYRING_SERVICE = "gatecancel"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    key: str
+    secret: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"Credentials(key={mask(self.key)!r})"
+
+    __str__ = __repr__
+
+
+def mask(key: str) -> str:
+    """The only form of a key that may be shown or logged: its first 4 characters."""
+    return (key[:4] + "…") if key else ""
+
+
+def clean_credential(value: str, what: str) -> str:
+    """Trim what a paste adds around a key; refuse whitespace inside it with a reason."""
+    value = (value or "").strip()
+    if not value:
+        raise ConfigError(f"The API {what} is empty.")
+    if any(ch.isspace() for ch in value):
+        raise ConfigError(f"The API {what} contains spaces or line breaks inside it: paste it again.")
+    if not value.isascii() or not value.isprintable():
+        raise ConfigError(f"The API {what} contains characters an API {what} cannot have.")
+    return value
+
+
+def make_credentials(key: str, secret: str) -> Credentials:
+    return Credentials(clean_credential(key, "key"), clean_credential(secret, "secret"))
+
+
+def from_environment(env: dict[str, str] | None = None) -> Credentials | None:
+    env = os.environ if env is None else env
+    key, secret = env.get("GATE_API_KEY"), env.get("GATE_API_SECRET")
+    if not key and not secret:
+        return None
+    if not key or not secret:
+        raise ConfigError("Set both GATE_API_KEY and GATE_API_SECRET, or neither.")
+    return make_credentials(key, secret)
+
+
+class KeyringUnavailable(ConfigError):
+    """No working OS keyring: the message says so plainly, without any secret in it."""
+
+
+def backend_name() -> str:
+    """Which keyring holds secrets, in words a user can look up (e.g. 'SecretService Keyring')."""
+    kr = keyring.get_keyring()
+    name = getattr(kr, "name", "") or type(kr).__name__
+    return str(name)
+
+
+def keyring_works() -> bool:
+    """False when the only backend is keyring's 'fail' or 'null' one."""
+    kr = keyring.get_keyring()
+    module = type(kr).__module__
+    return not (module.endswith(".fail") or module.endswith(".null"))
+
+
+def save(profile: str, creds: Credentials) -> None:
+    """Store key and secret for a profile as one keyring entry."""
+    if not keyring_works():
+        raise KeyringUnavailable(
+            "No OS keyring is available to store the secret "
+            f"(found: {backend_name()}); it can be used for this session only."
+        )
+    payload = json.dumps({"key": creds.key, "secret": creds.secret})
+    try:
+        keyring.set_password(KEYRING_SERVICE, profile, payload)
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailable(
+            f"The OS keyring ({backend_name()}) refused to store the secret: {type(exc).__name__}. "
+            "Unlock it, or use the credentials for this session only."
+        ) from None
+
+
+def load(profile: str) -> Credentials | None:
+    """The profile's credentials from the keyring, or None when there are none."""
+    try:
+        payload = keyring.get_password(KEYRING_SERVICE, profile)
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailable(
+            f"The OS keyring ({backend_name()}) could not be read: {type(exc).__name__}. Is it locked?"
+        ) from None
+    if not payload:
+        return None
+    try:
+        data = json.loads(payload)
+        return Credentials(str(data["key"]), str(data["secret"]))
+    except (ValueError, KeyError, TypeError):
+        raise ConfigError(f"The keyring entry for profile '{profile}' is unreadable: save it again.") from None
+
+
+def delete(profile: str) -> None:
+    try:
+        keyring.delete_password(KEYRING_SERVICE, profile)
+    except keyring.errors.PasswordDeleteError:
+        return
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailable(
+            f"The OS keyring ({backend_name()}) could not delete the secret: {type(exc).__name__}."
+        ) from None

@@ -1,0 +1,110 @@
+"""One exception type for everything that can go wrong talking to Gate, with a sentence for the user."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class ErrorClass(str, Enum):
+    CREDENTIALS = "credentials"
+    CLOCK = "clock"
+    PERMISSION = "permission"
+    RATE = "rate"
+    SERVER = "server"
+    REQUEST = "request"
+    NETWORK = "network"
+
+
+_LABEL_CLASSES: dict[str, ErrorClass] = {
+    "INVALID_KEY": ErrorClass.CREDENTIALS,
+    "INVALID_CREDENTIALS": ErrorClass.CREDENTIALS,
+    "INVALID_SIGNATURE": ErrorClass.CREDENTIALS,
+    "MISSING_REQUIRED_HEADER": ErrorClass.CREDENTIALS,
+    "REQUEST_EXPIRED": ErrorClass.CLOCK,
+    "READ_ONLY": ErrorClass.PERMISSION,
+    "FORBIDDEN": ErrorClass.PERMISSION,
+    "IP_FORBIDDEN": ErrorClass.PERMISSION,
+    "ACCOUNT_LOCKED": ErrorClass.PERMISSION,
+    "TOO_MANY_REQUESTS": ErrorClass.RATE,
+    "SERVER_ERROR": ErrorClass.SERVER,
+    "INTERNAL": ErrorClass.SERVER,
+    "TOO_BUSY": ErrorClass.SERVER,
+}
+
+_PERMISSION_SENTENCES = {
+    "READ_ONLY": "This API key is read-only: it may list orders but not cancel them. "
+                 "Give it the spot-trade permission on Gate.",
+    "IP_FORBIDDEN": "Gate refused this API key from this IP address: add this machine's IP "
+                    "to the key's whitelist.",
+    "ACCOUNT_LOCKED": "Gate says this account is locked: nothing can be cancelled until Gate unlocks it.",
+    "FORBIDDEN": "This API key is not allowed to do this: check its permissions on Gate.",
+}
+
+_CLASS_SENTENCES = {
+    ErrorClass.CREDENTIALS: "Gate rejected the API key or secret: check that both are copied "
+                            "exactly and belong to this environment.",
+    ErrorClass.CLOCK: "This computer's clock is too far from Gate's, even after re-syncing: "
+                      "correct the system time.",
+    ErrorClass.PERMISSION: "This API key is not allowed to do this: check its permissions on Gate.",
+    ErrorClass.RATE: "Gate is rate-limiting this account: wait a moment and try again.",
+    ErrorClass.SERVER: "Gate had a server problem or is too busy: try again shortly.",
+    ErrorClass.REQUEST: "Gate rejected the request as invalid.",
+    ErrorClass.NETWORK: "Could not reach the exchange: check the network and the base URL.",
+}
+
+
+def classify(status: int | None, label: str | None) -> ErrorClass:
+    """Sort an error by Gate's label first, by HTTP status when the label is unknown."""
+    if label and label in _LABEL_CLASSES:
+        return _LABEL_CLASSES[label]
+    if status is None:
+        return ErrorClass.NETWORK
+    if status == 429:
+        return ErrorClass.RATE
+    if status >= 500:
+        return ErrorClass.SERVER
+    if status == 401:
+        return ErrorClass.CREDENTIALS
+    if status == 403:
+        return ErrorClass.PERMISSION
+    return ErrorClass.REQUEST
+
+
+class GateError(Exception):
+    """A failed call: HTTP status (None when no answer came), Gate's label and message, and why."""
+
+    retry_after_s: float | None = None
+
+    def __init__(self, status: int | None, label: str, message: str, *,
+                 error_class: ErrorClass | None = None, detail: str = "") -> None:
+        self.status = status
+        self.label = label
+        self.message = message
+        self.error_class = error_class or classify(status, label)
+        self.detail = detail
+        super().__init__(self.user_message)
+
+    @property
+    def user_message(self) -> str:
+        """One plain sentence (plus Gate's own words when they add something)."""
+        if self.error_class is ErrorClass.PERMISSION and self.label in _PERMISSION_SENTENCES:
+            sentence = _PERMISSION_SENTENCES[self.label]
+        elif self.error_class is ErrorClass.NETWORK and self.detail:
+            sentence = f"{_CLASS_SENTENCES[ErrorClass.NETWORK]} ({self.detail})"
+        else:
+            sentence = _CLASS_SENTENCES[self.error_class]
+        if self.error_class is ErrorClass.REQUEST and (self.label or self.message):
+            sentence = f"{sentence} {self.label}: {self.message}".rstrip(": ")
+        return sentence
+
+    @property
+    def stops_everything(self) -> bool:
+        """A credentials or permission failure will fail every request alike: stop sending."""
+        return self.error_class in (ErrorClass.CREDENTIALS, ErrorClass.PERMISSION)
+
+    def __repr__(self) -> str:
+        return f"GateError(status={self.status!r}, label={self.label!r}, message={self.message!r})"
+
+
+class ConfigError(ValueError):
+    """Bad input from the user (a URL, a profile, credentials): the message is the sentence to show."""

@@ -1,0 +1,68 @@
+"""Where the exchange lives: live, testnet or a custom URL (plain http only to loopback)."""
+
+from __future__ import annotations
+
+import ipaddress
+from enum import Enum
+from urllib.parse import urlsplit
+
+from gatecancel_gui.core.errors import ConfigError
+
+LIVE_URL = "https://api.gateio.ws/api/v4"
+TESTNET_URL = "https://api-testnet.gateapi.io/api/v4"
+
+
+class Environment(str, Enum):
+    LIVE = "live"
+    TESTNET = "testnet"
+    PAPER = "paper"
+    CUSTOM = "custom"
+
+
+def is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def normalise_base_url(url: str) -> str:
+    """Check a base URL and return it without a trailing slash; raise ConfigError with a reason."""
+    url = (url or "").strip()
+    if not url:
+        raise ConfigError("The base URL is empty.")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"'{url}' is not a web address: it should look like {LIVE_URL}.")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ConfigError(
+            "Plain http:// is only allowed to this computer (127.0.0.1 or localhost); use https://."
+        )
+    if parts.query or parts.fragment:
+        raise ConfigError("The base URL must not carry a query or fragment.")
+    path = parts.path.rstrip("/")
+    if not path.endswith("/api/v4"):
+        raise ConfigError("The base URL should end in /api/v4, e.g. " + LIVE_URL + ".")
+    return url.rstrip("/")
+
+
+def environment_of(url: str) -> Environment:
+    url = url.rstrip("/")
+    if url == LIVE_URL:
+        return Environment.LIVE
+    if url == TESTNET_URL:
+        return Environment.TESTNET
+    host = urlsplit(url).hostname or ""
+    if is_loopback_host(host):
+        return Environment.PAPER
+    return Environment.CUSTOM
+
+
+def url_for(environment: Environment, custom_url: str = "") -> str:
+    if environment is Environment.LIVE:
+        return LIVE_URL
+    if environment is Environment.TESTNET:
+        return TESTNET_URL
+    return normalise_base_url(custom_url)

@@ -1,0 +1,69 @@
+"""An append-only JSONL record of every cancel request sent and what came of it.
+
+Each request writes a `sent` line before it goes and an `answer` line when it ends (with the per-order
+results, or "no answer"), so a crash never hides a request. Never a key, a secret or a signature.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from gatecancel_gui.core.paths import data_dir
+
+JOURNAL_NAME = "cancel-journal.jsonl"
+
+
+class Journal:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or data_dir() / JOURNAL_NAME
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+
+    def _append(self, record: dict[str, Any]) -> None:
+        line = json.dumps(record, separators=(",", ":"), default=str) + "\n"
+        with self._lock, self.path.open("a", encoding="utf-8") as fh:
+            fh.write(line)
+
+    def sent(self, method: str, endpoint: str, orders: list[tuple[str, str]], attempt: int = 1,
+             environment: str = "") -> str:
+        request_id = uuid.uuid4().hex[:12]
+        self._append({
+            "time": _now(), "event": "sent", "request": request_id, "method": method,
+            "endpoint": endpoint, "environment": environment, "attempt": attempt,
+            "orders": [{"currency_pair": p, "id": i} for p, i in orders],
+        })
+        return request_id
+
+    def answered(self, request_id: str, *, status: int | None, latency_ms: float | None,
+                 results: list[dict[str, Any]] | None = None, error: str = "") -> None:
+        record: dict[str, Any] = {
+            "time": _now(), "event": "answer", "request": request_id, "status": status,
+            "latency_ms": None if latency_ms is None else round(latency_ms, 1),
+        }
+        if results is not None:
+            record["results"] = results
+        if error:
+            record["error"] = error
+        self._append(record)
+
+    def read(self) -> list[dict[str, Any]]:
+        if not self.path.exists():
+            return []
+        with self.path.open(encoding="utf-8") as fh:
+            return [json.loads(line) for line in fh if line.strip()]
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + f".{int(time.time() * 1000) % 1000:03d}Z"
+
+
+def unanswered(records: list[dict[str, Any]]) -> set[str]:
+    """Request ids with a `sent` line and no `answer` line: requests whose fate was never recorded."""
+    sent = {r["request"] for r in records if r.get("event") == "sent"}
+    answered = {r["request"] for r in records if r.get("event") == "answer"}
+    return sent - answered

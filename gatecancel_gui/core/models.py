@@ -1,0 +1,159 @@
+"""The order and result types shared by the loader, the cancel engine, the window and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any
+
+
+def to_decimal(value: Any) -> Decimal:
+    """Gate sends every number as a string; an absent or unreadable one counts as zero."""
+    if value is None or value == "":
+        return Decimal(0)
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRef:
+    """What a cancel needs: the pair and the order id (always a string; ids are 64-bit)."""
+
+    currency_pair: str
+    id: str
+
+    def __str__(self) -> str:
+        return f"{self.currency_pair}:{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    id: str
+    currency_pair: str
+    side: str
+    type: str
+    price: Decimal
+    amount: Decimal
+    left: Decimal
+    filled_amount: Decimal
+    create_time_ms: int
+    text: str = ""
+    account: str = "spot"
+    status: str = "open"
+
+    @property
+    def ref(self) -> OrderRef:
+        return OrderRef(self.currency_pair, self.id)
+
+    @property
+    def filled_percent(self) -> Decimal:
+        if not self.amount:
+            return Decimal(0)
+        return (self.amount - self.left) * 100 / self.amount
+
+    @property
+    def quote_value(self) -> Decimal:
+        """Value of what is still open, in the pair's quote currency."""
+        return self.left * self.price
+
+    @property
+    def quote_currency(self) -> str:
+        return self.currency_pair.rpartition("_")[2]
+
+    @classmethod
+    def from_api(cls, raw: dict[str, Any], currency_pair: str = "") -> Order:
+        create_ms = raw.get("create_time_ms") or 0
+        try:
+            create_ms = int(Decimal(str(create_ms)))
+        except (InvalidOperation, ValueError):
+            create_ms = 0
+        return cls(
+            id=str(raw["id"]),
+            currency_pair=str(raw.get("currency_pair") or currency_pair),
+            side=str(raw.get("side", "")),
+            type=str(raw.get("type", "limit")),
+            price=to_decimal(raw.get("price")),
+            amount=to_decimal(raw.get("amount")),
+            left=to_decimal(raw.get("left", raw.get("amount"))),
+            filled_amount=to_decimal(raw.get("filled_amount")),
+            create_time_ms=create_ms,
+            text=str(raw.get("text") or ""),
+            account=str(raw.get("account") or "spot"),
+            status=str(raw.get("status") or "open"),
+        )
+
+
+class OutcomeState(str, Enum):
+    """Where one order ended. Only CANCELLED means the exchange confirmed the cancel."""
+
+    IN_FLIGHT = "in_flight"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    UNKNOWN = "unknown"
+    NOT_SENT = "not_sent"
+
+
+@dataclass(frozen=True, slots=True)
+class CancelOutcome:
+    ref: OrderRef
+    state: OutcomeState
+    label: str = ""
+    message: str = ""
+    text: str = ""
+    reconciled: bool = False
+
+    @property
+    def succeeded(self) -> bool:
+        return self.state is OutcomeState.CANCELLED
+
+    @property
+    def final(self) -> bool:
+        return self.state not in (OutcomeState.IN_FLIGHT, OutcomeState.UNKNOWN)
+
+    @property
+    def retryable(self) -> bool:
+        """Could a new cancel still help? Not for orders the exchange says are gone."""
+        if self.state in (OutcomeState.NOT_SENT, OutcomeState.UNKNOWN):
+            return True
+        return self.state is OutcomeState.REJECTED and self.label not in GONE_LABELS
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "currency_pair": self.ref.currency_pair,
+            "id": self.ref.id,
+            "succeeded": self.succeeded,
+            "label": self.label,
+            "message": self.message,
+            "state": self.state.value,
+        }
+
+
+GONE_LABELS = frozenset({"ORDER_NOT_FOUND", "ORDER_CLOSED", "ORDER_CANCELLED", "ORDER_FILLED"})
+
+
+@dataclass(slots=True)
+class CancelReport:
+    """Everything a cancel run produced, one outcome per distinct order asked for."""
+
+    outcomes: dict[OrderRef, CancelOutcome] = field(default_factory=dict)
+    requests_sent: int = 0
+    stopped: bool = False
+    fatal_error: str = ""
+
+    def count(self, state: OutcomeState) -> int:
+        return sum(1 for o in self.outcomes.values() if o.state is state)
+
+    @property
+    def all_cancelled(self) -> bool:
+        return bool(self.outcomes) and all(o.succeeded for o in self.outcomes.values())
+
+    def summary(self) -> str:
+        parts = [f"{self.count(OutcomeState.CANCELLED)} cancelled"]
+        for state, word in ((OutcomeState.REJECTED, "not cancelled"), (OutcomeState.UNKNOWN, "unknown"),
+                            (OutcomeState.NOT_SENT, "not sent")):
+            if n := self.count(state):
+                parts.append(f"{n} {word}")
+        return ", ".join(parts) + f" of {len(self.outcomes)}"

@@ -1,0 +1,78 @@
+"""Load every open spot order: all pairs, all pages, ids as strings, amounts as Decimal."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+
+from gatecancel_gui.core.client import GateClient, Params
+from gatecancel_gui.core.models import Order
+
+PAGE_LIMIT = 100
+MAX_PAGES = 1000  # 100,000 orders in one pair: far past any real account, a guard against a loop
+
+Progress = Callable[[int, int], None]  # (pages read, orders so far)
+
+
+class LoadStopped(Exception):
+    """The user stopped the load; nothing partial is returned."""
+
+
+def load_open_orders(client: GateClient, *, progress: Progress | None = None,
+                     stop: threading.Event | None = None, account: str | None = None) -> list[Order]:
+    """All open orders across every pair.
+
+    GET /spot/open_orders pages per pair: `limit` applies to each pair, so the next page is asked for
+    while any pair returned a full page. Orders are de-duplicated by id, since a page can shift while
+    orders fill between two reads.
+    """
+    account = account or client.account
+    client.ensure_clock()
+    seen: dict[str, Order] = {}
+    for page in range(1, MAX_PAGES + 1):
+        if stop is not None and stop.is_set():
+            raise LoadStopped()
+        params: Params = [("page", str(page)), ("limit", str(PAGE_LIMIT))]
+        if account:
+            params.append(("account", account))
+        data = client.request("GET", "/spot/open_orders", params=params).data
+        any_full = False
+        for group in _as_list(data):
+            pair = str(group.get("currency_pair", ""))
+            orders = _as_list(group.get("orders"))
+            any_full = any_full or len(orders) >= PAGE_LIMIT
+            for raw in orders:
+                order = Order.from_api(raw, pair)
+                seen[order.id] = order
+        if progress is not None:
+            progress(page, len(seen))
+        if not any_full:
+            break
+    return list(seen.values())
+
+
+def load_pair_orders(client: GateClient, currency_pair: str, *, side: str | None = None,
+                     account: str | None = None) -> list[Order]:
+    """Open orders of one pair via GET /spot/orders, paging until a short page comes back."""
+    account = account or client.account
+    client.ensure_clock()
+    found: dict[str, Order] = {}
+    for page in range(1, MAX_PAGES + 1):
+        params: Params = [("currency_pair", currency_pair), ("status", "open"),
+                          ("page", str(page)), ("limit", str(PAGE_LIMIT))]
+        if account:
+            params.append(("account", account))
+        rows = _as_list(client.request("GET", "/spot/orders", params=params).data)
+        for raw in rows:
+            order = Order.from_api(raw, currency_pair)
+            found[order.id] = order
+        if len(rows) < PAGE_LIMIT:
+            break
+    orders = list(found.values())
+    return [o for o in orders if o.side == side] if side else orders
+
+
+def _as_list(value: object) -> Iterable[dict]:
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, dict) and ("id" in item or "orders" in item)]

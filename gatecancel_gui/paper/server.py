@@ -1,0 +1,462 @@
+"""The paper exchange's HTTP server: Gate's endpoints, signatures, clock window, limits and faults."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from gatecancel_gui.paper.auth import signature_matches
+from gatecancel_gui.paper.book import Book, REFERENCE_PRICES, seed_book
+from gatecancel_gui.paper.faults import Fault, FaultPlan
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/api/v4"
+CANCEL_ENDPOINTS = ("POST /spot/cancel_batch_orders", "DELETE /spot/orders", "DELETE /spot/orders/{id}")
+MAX_BATCH = 20
+CLOCK_WINDOW_S = 60.0
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    key: str
+    secret: str = field(repr=False)
+    permission: str = "trade"   # trade / read_only / ip_forbidden / locked
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, label: str, message: str, headers: dict[str, str] | None = None):
+        super().__init__(label)
+        self.status, self.label, self.message = status, label, message
+        self.headers = headers or {}
+
+
+class SlidingWindow:
+    """Counts requests in a sliding window; answers whether one more is allowed and when it resets."""
+
+    def __init__(self, limit: int, window_s: float) -> None:
+        self.limit, self.window_s = limit, window_s
+        self.times: deque[float] = deque()
+        self.lock = threading.Lock()
+        self.peak = 0
+
+    def take(self) -> tuple[bool, int, float]:
+        with self.lock:
+            now = time.time()
+            while self.times and now - self.times[0] >= self.window_s:
+                self.times.popleft()
+            reset = (self.times[0] + self.window_s) if self.times else now + self.window_s
+            if len(self.times) >= self.limit:
+                return False, 0, reset
+            self.times.append(now)
+            self.peak = max(self.peak, len(self.times))
+            return True, self.limit - len(self.times), reset
+
+
+class PaperExchange:
+    """A Gate-compatible exchange on 127.0.0.1. Use as a context manager, or `start()` / `stop()`.
+
+    Everything the tests steer is a plain attribute: `latency_s`, `fault_plans[endpoint]`,
+    `clock_offset_s`, `cancel_limit` …; `book` holds the record of every order.
+    """
+
+    def __init__(self, *, port: int = 0, orders: int = 300, pairs: int = 12, heavy_pairs: int = 2,
+                 fill_fraction: float = 0.03, latency_s: float = 0.0, seed: int = 7,
+                 cancel_limit: int = 200, cancel_window_s: float = 1.0, get_limit: int = 200,
+                 get_window_s: float = 10.0, slow_s: float = 3.0, reset_in_ms: bool = False,
+                 cancel_all_delay_s: float = 0.05) -> None:
+        self.book = Book()
+        seed_book(self.book, orders=orders, pairs=pairs, heavy_pairs=heavy_pairs,
+                  fill_fraction=fill_fraction, seed=seed)
+        self.keys: dict[str, ApiKey] = {}
+        self.main_key = self.add_key("trade")
+        self.latency_s = latency_s
+        self.slow_s = slow_s
+        self.clock_offset_s = 0.0
+        self.reset_in_ms = reset_in_ms
+        self.cancel_all_delay_s = cancel_all_delay_s
+        self.fault_plans: dict[str, FaultPlan] = {}
+        self.cancel_window = SlidingWindow(cancel_limit, cancel_window_s)
+        self.get_limit, self.get_window_s = get_limit, get_window_s
+        self.get_windows: dict[str, SlidingWindow] = {}
+        self.requests: list[tuple[str, str, int]] = []   # (method, endpoint, batch size or 0)
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self._stats_lock = threading.Lock()
+        self._server = _Server(("127.0.0.1", port), _Handler)
+        self._server.exchange = self
+        self._thread: threading.Thread | None = None
+        self._timers: list[threading.Timer] = []
+
+    # -- life --------------------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{PREFIX}"
+
+    def start(self) -> PaperExchange:
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="paper-exchange", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever(poll_interval=0.2)
+
+    def stop(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> PaperExchange:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- knobs -------------------------------------------------------------------------------------
+
+    def add_key(self, permission: str = "trade") -> ApiKey:
+        key = ApiKey("paper" + secrets.token_hex(14), secrets.token_hex(32), permission)
+        self.keys[key.key] = key
+        return key
+
+    def plan(self, endpoint: str, faults: list[Fault | str] | None = None, *,
+             repeat: Fault | str | None = None) -> FaultPlan:
+        """Schedule faults for an endpoint such as 'POST /spot/cancel_batch_orders'."""
+        plan = FaultPlan(faults or [], repeat=repeat)
+        self.fault_plans[endpoint] = plan
+        return plan
+
+    def server_now(self) -> float:
+        return time.time() + self.clock_offset_s
+
+    def cancel_requests(self) -> list[int]:
+        """Batch sizes of every batch-cancel request that reached the exchange."""
+        return [n for method, endpoint, n in self.requests if endpoint == "/spot/cancel_batch_orders"]
+
+    # -- dispatch ----------------------------------------------------------------------------------
+
+    def handle(self, handler: _Handler, method: str) -> None:
+        parts = urlsplit(handler.path)
+        path, raw_query = parts.path, parts.query
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else b""
+        with self._stats_lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            if self.latency_s:
+                time.sleep(self.latency_s)
+            if not path.startswith(PREFIX + "/"):
+                raise ApiError(404, "NOT_FOUND", "Not Found")
+            endpoint = path[len(PREFIX):]
+            query = dict(parse_qsl(raw_query, keep_blank_values=True))
+            route, route_args = _route(method, endpoint)
+            if route is None:
+                raise ApiError(404, "NOT_FOUND", f"{method} {endpoint} is not an endpoint here")
+            headers: dict[str, str] = {}
+            if route != "time":
+                self._authenticate(handler, method, path, raw_query, body)
+                headers = self._rate_limit(method, endpoint, route)
+            plan = self.fault_plans.get(f"{method} {_template(endpoint)}")
+            fault = plan.next() if plan else Fault.NONE
+            if fault is Fault.RATE_429:
+                raise ApiError(429, "TOO_MANY_REQUESTS", "Request Rate Limit Exceeded",
+                               self._reset_headers(time.time() + 0.2, 0, self.cancel_window.limit))
+            if fault is Fault.BUSY_503:
+                raise ApiError(503, "TOO_BUSY", "Server is too busy, please retry later")
+            if fault is Fault.HTML_200:
+                handler.reply_raw(200, b"<html><body><h1>Maintenance</h1></body></html>", "text/html")
+                return
+            status, payload = getattr(self, f"_do_{route}")(query, body, *route_args)
+            self._record(method, endpoint, payload if route == "cancel_batch" else None, body)
+            self._deliver(handler, fault, status, payload, headers)
+        except ApiError as exc:
+            handler.reply_json(exc.status, {"label": exc.label, "message": exc.message}, exc.headers)
+        except Exception:  # a bug in the paper exchange should look like Gate's 500, and be logged
+            log.exception("paper exchange error")
+            handler.reply_json(500, {"label": "SERVER_ERROR", "message": "internal error"})
+        finally:
+            with self._stats_lock:
+                self.in_flight -= 1
+
+    def _record(self, method: str, endpoint: str, results: Any, body: bytes) -> None:
+        size = len(json.loads(body)) if results is not None else 0
+        with self._stats_lock:
+            self.requests.append((method, endpoint, size))
+
+    def _deliver(self, handler: _Handler, fault: Fault, status: int, payload: Any,
+                 headers: dict[str, str]) -> None:
+        if fault is Fault.DROP_AFTER_APPLY:
+            handler.drop()
+            return
+        if fault is Fault.ERROR_500_AFTER_APPLY:
+            handler.reply_json(500, {"label": "SERVER_ERROR", "message": "Internal server error"})
+            return
+        if fault is Fault.SLOW_AFTER_APPLY:
+            time.sleep(self.slow_s)
+        if isinstance(payload, list) and payload and isinstance(payload[0], dict):
+            payload = _mangle(fault, payload)
+        if fault is Fault.TRUNCATED_AFTER_APPLY:
+            raw = json.dumps(payload).encode()
+            handler.reply_raw(status, raw[: max(1, len(raw) // 2)], "application/json", headers)
+            return
+        handler.reply_json(status, payload, headers)
+
+    # -- checks ------------------------------------------------------------------------------------
+
+    def _authenticate(self, handler: _Handler, method: str, path: str, raw_query: str, body: bytes) -> ApiKey:
+        key_id = handler.headers.get("KEY")
+        timestamp = handler.headers.get("Timestamp")
+        sign = handler.headers.get("SIGN")
+        if not key_id or not timestamp or not sign:
+            raise ApiError(401, "MISSING_REQUIRED_HEADER", "Missing required header: KEY, Timestamp or SIGN")
+        try:
+            stamp = float(timestamp)
+        except ValueError:
+            raise ApiError(401, "INVALID_CREDENTIALS", "Timestamp is not a number") from None
+        if abs(stamp - self.server_now()) > CLOCK_WINDOW_S:
+            raise ApiError(401, "REQUEST_EXPIRED", "gap between request Timestamp and server time exceeds 60")
+        exptime = handler.headers.get("x-gate-exptime")
+        if exptime:
+            try:
+                expired = self.server_now() * 1000 > float(exptime)
+            except ValueError:
+                raise ApiError(400, "INVALID_PARAM_VALUE", "x-gate-exptime is not a number") from None
+            if expired:
+                raise ApiError(401, "REQUEST_EXPIRED", "request arrived after x-gate-exptime")
+        api_key = self.keys.get(key_id)
+        if api_key is None:
+            raise ApiError(401, "INVALID_KEY", "Invalid key provided")
+        if not signature_matches(api_key.secret, method, path, raw_query, body, timestamp, sign):
+            raise ApiError(401, "INVALID_SIGNATURE", "Signature mismatch")
+        if api_key.permission == "ip_forbidden":
+            raise ApiError(403, "IP_FORBIDDEN", "Your IP is not in the whitelist of this API key")
+        if api_key.permission == "locked":
+            raise ApiError(403, "ACCOUNT_LOCKED", "Account is locked")
+        if api_key.permission == "read_only" and method in ("POST", "DELETE"):
+            raise ApiError(403, "READ_ONLY", "API key is read-only")
+        return api_key
+
+    def _rate_limit(self, method: str, endpoint: str, route: str) -> dict[str, str]:
+        if method in ("POST", "DELETE"):
+            window = self.cancel_window
+        else:
+            window = self.get_windows.setdefault(route, SlidingWindow(self.get_limit, self.get_window_s))
+        allowed, remain, reset = window.take()
+        headers = self._reset_headers(reset, remain, window.limit)
+        if not allowed:
+            raise ApiError(429, "TOO_MANY_REQUESTS", "Request Rate Limit Exceeded", headers)
+        return headers
+
+    def _reset_headers(self, reset: float, remain: int, limit: int) -> dict[str, str]:
+        stamp = reset + self.clock_offset_s
+        return {
+            "X-Gate-RateLimit-Requests-Remain": str(remain),
+            "X-Gate-RateLimit-Limit": str(limit),
+            "X-Gate-RateLimit-Reset-Timestamp": str(int(stamp * 1000)) if self.reset_in_ms else f"{stamp:.3f}",
+        }
+
+    # -- endpoints ---------------------------------------------------------------------------------
+
+    def _do_time(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
+        return 200, {"server_time": int(self.server_now() * 1000)}
+
+    def _do_currency_pairs(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
+        return 200, [{"id": p, "base": p.split("_")[0], "quote": p.split("_")[1], "trade_status": "tradable"}
+                     for p in REFERENCE_PRICES]
+
+    def _do_accounts(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
+        return 200, [{"currency": "USDT", "available": "100000", "locked": "0"}]
+
+    def _do_open_orders(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
+        page, limit = _paging(query)
+        groups = []
+        for pair in self.book.open_pairs():
+            orders = _page_of(self.book.open_orders(pair), page, limit)
+            if orders:
+                groups.append({"currency_pair": pair, "total": len(orders),
+                               "orders": [o.as_api() for o in orders]})
+        return 200, groups
+
+    def _do_list_orders(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
+        pair = query.get("currency_pair")
+        if not pair:
+            raise ApiError(400, "MISSING_REQUIRED_PARAM", "currency_pair is required when status is open")
+        if query.get("status", "open") != "open":
+            raise ApiError(400, "INVALID_PARAM_VALUE", "the paper exchange lists open orders only")
+        page, limit = _paging(query)
+        return 200, [o.as_api() for o in _page_of(self.book.open_orders(pair), page, limit)]
+
+    def _do_get_order(self, query: dict[str, str], body: bytes, order_id: str) -> tuple[int, Any]:
+        pair = query.get("currency_pair")
+        if not pair:
+            raise ApiError(400, "MISSING_REQUIRED_PARAM", "currency_pair is required")
+        with self.book.lock:
+            order = self.book.orders.get(order_id)
+            if order is None or order.currency_pair != pair:
+                raise ApiError(404, "ORDER_NOT_FOUND", "Order not found")
+            return 200, order.as_api()
+
+    def _do_cancel_one(self, query: dict[str, str], body: bytes, order_id: str) -> tuple[int, Any]:
+        pair = query.get("currency_pair")
+        if not pair:
+            raise ApiError(400, "MISSING_REQUIRED_PARAM", "currency_pair is required")
+        ok, label, message = self.book.cancel(order_id, pair)
+        if not ok:
+            raise ApiError(400 if label != "ORDER_NOT_FOUND" else 404, label, message)
+        return 200, self.book.orders[order_id].as_api()
+
+    def _do_cancel_all(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
+        pair, side = query.get("currency_pair"), query.get("side")
+        if side not in (None, "", "buy", "sell"):
+            raise ApiError(400, "INVALID_PARAM_VALUE", "side must be buy or sell")
+        targets = [o for o in self.book.open_orders(pair or None) if not side or o.side == side]
+
+        def apply() -> None:
+            for order in targets:
+                self.book.cancel(order.id, order.currency_pair)
+
+        timer = threading.Timer(self.cancel_all_delay_s, apply)  # Gate answers before it is done
+        timer.daemon = True
+        self._timers.append(timer)
+        timer.start()
+        return 200, [o.as_api() for o in targets]
+
+    def _do_cancel_batch(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
+        try:
+            items = json.loads(body or b"null")
+        except ValueError:
+            raise ApiError(400, "INVALID_REQUEST_BODY", "request body is not valid JSON") from None
+        if not isinstance(items, list) or not items:
+            raise ApiError(400, "INVALID_REQUEST_BODY", "body must be a non-empty array")
+        if len(items) > MAX_BATCH:
+            raise ApiError(400, "INVALID_PARAM_VALUE", f"at most {MAX_BATCH} orders per request")
+        results = []
+        for item in items:
+            if not isinstance(item, dict) or not item.get("id") or not item.get("currency_pair"):
+                raise ApiError(400, "INVALID_PARAM_VALUE", "each item needs currency_pair and id")
+            order_id, pair = str(item["id"]), str(item["currency_pair"])
+            ok, label, message = self.book.cancel(order_id, pair)
+            order = self.book.orders.get(order_id)
+            results.append({"currency_pair": pair, "id": order_id, "text": order.text if order else "",
+                            "succeeded": ok, "label": label, "message": message, "account": ""})
+        return 200, results
+
+
+def _mangle(fault: Fault, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if fault is Fault.MISSING_FIELDS:
+        return [{k: v for k, v in r.items() if k not in ("succeeded", "label")} for r in results]
+    if fault is Fault.NUMERIC_IDS:
+        return [{**r, "id": int(r["id"])} for r in results]
+    if fault is Fault.EXTRA_IDS:
+        return results + [{**results[0], "id": str(int(results[0]["id"]) + 10_000_000), "succeeded": True}]
+    if fault is Fault.DROP_RESULTS:
+        return results[: len(results) // 2]
+    return results
+
+
+_ROUTES = [
+    ("GET", re.compile(r"^/spot/time$"), "time"),
+    ("GET", re.compile(r"^/spot/currency_pairs$"), "currency_pairs"),
+    ("GET", re.compile(r"^/spot/accounts$"), "accounts"),
+    ("GET", re.compile(r"^/spot/open_orders$"), "open_orders"),
+    ("GET", re.compile(r"^/spot/orders$"), "list_orders"),
+    ("GET", re.compile(r"^/spot/orders/([^/]+)$"), "get_order"),
+    ("DELETE", re.compile(r"^/spot/orders$"), "cancel_all"),
+    ("DELETE", re.compile(r"^/spot/orders/([^/]+)$"), "cancel_one"),
+    ("POST", re.compile(r"^/spot/cancel_batch_orders$"), "cancel_batch"),
+]
+
+
+def _route(method: str, endpoint: str) -> tuple[str | None, tuple[str, ...]]:
+    for route_method, pattern, name in _ROUTES:
+        match = pattern.match(endpoint)
+        if match and route_method == method:
+            return name, match.groups()
+    return None, ()
+
+
+def _template(endpoint: str) -> str:
+    return re.sub(r"^/spot/orders/[^/]+$", "/spot/orders/{id}", endpoint)
+
+
+def _paging(query: dict[str, str]) -> tuple[int, int]:
+    try:
+        page = int(query.get("page", "1"))
+        limit = int(query.get("limit", "100"))
+    except ValueError:
+        raise ApiError(400, "INVALID_PARAM_VALUE", "page and limit must be integers") from None
+    if page < 1 or not 1 <= limit <= 100:
+        raise ApiError(400, "INVALID_PARAM_VALUE", "page must be >= 1 and limit 1..100")
+    return page, limit
+
+
+def _page_of(orders: list, page: int, limit: int) -> list:
+    orders = sorted(orders, key=lambda o: (o.create_time_ms, int(o.id)))
+    return orders[(page - 1) * limit: page * limit]
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256
+    allow_reuse_address = True
+    exchange: PaperExchange
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self.server.exchange.handle(self, "GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.server.exchange.handle(self, "POST")
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self.server.exchange.handle(self, "DELETE")
+
+    def reply_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        self.reply_raw(status, json.dumps(payload).encode(), "application/json", headers)
+
+    def reply_raw(self, status: int, raw: bytes, content_type: str,
+                  headers: dict[str, str] | None = None) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(raw)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(raw)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def drop(self) -> None:
+        """Close the connection without a word, as a network cut after the exchange acted would."""
+        self.close_connection = True
+        try:
+            self.connection.shutdown(2)
+        except OSError:
+            pass
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+        log.debug("paper: " + format, *args)
