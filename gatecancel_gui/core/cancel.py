@@ -100,13 +100,14 @@ class BatchCanceller:
                                          self._fatal.user_message))
             return self._finish()
         for round_no in range(self.settings.reconcile_rounds + 1):
-            if not pending:
-                break
-            self._send_all(pending)
+            if pending:
+                self._send_all(pending)
             unknown = [r for r, o in self._report.outcomes.items() if o.state is OutcomeState.UNKNOWN]
             if not unknown or round_no == self.settings.reconcile_rounds:
                 break
-            pending = self._reconcile(unknown)
+            if round_no:
+                time.sleep(self.settings.backoff_s * 2 ** round_no)  # the exchange was struggling: breathe
+            pending = self._reconcile(unknown)  # the ones still open are sent again
         return self._finish()
 
     # -- sending -----------------------------------------------------------------------------------
@@ -235,7 +236,7 @@ class BatchCanceller:
         workers = min(self.settings.max_in_flight, len(unknown))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reconcile") as pool:
             states = list(pool.map(self._reconcile_one, unknown))
-        still_open = [ref for ref, is_open in zip(unknown, states) if is_open]
+        still_open = [ref for ref, is_open in zip(unknown, states, strict=True) if is_open]
         if self._stop.is_set():
             for ref in still_open:
                 self._emit(CancelOutcome(ref, OutcomeState.NOT_SENT, "STILL_OPEN",
@@ -249,6 +250,7 @@ class BatchCanceller:
         params = [("currency_pair", ref.currency_pair)]
         if self.client.account:
             params.append(("account", self.client.account))
+        failures = 0
         for _ in range(self.settings.rate_retries):
             if not self.reconcile_budget.acquire():
                 return False
@@ -264,8 +266,16 @@ class BatchCanceller:
                 if exc.error_class is ErrorClass.RATE:
                     self.reconcile_budget.pause(exc.retry_after_s or 1.0)
                     continue
+                failures += 1
+                if exc.error_class in (ErrorClass.SERVER, ErrorClass.NETWORK) and \
+                        failures <= self.settings.server_retries:
+                    time.sleep(self.settings.backoff_s * 2 ** (failures - 1))
+                    continue
                 log.info("reconcile of %s failed: %s", ref, exc.label)
                 return False  # still unknown; the next round asks again
+            if not isinstance(order, dict):
+                failures += 1
+                continue
             status = str(order.get("status", "")) if isinstance(order, dict) else ""
             if status == "cancelled":
                 self._emit(CancelOutcome(ref, OutcomeState.CANCELLED, text=str(order.get("text") or ""),

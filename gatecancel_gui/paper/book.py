@@ -131,7 +131,10 @@ def seed_book(book: Book, *, orders: int = 300, pairs: int = 12, heavy_pairs: in
     placed = []
     base_ms = int(time.time() * 1000) - 6 * 3600 * 1000
     for n in range(orders):
-        pair = rng.choice(heavy) if heavy and n % 2 == 0 else pair_names[n % len(pair_names)]
+        if heavy and n % 2 == 0:
+            pair = rng.choice(heavy)
+        else:
+            pair = pair_names[(n // 2 if heavy else n) % len(pair_names)]
         ref = Decimal(REFERENCE_PRICES.get(pair, "1.5"))
         side = rng.choice(("buy", "sell"))
         offset = Decimal(str(round(rng.uniform(0.005, 0.08), 4)))

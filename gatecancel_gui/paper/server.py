@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from gatecancel_gui.paper.auth import signature_matches
-from gatecancel_gui.paper.book import Book, REFERENCE_PRICES, seed_book
+from gatecancel_gui.paper.book import REFERENCE_PRICES, Book, seed_book
 from gatecancel_gui.paper.faults import Fault, FaultPlan
 
 log = logging.getLogger(__name__)
@@ -367,7 +367,7 @@ def _mangle(fault: Fault, results: list[dict[str, Any]]) -> list[dict[str, Any]]
     if fault is Fault.NUMERIC_IDS:
         return [{**r, "id": int(r["id"])} for r in results]
     if fault is Fault.EXTRA_IDS:
-        return results + [{**results[0], "id": str(int(results[0]["id"]) + 10_000_000), "succeeded": True}]
+        return [*results, {**results[0], "id": str(int(results[0]["id"]) + 10_000_000), "succeeded": True}]
     if fault is Fault.DROP_RESULTS:
         return results[: len(results) // 2]
     return results
@@ -425,13 +425,13 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         self.server.exchange.handle(self, "GET")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self.server.exchange.handle(self, "POST")
 
-    def do_DELETE(self) -> None:  # noqa: N802
+    def do_DELETE(self) -> None:
         self.server.exchange.handle(self, "DELETE")
 
     def reply_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:

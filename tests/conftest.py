@@ -1,0 +1,61 @@
+"""Shared fixtures. Qt must run headless before anything imports it, so this comes first."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import keyring  # noqa: E402
+import pytest  # noqa: E402
+
+from gatecancel_gui.core.client import GateClient  # noqa: E402
+from gatecancel_gui.core.credentials import Credentials  # noqa: E402
+from gatecancel_gui.paper import PaperExchange  # noqa: E402
+from tests.memkeyring import MemoryKeyring  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path, monkeypatch):
+    """Every test writes its journal, logs, profiles and settings under its own tmp dir."""
+    monkeypatch.setenv("GATECANCEL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GATECANCEL_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.delenv("GATE_API_KEY", raising=False)
+    monkeypatch.delenv("GATE_API_SECRET", raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def exchange():
+    with PaperExchange(orders=600, pairs=12) as ex:
+        yield ex
+
+
+def client_for(ex: PaperExchange, key=None, **kwargs) -> GateClient:
+    key = key or ex.main_key
+    return GateClient(ex.base_url, Credentials(key.key, key.secret), **kwargs)
+
+
+@pytest.fixture
+def client(exchange):
+    with client_for(exchange) as c:
+        yield c
+
+
+@pytest.fixture
+def mem_keyring():
+    previous = keyring.get_keyring()
+    kr = MemoryKeyring()
+    keyring.set_keyring(kr)
+    try:
+        yield kr
+    finally:
+        keyring.set_keyring(previous)
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("REAL_KEYRING") == "1":
+        return
+    skip = pytest.mark.skip(reason="set REAL_KEYRING=1 and run under dbus-run-session + gnome-keyring")
+    for item in items:
+        if "real_keyring" in item.keywords:
+            item.add_marker(skip)
