@@ -4,13 +4,13 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import keyring  # noqa: E402
-import pytest  # noqa: E402
+import keyring
+import pytest
 
-from gatecancel_gui.core.client import GateClient  # noqa: E402
-from gatecancel_gui.core.credentials import Credentials  # noqa: E402
-from gatecancel_gui.paper import PaperExchange  # noqa: E402
-from tests.memkeyring import MemoryKeyring  # noqa: E402
+from gatecancel_gui.core.client import GateClient
+from gatecancel_gui.core.credentials import Credentials
+from gatecancel_gui.paper import PaperExchange
+from tests.memkeyring import MemoryKeyring
 
 
 @pytest.fixture(autouse=True)

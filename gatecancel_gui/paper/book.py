@@ -61,6 +61,7 @@ class Book:
         self.orders: dict[str, PaperOrder] = {}
         self._next_id = FIRST_ID
         self.filled_label = "ORDER_CLOSED"
+        self.refuse: set[str] = set()  # ids whose cancel fails with CANCEL_FAIL while they stay open
 
     def place(self, currency_pair: str, side: str, price: Decimal, amount: Decimal, *,
               text: str = "web", fills_on_cancel: bool = False, filled: Decimal = Decimal(0),
@@ -90,6 +91,8 @@ class Book:
             if order is None or order.currency_pair != currency_pair:
                 return False, "ORDER_NOT_FOUND", "Order not found"
             order.cancel_requests += 1
+            if order_id in self.refuse and order.status == "open":
+                return False, "CANCEL_FAIL", "Order cannot be cancelled right now"
             if order.status == "open" and order.fills_on_cancel:
                 self._finish(order, "closed", "filled")
                 return False, self.filled_label, "Order has been filled"

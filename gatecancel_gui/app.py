@@ -1,0 +1,56 @@
+"""Start the window: `gatecancel-gui [--demo] [--profile NAME]` (also `python -m gatecancel_gui`)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import sys
+import time
+from collections.abc import Sequence
+
+from gatecancel_gui import __version__
+from gatecancel_gui.core.paths import data_dir
+
+log = logging.getLogger("gatecancel")
+
+
+def setup_logging() -> None:
+    """A rotating log in the data directory, UTC timestamps. Secrets are never passed to a logger."""
+    handler = logging.handlers.RotatingFileHandler(data_dir() / "gatecancel.log", maxBytes=1_000_000,
+                                                   backupCount=3, encoding="utf-8")
+    formatter = logging.Formatter("%(asctime)sZ %(levelname)s %(name)s: %(message)s")
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="gatecancel-gui", description="Cancel open Gate spot orders.")
+    parser.add_argument("--version", action="version", version=f"gatecancel {__version__}")
+    parser.add_argument("--demo", action="store_true",
+                        help="start a paper exchange in this process and connect to it (no keys, no network)")
+    parser.add_argument("--demo-orders", type=int, default=320, help=argparse.SUPPRESS)
+    parser.add_argument("--profile", help="connect to this saved profile at start")
+    parser.add_argument("--screenshot", metavar="PNG",
+                        help="with --demo: load, cancel some orders, save a picture of the window, and exit")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    setup_logging()
+    from PySide6.QtWidgets import QApplication
+
+    from gatecancel_gui.ui.application import run
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    return run(app, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The Qt front end: the window, the orders table model, workers, dialogs and theme."""

@@ -1,0 +1,134 @@
+"""Application wiring: settings names, Qt messages into logging, unexpected errors shown once,
+the demo's in-process paper exchange, and the self-made screenshot."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from types import TracebackType
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QMessageLogContext, QSettings, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication
+
+from gatecancel_gui.core.client import GateClient
+from gatecancel_gui.core.credentials import Credentials
+from gatecancel_gui.core.errors import ConfigError
+from gatecancel_gui.core.profiles import ProfileStore
+from gatecancel_gui.ui.dialogs import always_yes
+from gatecancel_gui.ui.main_window import MainWindow
+from gatecancel_gui.ui.session import Session, open_profile
+
+log = logging.getLogger(__name__)
+qt_log = logging.getLogger("qt")
+
+_QT_LEVELS = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+              QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+              QtMsgType.QtFatalMsg: logging.CRITICAL}
+
+
+def route_qt_messages() -> None:
+    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), message)
+
+    qInstallMessageHandler(handler)
+
+
+def configure_app(app: QApplication) -> None:
+    QCoreApplication.setOrganizationName("gatecancel")
+    QCoreApplication.setApplicationName("gatecancel")
+    app.setApplicationDisplayName("gatecancel")
+
+
+def install_excepthook(window: MainWindow) -> None:
+    """Unexpected exceptions on the GUI thread: logged with their traceback, shown once as a sentence."""
+    shown: set[str] = set()
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log.error("unexpected error", exc_info=(kind, exc, tb))
+        if kind.__name__ not in shown:
+            shown.add(kind.__name__)
+            window.show_error(f"Unexpected error ({kind.__name__}); details are in the log.")
+
+    sys.excepthook = hook
+
+
+def demo_session(orders: int = 320) -> tuple[Session, Any]:
+    from gatecancel_gui.paper import PaperExchange
+
+    exchange = PaperExchange(orders=orders, pairs=12, fill_fraction=0.05).start()
+    key = exchange.main_key
+    client = GateClient(exchange.base_url, Credentials(key.key, key.secret))
+    return Session("demo (paper)", client), exchange
+
+
+def startup_session(args: argparse.Namespace, window_errors: list[str]) -> Session | None:
+    name = args.profile or QSettings().value("session/last_profile", "")
+    if not name:
+        return None
+    profile = ProfileStore().get(str(name))
+    if profile is None:
+        if args.profile:
+            window_errors.append(f"There is no profile named '{args.profile}'.")
+        return None
+    try:
+        return open_profile(profile)
+    except ConfigError as exc:
+        window_errors.append(str(exc))
+        return None
+
+
+def run(app: QApplication, args: argparse.Namespace) -> int:
+    configure_app(app)
+    route_qt_messages()
+    exchange = None
+    errors: list[str] = []
+    if args.demo or args.screenshot:
+        session, exchange = demo_session(args.demo_orders)
+    else:
+        session = startup_session(args, errors)
+    window = MainWindow(session, confirm=always_yes if args.screenshot else _confirm_default())
+    install_excepthook(window)
+    window.show()
+    for error in errors:
+        window.show_error(error)
+    if args.screenshot:
+        drive_screenshot(window, exchange, args.screenshot)
+    if session is not None:
+        window.refresh()
+    try:
+        return app.exec()
+    finally:
+        if window.session is not None:
+            window.session.close()
+        if exchange is not None:
+            exchange.stop()
+
+
+def _confirm_default() -> Any:
+    from gatecancel_gui.ui.dialogs import ask
+
+    return ask
+
+
+def drive_screenshot(window: MainWindow, exchange: Any, path: str) -> None:
+    """Load, cancel a mix of orders (some fill first, so they turn red), save the window, quit."""
+
+    def loaded(result: Any) -> None:
+        orders = window.model.orders()
+        fills = [o for o in orders if exchange.book.orders[o.id].fills_on_cancel][:3]
+        pair = orders[0].currency_pair if orders else ""
+        chosen = [o for o in orders if o.currency_pair == pair][:12] + fills
+        window.model.set_checked([o.id for o in chosen], True)
+        window.cancel_checked()
+
+    def cancelled(report: Any) -> None:
+        window.view.scrollToTop()
+        window.grab().save(path)
+        print(f"screenshot saved to {path}: {report.summary() if report else 'no report'}")
+        window.close()
+
+    window.resize(1280, 720)
+    window.loadFinished.connect(loaded)
+    window.cancelFinished.connect(cancelled)

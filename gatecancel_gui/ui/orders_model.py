@@ -1,0 +1,296 @@
+"""The orders table: one model keyed by order id, behind a sort/filter proxy.
+
+Columns are declared once (COLUMNS) and reused by the view, exports and tests. Display strings and
+sort keys are computed once per order, so a 10,000-row table sorts and filters without calling back
+into Python for every comparison.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+
+from gatecancel_gui.core.models import CancelOutcome, Order, OrderRef, OutcomeState
+from gatecancel_gui.ui.theme import result_text, state_background
+
+Index = QModelIndex | QPersistentModelIndex
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+STATE_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    display: Callable[[Order], str]
+    sort_key: Callable[[Order], Any]
+    numeric: bool = False
+
+
+def _fmt(value: Decimal) -> str:
+    text = format(value.normalize(), "f") if value else "0"
+    return text
+
+
+def _created(order: Order) -> str:
+    if not order.create_time_ms:
+        return ""
+    return dt.datetime.fromtimestamp(order.create_time_ms / 1000).strftime("%Y-%m-%d %H:%M:%S")
+
+
+COLUMNS: list[Column] = [
+    Column("check", "", lambda o: "", lambda o: 0),
+    Column("pair", "Pair", lambda o: o.currency_pair, lambda o: o.currency_pair),
+    Column("side", "Side", lambda o: o.side, lambda o: o.side),
+    Column("type", "Type", lambda o: o.type, lambda o: o.type),
+    Column("price", "Price", lambda o: _fmt(o.price), lambda o: o.price, numeric=True),
+    Column("amount", "Amount", lambda o: _fmt(o.amount), lambda o: o.amount, numeric=True),
+    Column("left", "Left", lambda o: _fmt(o.left), lambda o: o.left, numeric=True),
+    Column("filled", "Filled %", lambda o: f"{o.filled_percent:.1f}", lambda o: o.filled_percent, numeric=True),
+    Column("created", "Created", _created, lambda o: o.create_time_ms, numeric=True),
+    Column("id", "Order id", lambda o: o.id, lambda o: (len(o.id), o.id)),
+    Column("text", "Text", lambda o: o.text, lambda o: o.text),
+    Column("result", "Result", lambda o: "", lambda o: ""),
+]
+COLUMN = {c.key: i for i, c in enumerate(COLUMNS)}
+RESULT_ORDER = {None: 0, OutcomeState.IN_FLIGHT: 1, OutcomeState.UNKNOWN: 2, OutcomeState.NOT_SENT: 3,
+                OutcomeState.REJECTED: 4, OutcomeState.CANCELLED: 5}
+
+
+class OrdersModel(QAbstractTableModel):
+    """Orders by id, their checked state and their cancel results."""
+
+    checkedChanged = Signal()  # noqa: N815 (Qt naming)
+    resultsChanged = Signal()  # noqa: N815
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._orders: list[Order] = []
+        self._row_of: dict[str, int] = {}
+        self._display: list[list[str]] = []
+        self._search: list[str] = []
+        self.checked: set[str] = set()
+        self.results: dict[str, CancelOutcome] = {}
+        self._dirty_rows: set[int] = set()
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._flush = QTimer(self)
+        self._flush.setSingleShot(True)
+        self._flush.setInterval(30)  # bursts of results coalesce into one repaint
+        self._flush.timeout.connect(self._flush_results)
+
+    # -- contents ----------------------------------------------------------------------------------
+
+    def set_orders(self, orders: Iterable[Order]) -> None:
+        """Replace the table. Checks and results survive for orders that are still open."""
+        self.beginResetModel()
+        self._orders = list(orders)
+        if self._sort is not None:
+            self._orders.sort(key=self._sort_key(self._sort[0]),
+                              reverse=self._sort[1] == Qt.SortOrder.DescendingOrder)
+        self._reindex()
+        ids = set(self._row_of)
+        self.checked &= ids
+        self.results = {k: v for k, v in self.results.items() if k in ids}
+        self.endResetModel()
+        self.checkedChanged.emit()
+
+    def _reindex(self) -> None:
+        self._row_of = {o.id: i for i, o in enumerate(self._orders)}
+        self._display = [[c.display(o) for c in COLUMNS] for o in self._orders]
+        self._search = [f"{o.currency_pair} {o.id} {o.text} {o.side}".lower() for o in self._orders]
+
+    def orders(self) -> list[Order]:
+        return list(self._orders)
+
+    def order_at(self, row: int) -> Order:
+        return self._orders[row]
+
+    def row_of(self, order_id: str) -> int | None:
+        return self._row_of.get(order_id)
+
+    def search_text(self, row: int) -> str:
+        return self._search[row]
+
+    def checked_orders(self) -> list[Order]:
+        return [o for o in self._orders if o.id in self.checked]
+
+    def remove_ids(self, ids: set[str]) -> None:
+        """Clear rows (e.g. the cancelled ones) without reloading."""
+        if not ids:
+            return
+        self.beginResetModel()
+        self._orders = [o for o in self._orders if o.id not in ids]
+        self._reindex()
+        self.checked -= ids
+        for order_id in ids:
+            self.results.pop(order_id, None)
+        self.endResetModel()
+        self.checkedChanged.emit()
+        self.resultsChanged.emit()
+
+    # -- checks ------------------------------------------------------------------------------------
+
+    def set_checked(self, ids: Iterable[str], checked: bool) -> None:
+        ids = [i for i in ids if i in self._row_of]
+        if checked:
+            self.checked.update(ids)
+        else:
+            self.checked.difference_update(ids)
+        if ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._orders) - 1, 0),
+                                  [Qt.ItemDataRole.CheckStateRole])
+        self.checkedChanged.emit()
+
+    # -- results -----------------------------------------------------------------------------------
+
+    def set_result(self, outcome: CancelOutcome) -> None:
+        row = self._row_of.get(outcome.ref.id)
+        if row is None:
+            return
+        self.results[outcome.ref.id] = outcome
+        self._dirty_rows.add(row)
+        if not self._flush.isActive():
+            self._flush.start()
+
+    def flush_now(self) -> None:
+        self._flush.stop()
+        self._flush_results()
+
+    def _flush_results(self) -> None:
+        if not self._dirty_rows:
+            return
+        first, last = min(self._dirty_rows), max(self._dirty_rows)
+        self._dirty_rows.clear()
+        self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        self.resultsChanged.emit()
+
+    def clear_results(self) -> None:
+        self.results.clear()
+        if self._orders:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._orders) - 1, len(COLUMNS) - 1))
+        self.resultsChanged.emit()
+
+    def result_of(self, order_id: str) -> CancelOutcome | None:
+        return self.results.get(order_id)
+
+    # -- Qt model API ------------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._orders)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section].title
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == 0:
+            base |= Qt.ItemFlag.ItemIsUserCheckable
+        return base
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, col = index.row(), index.column()
+        order = self._orders[row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == COLUMN["result"]:
+                outcome = self.results.get(order.id)
+                return result_text(outcome.state, outcome.label) if outcome else ""
+            return self._display[row][col]
+        if role == Qt.ItemDataRole.CheckStateRole and col == 0:
+            return Qt.CheckState.Checked if order.id in self.checked else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.BackgroundRole:
+            outcome = self.results.get(order.id)
+            return state_background(outcome.state) if outcome else None
+        if role == Qt.ItemDataRole.ToolTipRole and col == COLUMN["result"]:
+            outcome = self.results.get(order.id)
+            return (outcome.message or outcome.state.value) if outcome else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[col].numeric:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == STATE_ROLE:
+            outcome = self.results.get(order.id)
+            return outcome.state.value if outcome else ""
+        return None
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if index.column() != 0 or role != Qt.ItemDataRole.CheckStateRole:
+            return False
+        order_id = self._orders[index.row()].id
+        checked = Qt.CheckState(value) == Qt.CheckState.Checked if not isinstance(value, bool) else value
+        (self.checked.add if checked else self.checked.discard)(order_id)
+        self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
+        self.checkedChanged.emit()
+        return True
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort in Python once (fast), not through thousands of proxy comparisons; kept across reloads."""
+        self._sort = (column, order)
+        key = self._sort_key(column)
+        self.layoutAboutToBeChanged.emit()
+        old = [self.index(r, 0) for r in range(len(self._orders))]
+        old_ids = [o.id for o in self._orders]
+        self._orders.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
+        self._reindex()
+        new_rows = [self._row_of[i] for i in old_ids]
+        self.changePersistentIndexList(old, [self.index(r, 0) for r in new_rows])
+        self.layoutChanged.emit()
+
+    def _sort_key(self, column: int) -> Callable[[Order], Any]:
+        if column == COLUMN["check"]:
+            return lambda o: o.id in self.checked
+        if column == COLUMN["result"]:
+            return lambda o: RESULT_ORDER[self.results[o.id].state if o.id in self.results else None]
+        return COLUMNS[column].sort_key
+
+    def refs(self, ids: Iterable[str]) -> list[OrderRef]:
+        return [self._orders[self._row_of[i]].ref for i in ids if i in self._row_of]
+
+
+class OrdersFilter(QSortFilterProxyModel):
+    """Pair, side and free-text filter; sorting is delegated to the source model."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.pair = ""
+        self.side = ""
+        self.text = ""
+
+    def set_filter(self, pair: str = "", side: str = "", text: str = "") -> None:
+        self.beginFilterChange()
+        self.pair, self.side, self.text = pair, side, text.strip().lower()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
+        model: OrdersModel = self.sourceModel()  # type: ignore[assignment]
+        order = model.order_at(source_row)
+        if self.pair and order.currency_pair != self.pair:
+            return False
+        if self.side and order.side != self.side:
+            return False
+        return not self.text or self.text in model.search_text(source_row)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sourceModel().sort(column, order)
+
+    def visible_ids(self) -> list[str]:
+        model: OrdersModel = self.sourceModel()  # type: ignore[assignment]
+        return [model.order_at(self.mapToSource(self.index(r, 0)).row()).id for r in range(self.rowCount())]

@@ -1,0 +1,33 @@
+"""The account the window is connected to: a profile name, its environment and a client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gatecancel_gui.core import credentials
+from gatecancel_gui.core.client import GateClient
+from gatecancel_gui.core.errors import ConfigError
+from gatecancel_gui.core.hosts import environment_of
+from gatecancel_gui.core.profiles import Profile
+
+
+@dataclass
+class Session:
+    name: str
+    client: GateClient
+
+    @property
+    def environment(self) -> str:
+        return environment_of(self.client.base_url).value
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def open_profile(profile: Profile, session_creds: credentials.Credentials | None = None) -> Session:
+    """Connect a saved profile, reading its secret from the keyring (or session-only credentials)."""
+    creds = session_creds or credentials.load(profile.name)
+    if creds is None:
+        raise ConfigError(f"No key is stored for profile '{profile.name}': edit the profile to add one.")
+    client = GateClient(profile.base_url, creds, account=profile.account or None)
+    return Session(profile.name, client)

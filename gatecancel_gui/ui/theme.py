@@ -1,0 +1,53 @@
+"""Result colours as light/dark pairs, chosen from the palette so both themes stay readable,
+and a text mark per state so colour is never the only signal."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from gatecancel_gui.core.models import OutcomeState
+
+#                      light background, dark background
+_BACKGROUNDS = {
+    OutcomeState.CANCELLED: ("#c8f0c8", "#1f5a2a"),
+    OutcomeState.REJECTED: ("#f6c6c6", "#6a2020"),
+    OutcomeState.IN_FLIGHT: ("#ffe3a3", "#6b5314"),
+    OutcomeState.UNKNOWN: ("#ffe3a3", "#6b5314"),
+    OutcomeState.NOT_SENT: ("#e4e4e4", "#3c3c3c"),
+}
+
+MARKS = {
+    OutcomeState.CANCELLED: "✔ cancelled",
+    OutcomeState.REJECTED: "✖ not cancelled",
+    OutcomeState.IN_FLIGHT: "… sending",
+    OutcomeState.UNKNOWN: "? checking",
+    OutcomeState.NOT_SENT: "– not sent",
+}
+
+ENVIRONMENT_BADGES = {
+    "live": ("LIVE", "#c62828", "#ffffff"),
+    "testnet": ("TESTNET", "#1565c0", "#ffffff"),
+    "paper": ("PAPER", "#2e7d32", "#ffffff"),
+    "custom": ("CUSTOM", "#6a1b9a", "#ffffff"),
+}
+
+
+def is_dark() -> bool:
+    app = QApplication.instance()
+    if app is None:
+        return False
+    return app.palette().color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def state_background(state: OutcomeState, dark: bool | None = None) -> QColor:
+    light, dark_colour = _BACKGROUNDS[state]
+    return QColor(dark_colour if (is_dark() if dark is None else dark) else light)
+
+
+def result_text(state: OutcomeState, label: str) -> str:
+    if state is OutcomeState.REJECTED and label:
+        return f"✖ {label}"
+    if state is OutcomeState.UNKNOWN and label:
+        return f"? checking ({label})"
+    return MARKS[state]

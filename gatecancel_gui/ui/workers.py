@@ -1,0 +1,109 @@
+"""Background jobs: each runs off the GUI thread, catches every exception into its result and always
+emits `done`, so the window can never be left waiting. Results reach the GUI thread as queued signals."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QThread, Signal
+
+from gatecancel_gui.core.cancel import BatchCanceller
+from gatecancel_gui.core.client import GateClient
+from gatecancel_gui.core.errors import ConfigError, GateError
+from gatecancel_gui.core.journal import Journal
+from gatecancel_gui.core.models import CancelOutcome, OrderRef
+from gatecancel_gui.core.orders import LoadStopped, load_open_orders
+
+log = logging.getLogger(__name__)
+
+
+class JobResult:
+    """What a job produced: a value, or a sentence for the user (and whether it was unexpected)."""
+
+    def __init__(self, value: Any = None, error: str = "", unexpected: bool = False,
+                 stopped: bool = False) -> None:
+        self.value, self.error, self.unexpected, self.stopped = value, error, unexpected, stopped
+
+    @property
+    def ok(self) -> bool:
+        return not self.error and not self.stopped
+
+
+class Job(QThread):
+    done = Signal(object)       # JobResult, always emitted exactly once
+    progress = Signal(int, int)  # done, total (or pages, orders)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.stop_event = threading.Event()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def work(self) -> Any:
+        raise NotImplementedError
+
+    def run(self) -> None:
+        try:
+            result = JobResult(self.work())
+        except LoadStopped:
+            result = JobResult(stopped=True)
+        except (GateError, ConfigError) as exc:
+            log.info("%s failed: %s", type(self).__name__, exc)
+            result = JobResult(error=str(exc))
+        except Exception as exc:
+            log.exception("unexpected error in %s", type(self).__name__)
+            result = JobResult(error=f"Unexpected error ({type(exc).__name__}); details are in the log.",
+                               unexpected=True)
+        self.done.emit(result)
+
+
+class LoadJob(Job):
+    def __init__(self, client: GateClient, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.client = client
+
+    def work(self) -> Any:
+        return load_open_orders(self.client, stop=self.stop_event,
+                                progress=lambda pages, n: self.progress.emit(pages, n))
+
+
+class CancelJob(Job):
+    outcome = Signal(object)  # CancelOutcome, as each arrives
+
+    def __init__(self, client: GateClient, refs: list[OrderRef], journal: Journal | None,
+                 parent: Any = None) -> None:
+        super().__init__(parent)
+        self.refs = refs
+        self.canceller = BatchCanceller(client, journal=journal)
+        self._finals: set[OrderRef] = set()
+        self._lock = threading.Lock()
+
+    def stop(self) -> None:
+        super().stop()
+        self.canceller.stop()
+
+    def _on_outcome(self, outcome: CancelOutcome) -> None:
+        self.outcome.emit(outcome)
+        if outcome.final:
+            with self._lock:
+                self._finals.add(outcome.ref)
+                n = len(self._finals)
+            self.progress.emit(n, len(self.refs))
+
+    def work(self) -> Any:
+        return self.canceller.run(self.refs, self._on_outcome)
+
+
+class CallJob(Job):
+    """Run any short call off the GUI thread (e.g. Test connection)."""
+
+    def __init__(self, call: Callable[[], Any], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.call = call
+
+    def work(self) -> Any:
+        return self.call()

@@ -1,0 +1,75 @@
+"""Fixtures for driving the real window against the paper exchange, headless."""
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings
+
+from gatecancel_gui.core.journal import Journal
+from gatecancel_gui.paper import PaperExchange
+from gatecancel_gui.ui.main_window import MainWindow
+from gatecancel_gui.ui.session import Session
+from tests.conftest import client_for
+
+
+class Answers:
+    """An injectable confirmation: records each question and answers as told."""
+
+    def __init__(self, answer=True):
+        self.answer = answer
+        self.questions = []
+
+    def __call__(self, parent, title, text, yes_text=""):
+        self.questions.append(text)
+        return self.answer
+
+
+@pytest.fixture(autouse=True)
+def qt_settings(tmp_path, qapp):
+    QCoreApplication.setOrganizationName("gatecancel-tests")
+    QCoreApplication.setApplicationName("gatecancel-tests")
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+    QSettings().clear()
+    yield
+
+
+@pytest.fixture
+def paper():
+    with PaperExchange(orders=320, pairs=12, fill_fraction=0.05) as ex:
+        yield ex
+
+
+@pytest.fixture
+def answers():
+    return Answers()
+
+
+@pytest.fixture
+def make_window(qtbot, paper, answers, tmp_path):
+    windows = []
+
+    def make(key=None, exchange=None, **client_kwargs):
+        ex = exchange or paper
+        session = Session("test", client_for(ex, key, **client_kwargs))
+        win = MainWindow(session, confirm=answers, journal=Journal(tmp_path / "journal.jsonl"))
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitExposed(win)
+        windows.append(win)
+        return win
+
+    yield make
+    for win in windows:  # stop and join every worker: no "QThread destroyed while running"
+        for job in (win.load_job, win.cancel_job):
+            if job is not None:
+                job.stop()
+                job.wait(10_000)
+        if win.session is not None:
+            win.session.close()
+
+
+@pytest.fixture
+def window(make_window, qtbot):
+    win = make_window()
+    with qtbot.waitSignal(win.loadFinished, timeout=10_000):
+        win.refresh()
+    return win

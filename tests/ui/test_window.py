@@ -1,0 +1,250 @@
+"""The real window, driven headless with pytest-qt against the paper exchange over loopback."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
+
+from gatecancel_gui.core.models import OutcomeState
+from gatecancel_gui.paper import PaperExchange
+from gatecancel_gui.ui.orders_model import COLUMN
+from gatecancel_gui.ui.theme import state_background
+
+EXPECTED = {"cancelled": OutcomeState.CANCELLED, "closed": OutcomeState.REJECTED, "open": OutcomeState.REJECTED}
+
+
+def _checkbox_center(view, index):
+    opt = QStyleOptionViewItem()
+    view.initViewItemOption(opt)
+    opt.rect = view.visualRect(index)
+    opt.features |= QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
+    return view.style().subElementRect(QStyle.SubElement.SE_ItemViewItemCheckIndicator, opt, view).center()
+
+
+def row_of(win, order_id):
+    return win.model.row_of(order_id)
+
+
+def cell(win, order_id, column, role=Qt.ItemDataRole.DisplayRole):
+    return win.model.data(win.model.index(row_of(win, order_id), COLUMN[column]), role)
+
+
+def run_cancel(win, qtbot, action=None):
+    with qtbot.waitSignal(win.cancelFinished, timeout=20_000) as blocker:
+        (action or win.act_cancel.trigger)()
+    return blocker.args[0]
+
+
+def assert_rows_match_exchange(win, paper, ids):
+    for order_id in ids:
+        record = paper.book.status_of(order_id)
+        state = EXPECTED[record]
+        assert cell(win, order_id, "pair", Qt.ItemDataRole.BackgroundRole) == state_background(state)
+        text = cell(win, order_id, "result")
+        if state is OutcomeState.CANCELLED:
+            assert text == "✔ cancelled"
+        else:
+            outcome = win.model.result_of(order_id)
+            assert text == f"✖ {outcome.label}" and outcome.label
+            assert cell(win, order_id, "result", Qt.ItemDataRole.ToolTipRole) == outcome.message
+
+
+def test_load_fills_the_table_with_every_open_order(window, paper):
+    assert window.model.rowCount() == len(paper.book.open_orders()) == 320
+    assert {o.id for o in window.model.orders()} == {o.id for o in paper.book.open_orders()}
+    assert "320 orders" in window.counts.text()
+    assert window.badge.text().strip() == "PAPER" and "PAPER" in window.windowTitle()
+
+
+def test_filter_by_pair_side_and_text(window, paper, qtbot):
+    pair = paper.book.open_pairs()[3]
+    window.pair_filter.setCurrentText(pair)
+    assert window.proxy.rowCount() == len(paper.book.open_orders(pair))
+    window.side_filter.setCurrentText("sell")
+    assert window.proxy.rowCount() == len([o for o in paper.book.open_orders(pair) if o.side == "sell"])
+    window.pair_filter.setCurrentText("All pairs")
+    window.side_filter.setCurrentText("Both")
+    some = paper.book.open_orders()[17]
+    qtbot.keyClicks(window.text_filter, some.id)
+    assert window.proxy.visible_ids() == [some.id]
+    window.text_filter.setText("no such thing")
+    assert window.proxy.rowCount() == 0 and "No order matches" in window.message.text()
+
+
+def test_click_checkbox_space_and_select_all_visible_only(window, paper, qtbot):
+    view = window.view
+    index = window.proxy.index(2, 0)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=_checkbox_center(view, index))
+    first = window.model.order_at(window.proxy.mapToSource(index).row()).id
+    assert window.model.checked == {first}
+    view.setFocus()
+    view.setCurrentIndex(window.proxy.index(5, 3))
+    qtbot.keyClick(view, Qt.Key.Key_Space)
+    assert len(window.model.checked) == 2
+    qtbot.keyClick(view, Qt.Key.Key_Space)
+    assert window.model.checked == {first}
+    window.model.set_checked(list(window.model.checked), False)
+    pair = paper.book.open_pairs()[0]
+    window.pair_filter.setCurrentText(pair)
+    qtbot.keyClick(view, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert window.model.checked == {o.id for o in paper.book.open_orders(pair)}
+    assert f"{len(window.model.checked)} checked" in window.counts.text()
+    assert "USDT" in window.counts.text()
+
+
+def test_cancel_colours_every_row_by_the_exchanges_record(window, paper, answers, qtbot):
+    fills = [o.id for o in paper.book.open_orders() if o.fills_on_cancel][:4]
+    pair = paper.book.open_pairs()[0]
+    chosen = [o.id for o in paper.book.open_orders(pair)][:30] + fills
+    window.model.set_checked(chosen, True)
+    pairs = len({paper.book.orders[i].currency_pair for i in chosen})
+    report = run_cancel(window, qtbot)
+    assert answers.questions == [f"Cancel {len(chosen)} orders in {pairs} pairs on PAPER?"]
+    assert report.count(OutcomeState.CANCELLED) == len(chosen) - len(fills)
+    assert_rows_match_exchange(window, paper, chosen)
+    assert all(paper.book.status_of(i) == "closed" for i in fills)
+    untouched = [o.id for o in paper.book.open_orders()][:5]
+    assert all(cell(window, i, "result") == "" for i in untouched)
+    assert "cancelled" in window.message.text()
+    assert window.model.checked == set()  # gone rows are unchecked
+
+
+def test_declined_confirmation_sends_nothing(window, paper, answers, qtbot):
+    answers.answer = False
+    window.model.set_checked([o.id for o in paper.book.open_orders()][:3], True)
+    window.act_cancel.trigger()
+    assert window.cancel_job is None and paper.cancel_requests() == []
+    assert "Nothing was cancelled" in window.message.text()
+
+
+def test_delete_key_cancels_after_confirmation(window, paper, answers, qtbot):
+    ids = [o.id for o in paper.book.open_orders()][:2]
+    window.model.set_checked(ids, True)
+    window.view.setFocus()
+    report = run_cancel(window, qtbot, lambda: qtbot.keyClick(window.view, Qt.Key.Key_Delete))
+    assert len(answers.questions) == 1 and report.count(OutcomeState.CANCELLED) == 2
+
+
+def test_auth_error_is_one_sentence_in_the_window(make_window, paper, qtbot):
+    from gatecancel_gui.paper.server import ApiKey
+
+    win = make_window(key=ApiKey(paper.main_key.key, "not-the-secret"))
+    with qtbot.waitSignal(win.errorShown, timeout=10_000) as blocker:
+        win.refresh()
+    assert "rejected the API key or secret" in blocker.args[0]
+    assert "not-the-secret" not in win.message.text() and "Traceback" not in win.message.text()
+    assert win.model.rowCount() == 0
+
+
+def test_read_only_key_rows_turn_red_with_the_reason(make_window, paper, qtbot):
+    win = make_window(key=paper.add_key("read_only"))
+    with qtbot.waitSignal(win.loadFinished, timeout=10_000):
+        win.refresh()
+    ids = [o.id for o in paper.book.open_orders()][:45]
+    win.model.set_checked(ids, True)
+    with qtbot.waitSignal(win.errorShown, timeout=10_000) as blocker:
+        run_cancel(win, qtbot)
+    assert "read-only" in blocker.args[0]
+    labels = {win.model.result_of(i).label for i in ids}
+    assert "READ_ONLY" in labels
+    assert all(paper.book.status_of(i) == "open" for i in ids)
+    assert all(win.model.result_of(i).state in (OutcomeState.REJECTED, OutcomeState.NOT_SENT) for i in ids)
+
+
+def test_retry_failed_resends_only_red_rows_that_can_still_be_cancelled(window, paper, qtbot):
+    opens = [o.id for o in paper.book.open_orders() if not o.fills_on_cancel]
+    refused, fine = opens[:3], opens[3:10]
+    filled = [o.id for o in paper.book.open_orders() if o.fills_on_cancel][:2]
+    paper.book.refuse.update(refused)
+    window.model.set_checked(refused + fine + filled, True)
+    run_cancel(window, qtbot)
+    assert {window.model.result_of(i).label for i in refused} == {"CANCEL_FAIL"}
+    assert window.model.checked == set(refused)
+    assert window.act_retry.isEnabled()
+    paper.book.refuse.clear()
+    sent_before = sum(paper.cancel_requests())
+    report = run_cancel(window, qtbot, window.act_retry.trigger)
+    assert set(report.outcomes) == {window.model.order_at(window.model.row_of(i)).ref for i in refused}
+    assert sum(paper.cancel_requests()) - sent_before == 3
+    assert_rows_match_exchange(window, paper, refused + fine + filled)
+    window.act_clear.trigger()
+    remaining = {o.id for o in window.model.orders()}
+    assert not (set(refused + fine) & remaining) and set(filled) <= remaining
+
+
+def test_checked_state_survives_refresh_for_orders_still_open(window, paper, qtbot):
+    ids = [o.id for o in paper.book.open_orders()][:6]
+    window.model.set_checked(ids, True)
+    paper.book.fill(ids[0])
+    with qtbot.waitSignal(window.loadFinished, timeout=10_000):
+        qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert window.model.checked == set(ids[1:])
+    assert window.model.rowCount() == 319
+
+
+@pytest.fixture
+def big_paper():
+    with PaperExchange(orders=1000, pairs=12) as ex:
+        yield ex
+
+
+def test_stop_keeps_what_was_sent_and_greys_the_rest(make_window, big_paper, qtbot):
+    paper = big_paper
+    win = make_window(exchange=paper)
+    with qtbot.waitSignal(win.loadFinished, timeout=10_000):
+        win.refresh()
+    paper.latency_s = 0.1
+    win.model.set_checked([o.id for o in paper.book.open_orders()], True)
+    with qtbot.waitSignal(win.cancelFinished, timeout=20_000) as blocker:
+        win.act_cancel.trigger()
+        qtbot.waitUntil(lambda: bool(win.model.results), timeout=10_000)
+        qtbot.keyClick(win, Qt.Key.Key_Escape)
+    report = blocker.args[0]
+    assert report.stopped
+    not_sent = [r for r, o in report.outcomes.items() if o.state is OutcomeState.NOT_SENT]
+    assert not_sent and all(paper.book.status_of(r.id) == "open" for r in not_sent)
+    assert all(o.final for o in report.outcomes.values())
+    sent = [r.id for r, o in report.outcomes.items() if o.state is not OutcomeState.NOT_SENT]
+    assert_rows_match_exchange(win, paper, sent)
+    grey = state_background(OutcomeState.NOT_SENT)
+    assert cell(win, not_sent[0].id, "pair", Qt.ItemDataRole.BackgroundRole) == grey
+
+
+def test_closing_during_a_cancel_asks_then_waits_for_answers(make_window, big_paper, answers, qtbot):
+    paper = big_paper
+    win = make_window(exchange=paper)
+    with qtbot.waitSignal(win.loadFinished, timeout=10_000):
+        win.refresh()
+    paper.latency_s = 0.1
+    win.model.set_checked([o.id for o in paper.book.open_orders()], True)
+    with qtbot.waitSignal(win.cancelFinished, timeout=20_000) as blocker:
+        win.act_cancel.trigger()
+        win.close()
+        assert win.isVisible()  # not closed yet: in-flight requests are awaited
+    assert "A cancel is running" in answers.questions[-1]
+    assert blocker.args[0].stopped and blocker.args[0].count(OutcomeState.NOT_SENT) > 0
+    qtbot.waitUntil(lambda: not win.isVisible(), timeout=5_000)
+    assert all(o.final for o in blocker.args[0].outcomes.values())
+
+
+def test_unexpected_worker_exception_is_caught_logged_and_shown_once(make_window, qtbot, monkeypatch, caplog):
+    import gatecancel_gui.ui.workers as workers
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(workers, "load_open_orders", boom)
+    win = make_window()
+    with qtbot.waitSignal(win.errorShown, timeout=10_000) as blocker:
+        win.refresh()
+    assert blocker.args[0] == "Unexpected error (RuntimeError); details are in the log."
+    assert any("unexpected error in LoadJob" in r.message for r in caplog.records)
+
+
+def test_colours_stay_distinct_in_light_and_dark_palettes():
+    for dark in (False, True):
+        colours = {state: state_background(state, dark) for state in OutcomeState}
+        assert colours[OutcomeState.CANCELLED] != colours[OutcomeState.REJECTED]
+        text = QColor("#ffffff" if dark else "#000000")
+        for colour in colours.values():
+            assert abs(colour.lightness() - text.lightness()) > 100  # text stays readable
