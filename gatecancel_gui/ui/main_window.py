@@ -7,7 +7,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,7 +31,7 @@ from gatecancel_gui.core.profiles import ProfileStore
 from gatecancel_gui.ui.dialogs import Confirm, ask
 from gatecancel_gui.ui.orders_model import COLUMN, OrdersFilter, OrdersModel
 from gatecancel_gui.ui.session import Session, open_profile
-from gatecancel_gui.ui.theme import ENVIRONMENT_BADGES
+from gatecancel_gui.ui.theme import ENVIRONMENT_BADGES, is_dark
 from gatecancel_gui.ui.workers import CancelJob, Job, JobResult, LoadJob
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ class MainWindow(QMainWindow):
         self.load_job: LoadJob | None = None
         self.cancel_job: CancelJob | None = None
         self._close_when_idle = False
-        self._cancel_total = 0
+        self._cancel_ids: list[str] = []
         self.model = OrdersModel(self)
         self.proxy = OrdersFilter(self)
         self.proxy.setSourceModel(self.model)
@@ -175,6 +175,7 @@ class MainWindow(QMainWindow):
         self.text_filter.textChanged.connect(self._apply_filter)
         self.model.checkedChanged.connect(self._update_counts)
         self.model.resultsChanged.connect(self._update_actions)
+        self.model.resultsChanged.connect(self._cancel_progress)
         self.model.modelReset.connect(self._update_counts)
         self._update_actions()
 
@@ -249,7 +250,7 @@ class MainWindow(QMainWindow):
             return
         if self.busy:
             return
-        self.load_job = LoadJob(self.session.client, self)
+        self.load_job = LoadJob(self.session.client, self.model.sort_spec, self)
         self.load_job.progress.connect(self._load_progress)
         self.load_job.done.connect(self._load_done)
         self.progress.setRange(0, 0)
@@ -268,8 +269,9 @@ class MainWindow(QMainWindow):
         if result.ok:
             self.model.set_orders(result.value)
             self._refill_pairs()
-            pairs = len({o.currency_pair for o in result.value})
-            self.say(f"Loaded {len(result.value)} open orders in {pairs} pairs.")
+            orders = result.value.orders
+            pairs = len({o.currency_pair for o in orders})
+            self.say(f"Loaded {len(orders)} open orders in {pairs} pairs.")
         elif result.stopped:
             self.say("Loading stopped; the table was left as it was.")
         else:
@@ -285,7 +287,8 @@ class MainWindow(QMainWindow):
         self.pair_filter.addItems([ALL, *pairs])
         self.pair_filter.setCurrentText(current if current in pairs else ALL)
         self.pair_filter.blockSignals(False)
-        self._apply_filter()
+        if current != self.pair_filter.currentText():  # the filtered pair is gone: show all
+            self._apply_filter()
 
     # -- filter and checks -------------------------------------------------------------------------
 
@@ -345,10 +348,10 @@ class MainWindow(QMainWindow):
         for ref in refs:
             self.model.results.pop(ref.id, None)
         self.cancel_job = CancelJob(self.session.client, refs, self.journal or _default_journal(), self)
-        self.cancel_job.outcome.connect(self.model.set_result)
-        self.cancel_job.progress.connect(self._cancel_progress)
+        job = self.cancel_job
+        job.outcomesReady.connect(lambda: [self.model.set_result(o) for o in job.take_outcomes()])
         self.cancel_job.done.connect(self._cancel_done)
-        self._cancel_total = len(refs)
+        self._cancel_ids = [ref.id for ref in refs]
         self.progress.setRange(0, len(refs))
         self.progress.setValue(0)
         self.progress.show()
@@ -356,7 +359,12 @@ class MainWindow(QMainWindow):
         self.cancel_job.start()
         self._update_actions()
 
-    def _cancel_progress(self, done: int, total: int) -> None:
+    def _cancel_progress(self) -> None:
+        """Orders done / total, once per coalesced burst of results (not once per order)."""
+        if self.cancel_job is None:
+            return
+        results = self.model.results
+        done = sum(1 for i in self._cancel_ids if (r := results.get(i)) is not None and r.final)
         self.progress.setValue(done)
 
     def _cancel_done(self, result: JobResult) -> None:
@@ -428,6 +436,12 @@ class MainWindow(QMainWindow):
         self.message.setStyleSheet("QLabel { color: #d32f2f; font-weight: bold; }")
         self.message.setText(text)
         self.errorShown.emit(text)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.PaletteChange:
+            self.model.dark = is_dark()
+            self.view.viewport().update()
+        super().changeEvent(event)
 
     # -- state and closing -------------------------------------------------------------------------
 

@@ -24,11 +24,10 @@ from PySide6.QtCore import (
 )
 
 from gatecancel_gui.core.models import CancelOutcome, Order, OrderRef, OutcomeState
-from gatecancel_gui.ui.theme import result_text, state_background
+from gatecancel_gui.ui.theme import is_dark, result_text, state_background
 
 Index = QModelIndex | QPersistentModelIndex
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-STATE_ROLE = Qt.ItemDataRole.UserRole + 2
+STATE_ROLE = int(Qt.ItemDataRole.UserRole.value) + 2
 
 
 @dataclass(frozen=True)
@@ -66,8 +65,46 @@ COLUMNS: list[Column] = [
     Column("result", "Result", lambda o: "", lambda o: ""),
 ]
 COLUMN = {c.key: i for i, c in enumerate(COLUMNS)}
+RESULT_COLUMN = COLUMN["result"]
+DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
+CHECK = int(Qt.ItemDataRole.CheckStateRole.value)
+ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_HANDLED_ROLES = frozenset({DISPLAY, BACKGROUND, CHECK, ALIGN, TOOLTIP, int(STATE_ROLE)})
+CHECKED = Qt.CheckState.Checked
+UNCHECKED = Qt.CheckState.Unchecked
+RIGHT_ALIGNED = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_CHECKABLE_FLAGS = _ROW_FLAGS | Qt.ItemFlag.ItemIsUserCheckable
 RESULT_ORDER = {None: 0, OutcomeState.IN_FLIGHT: 1, OutcomeState.UNKNOWN: 2, OutcomeState.NOT_SENT: 3,
                 OutcomeState.REJECTED: 4, OutcomeState.CANCELLED: 5}
+
+
+SortSpec = tuple[int, Qt.SortOrder]
+
+
+@dataclass(frozen=True)
+class PreparedRows:
+    """Orders with their display strings and search text, computed off the GUI thread."""
+
+    orders: list[Order]
+    display: list[list[str]]
+    search: list[str]
+    sorted_by: SortSpec | None = None
+
+
+def prepare_rows(orders: Iterable[Order], sort: SortSpec | None = None) -> PreparedRows:
+    """Plain Python (no Qt calls): safe to run in a worker so a 10,000-row load never stalls the window.
+
+    Columns whose order depends on checks or results are left for the model to sort."""
+    orders = list(orders)
+    if sort is not None and sort[0] not in (COLUMN["check"], COLUMN["result"]):
+        orders.sort(key=COLUMNS[sort[0]].sort_key, reverse=sort[1] == Qt.SortOrder.DescendingOrder)
+    else:
+        sort = None
+    return PreparedRows(orders, [[c.display(o) for c in COLUMNS] for o in orders],
+                        [f"{o.currency_pair} {o.id} {o.text} {o.side}".lower() for o in orders], sort)
 
 
 class OrdersModel(QAbstractTableModel):
@@ -85,7 +122,8 @@ class OrdersModel(QAbstractTableModel):
         self.checked: set[str] = set()
         self.results: dict[str, CancelOutcome] = {}
         self._dirty_rows: set[int] = set()
-        self._sort: tuple[int, Qt.SortOrder] | None = None
+        self.sort_spec: SortSpec | None = None
+        self.dark = is_dark()  # the window updates it when the palette changes
         self._flush = QTimer(self)
         self._flush.setSingleShot(True)
         self._flush.setInterval(30)  # bursts of results coalesce into one repaint
@@ -93,24 +131,27 @@ class OrdersModel(QAbstractTableModel):
 
     # -- contents ----------------------------------------------------------------------------------
 
-    def set_orders(self, orders: Iterable[Order]) -> None:
+    def set_orders(self, orders: Iterable[Order] | PreparedRows) -> None:
         """Replace the table. Checks and results survive for orders that are still open."""
+        rows = orders if isinstance(orders, PreparedRows) else prepare_rows(orders)
         self.beginResetModel()
-        self._orders = list(orders)
-        if self._sort is not None:
-            self._orders.sort(key=self._sort_key(self._sort[0]),
-                              reverse=self._sort[1] == Qt.SortOrder.DescendingOrder)
-        self._reindex()
+        self._orders, self._display, self._search = rows.orders, rows.display, rows.search
+        if self.sort_spec is not None and rows.sorted_by != self.sort_spec:
+            self._apply_sort(*self.sort_spec)
+        self._row_of = {o.id: i for i, o in enumerate(self._orders)}
         ids = set(self._row_of)
         self.checked &= ids
         self.results = {k: v for k, v in self.results.items() if k in ids}
         self.endResetModel()
         self.checkedChanged.emit()
 
-    def _reindex(self) -> None:
-        self._row_of = {o.id: i for i, o in enumerate(self._orders)}
-        self._display = [[c.display(o) for c in COLUMNS] for o in self._orders]
-        self._search = [f"{o.currency_pair} {o.id} {o.text} {o.side}".lower() for o in self._orders]
+    def _apply_sort(self, column: int, order: Qt.SortOrder) -> None:
+        key = self._sort_key(column)
+        perm = sorted(range(len(self._orders)), key=lambda i: key(self._orders[i]),
+                      reverse=order == Qt.SortOrder.DescendingOrder)
+        self._orders = [self._orders[i] for i in perm]
+        self._display = [self._display[i] for i in perm]
+        self._search = [self._search[i] for i in perm]
 
     def orders(self) -> list[Order]:
         return list(self._orders)
@@ -131,9 +172,12 @@ class OrdersModel(QAbstractTableModel):
         """Clear rows (e.g. the cancelled ones) without reloading."""
         if not ids:
             return
+        keep = [i for i, o in enumerate(self._orders) if o.id not in ids]
         self.beginResetModel()
-        self._orders = [o for o in self._orders if o.id not in ids]
-        self._reindex()
+        self._orders = [self._orders[i] for i in keep]
+        self._display = [self._display[i] for i in keep]
+        self._search = [self._search[i] for i in keep]
+        self._row_of = {o.id: i for i, o in enumerate(self._orders)}
         self.checked -= ids
         for order_id in ids:
             self.results.pop(order_id, None)
@@ -201,35 +245,34 @@ class OrdersModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() == 0:
-            base |= Qt.ItemFlag.ItemIsUserCheckable
-        return base
+        return _CHECKABLE_FLAGS if index.column() == 0 else _ROW_FLAGS
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        # Called for every visible cell and role on each repaint: roles are plain ints, unused ones leave first.
+        if role not in _HANDLED_ROLES:
             return None
         row, col = index.row(), index.column()
-        order = self._orders[row]
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == COLUMN["result"]:
-                outcome = self.results.get(order.id)
+        if role == DISPLAY:
+            if col == RESULT_COLUMN:
+                outcome = self.results.get(self._orders[row].id)
                 return result_text(outcome.state, outcome.label) if outcome else ""
             return self._display[row][col]
-        if role == Qt.ItemDataRole.CheckStateRole and col == 0:
-            return Qt.CheckState.Checked if order.id in self.checked else Qt.CheckState.Unchecked
-        if role == Qt.ItemDataRole.BackgroundRole:
-            outcome = self.results.get(order.id)
-            return state_background(outcome.state) if outcome else None
-        if role == Qt.ItemDataRole.ToolTipRole and col == COLUMN["result"]:
-            outcome = self.results.get(order.id)
+        if role == BACKGROUND:
+            outcome = self.results.get(self._orders[row].id)
+            return state_background(outcome.state, self.dark) if outcome else None
+        if role == CHECK:
+            if col != 0:
+                return None
+            return CHECKED if self._orders[row].id in self.checked else UNCHECKED
+        if role == ALIGN:
+            return RIGHT_ALIGNED if COLUMNS[col].numeric else None
+        if role == TOOLTIP:
+            if col != RESULT_COLUMN:
+                return None
+            outcome = self.results.get(self._orders[row].id)
             return (outcome.message or outcome.state.value) if outcome else None
-        if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[col].numeric:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == STATE_ROLE:
-            outcome = self.results.get(order.id)
-            return outcome.state.value if outcome else ""
-        return None
+        outcome = self.results.get(self._orders[row].id)  # STATE_ROLE
+        return outcome.state.value if outcome else ""
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
         if index.column() != 0 or role != Qt.ItemDataRole.CheckStateRole:
@@ -243,15 +286,13 @@ class OrdersModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort in Python once (fast), not through thousands of proxy comparisons; kept across reloads."""
-        self._sort = (column, order)
-        key = self._sort_key(column)
+        self.sort_spec = (column, order)
         self.layoutAboutToBeChanged.emit()
-        old = [self.index(r, 0) for r in range(len(self._orders))]
-        old_ids = [o.id for o in self._orders]
-        self._orders.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
-        self._reindex()
-        new_rows = [self._row_of[i] for i in old_ids]
-        self.changePersistentIndexList(old, [self.index(r, 0) for r in new_rows])
+        persistent = self.persistentIndexList()
+        held = [(self._orders[i.row()].id, i.column()) for i in persistent]
+        self._apply_sort(column, order)
+        self._row_of = {o.id: i for i, o in enumerate(self._orders)}
+        self.changePersistentIndexList(persistent, [self.index(self._row_of[oid], col) for oid, col in held])
         self.layoutChanged.emit()
 
     def _sort_key(self, column: int) -> Callable[[Order], Any]:
@@ -270,6 +311,7 @@ class OrdersFilter(QSortFilterProxyModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
+        self.setDynamicSortFilter(False)  # the filter reads fields that never change: no re-filter per result
         self.pair = ""
         self.side = ""
         self.text = ""

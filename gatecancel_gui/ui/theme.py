@@ -3,6 +3,8 @@ and a text mark per state so colour is never the only signal."""
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -40,9 +42,15 @@ def is_dark() -> bool:
     return app.palette().color(QPalette.ColorRole.Base).lightness() < 128
 
 
+@functools.cache
+def _colour(hex_code: str) -> QColor:
+    return QColor(hex_code)
+
+
 def state_background(state: OutcomeState, dark: bool | None = None) -> QColor:
+    """The row colour for a state; pass `dark` on hot paths (asking the palette on every cell is slow)."""
     light, dark_colour = _BACKGROUNDS[state]
-    return QColor(dark_colour if (is_dark() if dark is None else dark) else light)
+    return _colour(dark_colour if (is_dark() if dark is None else dark) else light)
 
 
 def result_text(state: OutcomeState, label: str) -> str:

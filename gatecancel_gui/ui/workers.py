@@ -16,6 +16,7 @@ from gatecancel_gui.core.errors import ConfigError, GateError
 from gatecancel_gui.core.journal import Journal
 from gatecancel_gui.core.models import CancelOutcome, OrderRef
 from gatecancel_gui.core.orders import LoadStopped, load_open_orders
+from gatecancel_gui.ui.orders_model import SortSpec, prepare_rows
 
 log = logging.getLogger(__name__)
 
@@ -62,39 +63,52 @@ class Job(QThread):
 
 
 class LoadJob(Job):
-    def __init__(self, client: GateClient, parent: Any = None) -> None:
+    def __init__(self, client: GateClient, sort: SortSpec | None = None, parent: Any = None) -> None:
         super().__init__(parent)
         self.client = client
+        self.sort = sort
 
     def work(self) -> Any:
-        return load_open_orders(self.client, stop=self.stop_event,
-                                progress=lambda pages, n: self.progress.emit(pages, n))
+        orders = load_open_orders(self.client, stop=self.stop_event,
+                                  progress=lambda pages, n: self.progress.emit(pages, n))
+        return prepare_rows(orders, self.sort)  # formatting and sorting 10,000 rows happen here, not in the GUI
 
 
 class CancelJob(Job):
-    outcome = Signal(object)  # CancelOutcome, as each arrives
+    """Outcomes are buffered here and announced with at most one queued signal at a time, so a burst of
+    results is one event for the GUI thread, not thousands that hold it up."""
+
+    outcomesReady = Signal()  # noqa: N815  call take_outcomes() on the GUI thread
 
     def __init__(self, client: GateClient, refs: list[OrderRef], journal: Journal | None,
                  parent: Any = None) -> None:
         super().__init__(parent)
         self.refs = refs
         self.canceller = BatchCanceller(client, journal=journal)
-        self._finals: set[OrderRef] = set()
+        self._buffer: list[CancelOutcome] = []
+        self._announced = False
         self._lock = threading.Lock()
+
+    def _on_outcome(self, outcome: CancelOutcome) -> None:
+        with self._lock:
+            self._buffer.append(outcome)
+            if self._announced:
+                return
+            self._announced = True
+        self.outcomesReady.emit()
+
+    def take_outcomes(self) -> list[CancelOutcome]:
+        with self._lock:
+            taken, self._buffer = self._buffer, []
+            self._announced = False
+        return taken
 
     def stop(self) -> None:
         super().stop()
         self.canceller.stop()
 
-    def _on_outcome(self, outcome: CancelOutcome) -> None:
-        self.outcome.emit(outcome)
-        if outcome.final:
-            with self._lock:
-                self._finals.add(outcome.ref)
-                n = len(self._finals)
-            self.progress.emit(n, len(self.refs))
-
     def work(self) -> Any:
+        # progress is counted by the window from the results it shows, coalesced with the repaints
         return self.canceller.run(self.refs, self._on_outcome)
 
 
