@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import certifi
 import httpx
 
 from gatecancel_gui.core.credentials import Credentials
@@ -60,6 +63,12 @@ def parse_reset_seconds(value: str | None, server_now: float) -> float | None:
     return max(0.0, min(stamp - server_now, 10.0))
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One verified TLS context for every client: loading the CA bundle costs ~30 ms each time."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 class ServerClock:
     """The offset between this computer's clock and Gate's, so a skewed clock still signs right."""
 
@@ -98,10 +107,10 @@ class GateClient:
         self.account = account
         self.expiry_s = expiry_s
         self.clock = ServerClock(local_clock)
-        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         self._http = httpx.Client(
+            verify=tls_context(),
             timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s),
-            limits=limits,
+            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
             transport=transport,
             headers={"Accept": "application/json", "User-Agent": "gatecancel"},
             follow_redirects=False,
@@ -151,6 +160,17 @@ class GateClient:
 
     def _send(self, method: str, endpoint: str, params: Params | None, body: Any,
               signed: bool) -> ApiResponse:
+        method, url, content, headers = self._prepare(method, endpoint, params, body, signed)
+        started = time.perf_counter()
+        try:
+            response = self._http.request(method, url, content=content, headers=headers)
+        except httpx.TransportError as exc:
+            raise _transport_failure(exc) from None
+        return self._interpret(response, time.perf_counter() - started)
+
+    def _prepare(self, method: str, endpoint: str, params: Params | None, body: Any,
+                 signed: bool) -> tuple[str, str, bytes | None, dict[str, str]]:
+        """Method, URL, body bytes and headers: serialised once, signed over exactly what is sent."""
         query = "&".join(f"{k}={v}" for k, v in (params or []))
         path = self._path_prefix + endpoint
         content = b"" if body is None else json.dumps(body, separators=(",", ":")).encode("utf-8")
@@ -166,19 +186,7 @@ class GateClient:
             if self.expiry_s is not None:
                 headers["x-gate-exptime"] = str(int((self.clock.now() + self.expiry_s) * 1000))
         url = self.base_url + endpoint + (f"?{query}" if query else "")
-        started = time.perf_counter()
-        try:
-            response = self._http.request(method, url, content=content or None, headers=headers)
-        except httpx.ConnectError as exc:
-            raise NotSent(_describe(exc)) from None
-        except httpx.TimeoutException as exc:
-            if isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
-                raise NotSent(_describe(exc)) from None
-            raise NoAnswer("TIMEOUT", f"no answer within the timeout ({type(exc).__name__})") from None
-        except httpx.TransportError as exc:
-            raise NoAnswer("CONNECTION_LOST", f"the connection broke ({type(exc).__name__})") from None
-        latency = time.perf_counter() - started
-        return self._interpret(response, latency)
+        return method, url, content or None, headers
 
     def _interpret(self, response: httpx.Response, latency: float) -> ApiResponse:
         status = response.status_code
@@ -207,6 +215,15 @@ class GateClient:
             error.retry_after_s = parse_reset_seconds(
                 response.headers.get("X-Gate-RateLimit-Reset-Timestamp"), self.clock.now())
         raise error
+
+
+def _transport_failure(exc: httpx.TransportError) -> GateError:
+    """Sort a failure to talk: never sent (safe to resend) versus sent with no usable answer."""
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+        return NotSent(_describe(exc))
+    if isinstance(exc, httpx.TimeoutException):
+        return NoAnswer("TIMEOUT", f"no answer within the timeout ({type(exc).__name__})")
+    return NoAnswer("CONNECTION_LOST", f"the connection broke ({type(exc).__name__})")
 
 
 def _describe(exc: Exception) -> str:

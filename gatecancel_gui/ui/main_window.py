@@ -349,7 +349,7 @@ class MainWindow(QMainWindow):
             self.model.results.pop(ref.id, None)
         self.cancel_job = CancelJob(self.session.client, refs, self.journal or _default_journal(), self)
         job = self.cancel_job
-        job.outcomesReady.connect(lambda: [self.model.set_result(o) for o in job.take_outcomes()])
+        job.outcomesReady.connect(lambda: self.model.set_results(job.take_outcomes()))
         self.cancel_job.done.connect(self._cancel_done)
         self._cancel_ids = [ref.id for ref in refs]
         self.progress.setRange(0, len(refs))
@@ -368,14 +368,12 @@ class MainWindow(QMainWindow):
         self.progress.setValue(done)
 
     def _cancel_done(self, result: JobResult) -> None:
-        self.model.flush_now()
         self._finish_job(self.cancel_job)
         self.cancel_job = None
         self.progress.hide()
         report: CancelReport | None = result.value
         if report is not None:
-            for outcome in report.outcomes.values():
-                self.model.set_result(outcome)
+            self.model.set_results(report.outcomes.values())  # the final word for each order
             self.model.flush_now()
             # rows that are gone (cancelled, filled) are unchecked; the ones that can be retried stay checked
             self.model.checked -= {ref.id for ref, o in report.outcomes.items() if o.succeeded or not o.retryable}

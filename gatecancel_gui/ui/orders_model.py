@@ -201,12 +201,17 @@ class OrdersModel(QAbstractTableModel):
     # -- results -----------------------------------------------------------------------------------
 
     def set_result(self, outcome: CancelOutcome) -> None:
-        row = self._row_of.get(outcome.ref.id)
-        if row is None:
-            return
-        self.results[outcome.ref.id] = outcome
-        self._dirty_rows.add(row)
-        if not self._flush.isActive():
+        self.set_results([outcome])
+
+    def set_results(self, outcomes: Iterable[CancelOutcome]) -> None:
+        """Record results; the repaint follows once per burst. Pure Python in the loop: every Qt call
+        here would let the cancel threads take the GIL and hold up the window."""
+        for outcome in outcomes:
+            row = self._row_of.get(outcome.ref.id)
+            if row is not None:
+                self.results[outcome.ref.id] = outcome
+                self._dirty_rows.add(row)
+        if self._dirty_rows and not self._flush.isActive():
             self._flush.start()
 
     def flush_now(self) -> None:
