@@ -9,7 +9,7 @@ import sys
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QMessageLogContext, QSettings, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QCoreApplication, QMessageLogContext, QSettings, Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from gatecancel_gui.core.client import GateClient
@@ -18,6 +18,7 @@ from gatecancel_gui.core.errors import ConfigError
 from gatecancel_gui.core.profiles import ProfileStore
 from gatecancel_gui.ui.dialogs import always_yes
 from gatecancel_gui.ui.main_window import MainWindow
+from gatecancel_gui.ui.orders_model import COLUMN
 from gatecancel_gui.ui.session import Session, open_profile
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,7 @@ def drive_screenshot(window: MainWindow, exchange: Any, path: str) -> None:
         window.cancel_checked()
 
     def cancelled(report: Any) -> None:
+        window.view.sortByColumn(COLUMN["result"], Qt.SortOrder.DescendingOrder)  # results on top
         window.view.scrollToTop()
         window.grab().save(path)
         print(f"screenshot saved to {path}: {report.summary() if report else 'no report'}")
