@@ -38,6 +38,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile", help="connect to this saved profile at start")
     parser.add_argument("--screenshot", metavar="PNG",
                         help="with --demo: load, cancel some orders, save a picture of the window, and exit")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this installation end to end against an in-process paper exchange; exit 0 if sound")
+    parser.add_argument("--exit-when-shown", action="store_true", help=argparse.SUPPRESS)  # start-up timing
     return parser.parse_args(argv)
 
 
@@ -49,6 +52,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from gatecancel_gui.ui.application import run
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    if args.self_test:
+        from gatecancel_gui.ui.application import configure_app
+        from gatecancel_gui.ui.selftest import SelfTest
+
+        configure_app(app)
+        return SelfTest(app).run()
     return run(app, args)
 
 

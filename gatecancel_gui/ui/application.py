@@ -9,7 +9,17 @@ import sys
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QMessageLogContext, QSettings, Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QMessageLogContext,
+    QObject,
+    QSettings,
+    Qt,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication
 
 from gatecancel_gui.core.client import GateClient
@@ -17,6 +27,7 @@ from gatecancel_gui.core.credentials import Credentials
 from gatecancel_gui.core.errors import ConfigError
 from gatecancel_gui.core.profiles import ProfileStore
 from gatecancel_gui.ui.dialogs import always_yes
+from gatecancel_gui.ui.icon import app_icon
 from gatecancel_gui.ui.main_window import MainWindow
 from gatecancel_gui.ui.orders_model import COLUMN
 from gatecancel_gui.ui.session import Session, open_profile
@@ -40,6 +51,8 @@ def configure_app(app: QApplication) -> None:
     QCoreApplication.setOrganizationName("gatecancel")
     QCoreApplication.setApplicationName("gatecancel")
     app.setApplicationDisplayName("gatecancel")
+    app.setDesktopFileName("gatecancel")
+    app.setWindowIcon(app_icon())
 
 
 def install_excepthook(window: MainWindow) -> None:
@@ -96,7 +109,9 @@ def run(app: QApplication, args: argparse.Namespace) -> int:
         window.show_error(error)
     if args.screenshot:
         drive_screenshot(window, exchange, args.screenshot)
-    if session is not None:
+    if args.exit_when_shown:
+        quit_when_painted(window, app)
+    elif session is not None:
         window.refresh()
     try:
         return app.exec()
@@ -105,6 +120,24 @@ def run(app: QApplication, args: argparse.Namespace) -> int:
             window.session.close()
         if exchange is not None:
             exchange.stop()
+
+
+class _FirstPaint(QObject):
+    def __init__(self, app: QApplication) -> None:
+        super().__init__()
+        self.app = app
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint:
+            QTimer.singleShot(0, self.app.quit)
+        return False
+
+
+def quit_when_painted(window: MainWindow, app: QApplication) -> None:
+    """For start-up timing: the process ends right after the window first paints."""
+    watcher = _FirstPaint(app)
+    window.installEventFilter(watcher)
+    window._first_paint = watcher  # keep it alive
 
 
 def _confirm_default() -> Any:
