@@ -10,6 +10,7 @@ import time
 from collections.abc import Sequence
 
 from gatecancel_gui import __version__
+from gatecancel_gui.core import redact
 from gatecancel_gui.core.paths import data_dir
 
 log = logging.getLogger("gatecancel")
@@ -22,6 +23,7 @@ def setup_logging() -> None:
     formatter = logging.Formatter("%(asctime)sZ %(levelname)s %(name)s: %(message)s")
     formatter.converter = time.gmtime
     handler.setFormatter(formatter)
+    redact.install()
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from gatecancel_gui import __version__
-from gatecancel_gui.core import credentials
+from gatecancel_gui.core import credentials, redact
 from gatecancel_gui.core.cancel import BatchCanceller, CancelSettings
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.errors import ConfigError, GateError
@@ -66,6 +66,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     out = out or sys.stdout
     err = err or sys.stderr
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    redact.install()
     args = build_parser().parse_args(argv)
     try:
         if args.command == "paper":
@@ -152,18 +153,31 @@ def parse_ref(text: str) -> OrderRef:
 
 
 def _run_interruptibly(canceller: BatchCanceller, refs: list[OrderRef], err: TextIO) -> CancelReport:
-    """Run the cancel off the main thread so Ctrl+C stops new requests but still reports the sent ones."""
+    """Run the cancel off the main thread so Ctrl+C stops new requests but still reports the sent ones.
+
+    Waits on an Event, not Thread.join: a join interrupted by Ctrl+C can later return too early."""
     holder: dict[str, CancelReport] = {}
-    worker = threading.Thread(target=lambda: holder.setdefault("report", canceller.run(refs)),
-                              name="cancel-main")
-    worker.start()
+    finished = threading.Event()
+
+    def work() -> None:
+        try:
+            holder["report"] = canceller.run(refs)
+        finally:
+            finished.set()
+
+    unique = len(dict.fromkeys(refs))
+    worker = threading.Thread(target=work, name="cancel-main")
     try:
-        while worker.is_alive():
-            worker.join(0.1)
+        worker.start()
+        print(f"gatecancel: cancelling {unique} orders in {-(-unique // 20)} requests "
+              "(Ctrl+C stops sending; what was sent is still reported)", file=err, flush=True)
+        while not finished.wait(0.1):
+            pass
     except KeyboardInterrupt:
-        print("gatecancel: stopping: waiting for requests in flight…", file=err)
+        print("gatecancel: stopping: waiting for the requests in flight…", file=err, flush=True)
         canceller.stop()
-        worker.join()
+        while not finished.wait(0.1):
+            pass
     return holder["report"]
 
 

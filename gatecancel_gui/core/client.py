@@ -207,9 +207,10 @@ class GateClient:
             label = "SERVER_ERROR"
         if not label and status == 429:
             label = "TOO_MANY_REQUESTS"
-        if not label:
-            label = f"HTTP_{status}"
-            message = message or (response.reason_phrase or "")
+        if not label:  # not Gate's error shape: a proxy, a web page, or not Gate at all
+            error = GateError(status, "UNEXPECTED_ANSWER", f"HTTP {status} {response.reason_phrase}".strip(),
+                              error_class=ErrorClass.REQUEST)
+            raise error
         error = GateError(status, label, message)
         if error.error_class is ErrorClass.RATE:
             error.retry_after_s = parse_reset_seconds(

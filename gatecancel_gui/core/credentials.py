@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import keyring
 import keyring.errors
 
+from gatecancel_gui.core import redact
 from gatecancel_gui.core.errors import ConfigError
 
 KEYRING_SERVICE = "gatecancel"
@@ -18,6 +19,9 @@ KEYRING_SERVICE = "gatecancel"
 class Credentials:
     key: str
     secret: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        redact.register(self.key, self.secret)  # from now on no log line can carry them
 
     def __repr__(self) -> str:
         return f"Credentials(key={mask(self.key)!r})"

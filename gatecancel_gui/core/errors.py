@@ -93,6 +93,9 @@ class GateError(Exception):
             sentence = f"{_CLASS_SENTENCES[ErrorClass.NETWORK]} ({self.detail})"
         else:
             sentence = _CLASS_SENTENCES[self.error_class]
+        if self.label == "UNEXPECTED_ANSWER":
+            return (f"The server at this address did not answer like Gate's API ({self.message}): "
+                    "check the base URL.")
         if self.error_class is ErrorClass.REQUEST and (self.label or self.message):
             sentence = f"{sentence} {self.label}: {self.message}".rstrip(": ")
         return sentence

@@ -89,6 +89,8 @@ class PaperExchange:
         self.get_limit, self.get_window_s = get_limit, get_window_s
         self.get_windows: dict[str, SlidingWindow] = {}
         self.requests: list[tuple[str, str, int]] = []   # (method, endpoint, batch size or 0)
+        self.signatures_seen: list[str] = []
+        self.cancel_seen = threading.Event()  # set when the first batch cancel has been applied
         self.in_flight = 0
         self.peak_in_flight = 0
         self._stats_lock = threading.Lock()
@@ -201,6 +203,8 @@ class PaperExchange:
         size = len(json.loads(body)) if results is not None else 0
         with self._stats_lock:
             self.requests.append((method, endpoint, size))
+        if size:
+            self.cancel_seen.set()
 
     def _deliver(self, handler: _Handler, fault: Fault, status: int, payload: Any,
                  headers: dict[str, str]) -> None:
@@ -228,6 +232,7 @@ class PaperExchange:
         sign = handler.headers.get("SIGN")
         if not key_id or not timestamp or not sign:
             raise ApiError(401, "MISSING_REQUIRED_HEADER", "Missing required header: KEY, Timestamp or SIGN")
+        self.signatures_seen.append(sign)  # so tests can look for them where they must never be
         try:
             stamp = float(timestamp)
         except ValueError:

@@ -1,0 +1,40 @@
+"""Ctrl+C during a CLI cancel: no new requests, in-flight ones awaited and recorded, every order reported."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+from gatecancel_gui.core.journal import Journal, unanswered
+from gatecancel_gui.paper import PaperExchange
+
+
+def test_ctrl_c_stops_sending_and_reports_everything(tmp_path):
+    with PaperExchange(orders=600, pairs=6, latency_s=0.15, fill_fraction=0.0) as ex:
+        env = {**os.environ, "GATE_API_KEY": ex.main_key.key, "GATE_API_SECRET": ex.main_key.secret}
+        proc = subprocess.Popen([sys.executable, "-m", "gatecancel_gui.cli", "cancel", "--all", "--json",
+                                 "--in-flight", "2", "--base-url", ex.base_url],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        try:
+            started = proc.stderr.readline()  # waits for the cancel to begin
+            assert "cancelling 600 orders in 30 requests" in started
+            assert ex.cancel_seen.wait(10)  # requests are going out: now interrupt
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.stdout.close()
+            proc.stderr.close()
+        assert "stopping" in err and "Traceback" not in err
+        rows = json.loads(out)
+        assert len(rows) == 600
+        states = {r["state"] for r in rows}
+        assert "not_sent" in states and proc.returncode == 1
+        for row in rows:
+            record = ex.book.status_of(row["id"])
+            assert row["state"] == {"cancelled": "cancelled", "open": "not_sent"}[record], row
+        records = Journal(Journal().path).read()
+        assert records and unanswered(records) == set()
+        assert sum(1 for r in records if r["event"] == "sent") == len(ex.cancel_requests())

@@ -1,0 +1,86 @@
+"""Keyring failure modes: each gets a clear sentence in the dialog, and nothing is written to disk."""
+
+import keyring
+import keyring.errors
+import pytest
+from keyring.backend import KeyringBackend
+
+from gatecancel_gui.core import credentials
+from gatecancel_gui.core.errors import ConfigError
+from gatecancel_gui.core.profiles import ProfileStore
+from gatecancel_gui.ui.profiles_dialog import ProfilesDialog
+
+SECRET = "s3cr3t-value-that-must-stay-in-memory"
+
+
+class LockedKeyring(KeyringBackend):
+    priority = 1
+    viable = False
+
+    def get_password(self, service, username):
+        raise keyring.errors.KeyringLocked("collection is locked")
+
+    def set_password(self, service, username, password):
+        raise keyring.errors.KeyringLocked("collection is locked")
+
+    def delete_password(self, service, username):
+        raise keyring.errors.KeyringLocked("collection is locked")
+
+
+class RefusingKeyring(LockedKeyring):
+    def get_password(self, service, username):
+        return None
+
+    def set_password(self, service, username, password):
+        raise keyring.errors.PasswordSetError("the backend refused")
+
+
+@pytest.fixture(params=[LockedKeyring, RefusingKeyring], ids=["locked", "raises-on-save"])
+def broken_keyring(request):
+    previous = keyring.get_keyring()
+    keyring.set_keyring(request.param())
+    yield request.param
+    keyring.set_keyring(previous)
+
+
+def test_save_fails_with_a_sentence_and_writes_nothing(broken_keyring, qtbot, paper, tmp_path):
+    dialog = ProfilesDialog(ProfileStore(tmp_path / "cfg" / "profiles.json"))
+    qtbot.addWidget(dialog)
+    dialog.name.setText("desk")
+    dialog.environment.setCurrentIndex(dialog.environment.findData("custom"))
+    dialog.url.setText(paper.base_url)
+    dialog.key.setText("abcd1234")
+    dialog.secret.setText(SECRET)
+    assert not dialog.save()
+    text = dialog.status.text()
+    assert "keyring" in text and ("refused" in text or "locked" in text.lower() or "Unlock" in text), text
+    assert SECRET not in text
+    assert not (tmp_path / "cfg").exists() or not any((tmp_path / "cfg").iterdir())
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes()
+
+
+def test_session_only_still_works_when_the_keyring_fails(broken_keyring, qtbot, paper, tmp_path):
+    dialog = ProfilesDialog(ProfileStore(tmp_path / "profiles.json"))
+    qtbot.addWidget(dialog)
+    dialog.name.setText("desk")
+    dialog.environment.setCurrentIndex(dialog.environment.findData("custom"))
+    dialog.url.setText(paper.base_url)
+    dialog.key.setText(paper.main_key.key)
+    dialog.secret.setText(paper.main_key.secret)
+    dialog.session_only.setChecked(True)
+    with qtbot.waitSignal(dialog.sessionChosen, timeout=5_000) as chosen:
+        dialog.use()
+    chosen.args[0].close()
+
+
+def test_reading_a_locked_keyring_says_so():
+    previous = keyring.get_keyring()
+    keyring.set_keyring(LockedKeyring())
+    try:
+        with pytest.raises(ConfigError) as info:
+            credentials.load("desk")
+        assert "locked" in str(info.value).lower()
+    finally:
+        keyring.set_keyring(previous)
