@@ -5,6 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
+from gatecancel_gui.core.journal import unanswered
 from gatecancel_gui.core.models import OutcomeState
 from gatecancel_gui.paper import PaperExchange
 from gatecancel_gui.ui.orders_model import COLUMN
@@ -208,6 +209,8 @@ def test_stop_keeps_what_was_sent_and_greys_the_rest(make_window, big_paper, qtb
     assert_rows_match_exchange(win, paper, sent)
     grey = state_background(OutcomeState.NOT_SENT)
     assert cell(win, not_sent[0].id, "pair", Qt.ItemDataRole.BackgroundRole) == grey
+    records = win.journal.read()
+    assert records and unanswered(records) == set()  # nothing left "in flight" in the journal
 
 
 def test_closing_during_a_cancel_asks_then_waits_for_answers(make_window, big_paper, answers, qtbot):
@@ -225,6 +228,7 @@ def test_closing_during_a_cancel_asks_then_waits_for_answers(make_window, big_pa
     assert blocker.args[0].stopped and blocker.args[0].count(OutcomeState.NOT_SENT) > 0
     qtbot.waitUntil(lambda: not win.isVisible(), timeout=5_000)
     assert all(o.final for o in blocker.args[0].outcomes.values())
+    assert unanswered(win.journal.read()) == set()
 
 
 def test_unexpected_worker_exception_is_caught_logged_and_shown_once(make_window, qtbot, monkeypatch, caplog):
