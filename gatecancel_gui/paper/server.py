@@ -17,11 +17,11 @@ from urllib.parse import parse_qsl, urlsplit
 from gatecancel_gui.paper.auth import signature_matches
 from gatecancel_gui.paper.book import REFERENCE_PRICES, Book, seed_book
 from gatecancel_gui.paper.faults import Fault, FaultPlan
+from gatecancel_gui.paper.risk import DeadManSwitch, PaperApiError, PriceOrderBook, RiskEndpoints
 
 log = logging.getLogger(__name__)
 
 PREFIX = "/api/v4"
-CANCEL_ENDPOINTS = ("POST /spot/cancel_batch_orders", "DELETE /spot/orders", "DELETE /spot/orders/{id}")
 MAX_BATCH = 20
 CLOCK_WINDOW_S = 60.0
 
@@ -33,10 +33,9 @@ class ApiKey:
     permission: str = "trade"   # trade / read_only / ip_forbidden / locked
 
 
-class ApiError(Exception):
+class ApiError(PaperApiError):
     def __init__(self, status: int, label: str, message: str, headers: dict[str, str] | None = None):
-        super().__init__(label)
-        self.status, self.label, self.message = status, label, message
+        super().__init__(status, label, message)
         self.headers = headers or {}
 
 
@@ -62,7 +61,7 @@ class SlidingWindow:
             return True, self.limit - len(self.times), reset
 
 
-class PaperExchange:
+class PaperExchange(RiskEndpoints):
     """A Gate-compatible exchange on 127.0.0.1. Use as a context manager, or `start()` / `stop()`.
 
     Everything the tests steer is a plain attribute: `latency_s`, `fault_plans[endpoint]`,
@@ -73,10 +72,13 @@ class PaperExchange:
                  fill_fraction: float = 0.03, latency_s: float = 0.0, seed: int = 7,
                  cancel_limit: int = 200, cancel_window_s: float = 1.0, get_limit: int = 200,
                  get_window_s: float = 10.0, slow_s: float = 3.0, reset_in_ms: bool = False,
-                 cancel_all_delay_s: float = 0.05) -> None:
+                 cancel_all_delay_s: float = 0.05, price_orders: int = 0, countdown_scale: float = 1.0) -> None:
         self.book = Book()
         seed_book(self.book, orders=orders, pairs=pairs, heavy_pairs=heavy_pairs,
                   fill_fraction=fill_fraction, seed=seed)
+        self.price_orders = PriceOrderBook()
+        self.price_orders.seed(price_orders, self.book.open_pairs()[:4])
+        self.deadman = DeadManSwitch(self.book, countdown_scale)
         self.keys: dict[str, ApiKey] = {}
         self.main_key = self.add_key("trade")
         self.latency_s = latency_s
@@ -121,6 +123,7 @@ class PaperExchange:
     def stop(self) -> None:
         for timer in self._timers:
             timer.cancel()
+        self.deadman.stop()
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
@@ -190,8 +193,9 @@ class PaperExchange:
             status, payload = getattr(self, f"_do_{route}")(query, body, *route_args)
             self._record(method, endpoint, payload if route == "cancel_batch" else None, body)
             self._deliver(handler, fault, status, payload, headers)
-        except ApiError as exc:
-            handler.reply_json(exc.status, {"label": exc.label, "message": exc.message}, exc.headers)
+        except PaperApiError as exc:
+            handler.reply_json(exc.status, {"label": exc.label, "message": exc.message},
+                               getattr(exc, "headers", None))
         except Exception:  # a bug in the paper exchange should look like Gate's 500, and be logged
             log.exception("paper exchange error")
             handler.reply_json(500, {"label": "SERVER_ERROR", "message": "internal error"})
@@ -305,9 +309,12 @@ class PaperExchange:
         pair = query.get("currency_pair")
         if not pair:
             raise ApiError(400, "MISSING_REQUIRED_PARAM", "currency_pair is required when status is open")
-        if query.get("status", "open") != "open":
-            raise ApiError(400, "INVALID_PARAM_VALUE", "the paper exchange lists open orders only")
         page, limit = _paging(query)
+        status = query.get("status", "open")
+        if status == "finished":
+            return 200, self._finished_orders(pair, page, limit)
+        if status != "open":
+            raise ApiError(400, "INVALID_PARAM_VALUE", "status must be open or finished")
         return 200, [o.as_api() for o in _page_of(self.book.open_orders(pair), page, limit)]
 
     def _do_get_order(self, query: dict[str, str], body: bytes, order_id: str) -> tuple[int, Any]:
@@ -388,6 +395,10 @@ _ROUTES = [
     ("DELETE", re.compile(r"^/spot/orders$"), "cancel_all"),
     ("DELETE", re.compile(r"^/spot/orders/([^/]+)$"), "cancel_one"),
     ("POST", re.compile(r"^/spot/cancel_batch_orders$"), "cancel_batch"),
+    ("GET", re.compile(r"^/spot/price_orders$"), "price_orders"),
+    ("DELETE", re.compile(r"^/spot/price_orders/([^/]+)$"), "cancel_price_order"),
+    ("GET", re.compile(r"^/spot/price_orders/([^/]+)$"), "get_price_order"),
+    ("POST", re.compile(r"^/spot/countdown_cancel_all$"), "countdown"),
 ]
 
 
@@ -400,7 +411,8 @@ def _route(method: str, endpoint: str) -> tuple[str | None, tuple[str, ...]]:
 
 
 def _template(endpoint: str) -> str:
-    return re.sub(r"^/spot/orders/[^/]+$", "/spot/orders/{id}", endpoint)
+    endpoint = re.sub(r"^/spot/orders/[^/]+$", "/spot/orders/{id}", endpoint)
+    return re.sub(r"^/spot/price_orders/[^/]+$", "/spot/price_orders/{id}", endpoint)
 
 
 def _paging(query: dict[str, str]) -> tuple[int, int]:

@@ -1,0 +1,90 @@
+"""The dead-man switch (POST /spot/countdown_cancel_all): while armed, Gate cancels every open order
+(of one pair, or all) unless the app renews the countdown in time. Renewals happen at a third of the
+timeout, so two can fail before it fires; each failure is reported at once."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gatecancel_gui.core.client import GateClient
+from gatecancel_gui.core.errors import ConfigError, GateError
+
+log = logging.getLogger(__name__)
+MIN_TIMEOUT_S = 5
+
+
+@dataclass(frozen=True)
+class Armed:
+    trigger_ms: int        # when Gate will cancel, on the server's clock (ms)
+    renewed_at: float      # local monotonic time of the renewal
+
+
+def countdown(client: GateClient, timeout_s: int, pair: str | None = None) -> int:
+    """Arm (or with 0, disarm) Gate's countdown; returns the trigger time in server milliseconds (0 disarmed)."""
+    if timeout_s != 0 and timeout_s < MIN_TIMEOUT_S:
+        raise ConfigError(f"The dead-man switch needs a timeout of at least {MIN_TIMEOUT_S} seconds.")
+    body: dict[str, object] = {"timeout": int(timeout_s)}
+    if pair:
+        body["currency_pair"] = pair
+    data = client.request("POST", "/spot/countdown_cancel_all", body=body).data
+    try:
+        return int(str(data.get("triggerTime", "0"))) if isinstance(data, dict) else 0
+    except ValueError:
+        return 0
+
+
+class DeadManSwitch:
+    """Keeps the countdown renewed from a background thread until `disarm()` (or `stop()`)."""
+
+    def __init__(self, client: GateClient, timeout_s: int, pair: str | None = None, *,
+                 on_renewed: Callable[[Armed], None] | None = None,
+                 on_failed: Callable[[str], None] | None = None) -> None:
+        if timeout_s < MIN_TIMEOUT_S:
+            raise ConfigError(f"The dead-man switch needs a timeout of at least {MIN_TIMEOUT_S} seconds.")
+        self.client, self.timeout_s, self.pair = client, timeout_s, pair
+        self.on_renewed = on_renewed or (lambda armed: None)
+        self.on_failed = on_failed or (lambda message: None)
+        self.last: Armed | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def interval_s(self) -> float:
+        return self.timeout_s / 3.0
+
+    def arm(self) -> Armed:
+        """Arm now (raises with a sentence if Gate refuses), then keep renewing in the background."""
+        self.last = Armed(countdown(self.client, self.timeout_s, self.pair), time.monotonic())
+        self._thread = threading.Thread(target=self._renew_loop, name="deadman", daemon=True)
+        self._thread.start()
+        return self.last
+
+    def _renew_loop(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            try:
+                self.last = Armed(countdown(self.client, self.timeout_s, self.pair), time.monotonic())
+                self.on_renewed(self.last)
+            except GateError as exc:
+                log.warning("dead-man renewal failed: %s", exc.label)
+                self.on_failed(f"Renewing the dead-man switch failed: {exc.user_message}")
+
+    def stop(self) -> None:
+        """Stop renewing without disarming: Gate will fire when the countdown runs out."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def disarm(self) -> None:
+        """Stop renewing and tell Gate to cancel nothing (timeout 0)."""
+        self.stop()
+        countdown(self.client, 0, self.pair)
+        self.last = None
+
+    def seconds_left(self) -> float | None:
+        if self.last is None or not self.last.trigger_ms:
+            return None
+        return max(0.0, self.last.trigger_ms / 1000.0 - self.client.clock.now())

@@ -1,0 +1,118 @@
+"""Cancel-all scopes, stop orders, the dead-man switch and CSV export, against the paper exchange."""
+
+import csv
+import threading
+
+import pytest
+
+from gatecancel_gui.core.cancel_all import Scope, cancel_all
+from gatecancel_gui.core.deadman import DeadManSwitch, countdown
+from gatecancel_gui.core.errors import ConfigError
+from gatecancel_gui.core.export import write_csv
+from gatecancel_gui.core.journal import Journal, unanswered
+from gatecancel_gui.core.models import OutcomeState
+from gatecancel_gui.core.price_orders import PriceOrderCanceller, load_price_orders
+from gatecancel_gui.paper import Fault, PaperExchange
+from tests.conftest import client_for
+
+STATE_OF = {"cancelled": OutcomeState.CANCELLED, "closed": OutcomeState.REJECTED}
+
+
+@pytest.fixture
+def risky():
+    with PaperExchange(orders=400, pairs=8, price_orders=12, fill_fraction=0.05) as ex:
+        yield ex
+
+
+def test_stop_orders_load_with_big_ids_as_strings(risky):
+    with client_for(risky) as c:
+        stops = load_price_orders(c)
+    assert len(stops) == 12 and all(isinstance(o.id, str) and int(o.id) > 2**53 for o in stops)
+    assert all(o.type.startswith("stop ") and o.text.startswith("trigger") for o in stops)
+
+
+def test_plain_cancel_all_leaves_stop_orders_and_classifies_every_order(risky, tmp_path):
+    journal = Journal(tmp_path / "j.jsonl")
+    with client_for(risky) as c:
+        result = cancel_all(c, Scope(), journal=journal)
+        assert risky.book.open_orders() == []
+        assert len(result.report.outcomes) == 400
+        for ref, outcome in result.report.outcomes.items():
+            assert outcome.state is STATE_OF[risky.book.status_of(ref.id)], (ref, outcome)
+        assert len(risky.price_orders.open()) == 12  # untouched: Gate's cancel-all does not reach them
+        assert unanswered(journal.read()) == set()
+
+
+def test_scoped_cancel_all_with_stop_orders_cancels_only_the_scope(risky):
+    pair = risky.price_orders.open()[0].market
+    with client_for(risky) as c:
+        scope = Scope(pair, "sell", include_stop_orders=True)
+        result = cancel_all(c, scope)
+    assert all(o.side == "buy" for o in risky.book.open_orders(pair))
+    assert any(o.currency_pair != pair for o in risky.book.open_orders())
+    left = risky.price_orders.open()
+    assert all(o.market != pair or o.side == "buy" for o in left) and len(left) < 12
+    stop_ids = {o.id for o in result.stop_orders}
+    assert stop_ids and all(result.report.outcomes[o.ref].state is OutcomeState.CANCELLED for o in result.stop_orders)
+    assert "stop orders included" in scope.describe()
+
+
+def test_stop_order_cancel_survives_a_dropped_answer(risky):
+    risky.plan("DELETE /spot/price_orders/{id}", [Fault.DROP_AFTER_APPLY, Fault.BUSY_503])
+    with client_for(risky) as c:
+        refs = [o.ref for o in load_price_orders(c)]
+        report = PriceOrderCanceller(c).run(refs)
+    assert {o.state for o in report.outcomes.values()} == {OutcomeState.CANCELLED}
+    assert risky.price_orders.open() == []
+
+
+def test_dead_man_switch_fires_when_renewals_stop():
+    with PaperExchange(orders=50, pairs=4, countdown_scale=0.1) as ex, client_for(ex) as c:
+        switch = DeadManSwitch(c, 5)
+        armed = switch.arm()
+        assert armed.trigger_ms > 0 and 0 < switch.seconds_left() <= 0.6
+        switch.stop()  # renewals stop (a crash, a lost network): Gate fires
+        assert ex.deadman.fired_event.wait(5)
+        assert ex.book.open_orders() == []
+
+
+def test_dead_man_switch_renewals_keep_it_from_firing_and_disarm_clears_it():
+    with PaperExchange(orders=50, pairs=4, countdown_scale=0.6) as ex, client_for(ex) as c:
+        renewed = []
+        three = threading.Event()
+
+        def on_renewed(armed):
+            renewed.append(armed)
+            if len(renewed) >= 3:
+                three.set()
+
+        switch = DeadManSwitch(c, 5, on_renewed=on_renewed)  # fires after 3 s; renewed every 1.67 s
+        switch.arm()
+        assert three.wait(10)
+        assert not ex.deadman.fired_event.is_set() and len(ex.book.open_orders()) == 50
+        switch.disarm()
+        assert ex.deadman.timers == {}
+
+
+def test_dead_man_switch_refuses_a_short_timeout_and_reports_failed_renewals(exchange):
+    with client_for(exchange) as c:
+        with pytest.raises(ConfigError):
+            DeadManSwitch(c, 3)
+        with pytest.raises(ConfigError):
+            countdown(c, 2)
+        failures = []
+        failed = threading.Event()
+        switch = DeadManSwitch(c, 5, on_failed=lambda m: (failures.append(m), failed.set()))
+        switch.arm()
+        exchange.plan("POST /spot/countdown_cancel_all", repeat=Fault.BUSY_503)
+        assert failed.wait(10)
+        assert "Renewing the dead-man switch failed" in failures[0]
+        exchange.plan("POST /spot/countdown_cancel_all", [])
+        switch.disarm()
+
+
+def test_csv_export_keeps_ids_as_text(tmp_path):
+    path = tmp_path / "orders.csv"
+    assert write_csv(path, ["id", "state"], [["9007199254740993", "cancelled"], ["1", None]]) == 2
+    rows = list(csv.reader(path.read_text().splitlines()))
+    assert rows == [["id", "state"], ["9007199254740993", "cancelled"], ["1", ""]]
