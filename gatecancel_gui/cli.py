@@ -12,17 +12,20 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
-from gatecancel_gui import __version__
+from gatecancel_gui import __version__, cli_risk
 from gatecancel_gui.core import credentials, redact
 from gatecancel_gui.core.cancel import BatchCanceller, CancelSettings
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.errors import ConfigError, GateError
+from gatecancel_gui.core.export import write_csv
 from gatecancel_gui.core.hosts import LIVE_URL
 from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.models import CancelOutcome, CancelReport, Order, OrderRef
+from gatecancel_gui.core.models import CancelOutcome, CancelReport, OrderRef
 from gatecancel_gui.core.orders import load_open_orders, load_pair_orders
+from gatecancel_gui.core.price_orders import PriceOrderCanceller
 from gatecancel_gui.core.profiles import ProfileStore
 
 EXIT_OK, EXIT_NOT_ALL_CANCELLED, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -41,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for each answer")
     common.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
-    sub.add_parser("orders", parents=[common], help="list every open spot order")
+    orders = sub.add_parser("orders", parents=[common], help="list every open spot order")
+    orders.add_argument("--csv", metavar="FILE", help="also write them to a CSV file")
 
     cancel = sub.add_parser("cancel", parents=[common], help="cancel open orders in batches of 20")
     scope = cancel.add_mutually_exclusive_group(required=True)
@@ -51,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     cancel.add_argument("--side", choices=("buy", "sell"), help="with --pair: only this side")
     cancel.add_argument("--in-flight", type=int, default=16, help="requests in flight at once")
 
+    cli_risk.add_commands(sub, common)
+
     paper = sub.add_parser("paper", help="run the paper exchange on 127.0.0.1 until stopped")
     paper.add_argument("--port", type=int, default=0)
     paper.add_argument("--orders", type=int, default=300)
@@ -59,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     paper.add_argument("--latency-ms", type=float, default=0.0)
     paper.add_argument("--fill-fraction", type=float, default=0.03)
     paper.add_argument("--seed", type=int, default=7)
+    paper.add_argument("--stop-orders", type=int, default=0, help="price-triggered orders to seed")
     return parser
 
 
@@ -71,10 +78,14 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     try:
         if args.command == "paper":
             return run_paper(args, out)
+        if args.command == "journal":
+            return cli_risk.run_journal(args, out)
         with make_client(args) as client:
             if args.command == "orders":
                 return run_orders(client, args, out)
-            return run_cancel(client, args, out, err)
+            if args.command == "cancel":
+                return run_cancel(client, args, out, err)
+            return cli_risk.run(client, args, out, err, _run_interruptibly)
     except (ConfigError, GateError) as exc:
         print(f"gatecancel: {exc}", file=err)
         return EXIT_ERROR
@@ -102,8 +113,10 @@ def make_client(args: argparse.Namespace) -> GateClient:
 
 def run_orders(client: GateClient, args: argparse.Namespace, out: TextIO) -> int:
     orders = sorted(load_open_orders(client), key=lambda o: (o.currency_pair, o.create_time_ms))
+    if args.csv:
+        write_csv(Path(args.csv), cli_risk.ORDER_FIELDS, (cli_risk.order_row(o) for o in orders))
     if args.json:
-        json.dump([_order_json(o) for o in orders], out, indent=1)
+        json.dump([cli_risk.order_json(o) for o in orders], out, indent=1)
         out.write("\n")
         return EXIT_OK
     for o in orders:
@@ -152,7 +165,8 @@ def parse_ref(text: str) -> OrderRef:
     return OrderRef(pair.upper(), order_id.strip())
 
 
-def _run_interruptibly(canceller: BatchCanceller, refs: list[OrderRef], err: TextIO) -> CancelReport:
+def _run_interruptibly(canceller: BatchCanceller | PriceOrderCanceller, refs: list[OrderRef],
+                       err: TextIO) -> CancelReport:
     """Run the cancel off the main thread so Ctrl+C stops new requests but still reports the sent ones.
 
     Waits on an Event, not Thread.join: a join interrupted by Ctrl+C can later return too early."""
@@ -186,7 +200,7 @@ def run_paper(args: argparse.Namespace, out: TextIO) -> int:
 
     exchange = PaperExchange(port=args.port, orders=args.orders, pairs=args.pairs,
                              heavy_pairs=args.heavy_pairs, latency_s=args.latency_ms / 1000.0,
-                             fill_fraction=args.fill_fraction, seed=args.seed)
+                             fill_fraction=args.fill_fraction, seed=args.seed, price_orders=args.stop_orders)
     out.write(json.dumps({"url": exchange.base_url, "key": exchange.main_key.key,
                           "secret": exchange.main_key.secret}) + "\n")
     out.flush()
@@ -196,12 +210,6 @@ def run_paper(args: argparse.Namespace, out: TextIO) -> int:
     except KeyboardInterrupt:
         pass
     return EXIT_OK
-
-
-def _order_json(o: Order) -> dict[str, str | int]:
-    return {"currency_pair": o.currency_pair, "id": o.id, "side": o.side, "type": o.type,
-            "price": str(o.price), "amount": str(o.amount), "left": str(o.left),
-            "create_time_ms": o.create_time_ms, "text": o.text}
 
 
 def _outcome_line(o: CancelOutcome) -> str:

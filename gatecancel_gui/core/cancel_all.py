@@ -36,8 +36,16 @@ class Scope:
     def describe(self) -> str:
         where = f"in {self.pair}" if self.pair else "in every pair"
         side = f"{self.side} " if self.side else ""
-        stops = ", stop orders included" if self.include_stop_orders else ", stop orders NOT included"
-        return f"all open {side}orders {where}{stops}"
+        return f"all open {side}orders {where}"
+
+    def stop_orders_note(self) -> str:
+        if self.include_stop_orders:
+            return "Stop (price-triggered) orders in this scope are included."
+        return "Stop (price-triggered) orders are NOT included: a plain cancel-all leaves them alive."
+
+    def question(self, environment: str) -> str:
+        """The confirmation, naming the scope and the environment."""
+        return f"Cancel {self.describe()} on {environment.upper()}? {self.stop_orders_note()}"
 
     def matches(self, order: Order) -> bool:
         return (not self.pair or order.currency_pair == self.pair) and (not self.side or order.side == self.side)

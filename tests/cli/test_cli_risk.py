@@ -1,0 +1,100 @@
+"""The command line's risk tools against the paper exchange: cancel-all scopes, stop orders, the dead-man
+switch (fired by the exchange when renewals stop, disarmed by Ctrl+C), the journal and CSV export."""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from gatecancel_gui.paper import PaperExchange
+
+
+def run_cli(ex, *args, **kwargs):
+    env = {**os.environ, "GATE_API_KEY": ex.main_key.key, "GATE_API_SECRET": ex.main_key.secret}
+    return subprocess.run([sys.executable, "-m", "gatecancel_gui.cli", *args, "--base-url", ex.base_url],
+                          capture_output=True, text=True, env=env, timeout=60, stdin=subprocess.DEVNULL, **kwargs)
+
+
+@pytest.fixture
+def risky():
+    with PaperExchange(orders=200, pairs=6, price_orders=8, fill_fraction=0.05, countdown_scale=0.1) as ex:
+        yield ex
+
+
+def test_cancel_all_needs_a_confirmation_that_names_scope_and_environment(risky):
+    result = run_cli(risky, "cancel-all")
+    assert result.returncode == 2
+    assert "Cancel all open orders in every pair on PAPER? Stop (price-triggered) orders are NOT included" \
+        in result.stderr
+    assert "--yes" in result.stderr and len(risky.book.open_orders()) == 200
+
+
+def test_plain_cancel_all_leaves_stop_orders_the_scoped_one_takes_them(risky):
+    result = run_cli(risky, "cancel-all", "--yes", "--json")
+    rows = json.loads(result.stdout)
+    assert len(rows) == 200 and risky.book.open_orders() == []
+    for row in rows:
+        assert row["state"] == {"cancelled": "cancelled", "closed": "rejected"}[risky.book.status_of(row["id"])]
+    assert len(risky.price_orders.open()) == 8  # stop orders survive a plain cancel-all
+    pair = risky.price_orders.open()[0].market
+    result = run_cli(risky, "cancel-all", "--pair", pair, "--include-stop-orders", "--yes", "--json")
+    assert result.returncode == 0, result.stderr
+    assert all(o.market != pair for o in risky.price_orders.open())
+    assert len(risky.price_orders.open()) < 8
+
+
+def test_stop_orders_list_csv_and_cancel(risky, tmp_path):
+    path = tmp_path / "stops.csv"
+    listed = json.loads(run_cli(risky, "stop-orders", "--json", "--csv", str(path)).stdout)
+    assert len(listed) == 8 and all(isinstance(r["id"], str) for r in listed)
+    rows = list(csv.reader(path.read_text().splitlines()))
+    assert len(rows) == 9 and rows[0][:2] == ["currency_pair", "id"]
+    one = listed[0]["id"]
+    result = run_cli(risky, "cancel-stop", "--ids", one, "--json")
+    assert json.loads(result.stdout)[0]["state"] == "cancelled" and result.returncode == 0
+    result = run_cli(risky, "cancel-stop", "--all")
+    assert result.returncode == 0 and risky.price_orders.open() == []
+
+
+def test_deadman_fires_when_the_process_dies_without_disarming(risky):
+    env = {**os.environ, "GATE_API_KEY": risky.main_key.key, "GATE_API_SECRET": risky.main_key.secret}
+    proc = subprocess.Popen([sys.executable, "-m", "gatecancel_gui.cli", "deadman", "--countdown", "5",
+                             "--base-url", risky.base_url], stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert "ARMED" in proc.stderr.readline()
+        proc.kill()  # no disarm, no renewal: the exchange must fire
+        proc.wait(10)
+        assert risky.deadman.fired_event.wait(10)
+        assert risky.book.open_orders() == []
+    finally:
+        proc.stderr.close()
+
+
+def test_deadman_ctrl_c_disarms(risky):
+    env = {**os.environ, "GATE_API_KEY": risky.main_key.key, "GATE_API_SECRET": risky.main_key.secret}
+    proc = subprocess.Popen([sys.executable, "-m", "gatecancel_gui.cli", "deadman", "--countdown", "60",
+                             "--base-url", risky.base_url], stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert "ARMED" in proc.stderr.readline()
+        assert risky.deadman.timers
+        proc.send_signal(signal.SIGINT)
+        assert "disarmed" in proc.stderr.read()
+        assert proc.wait(10) == 0
+        assert risky.deadman.timers == {}
+    finally:
+        proc.stderr.close()
+
+
+def test_journal_lists_what_was_sent(risky):
+    run_cli(risky, "cancel", "--all")
+    result = subprocess.run([sys.executable, "-m", "gatecancel_gui.cli", "journal", "--json"], capture_output=True,
+                            text=True, timeout=60)
+    records = json.loads(result.stdout)
+    assert {r["event"] for r in records} == {"sent", "answer"}
+    text = subprocess.run([sys.executable, "-m", "gatecancel_gui.cli", "journal", "--filter", "cancel_batch"],
+                          capture_output=True, text=True, timeout=60).stdout
+    assert "sent" in text and "journal lines in" in text
