@@ -17,7 +17,7 @@ from gatecancel_gui.core.deadman import DeadManSwitch
 from gatecancel_gui.core.errors import ConfigError
 from gatecancel_gui.core.export import write_csv
 from gatecancel_gui.core.hosts import environment_of
-from gatecancel_gui.core.journal import Journal
+from gatecancel_gui.core.journal import Journal, journal_rows
 from gatecancel_gui.core.models import CancelOutcome, CancelReport, Order, OrderRef
 from gatecancel_gui.core.price_orders import PriceOrderCanceller, load_price_orders
 
@@ -146,22 +146,10 @@ def run_journal(args: argparse.Namespace, out: TextIO) -> int:
         json.dump(records, out, indent=1)
         out.write("\n")
         return EXIT_OK
-    for r in records:
-        out.write(journal_line(r) + "\n")
+    for row in journal_rows(records):
+        out.write("  ".join(cell for cell in row if cell) + "\n")
     out.write(f"{len(records)} journal lines in {journal.path}\n")
     return EXIT_OK
-
-
-def journal_line(record: dict) -> str:
-    if record.get("event") == "sent":
-        orders = record.get("orders") or []
-        return (f"{record.get('time')} sent   {record.get('request')} {record.get('method')} {record.get('endpoint')} "
-                f"{len(orders)} order(s) attempt {record.get('attempt')}")
-    results = record.get("results") or []
-    ok = sum(1 for r in results if r.get("succeeded"))
-    what = record.get("error") or f"{ok}/{len(results)} succeeded"
-    return f"{record.get('time')} answer {record.get('request')} status {record.get('status')} " \
-           f"{record.get('latency_ms')} ms: {what}"
 
 
 def order_json(o: Order) -> dict[str, object]:

@@ -67,3 +67,28 @@ def unanswered(records: list[dict[str, Any]]) -> set[str]:
     sent = {r["request"] for r in records if r.get("event") == "sent"}
     answered = {r["request"] for r in records if r.get("event") == "answer"}
     return sent - answered
+
+
+COLUMNS = ["Time (UTC)", "Event", "Request", "Endpoint", "Orders", "Status", "Latency ms", "Result"]
+
+
+def journal_rows(records: list[dict[str, Any]]) -> list[list[str]]:
+    """One readable row per journal line (COLUMNS), for the window's view and the command line."""
+    rows = []
+    for r in records:
+        if r.get("event") == "sent":
+            orders = r.get("orders") or []
+            ids = ", ".join(f"{o.get('currency_pair')}:{o.get('id')}" for o in orders[:3])
+            more = f" (+{len(orders) - 3})" if len(orders) > 3 else ""
+            rows.append([str(r.get("time", "")), "sent", str(r.get("request", "")),
+                         f"{r.get('method', '')} {r.get('endpoint', '')}", ids + more, "", "",
+                         f"attempt {r.get('attempt', 1)}"])
+        else:
+            results = r.get("results") or []
+            ok = sum(1 for x in results if x.get("succeeded"))
+            failed = [f"{x.get('id')}: {x.get('label')}" for x in results if not x.get("succeeded")]
+            result = r.get("error") or f"{ok}/{len(results)} succeeded" + (f"; {', '.join(failed[:3])}"
+                                                                           if failed else "")
+            rows.append([str(r.get("time", "")), "answer", str(r.get("request", "")), "", str(len(results)),
+                         str(r.get("status", "")), str(r.get("latency_ms", "")), result])
+    return rows

@@ -1,42 +1,57 @@
-"""The main window: open orders in a checkable table, cancel the checked ones, colour each row by its result."""
+"""The main window: open orders and stop orders in checkable tables, cancel the checked ones (or a whole
+scope), colour each row by its result; live refresh, the dead-man switch, export and the journal."""
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from decimal import Decimal
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QHBoxLayout,
-    QHeaderView,
+    QFileDialog,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QProgressBar,
-    QTableView,
+    QTabWidget,
     QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
+from gatecancel_gui.core.cancel_all import Scope
 from gatecancel_gui.core.errors import ConfigError
+from gatecancel_gui.core.export import write_csv
 from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.models import CancelReport, OrderRef
+from gatecancel_gui.core.models import CancelReport, Order
 from gatecancel_gui.core.profiles import ProfileStore
+from gatecancel_gui.ui.cancel_all_dialog import choose_scope
 from gatecancel_gui.ui.dialogs import Confirm, ask
-from gatecancel_gui.ui.orders_model import COLUMN, OrdersFilter, OrdersModel
+from gatecancel_gui.ui.orders_pane import OrdersPane
+from gatecancel_gui.ui.risk_toolbar import RiskToolbar
 from gatecancel_gui.ui.session import Session, open_profile
 from gatecancel_gui.ui.theme import ENVIRONMENT_BADGES, is_dark
-from gatecancel_gui.ui.workers import CancelJob, Job, JobResult, LoadJob
+from gatecancel_gui.ui.workers import (
+    CancelAllRunner,
+    CancelJob,
+    Job,
+    JobResult,
+    LoadJob,
+    batch_runner,
+    stop_order_runner,
+)
 
 log = logging.getLogger(__name__)
 
-ALL = "All pairs"
+ChooseScope = Callable[[QWidget, list[str], str, str | None], Scope | None]
+ChoosePath = Callable[[QWidget, str], str]
+
+
+def _ask_save_path(parent: QWidget, suggested: str) -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, "Export to CSV", suggested, "CSV files (*.csv)")
+    return path
 
 
 class MainWindow(QMainWindow):
@@ -45,41 +60,67 @@ class MainWindow(QMainWindow):
     errorShown = Signal(str)         # noqa: N815
 
     def __init__(self, session: Session | None = None, *, confirm: Confirm = ask,
-                 journal: Journal | None = None, profiles: ProfileStore | None = None) -> None:
+                 journal: Journal | None = None, profiles: ProfileStore | None = None,
+                 choose_scope: ChooseScope = choose_scope, choose_path: ChoosePath = _ask_save_path) -> None:
         super().__init__()
         self.session = session
         self.confirm = confirm
-        self.journal = journal
+        self.choose_scope = choose_scope
+        self.choose_path = choose_path
+        self._journal = journal
         self.profiles = profiles or ProfileStore()
         self.load_job: LoadJob | None = None
         self.cancel_job: CancelJob | None = None
         self._close_when_idle = False
         self._cancel_ids: list[str] = []
-        self.model = OrdersModel(self)
-        self.proxy = OrdersFilter(self)
-        self.proxy.setSourceModel(self.model)
+        self.open_pane = OrdersPane("orders", self)
+        self.stop_pane = OrdersPane("stop orders", self)
         self._build()
         self._connect()
         self._restore_state()
         self._show_session()
 
+    # the open-orders table, by its old names (tests and the benchmark drive it directly)
+    model = property(lambda self: self.open_pane.model)
+    proxy = property(lambda self: self.open_pane.proxy)
+    view = property(lambda self: self.open_pane.view)
+    pair_filter = property(lambda self: self.open_pane.pair_filter)
+    side_filter = property(lambda self: self.open_pane.side_filter)
+    text_filter = property(lambda self: self.open_pane.text_filter)
+
+    @property
+    def journal(self) -> Journal:
+        if self._journal is None:
+            self._journal = Journal()
+        return self._journal
+
+    @property
+    def pane(self) -> OrdersPane:
+        """The table the toolbar acts on: the tab in front."""
+        return self.stop_pane if self.tabs.currentWidget() is self.stop_pane else self.open_pane
+
+    @property
+    def panes(self) -> tuple[OrdersPane, OrdersPane]:
+        return self.open_pane, self.stop_pane
+
     # -- layout ------------------------------------------------------------------------------------
 
     def _build(self) -> None:
         self.setWindowTitle("gatecancel")
-        self.resize(1180, 680)
+        self.resize(1180, 700)
         bar = QToolBar("Main", self)
         bar.setObjectName("main-toolbar")
         bar.setMovable(False)
         self.addToolBar(bar)
+
         self.profile_box = QComboBox(self)
         self.profile_box.setMinimumWidth(160)
-        self.profile_box.setToolTip("Which account to work on")
+        self.profile_box.setToolTip("Which account to work on; switching reloads")
         bar.addWidget(self.profile_box)
         self.act_profiles = self._action(bar, "Profiles…", None, "Add, edit or remove API key profiles")
         bar.addSeparator()
         self.act_refresh = self._action(bar, "Refresh", [QKeySequence(Qt.Key.Key_F5), QKeySequence("Ctrl+R")],
-                                        "Load every open order (F5)")
+                                        "Load every open order and stop order (F5)")
         self.act_select_all = self._action(bar, "Select all", [QKeySequence("Ctrl+A")],
                                            "Check every visible row (Ctrl+A)")
         self.act_select_none = self._action(bar, "Select none", [QKeySequence("Ctrl+Shift+A")],
@@ -87,11 +128,19 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         self.act_cancel = self._action(bar, "Cancel checked", [QKeySequence(Qt.Key.Key_Delete)],
                                        "Cancel the checked orders, after a confirmation (Delete)")
+        self.act_cancel_all = self._action(bar, "Cancel all…", [QKeySequence("Ctrl+Shift+Delete")],
+                                           "Gate's server-side cancel-all for a scope you choose, confirmed by "
+                                           "listing again")
         self.act_stop = self._action(bar, "Stop", [QKeySequence(Qt.Key.Key_Escape)],
                                      "Send no more requests; what is in flight is still reported (Esc)")
         self.act_retry = self._action(bar, "Retry failed", None,
                                       "Cancel again the red rows that can still be cancelled")
         self.act_clear = self._action(bar, "Clear cancelled", None, "Remove the green rows from the table")
+        bar.addSeparator()
+        self.act_export = self._action(bar, "Export CSV…", [QKeySequence("Ctrl+E")],
+                                       "Save the visible rows, with their results, as CSV")
+        self.act_journal = self._action(bar, "Journal", [QKeySequence("Ctrl+J")],
+                                        "Every cancel request sent and what came back")
         spacer = QWidget(self)
         spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding,
                              spacer.sizePolicy().verticalPolicy().Preferred)
@@ -101,43 +150,15 @@ class MainWindow(QMainWindow):
         self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.badge.setMinimumWidth(90)
         bar.addWidget(self.badge)
+        self.addToolBarBreak()
+        self.risk = RiskToolbar(self)
+        self.addToolBar(self.risk)
 
-        central = QWidget(self)
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(6, 6, 6, 0)
-        filters = QHBoxLayout()
-        filters.addWidget(QLabel("Pair:", self))
-        self.pair_filter = QComboBox(self)
-        self.pair_filter.setMinimumWidth(130)
-        self.pair_filter.addItem(ALL)
-        filters.addWidget(self.pair_filter)
-        filters.addWidget(QLabel("Side:", self))
-        self.side_filter = QComboBox(self)
-        self.side_filter.addItems(["Both", "buy", "sell"])
-        filters.addWidget(self.side_filter)
-        self.text_filter = QLineEdit(self)
-        self.text_filter.setPlaceholderText("Filter by id, text or pair…")
-        self.text_filter.setClearButtonEnabled(True)
-        filters.addWidget(self.text_filter, 1)
-        layout.addLayout(filters)
-
-        self.view = QTableView(self)
-        self.view.setModel(self.proxy)
-        self.view.setSortingEnabled(True)
-        self.view.sortByColumn(COLUMN["created"], Qt.SortOrder.DescendingOrder)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setAlternatingRowColors(False)
-        self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(22)
-        self.view.setWordWrap(False)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for key, width in (("check", 28), ("pair", 95), ("side", 45), ("type", 50), ("price", 95), ("amount", 95),
-                           ("left", 95), ("filled", 65), ("created", 140), ("id", 150), ("text", 90)):
-            self.view.setColumnWidth(COLUMN[key], width)
-        layout.addWidget(self.view, 1)
-        self.setCentralWidget(central)
+        self.tabs = QTabWidget(self)
+        self.tabs.addTab(self.open_pane, "Open orders")
+        self.tabs.addTab(self.stop_pane, "Stop orders")
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
 
         self.message = QLabel(self)
         self.counts = QLabel(self)
@@ -148,8 +169,6 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.message, 1)
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.counts)
-        QShortcut(QKeySequence(Qt.Key.Key_Space), self.view, self.toggle_current,
-                  context=Qt.ShortcutContext.WidgetShortcut)
 
     def _action(self, bar: QToolBar, text: str, keys: list[QKeySequence] | None, tip: str) -> QAction:
         action = QAction(text, self)
@@ -162,21 +181,24 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.act_refresh.triggered.connect(self.refresh)
-        self.act_select_all.triggered.connect(lambda: self.check_visible(True))
-        self.act_select_none.triggered.connect(lambda: self.check_visible(False))
+        self.act_select_all.triggered.connect(lambda: self.pane.check_visible(True))
+        self.act_select_none.triggered.connect(lambda: self.pane.check_visible(False))
         self.act_cancel.triggered.connect(self.cancel_checked)
+        self.act_cancel_all.triggered.connect(self.cancel_all)
         self.act_stop.triggered.connect(self.stop)
         self.act_retry.triggered.connect(self.retry_failed)
         self.act_clear.triggered.connect(self.clear_cancelled)
+        self.act_export.triggered.connect(self.export_csv)
+        self.act_journal.triggered.connect(self.show_journal)
         self.act_profiles.triggered.connect(self.edit_profiles)
         self.profile_box.activated.connect(self._profile_chosen)
-        self.pair_filter.currentIndexChanged.connect(self._apply_filter)
-        self.side_filter.currentIndexChanged.connect(self._apply_filter)
-        self.text_filter.textChanged.connect(self._apply_filter)
-        self.model.checkedChanged.connect(self._update_counts)
-        self.model.resultsChanged.connect(self._update_actions)
-        self.model.resultsChanged.connect(self._cancel_progress)
-        self.model.modelReset.connect(self._update_counts)
+        self.tabs.currentChanged.connect(self._update_counts)
+        self.risk.liveTick.connect(self._live_refresh)
+        for pane in self.panes:
+            pane.countsChanged.connect(self._update_counts)
+            pane.message.connect(self.say)
+            pane.model.resultsChanged.connect(self._update_actions)
+            pane.model.resultsChanged.connect(self._cancel_progress)
         self._update_actions()
 
     # -- session -----------------------------------------------------------------------------------
@@ -195,8 +217,7 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             self.profile_box.setCurrentText(self.session.name)
         self.profile_box.blockSignals(False)
-        env = self.session.environment if self.session else ""
-        text, bg, fg = ENVIRONMENT_BADGES.get(env, ("NOT CONNECTED", "#757575", "#ffffff"))
+        text, bg, fg = ENVIRONMENT_BADGES.get(self.environment, ("NOT CONNECTED", "#757575", "#ffffff"))
         self.badge.setText(f" {text} ")
         self.badge.setStyleSheet(f"QLabel {{ background: {bg}; color: {fg}; font-weight: bold; "
                                  "padding: 3px 8px; border-radius: 3px; }")
@@ -204,15 +225,26 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"gatecancel — {name} [{text}]")
         self._update_actions()
 
+    @property
+    def environment(self) -> str:
+        return self.session.environment if self.session else ""
+
+    @property
+    def environment_label(self) -> str:
+        return ENVIRONMENT_BADGES.get(self.environment, ("?",))[0]
+
     def set_session(self, session: Session | None) -> None:
-        if self.busy:
-            self.show_error("Wait for the running job to finish (or stop it) before switching account.")
+        if self.busy or self.risk.armed:
+            self.show_error("Finish or stop the running job, and disarm the dead-man switch, before switching "
+                            "account.")
+            self._show_session()
             return
         if self.session is not None and self.session is not session:
             self.session.close()
         self.session = session
-        self.model.set_orders([])
-        self.model.clear_results()
+        for pane in self.panes:
+            pane.model.set_orders([])
+            pane.model.clear_results()
         self._show_session()
         if session is not None:
             self.refresh()
@@ -244,34 +276,51 @@ class MainWindow(QMainWindow):
     def busy(self) -> bool:
         return any(job is not None and job.isRunning() for job in (self.load_job, self.cancel_job))
 
-    def refresh(self) -> None:
+    def refresh(self, live: bool = False) -> None:
         if self.session is None:
             self.show_error("No account: add a profile with Profiles…")
             return
         if self.busy:
             return
-        self.load_job = LoadJob(self.session.client, self.model.sort_spec, self)
+        self.load_job = LoadJob(self.session.client, self.model.sort_spec, self, live=live)
         self.load_job.progress.connect(self._load_progress)
         self.load_job.done.connect(self._load_done)
-        self.progress.setRange(0, 0)
-        self.progress.show()
-        self.say("Loading open orders…")
+        if not live:
+            self.progress.setRange(0, 0)
+            self.progress.show()
+            self.say("Loading open orders…")
         self.load_job.start()
         self._update_actions()
 
+    def _live_refresh(self) -> None:
+        if not self.busy and self.session is not None:
+            self.refresh(live=True)
+
     def _load_progress(self, pages: int, orders: int) -> None:
-        self.say(f"Loading open orders… {orders} so far ({pages} page{'s' if pages != 1 else ''})")
+        if self.load_job is not None and not self.load_job.live:
+            self.say(f"Loading open orders… {orders} so far ({pages} page{'s' if pages != 1 else ''})")
 
     def _load_done(self, result: JobResult) -> None:
+        live = self.load_job.live if self.load_job is not None else False
         self.progress.hide()
         self._finish_job(self.load_job)
         self.load_job = None
         if result.ok:
-            self.model.set_orders(result.value)
-            self._refill_pairs()
-            orders = result.value.orders
-            pairs = len({o.currency_pair for o in orders})
-            self.say(f"Loaded {len(orders)} open orders in {pairs} pairs.")
+            loaded = result.value
+            self.open_pane.set_rows(loaded.rows, live=live)
+            if loaded.stop_rows is not None:
+                self.stop_pane.set_rows(loaded.stop_rows, live=live)
+            self.risk.set_pairs(sorted({o.currency_pair for o in loaded.orders}))
+            pairs = len({o.currency_pair for o in loaded.orders})
+            stops = self.stop_pane.model.rowCount()
+            self.tabs.setTabText(1, f"Stop orders ({stops})")
+            if loaded.stop_error:
+                self.show_error(loaded.stop_error)
+            elif live:
+                new, gone = len(self.model.new_ids), len(self.model.gone_ids)
+                self.say(f"Live: {len(loaded.orders)} open orders in {pairs} pairs; {new} new, {gone} gone.")
+            else:
+                self.say(f"Loaded {len(loaded.orders)} open orders in {pairs} pairs and {stops} stop orders.")
         elif result.stopped:
             self.say("Loading stopped; the table was left as it was.")
         else:
@@ -279,92 +328,77 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.loadFinished.emit(result)
 
-    def _refill_pairs(self) -> None:
-        current = self.pair_filter.currentText()
-        pairs = sorted({o.currency_pair for o in self.model.orders()})
-        self.pair_filter.blockSignals(True)
-        self.pair_filter.clear()
-        self.pair_filter.addItems([ALL, *pairs])
-        self.pair_filter.setCurrentText(current if current in pairs else ALL)
-        self.pair_filter.blockSignals(False)
-        if current != self.pair_filter.currentText():  # the filtered pair is gone: show all
-            self._apply_filter()
-
-    # -- filter and checks -------------------------------------------------------------------------
-
-    def _apply_filter(self) -> None:
-        pair = self.pair_filter.currentText()
-        side = self.side_filter.currentText()
-        self.proxy.set_filter("" if pair == ALL else pair, "" if side == "Both" else side,
-                              self.text_filter.text())
-        self._update_counts()
-        if self.model.rowCount() and not self.proxy.rowCount():
-            self.say("No order matches the filter.")
-
-    def check_visible(self, checked: bool) -> None:
-        self.model.set_checked(self.proxy.visible_ids(), checked)
-
-    def toggle_current(self) -> None:
-        index = self.view.currentIndex()
-        if not index.isValid():
-            return
-        source = self.proxy.mapToSource(index)
-        order = self.model.order_at(source.row())
-        self.model.set_checked([order.id], order.id not in self.model.checked)
-        self.view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
-
-    def _update_counts(self) -> None:
-        checked = self.model.checked_orders()
-        totals: dict[str, Decimal] = defaultdict(Decimal)
-        for order in checked:
-            totals[order.quote_currency] += order.quote_value
-        value = " + ".join(f"{v:,.2f} {q}" for q, v in sorted(totals.items(), key=lambda kv: -kv[1]))
-        shown = self.proxy.rowCount()
-        total = self.model.rowCount()
-        text = f"{total} orders" + (f" ({shown} shown)" if shown != total else "")
-        text += f" · {len(checked)} checked" + (f" · {value}" if value else "")
-        self.counts.setText(text)
-        self._update_actions()
-
     # -- cancelling --------------------------------------------------------------------------------
 
-    def cancel_checked(self) -> None:
-        self.start_cancel(self.model.checked_orders())
+    def check_visible(self, checked: bool) -> None:
+        self.pane.check_visible(checked)
 
-    def start_cancel(self, orders: list[Any]) -> None:
+    def cancel_checked(self) -> None:
+        self.start_cancel(self.pane.model.checked_orders(), self.pane)
+
+    def start_cancel(self, orders: list[Order], pane: OrdersPane | None = None) -> None:
+        pane = pane or self.open_pane
         if self.session is None or self.busy:
             return
         if not orders:
-            self.say("Nothing is checked: tick the orders to cancel first.")
+            self.say(f"Nothing is checked: tick the {pane.noun} to cancel first.")
             return
         pairs = len({o.currency_pair for o in orders})
-        env = ENVIRONMENT_BADGES.get(self.session.environment, ("?",))[0]
-        question = (f"Cancel {len(orders)} order{'s' if len(orders) != 1 else ''} in {pairs} "
-                    f"pair{'s' if pairs != 1 else ''} on {env}?")
+        noun = pane.noun if len(orders) != 1 else pane.noun[:-1]
+        question = (f"Cancel {len(orders)} {noun} in {pairs} pair{'s' if pairs != 1 else ''} "
+                    f"on {self.environment_label}?")
         if not self.confirm(self, "Cancel orders", question, f"&Yes, cancel {len(orders)}"):
             self.say("Nothing was cancelled.")
             return
-        refs: list[OrderRef] = [o.ref for o in orders]
-        for ref in refs:
-            self.model.results.pop(ref.id, None)
-        self.cancel_job = CancelJob(self.session.client, refs, self.journal or _default_journal(), self)
-        job = self.cancel_job
-        job.outcomesReady.connect(lambda: self.model.set_results(job.take_outcomes()))
-        self.cancel_job.done.connect(self._cancel_done)
-        self._cancel_ids = [ref.id for ref in refs]
-        self.progress.setRange(0, len(refs))
+        refs = [o.ref for o in orders]
+        make_runner = stop_order_runner if pane is self.stop_pane else batch_runner
+        self._start_job(CancelJob(make_runner(self.session.client, self.journal), refs, self), [r.id for r in refs],
+                        f"Cancelling {len(refs)} {pane.noun}…")
+
+    def cancel_all(self) -> None:
+        if self.session is None or self.busy:
+            return
+        pairs = sorted({o.currency_pair for o in self.model.orders()} |
+                       {o.currency_pair for o in self.stop_pane.model.orders()})
+        scope = self.choose_scope(self, pairs, self.environment, self.pane.current_pair())
+        if scope is None:
+            return
+        if not self.confirm(self, "Cancel all", scope.question(self.environment), "&Yes, cancel all"):
+            self.say("Nothing was cancelled.")
+            return
+        ids = [o.id for o in self.model.orders() if scope.matches(o)]
+        if scope.include_stop_orders:
+            ids += [o.id for o in self.stop_pane.model.orders() if scope.matches(o)]
+        runner = CancelAllRunner(self.session.client, scope, self.journal)
+        self._start_job(CancelJob(runner, [], self), ids, f"Cancelling {scope.describe()}…")
+
+    def _start_job(self, job: CancelJob, ids: list[str], saying: str) -> None:
+        for pane in self.panes:
+            for order_id in ids:
+                pane.model.results.pop(order_id, None)
+        self.cancel_job = job
+        job.outcomesReady.connect(lambda: self._show_outcomes(job.take_outcomes()))
+        job.done.connect(self._cancel_done)
+        self._cancel_ids = ids
+        self.progress.setRange(0, max(1, len(ids)))
         self.progress.setValue(0)
         self.progress.show()
-        self.say(f"Cancelling {len(refs)} orders…")
-        self.cancel_job.start()
+        self.say(saying)
+        job.start()
         self._update_actions()
+
+    def _show_outcomes(self, outcomes: list[Any]) -> None:
+        for pane in self.panes:  # each table takes the outcomes of its own rows
+            pane.model.set_results(outcomes)
 
     def _cancel_progress(self) -> None:
         """Orders done / total, once per coalesced burst of results (not once per order)."""
         if self.cancel_job is None:
             return
-        results = self.model.results
-        done = sum(1 for i in self._cancel_ids if (r := results.get(i)) is not None and r.final)
+        done = 0
+        for order_id in self._cancel_ids:
+            outcome = self.model.results.get(order_id) or self.stop_pane.model.results.get(order_id)
+            done += outcome is not None and outcome.final
         self.progress.setValue(done)
 
     def _cancel_done(self, result: JobResult) -> None:
@@ -373,11 +407,13 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         report: CancelReport | None = result.value
         if report is not None:
-            self.model.set_results(report.outcomes.values())  # the final word for each order
-            self.model.flush_now()
-            # rows that are gone (cancelled, filled) are unchecked; the ones that can be retried stay checked
-            self.model.checked -= {ref.id for ref, o in report.outcomes.items() if o.succeeded or not o.retryable}
-            self.model.checkedChanged.emit()
+            for pane in self.panes:
+                model = pane.model
+                model.set_results(report.outcomes.values())  # the final word for each order
+                model.flush_now()
+                # rows that are gone (cancelled, filled) are unchecked; the ones that can be retried stay checked
+                model.checked -= {ref.id for ref, o in report.outcomes.items() if o.succeeded or not o.retryable}
+                model.checkedChanged.emit()
             summary = report.summary()
             if report.fatal_error:
                 self.show_error(f"{report.fatal_error} ({summary})")
@@ -391,18 +427,45 @@ class MainWindow(QMainWindow):
             self.close()
 
     def retry_failed(self) -> None:
-        retry = [o for o in self.model.orders()
-                 if (r := self.model.result_of(o.id)) is not None and not r.succeeded and r.retryable]
-        self.start_cancel(retry)
+        model = self.pane.model
+        retry = [o for o in model.orders()
+                 if (r := model.result_of(o.id)) is not None and not r.succeeded and r.retryable]
+        self.start_cancel(retry, self.pane)
 
     def clear_cancelled(self) -> None:
-        self.model.remove_ids({i for i, r in self.model.results.items() if r.succeeded})
+        model = self.pane.model
+        model.remove_ids({i for i, r in model.results.items() if r.succeeded} | model.gone_ids)
 
     def stop(self) -> None:
         for job in (self.load_job, self.cancel_job):
             if job is not None and job.isRunning():
                 job.stop()
                 self.say("Stopping: no new requests; waiting for the ones in flight…")
+
+    # -- export and journal ------------------------------------------------------------------------
+
+    def export_csv(self) -> Path | None:
+        pane = self.pane
+        suggested = f"gatecancel-{pane.noun.replace(' ', '-')}.csv"
+        path = self.choose_path(self, suggested)
+        if not path:
+            return None
+        header, rows = pane.export_rows()
+        try:
+            count = write_csv(Path(path), header, rows)
+        except OSError as exc:
+            self.show_error(f"Could not write {path}: {exc.strerror or type(exc).__name__}.")
+            return None
+        self.say(f"Exported {count} {pane.noun} to {path}.")
+        return Path(path)
+
+    def show_journal(self) -> Any:
+        from gatecancel_gui.ui.journal_dialog import JournalDialog
+
+        dialog = JournalDialog(self.journal, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     # -- shared ------------------------------------------------------------------------------------
 
@@ -411,18 +474,22 @@ class MainWindow(QMainWindow):
             job.wait(10_000)
             job.deleteLater()
 
+    def _update_counts(self) -> None:
+        self.counts.setText(self.pane.counts_text())
+        self._update_actions()
+
     def _update_actions(self) -> None:
         busy = self.busy
         connected = self.session is not None
-        has_checked = bool(self.model.checked)
-        results = self.model.results.values()
+        model = self.pane.model
+        results = model.results.values()
         self.act_refresh.setEnabled(connected and not busy)
-        self.act_cancel.setEnabled(connected and not busy and has_checked)
+        self.act_cancel.setEnabled(connected and not busy and bool(model.checked))
+        self.act_cancel_all.setEnabled(connected and not busy)
         self.act_stop.setEnabled(busy)
-        self.act_retry.setEnabled(not busy and any(not r.succeeded and r.retryable and r.final
-                                                   for r in results))
-        self.act_clear.setEnabled(not busy and any(r.succeeded for r in results))
-        self.profile_box.setEnabled(not busy)
+        self.act_retry.setEnabled(not busy and any(not r.succeeded and r.retryable and r.final for r in results))
+        self.act_clear.setEnabled(not busy and (any(r.succeeded for r in results) or bool(model.gone_ids)))
+        self.profile_box.setEnabled(not busy and not self.risk.armed)
 
     def say(self, text: str) -> None:
         self.message.setStyleSheet("")
@@ -437,8 +504,9 @@ class MainWindow(QMainWindow):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.PaletteChange:
-            self.model.dark = is_dark()
-            self.view.viewport().update()
+            for pane in self.panes:
+                pane.model.dark = is_dark()
+                pane.view.viewport().update()
         super().changeEvent(event)
 
     # -- state and closing -------------------------------------------------------------------------
@@ -468,13 +536,10 @@ class MainWindow(QMainWindow):
         if self.load_job is not None and self.load_job.isRunning():
             self.load_job.stop()
             self.load_job.wait(10_000)
+        self.risk.disarm_now()  # a clean exit never leaves Gate counting down
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/header", self.view.horizontalHeader().saveState())
         if self.session is not None:
             settings.setValue("session/last_profile", self.session.name)
         event.accept()
-
-
-def _default_journal() -> Journal:
-    return Journal()

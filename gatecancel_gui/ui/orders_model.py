@@ -123,6 +123,8 @@ class OrdersModel(QAbstractTableModel):
         self.results: dict[str, CancelOutcome] = {}
         self._dirty_rows: set[int] = set()
         self.sort_spec: SortSpec | None = None
+        self.new_ids: set[str] = set()
+        self.gone_ids: set[str] = set()
         self.dark = is_dark()  # the window updates it when the palette changes
         self._flush = QTimer(self)
         self._flush.setSingleShot(True)
@@ -131,19 +133,44 @@ class OrdersModel(QAbstractTableModel):
 
     # -- contents ----------------------------------------------------------------------------------
 
-    def set_orders(self, orders: Iterable[Order] | PreparedRows) -> None:
-        """Replace the table. Checks and results survive for orders that are still open."""
+    def set_orders(self, orders: Iterable[Order] | PreparedRows, live: bool = False) -> None:
+        """Replace the table. Checks and results survive for orders that are still listed.
+
+        A live refresh marks orders that appeared as new and keeps the ones that vanished, marked gone,
+        until the next manual refresh, so nothing disappears from under the trader's eyes."""
         rows = orders if isinstance(orders, PreparedRows) else prepare_rows(orders)
+        previous = {o.id: i for i, o in enumerate(self._orders)}
+        old_orders, old_display, old_search = self._orders, self._display, self._search
+        incoming = {o.id for o in rows.orders}
         self.beginResetModel()
-        self._orders, self._display, self._search = rows.orders, rows.display, rows.search
+        self._orders, self._display, self._search = list(rows.orders), list(rows.display), list(rows.search)
+        if live and previous:
+            self.new_ids = (self.new_ids | (incoming - set(previous))) & incoming
+            vanished = [i for oid, i in previous.items() if oid not in incoming]
+            self.gone_ids = {oid for oid in previous if oid not in incoming} | (self.gone_ids - incoming)
+            for i in vanished:
+                self._orders.append(old_orders[i])
+                self._display.append(old_display[i])
+                self._search.append(old_search[i])
+            rows = PreparedRows(self._orders, self._display, self._search, None)
+        else:
+            self.new_ids, self.gone_ids = set(), set()
         if self.sort_spec is not None and rows.sorted_by != self.sort_spec:
             self._apply_sort(*self.sort_spec)
         self._row_of = {o.id: i for i, o in enumerate(self._orders)}
         ids = set(self._row_of)
-        self.checked &= ids
+        self.checked &= ids - self.gone_ids
         self.results = {k: v for k, v in self.results.items() if k in ids}
         self.endResetModel()
         self.checkedChanged.emit()
+
+    def status_text(self, order_id: str) -> str:
+        """What a live refresh saw: 'new', 'gone' or nothing."""
+        if order_id in self.gone_ids:
+            return "– gone"
+        if order_id in self.new_ids:
+            return "★ new"
+        return ""
 
     def _apply_sort(self, column: int, order: Qt.SortOrder) -> None:
         key = self._sort_key(column)
@@ -259,12 +286,16 @@ class OrdersModel(QAbstractTableModel):
         row, col = index.row(), index.column()
         if role == DISPLAY:
             if col == RESULT_COLUMN:
-                outcome = self.results.get(self._orders[row].id)
-                return result_text(outcome.state, outcome.label) if outcome else ""
+                order_id = self._orders[row].id
+                outcome = self.results.get(order_id)
+                return result_text(outcome.state, outcome.label) if outcome else self.status_text(order_id)
             return self._display[row][col]
         if role == BACKGROUND:
-            outcome = self.results.get(self._orders[row].id)
-            return state_background(outcome.state, self.dark) if outcome else None
+            order_id = self._orders[row].id
+            outcome = self.results.get(order_id)
+            if outcome is None:
+                return state_background(OutcomeState.NOT_SENT, self.dark) if order_id in self.gone_ids else None
+            return state_background(outcome.state, self.dark)
         if role == CHECK:
             if col != 0:
                 return None

@@ -7,17 +7,19 @@ import gc
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QThread, Signal
 
 from gatecancel_gui.core.cancel import BatchCanceller
+from gatecancel_gui.core.cancel_all import Scope, cancel_all
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.errors import ConfigError, GateError
 from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.models import CancelOutcome, OrderRef
+from gatecancel_gui.core.models import CancelOutcome, CancelReport, OrderRef
 from gatecancel_gui.core.orders import LoadStopped, load_open_orders
-from gatecancel_gui.ui.orders_model import SortSpec, prepare_rows
+from gatecancel_gui.core.price_orders import PriceOrderCanceller, load_price_orders
+from gatecancel_gui.ui.orders_model import PreparedRows, SortSpec, prepare_rows
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +66,15 @@ class Job(QThread):
 
 
 class LoadJob(Job):
-    def __init__(self, client: GateClient, sort: SortSpec | None = None, parent: Any = None) -> None:
+    """Loads open orders (and, unless asked not to, stop orders) and prepares their table rows."""
+
+    def __init__(self, client: GateClient, sort: SortSpec | None = None, parent: Any = None, *,
+                 with_stop_orders: bool = True, live: bool = False) -> None:
         super().__init__(parent)
         self.client = client
         self.sort = sort
+        self.with_stop_orders = with_stop_orders
+        self.live = live
 
     def work(self) -> Any:
         # 10,000 orders are ~200,000 long-lived objects. A full garbage collection while they are being
@@ -78,28 +85,54 @@ class LoadJob(Job):
         try:
             orders = load_open_orders(self.client, stop=self.stop_event,
                                       progress=lambda pages, n: self.progress.emit(pages, n))
-            rows = prepare_rows(orders, self.sort)  # formatting and sorting happen here, not in the GUI
+            loaded = Loaded(prepare_rows(orders, self.sort))  # formatting and sorting happen here, not in the GUI
+            if self.with_stop_orders:
+                try:
+                    loaded.stop_rows = prepare_rows(load_price_orders(self.client), self.sort)
+                except GateError as exc:
+                    loaded.stop_error = f"Stop orders could not be loaded: {exc.user_message}"
             gc.freeze()
         finally:
             if was_enabled:
                 gc.enable()
-        return rows
+        return loaded
+
+
+class Loaded:
+    def __init__(self, rows: PreparedRows) -> None:
+        self.rows = rows
+        self.stop_rows: PreparedRows | None = None
+        self.stop_error = ""
+
+    @property
+    def orders(self) -> list[Any]:
+        return self.rows.orders
+
+
+class Runner(Protocol):
+    def run(self, refs: list[OrderRef], on_outcome: Callable[[CancelOutcome], None]) -> CancelReport: ...
+
+    def stop(self) -> None: ...
 
 
 class CancelJob(Job):
-    """Outcomes are buffered here and announced with at most one queued signal at a time, so a burst of
-    results is one event for the GUI thread, not thousands that hold it up."""
+    """Runs a canceller (batch, stop orders, or a scoped cancel-all). Outcomes are buffered here and
+    announced with at most one queued signal at a time, so a burst of results is one event for the GUI
+    thread, not thousands that hold it up."""
 
     outcomesReady = Signal()  # noqa: N815  call take_outcomes() on the GUI thread
 
-    def __init__(self, client: GateClient, refs: list[OrderRef], journal: Journal | None,
-                 parent: Any = None) -> None:
+    def __init__(self, runner: Runner, refs: list[OrderRef], parent: Any = None) -> None:
         super().__init__(parent)
         self.refs = refs
-        self.canceller = BatchCanceller(client, journal=journal)
+        self.runner = runner
         self._buffer: list[CancelOutcome] = []
         self._announced = False
         self._lock = threading.Lock()
+
+    def stop(self) -> None:
+        super().stop()
+        self.runner.stop()
 
     def _on_outcome(self, outcome: CancelOutcome) -> None:
         with self._lock:
@@ -115,13 +148,32 @@ class CancelJob(Job):
             self._announced = False
         return taken
 
-    def stop(self) -> None:
-        super().stop()
-        self.canceller.stop()
-
     def work(self) -> Any:
         # progress is counted by the window from the results it shows, coalesced with the repaints
-        return self.canceller.run(self.refs, self._on_outcome)
+        return self.runner.run(self.refs, self._on_outcome)
+
+
+class CancelAllRunner:
+    """Adapts the core's scoped cancel-all to the CancelJob runner shape."""
+
+    def __init__(self, client: GateClient, scope: Scope, journal: Journal | None) -> None:
+        self.client, self.scope, self.journal = client, scope, journal
+        self._stop = threading.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self, refs: list[OrderRef], on_outcome: Callable[[CancelOutcome], None]) -> CancelReport:
+        return cancel_all(self.client, self.scope, journal=self.journal, on_outcome=on_outcome,
+                          stop=self._stop).report
+
+
+def batch_runner(client: GateClient, journal: Journal | None) -> BatchCanceller:
+    return BatchCanceller(client, journal=journal)
+
+
+def stop_order_runner(client: GateClient, journal: Journal | None) -> PriceOrderCanceller:
+    return PriceOrderCanceller(client, journal=journal)
 
 
 class CallJob(Job):

@@ -1,0 +1,57 @@
+"""Choose the scope of a server-side cancel-all: every pair or one, both sides or one, stop orders or not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel
+
+from gatecancel_gui.core.cancel_all import Scope
+
+EVERY_PAIR = "Every pair"
+
+
+class CancelAllDialog(QDialog):
+    def __init__(self, pairs: list[str], environment: str, current_pair: str | None = None,
+                 parent: Any = None) -> None:
+        super().__init__(parent)
+        self.environment = environment
+        self.setWindowTitle("Cancel all")
+        self.pair = QComboBox(self)
+        self.pair.addItems([EVERY_PAIR, *pairs])
+        if current_pair in pairs:
+            self.pair.setCurrentText(current_pair)
+        self.side = QComboBox(self)
+        self.side.addItems(["Both sides", "buy", "sell"])
+        self.include_stops = QCheckBox("Also cancel stop (price-triggered) orders in this scope", self)
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Continue…")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Pair", self.pair)
+        form.addRow("Side", self.side)
+        form.addRow(self.include_stops)
+        form.addRow(self.summary)
+        form.addRow(buttons)
+        for widget in (self.pair, self.side):
+            widget.currentIndexChanged.connect(self._describe)
+        self.include_stops.toggled.connect(self._describe)
+        self._describe()
+
+    def scope(self) -> Scope:
+        pair = self.pair.currentText()
+        side = self.side.currentText()
+        return Scope(None if pair == EVERY_PAIR else pair, None if side == "Both sides" else side,
+                     self.include_stops.isChecked())
+
+    def _describe(self) -> None:
+        self.summary.setText(self.scope().question(self.environment))
+
+
+def choose_scope(parent: Any, pairs: list[str], environment: str, current_pair: str | None) -> Scope | None:
+    """Ask with the dialog (blocking); tests inject their own chooser instead."""
+    dialog = CancelAllDialog(pairs, environment, current_pair, parent)
+    return dialog.scope() if dialog.exec() == QDialog.DialogCode.Accepted else None
