@@ -78,10 +78,9 @@ def journal_rows(records: list[dict[str, Any]]) -> list[list[str]]:
     for r in records:
         if r.get("event") == "sent":
             orders = r.get("orders") or []
-            ids = ", ".join(f"{o.get('currency_pair')}:{o.get('id')}" for o in orders[:3])
-            more = f" (+{len(orders) - 3})" if len(orders) > 3 else ""
+            ids = ", ".join(f"{o.get('currency_pair')}:{o.get('id')}" for o in orders)
             rows.append([str(r.get("time", "")), "sent", str(r.get("request", "")),
-                         f"{r.get('method', '')} {r.get('endpoint', '')}", ids + more, "", "",
+                         f"{r.get('method', '')} {r.get('endpoint', '')}", f"{len(orders)}: {ids}", "", "",
                          f"attempt {r.get('attempt', 1)}"])
         else:
             results = r.get("results") or []

@@ -44,8 +44,11 @@ class JournalDialog(QDialog):
         self.view.setModel(self.proxy)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.verticalHeader().setVisible(False)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setWordWrap(False)
+        for column, width in enumerate((185, 60, 105, 230, 260, 55, 80)):
+            self.view.setColumnWidth(column, width)
         self.where = QLabel(self)
         reload_button = QPushButton("&Reload", self)
         reload_button.clicked.connect(self.reload)
@@ -69,7 +72,11 @@ class JournalDialog(QDialog):
             return
         self.model.removeRows(0, self.model.rowCount())
         for row in reversed(journal_rows(records)):  # newest first
-            self.model.appendRow([QStandardItem(text) for text in row])
+            items = [QStandardItem(text) for text in row]
+            for item in items:
+                item.setToolTip(item.text())
+                item.setEditable(False)
+            self.model.appendRow(items)
         self.where.setText(f"{len(records)} lines in {self.journal.path}")
 
     def folder(self) -> Path:

@@ -194,6 +194,7 @@ class MainWindow(QMainWindow):
         self.profile_box.activated.connect(self._profile_chosen)
         self.tabs.currentChanged.connect(self._update_counts)
         self.risk.liveTick.connect(self._live_refresh)
+        self.risk.armedChanged.connect(self._update_actions)
         for pane in self.panes:
             pane.countsChanged.connect(self._update_counts)
             pane.message.connect(self.say)

@@ -1,0 +1,224 @@
+"""The window's risk tools against the paper exchange: cancel-all scopes, stop orders, the dead-man switch,
+live refresh, CSV export, the journal view and profile switching."""
+
+import csv
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import Qt
+
+from gatecancel_gui.core import credentials
+from gatecancel_gui.core.cancel_all import Scope
+from gatecancel_gui.core.credentials import Credentials
+from gatecancel_gui.core.journal import Journal
+from gatecancel_gui.core.models import OutcomeState
+from gatecancel_gui.core.profiles import Profile, ProfileStore
+from gatecancel_gui.paper import PaperExchange
+from gatecancel_gui.ui.main_window import MainWindow
+from gatecancel_gui.ui.orders_model import COLUMN
+from gatecancel_gui.ui.session import Session
+from tests.conftest import client_for
+from tests.ui.conftest import Answers
+
+STATE_OF = {"cancelled": OutcomeState.CANCELLED, "closed": OutcomeState.REJECTED}
+
+
+@pytest.fixture
+def risky():
+    with PaperExchange(orders=240, pairs=6, price_orders=10, fill_fraction=0.05, countdown_scale=0.1) as ex:
+        yield ex
+
+
+@pytest.fixture
+def make_risky_window(qtbot, risky, tmp_path):
+    windows = []
+
+    def make(scope=None, path=None, answers=None):
+        win = MainWindow(Session("risk desk", client_for(risky)), confirm=answers or Answers(),
+                         journal=Journal(tmp_path / "journal.jsonl"),
+                         choose_scope=lambda *args: scope, choose_path=lambda *args: str(path or ""))
+        qtbot.addWidget(win)
+        win.show()
+        with qtbot.waitSignal(win.loadFinished, timeout=10_000):
+            win.refresh()
+        windows.append(win)
+        return win
+
+    yield make
+    for win in windows:
+        for job in (win.load_job, win.cancel_job, win.risk.job):
+            if job is not None:
+                job.stop()
+                job.wait(10_000)
+        win.risk.disarm_now()
+        win.session.close()
+
+
+def result_text(win, pane, order_id):
+    model = pane.model
+    return model.data(model.index(model.row_of(order_id), COLUMN["result"]))
+
+
+def test_stop_orders_have_their_own_tab_and_cancel_one_by_one(make_risky_window, risky, qtbot):
+    win = make_risky_window()
+    assert win.stop_pane.model.rowCount() == 10 and win.tabs.tabText(1) == "Stop orders (10)"
+    win.tabs.setCurrentWidget(win.stop_pane)
+    chosen = [o.id for o in win.stop_pane.model.orders()[:4]]
+    win.stop_pane.model.set_checked(chosen, True)
+    with qtbot.waitSignal(win.cancelFinished, timeout=10_000) as done:
+        win.act_cancel.trigger()
+    assert done.args[0].count(OutcomeState.CANCELLED) == 4
+    assert all(result_text(win, win.stop_pane, i) == "✔ cancelled" for i in chosen)
+    assert len(risky.price_orders.open()) == 6
+    assert all(win.model.result_of(o.id) is None for o in win.model.orders())  # open orders untouched
+
+
+def test_plain_cancel_all_colours_rows_by_what_is_gone_and_leaves_stop_orders(make_risky_window, risky, qtbot):
+    answers = Answers()
+    win = make_risky_window(scope=Scope(), answers=answers)
+    with qtbot.waitSignal(win.cancelFinished, timeout=15_000):
+        win.act_cancel_all.trigger()
+    assert answers.questions[-1] == ("Cancel all open orders in every pair on PAPER? Stop (price-triggered) orders "
+                                     "are NOT included: a plain cancel-all leaves them alive.")
+    for order in win.model.orders():
+        assert win.model.result_of(order.id).state is STATE_OF[risky.book.status_of(order.id)]
+    assert len(risky.price_orders.open()) == 10
+    assert all(win.stop_pane.model.result_of(o.id) is None for o in win.stop_pane.model.orders())
+
+
+def test_scoped_cancel_all_with_stop_orders(make_risky_window, risky, qtbot):
+    pair = risky.price_orders.open()[0].market
+    win = make_risky_window(scope=Scope(pair, None, include_stop_orders=True))
+    with qtbot.waitSignal(win.cancelFinished, timeout=15_000):
+        win.act_cancel_all.trigger()
+    assert not risky.book.open_orders(pair) and any(risky.book.open_orders())
+    for order in win.stop_pane.model.orders():
+        outcome = win.stop_pane.model.result_of(order.id)
+        if order.currency_pair == pair:
+            assert outcome.state is OutcomeState.CANCELLED
+        else:
+            assert outcome is None
+    assert all(o.market != pair for o in risky.price_orders.open())
+
+
+def test_dead_man_switch_arms_counts_down_fires_and_disarms(make_risky_window, risky, qtbot):
+    win = make_risky_window()
+    win.risk.deadman_timeout.setValue(5)
+    with qtbot.waitSignal(win.risk.armedChanged, timeout=10_000) as armed:
+        win.risk.deadman.click()
+    assert armed.args == [True] and "ARMED" in win.risk.countdown.text()
+    assert "" in risky.deadman.timers
+    assert not win.profile_box.isEnabled()  # no account switch while armed
+    with qtbot.waitSignal(win.risk.armedChanged, timeout=10_000) as disarmed:
+        win.risk.deadman.click()
+    assert disarmed.args == [False] and risky.deadman.timers == {} and win.risk.countdown.text() == "off"
+    # armed again, then the renewals stop (as if the app died): the exchange fires
+    with qtbot.waitSignal(win.risk.armedChanged, timeout=10_000):
+        win.risk.deadman.click()
+    win.risk.switch.stop()
+    assert risky.deadman.fired_event.wait(5)
+    with qtbot.waitSignal(win.loadFinished, timeout=10_000):
+        win.refresh()
+    assert win.model.rowCount() == 0
+
+
+def test_a_failed_renewal_is_shown(make_risky_window, risky, qtbot):
+    from gatecancel_gui.paper import Fault
+
+    win = make_risky_window()
+    win.risk.deadman_timeout.setValue(5)
+    with qtbot.waitSignal(win.risk.armedChanged, timeout=10_000):
+        win.risk.deadman.click()
+    risky.plan("POST /spot/countdown_cancel_all", repeat=Fault.BUSY_503)
+    with qtbot.waitSignal(win.errorShown, timeout=10_000) as shown:
+        pass
+    assert "Renewing the dead-man switch failed" in shown.args[0]
+    risky.plan("POST /spot/countdown_cancel_all", [])
+
+
+def test_closing_the_window_disarms_the_switch(make_risky_window, risky, qtbot):
+    win = make_risky_window()
+    with qtbot.waitSignal(win.risk.armedChanged, timeout=10_000):
+        win.risk.deadman.click()
+    assert risky.deadman.timers
+    win.close()
+    assert risky.deadman.timers == {}
+
+
+def test_live_refresh_marks_new_and_gone_and_keeps_checks(make_risky_window, risky, qtbot):
+    win = make_risky_window()
+    ids = [o.id for o in win.model.orders()]
+    win.model.set_checked(ids[:5], True)
+    risky.book.fill(ids[0])
+    placed = risky.book.place("BTC_USDT", "buy", Decimal("50000"), Decimal("0.01"))
+    win.risk.live_interval.setValue(2)
+    win.risk.live.setChecked(True)
+    with qtbot.waitSignal(win.loadFinished, timeout=10_000):
+        pass
+    win.risk.live.setChecked(False)
+    assert result_text(win, win.open_pane, placed.id) == "★ new"
+    assert result_text(win, win.open_pane, ids[0]) == "– gone"
+    assert win.model.checked == set(ids[1:5])
+    assert "1 new, 1 gone" in win.message.text()
+    win.act_clear.trigger()
+    assert win.model.row_of(ids[0]) is None
+
+
+def test_export_csv_has_the_visible_rows_and_results(make_risky_window, risky, qtbot, tmp_path):
+    path = tmp_path / "export.csv"
+    win = make_risky_window(path=path)
+    pair = risky.book.open_pairs()[0]
+    win.pair_filter.setCurrentText(pair)
+    win.model.set_checked(win.proxy.visible_ids()[:3], True)
+    with qtbot.waitSignal(win.cancelFinished, timeout=10_000):
+        win.act_cancel.trigger()
+    assert win.export_csv() == path
+    rows = list(csv.reader(path.read_text().splitlines()))
+    assert rows[0][:2] == ["Pair", "Side"] and rows[0][-3:] == ["Result", "Label", "Message"]
+    assert len(rows) - 1 == win.proxy.rowCount()
+    assert sum(1 for r in rows[1:] if r[-3].startswith("✔") or r[-3].startswith("✖")) == 3
+    ids = {r[COLUMN["id"] - 1] for r in rows[1:]}
+    assert all(len(i) > 15 for i in ids)  # ids as text, not floats
+
+
+def test_journal_view_lists_and_filters(make_risky_window, risky, qtbot):
+    win = make_risky_window()
+    chosen = [o.id for o in win.model.orders()[:30]]
+    win.model.set_checked(chosen, True)
+    with qtbot.waitSignal(win.cancelFinished, timeout=10_000):
+        win.act_cancel.trigger()
+    dialog = win.show_journal()
+    qtbot.addWidget(dialog)
+    assert dialog.proxy.rowCount() == 4  # two requests, each sent and answered
+    dialog.filter.setText(chosen[25])
+    assert dialog.proxy.rowCount() == 1  # the request that carried it (the sent line lists its first ids)
+    dialog.filter.setText("answer")
+    assert dialog.proxy.rowCount() == 2
+    assert dialog.folder() == win.journal.path.parent
+    dialog.close()
+
+
+def test_switching_profile_reloads_and_names_account_and_environment(qtbot, mem_keyring, tmp_path):
+    with PaperExchange(orders=30, pairs=3) as first, PaperExchange(orders=70, pairs=5, seed=3) as second:
+        store = ProfileStore(tmp_path / "profiles.json")
+        for name, ex in (("alpha", first), ("beta", second)):
+            store.put(Profile(name, "custom", ex.base_url))
+            credentials.save(name, Credentials(ex.main_key.key, ex.main_key.secret))
+        win = MainWindow(Session("alpha", client_for(first)), confirm=Answers(), profiles=store,
+                         journal=Journal(tmp_path / "j.jsonl"))
+        qtbot.addWidget(win)
+        with qtbot.waitSignal(win.loadFinished, timeout=10_000):
+            win.refresh()
+        assert win.model.rowCount() == 30 and "alpha" in win.windowTitle() and "PAPER" in win.windowTitle()
+        with qtbot.waitSignal(win.loadFinished, timeout=10_000):
+            win.profile_box.setCurrentText("beta")
+            win.profile_box.activated.emit(win.profile_box.currentIndex())
+        assert win.model.rowCount() == 70 and "beta" in win.windowTitle()
+        assert win.badge.text().strip() == "PAPER"
+        win.session.close()
+
+
+def test_keyboard_shortcut_opens_cancel_all(make_risky_window, qtbot):
+    win = make_risky_window(scope=None)
+    qtbot.keyClick(win, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert win.cancel_job is None  # the chooser said no: nothing runs
