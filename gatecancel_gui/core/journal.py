@@ -86,8 +86,9 @@ def journal_rows(records: list[dict[str, Any]]) -> list[list[str]]:
             results = r.get("results") or []
             ok = sum(1 for x in results if x.get("succeeded"))
             failed = [f"{x.get('id')}: {x.get('label')}" for x in results if not x.get("succeeded")]
-            result = r.get("error") or f"{ok}/{len(results)} succeeded" + (f"; {', '.join(failed[:3])}"
-                                                                           if failed else "")
+            scope_wide = [x.get("message", "") for x in results if x.get("id") == "*"]
+            result = r.get("error") or (scope_wide[0] if scope_wide else f"{ok}/{len(results)} succeeded" + (
+                f"; {', '.join(failed[:3])}" if failed else ""))
             rows.append([str(r.get("time", "")), "answer", str(r.get("request", "")), "", str(len(results)),
                          str(r.get("status", "")), str(r.get("latency_ms", "")), result])
     return rows

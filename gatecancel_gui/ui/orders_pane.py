@@ -25,7 +25,7 @@ from gatecancel_gui.ui.orders_model import COLUMN, COLUMNS, OrdersFilter, Orders
 from gatecancel_gui.ui.theme import result_text
 
 ALL = "All pairs"
-WIDTHS = (("check", 28), ("pair", 95), ("side", 45), ("type", 60), ("price", 95), ("amount", 95), ("left", 95),
+WIDTHS = (("check", 28), ("pair", 95), ("side", 45), ("type", 100), ("price", 95), ("amount", 95), ("left", 95),
           ("filled", 65), ("created", 140), ("id", 150), ("text", 110))
 
 
