@@ -23,12 +23,13 @@ from gatecancel_gui.core.errors import ConfigError, GateError
 from gatecancel_gui.core.export import write_csv
 from gatecancel_gui.core.hosts import LIVE_URL
 from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.models import CancelOutcome, CancelReport, OrderRef
+from gatecancel_gui.core.models import CancelOutcome, CancelReport, Order, OrderRef
 from gatecancel_gui.core.orders import load_open_orders, load_pair_orders
 from gatecancel_gui.core.price_orders import PriceOrderCanceller
 from gatecancel_gui.core.profiles import ProfileStore
 
 EXIT_OK, EXIT_NOT_ALL_CANCELLED, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+MIN_WATCH_S = 2.0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     orders = sub.add_parser("orders", parents=[common], help="list every open spot order")
     orders.add_argument("--csv", metavar="FILE", help="also write them to a CSV file")
+    orders.add_argument("--watch", type=float, metavar="SECONDS",
+                        help=f"keep listing every SECONDS (at least {MIN_WATCH_S:g}) and print new and gone orders")
 
     cancel = sub.add_parser("cancel", parents=[common], help="cancel open orders in batches of 20")
     scope = cancel.add_mutually_exclusive_group(required=True)
@@ -112,6 +115,8 @@ def make_client(args: argparse.Namespace) -> GateClient:
 
 
 def run_orders(client: GateClient, args: argparse.Namespace, out: TextIO) -> int:
+    if args.watch is not None:
+        return watch_orders(client, args.watch, out)
     orders = sorted(load_open_orders(client), key=lambda o: (o.currency_pair, o.create_time_ms))
     if args.csv:
         write_csv(Path(args.csv), cli_risk.ORDER_FIELDS, (cli_risk.order_row(o) for o in orders))
@@ -123,6 +128,30 @@ def run_orders(client: GateClient, args: argparse.Namespace, out: TextIO) -> int
         out.write(f"{o.currency_pair:<12} {o.side:<4} {o.price:>14} {o.left:>16} {o.id:>20}  {o.text}\n")
     out.write(f"{len(orders)} open orders in {len({o.currency_pair for o in orders})} pairs\n")
     return EXIT_OK
+
+
+def watch_orders(client: GateClient, interval_s: float, out: TextIO) -> int:
+    """Live refresh for a terminal: one line per order that appears (+) or vanishes (-), until Ctrl+C."""
+    if interval_s < MIN_WATCH_S:
+        raise ConfigError(f"--watch needs at least {MIN_WATCH_S:g} seconds between listings (Gate's rate limits).")
+    known: dict[str, Order] = {}
+    first = True
+    pause = threading.Event()
+    while True:
+        current = {o.id: o for o in load_open_orders(client)}
+        if first:
+            out.write(f"{len(current)} open orders in {len({o.currency_pair for o in current.values()})} pairs; "
+                      f"watching every {interval_s:g} s (Ctrl+C stops)\n")
+        else:
+            for order_id in current.keys() - known.keys():
+                o = current[order_id]
+                out.write(f"+ new  {o.currency_pair:<12} {o.side:<4} {o.price:>14} {o.left:>16} {o.id:>20}\n")
+            for order_id in known.keys() - current.keys():
+                o = known[order_id]
+                out.write(f"- gone {o.currency_pair:<12} {o.side:<4} {o.price:>14} {o.left:>16} {o.id:>20}\n")
+        out.flush()
+        known, first = current, False
+        pause.wait(interval_s)
 
 
 def run_cancel(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

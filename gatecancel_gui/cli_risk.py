@@ -126,16 +126,19 @@ def run_deadman(client: GateClient, args: argparse.Namespace, out: TextIO, err: 
                                                           "renewed again", file=err, flush=True),
                            on_failed=lambda message: (print(f"gatecancel: {message}", file=err, flush=True),
                                                       failed.set()))
-    switch.arm()
-    print(f"gatecancel: dead-man switch ARMED for {scope}: Gate cancels every open order there if this process "
-          f"stops renewing for {args.countdown} s. Renewing every {switch.interval_s:.1f} s; Ctrl+C disarms.",
-          file=err, flush=True)
-    try:
+    try:  # from arming on, any way out (Ctrl+C included, even a moment after arming) disarms
+        switch.arm()
+        print(f"gatecancel: dead-man switch ARMED for {scope}: Gate cancels every open order there if this "
+              f"process stops renewing for {args.countdown} s. Renewing every {switch.interval_s:.1f} s; "
+              "Ctrl+C disarms.", file=err, flush=True)
         while True:
             threading.Event().wait(3600)
     except KeyboardInterrupt:
-        switch.disarm()
-        print(f"gatecancel: dead-man switch disarmed for {scope}.", file=err)
+        pass
+    finally:
+        if switch.last is not None:
+            switch.disarm()
+            print(f"gatecancel: dead-man switch disarmed for {scope}.", file=err)
     return EXIT_NOT_ALL_CANCELLED if failed.is_set() else EXIT_OK
 
 

@@ -98,3 +98,28 @@ def test_journal_lists_what_was_sent(risky):
     text = subprocess.run([sys.executable, "-m", "gatecancel_gui.cli", "journal", "--filter", "cancel_batch"],
                           capture_output=True, text=True, timeout=60).stdout
     assert "sent" in text and "journal lines in" in text
+
+
+def test_orders_watch_prints_new_and_gone(risky):
+    from decimal import Decimal
+
+    env = {**os.environ, "GATE_API_KEY": risky.main_key.key, "GATE_API_SECRET": risky.main_key.secret}
+    proc = subprocess.Popen([sys.executable, "-m", "gatecancel_gui.cli", "orders", "--watch", "2",
+                             "--base-url", risky.base_url], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    try:
+        assert "200 open orders" in proc.stdout.readline()
+        gone = risky.book.open_orders()[0]
+        risky.book.fill(gone.id)
+        placed = risky.book.place("BTC_USDT", "buy", Decimal("50000"), Decimal("0.01"))
+        lines = {proc.stdout.readline().split()[0] + proc.stdout.readline().split()[0]}
+        assert lines in ({"+-"}, {"-+"})
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=10)
+    assert placed.id and gone.id
+
+
+def test_orders_watch_refuses_a_too_short_interval(risky):
+    result = run_cli(risky, "orders", "--watch", "0.5")
+    assert result.returncode == 2 and "at least 2 seconds" in result.stderr

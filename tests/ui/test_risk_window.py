@@ -151,6 +151,10 @@ def test_live_refresh_marks_new_and_gone_and_keeps_checks(make_risky_window, ris
     win.model.set_checked(ids[:5], True)
     risky.book.fill(ids[0])
     placed = risky.book.place("BTC_USDT", "buy", Decimal("50000"), Decimal("0.01"))
+    bar = win.view.verticalScrollBar()
+    bar.setValue(bar.maximum() // 2)
+    scrolled = bar.value()
+    assert scrolled > 0
     win.risk.live_interval.setValue(2)
     win.risk.live.setChecked(True)
     with qtbot.waitSignal(win.loadFinished, timeout=10_000):
@@ -160,6 +164,7 @@ def test_live_refresh_marks_new_and_gone_and_keeps_checks(make_risky_window, ris
     assert result_text(win, win.open_pane, ids[0]) == "– gone"
     assert win.model.checked == set(ids[1:5])
     assert "1 new, 1 gone" in win.message.text()
+    assert bar.value() == scrolled  # the trader's place in the table survives
     win.act_clear.trigger()
     assert win.model.row_of(ids[0]) is None
 
