@@ -17,7 +17,7 @@ from gatecancel_gui.core.client import GateClient, Params
 from gatecancel_gui.core.errors import GateError
 from gatecancel_gui.core.journal import Journal
 from gatecancel_gui.core.models import CancelOutcome, CancelReport, Order, OrderRef, OutcomeState
-from gatecancel_gui.core.orders import PAGE_LIMIT, load_open_orders, load_pair_orders
+from gatecancel_gui.core.orders import find_finished, load_open_orders, load_pair_orders
 from gatecancel_gui.core.price_orders import PriceOrderCanceller, load_price_orders
 
 OnOutcome = Callable[[CancelOutcome], None]
@@ -136,19 +136,9 @@ def _classify_gone(client: GateClient, result: CancelAllResult, emit: OnOutcome,
     for order in result.gone:
         by_pair[order.currency_pair].add(order.id)
     for pair, missing in by_pair.items():
-        for page in range(1, len(missing) // PAGE_LIMIT + 20):
-            params: Params = [("currency_pair", pair), ("status", "finished"), ("page", str(page)),
-                              ("limit", str(PAGE_LIMIT))]
-            rows = client.request("GET", "/spot/orders", params=params).data
-            rows = rows if isinstance(rows, list) else []
-            for raw in rows:
-                order_id = str(raw.get("id")) if isinstance(raw, dict) else ""
-                if order_id in missing:
-                    missing.discard(order_id)
-                    _record(result, emit, _outcome_from_status(OrderRef(pair, order_id), raw))
-            oldest = min((int(r.get("update_time_ms") or 0) for r in rows if isinstance(r, dict)), default=0)
-            if not missing or len(rows) < PAGE_LIMIT or oldest < started_ms - 60_000:
-                break
+        for order_id, raw in find_finished(client, pair, missing, since_ms=started_ms).items():
+            missing.discard(order_id)
+            _record(result, emit, _outcome_from_status(OrderRef(pair, order_id), raw))
         for order_id in missing:  # not listed: ask the order itself
             ref = OrderRef(pair, order_id)
             try:

@@ -72,6 +72,30 @@ def load_pair_orders(client: GateClient, currency_pair: str, *, side: str | None
     return [o for o in orders if o.side == side] if side else orders
 
 
+def find_finished(client: GateClient, currency_pair: str, ids: set[str], *, since_ms: int,
+                  account: str | None = None) -> dict[str, dict]:
+    """Look orders up among the pair's recently finished ones (newest first, 100 a page): one request per
+    100 orders instead of one per order. Stops when all are found or the pages reach back before
+    `since_ms` (server time) less a minute. Returns id -> raw order (status `cancelled` or `closed`)."""
+    account = account or client.account
+    missing, found = set(ids), {}
+    for page in range(1, len(ids) // PAGE_LIMIT + 20):
+        params: Params = [("currency_pair", currency_pair), ("status", "finished"), ("page", str(page)),
+                          ("limit", str(PAGE_LIMIT))]
+        if account:
+            params.append(("account", account))
+        rows = list(_as_list(client.request("GET", "/spot/orders", params=params).data))
+        for raw in rows:
+            order_id = str(raw.get("id"))
+            if order_id in missing:
+                missing.discard(order_id)
+                found[order_id] = raw
+        oldest = min((int(r.get("update_time_ms") or 0) for r in rows), default=0)
+        if not missing or len(rows) < PAGE_LIMIT or oldest < since_ms - 60_000:
+            break
+    return found
+
+
 def _as_list(value: object) -> Iterable[dict]:
     if not isinstance(value, list):
         return []

@@ -18,16 +18,19 @@ GET_FAULTS = [Fault.NONE, Fault.BUSY_503, Fault.DROP_AFTER_APPLY, Fault.HTML_200
 @given(
     batch_faults=st.lists(st.sampled_from(list(Fault)), min_size=0, max_size=12),
     get_faults=st.lists(st.sampled_from(GET_FAULTS), max_size=6),
+    list_faults=st.lists(st.sampled_from(GET_FAULTS), max_size=4),
     n_orders=st.integers(min_value=1, max_value=120),
     duplicates=st.integers(min_value=0, max_value=10),
     in_flight=st.integers(min_value=1, max_value=8),
 )
-def test_reported_outcome_equals_exchange_record(batch_faults, get_faults, n_orders, duplicates, in_flight):
+def test_reported_outcome_equals_exchange_record(batch_faults, get_faults, list_faults, n_orders, duplicates,
+                                                 in_flight):
     with PaperExchange(orders=150, pairs=8, fill_fraction=0.1, slow_s=0.4,
                        cancel_limit=40, cancel_window_s=0.2) as ex, client_for(ex, timeout_s=0.25) as c:
         refs = [o.ref for o in load_open_orders(c)][:n_orders]
         ex.plan("POST /spot/cancel_batch_orders", batch_faults)
         ex.plan("GET /spot/orders/{id}", get_faults)
+        ex.plan("GET /spot/orders", list_faults)  # the bulk lookup of many unknown orders in one pair
         report = BatchCanceller(c, settings=CancelSettings(max_in_flight=in_flight, backoff_s=0.01)).run(
             refs + refs[:duplicates])
         assert set(report.outcomes) == set(refs)

@@ -88,3 +88,18 @@ def test_an_address_that_is_not_gate_gets_a_plain_sentence(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_many_unknown_orders_are_settled_in_bulk_not_one_request_each():
+    faults = [Fault.DROP_AFTER_APPLY, Fault.TRUNCATED_AFTER_APPLY, Fault.ERROR_500_AFTER_APPLY] * 10
+    with PaperExchange(orders=3000, pairs=10, heavy_pairs=0, fill_fraction=0.05) as ex, client_for(ex) as c:
+        refs = [o.ref for o in load_open_orders(c)]
+        ex.plan("POST /spot/cancel_batch_orders", faults)
+        seen_unknown = set()
+        report = BatchCanceller(c).run(refs, lambda o: o.state is OutcomeState.UNKNOWN and seen_unknown.add(o.ref))
+        for ref, outcome in report.outcomes.items():
+            assert outcome.state is STATE_OF[ex.book.status_of(ref.id)], (ref, outcome)
+        single_lookups = sum(1 for method, endpoint, _ in ex.requests
+                             if method == "GET" and endpoint.startswith("/spot/orders/"))
+        assert len(seen_unknown) >= 300  # 30 unanswered requests of 20 orders
+        assert single_lookups < len(seen_unknown) // 5  # listing per pair, not one GET per order
