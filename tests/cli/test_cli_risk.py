@@ -13,10 +13,20 @@ import pytest
 from gatecancel_gui.paper import PaperExchange
 
 
+def cli_env(ex):
+    return {**os.environ, "GATE_API_KEY": ex.main_key.key, "GATE_API_SECRET": ex.main_key.secret}
+
+
 def run_cli(ex, *args, **kwargs):
-    env = {**os.environ, "GATE_API_KEY": ex.main_key.key, "GATE_API_SECRET": ex.main_key.secret}
     return subprocess.run([sys.executable, "-m", "gatecancel_gui.cli", *args, "--base-url", ex.base_url],
-                          capture_output=True, text=True, env=env, timeout=60, stdin=subprocess.DEVNULL, **kwargs)
+                          capture_output=True, text=True, env=cli_env(ex), timeout=60, stdin=subprocess.DEVNULL,
+                          **kwargs)
+
+
+def start_cli(ex, *args, **pipes):
+    """The CLI as a running process (for commands that run until stopped)."""
+    return subprocess.Popen([sys.executable, "-m", "gatecancel_gui.cli", *args, "--base-url", ex.base_url],
+                            text=True, env=cli_env(ex), **pipes)
 
 
 @pytest.fixture
@@ -61,9 +71,7 @@ def test_stop_orders_list_csv_and_cancel(risky, tmp_path):
 
 
 def test_deadman_fires_when_the_process_dies_without_disarming(risky):
-    env = {**os.environ, "GATE_API_KEY": risky.main_key.key, "GATE_API_SECRET": risky.main_key.secret}
-    proc = subprocess.Popen([sys.executable, "-m", "gatecancel_gui.cli", "deadman", "--countdown", "5",
-                             "--base-url", risky.base_url], stderr=subprocess.PIPE, text=True, env=env)
+    proc = start_cli(risky, "deadman", "--countdown", "5", stderr=subprocess.PIPE)
     try:
         assert "ARMED" in proc.stderr.readline()
         proc.kill()  # no disarm, no renewal: the exchange must fire
@@ -75,9 +83,7 @@ def test_deadman_fires_when_the_process_dies_without_disarming(risky):
 
 
 def test_deadman_ctrl_c_disarms(risky):
-    env = {**os.environ, "GATE_API_KEY": risky.main_key.key, "GATE_API_SECRET": risky.main_key.secret}
-    proc = subprocess.Popen([sys.executable, "-m", "gatecancel_gui.cli", "deadman", "--countdown", "60",
-                             "--base-url", risky.base_url], stderr=subprocess.PIPE, text=True, env=env)
+    proc = start_cli(risky, "deadman", "--countdown", "60", stderr=subprocess.PIPE)
     try:
         assert "ARMED" in proc.stderr.readline()
         assert risky.deadman.timers
@@ -103,10 +109,7 @@ def test_journal_lists_what_was_sent(risky):
 def test_orders_watch_prints_new_and_gone(risky):
     from decimal import Decimal
 
-    env = {**os.environ, "GATE_API_KEY": risky.main_key.key, "GATE_API_SECRET": risky.main_key.secret}
-    proc = subprocess.Popen([sys.executable, "-m", "gatecancel_gui.cli", "orders", "--watch", "2",
-                             "--base-url", risky.base_url], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env)
+    proc = start_cli(risky, "orders", "--watch", "2", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert "200 open orders" in proc.stdout.readline()
         gone = risky.book.open_orders()[0]

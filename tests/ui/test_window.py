@@ -189,13 +189,19 @@ def big_paper():
         yield ex
 
 
-def test_stop_keeps_what_was_sent_and_greys_the_rest(make_window, big_paper, qtbot):
-    paper = big_paper
+def everything_checked_on_a_slow_exchange(make_window, paper, qtbot):
+    """A window with all 1,000 orders loaded and checked; from now on each request takes 100 ms."""
     win = make_window(exchange=paper)
     with qtbot.waitSignal(win.loadFinished, timeout=10_000):
         win.refresh()
     paper.latency_s = 0.1
     win.model.set_checked([o.id for o in paper.book.open_orders()], True)
+    return win
+
+
+def test_stop_keeps_what_was_sent_and_greys_the_rest(make_window, big_paper, qtbot):
+    paper = big_paper
+    win = everything_checked_on_a_slow_exchange(make_window, paper, qtbot)
     with qtbot.waitSignal(win.cancelFinished, timeout=20_000) as blocker:
         win.act_cancel.trigger()
         qtbot.waitUntil(lambda: bool(win.model.results), timeout=10_000)
@@ -214,12 +220,7 @@ def test_stop_keeps_what_was_sent_and_greys_the_rest(make_window, big_paper, qtb
 
 
 def test_closing_during_a_cancel_asks_then_waits_for_answers(make_window, big_paper, answers, qtbot):
-    paper = big_paper
-    win = make_window(exchange=paper)
-    with qtbot.waitSignal(win.loadFinished, timeout=10_000):
-        win.refresh()
-    paper.latency_s = 0.1
-    win.model.set_checked([o.id for o in paper.book.open_orders()], True)
+    win = everything_checked_on_a_slow_exchange(make_window, big_paper, qtbot)
     with qtbot.waitSignal(win.cancelFinished, timeout=20_000) as blocker:
         win.act_cancel.trigger()
         win.close()
