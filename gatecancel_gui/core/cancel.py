@@ -52,6 +52,17 @@ class CancelSettings:
             raise ValueError("max_in_flight must be at least 1")
 
 
+def outcome_from_record(ref: OrderRef, order: dict[str, Any], filled_message: str) -> CancelOutcome | None:
+    """What Gate's own record of a finished order says: cancelled, or filled first. None while it is open
+    or when the record says neither."""
+    status = str(order.get("status", ""))
+    if status == "cancelled":
+        return CancelOutcome(ref, OutcomeState.CANCELLED, text=str(order.get("text") or ""), reconciled=True)
+    if status == "closed":
+        return CancelOutcome(ref, OutcomeState.REJECTED, "ORDER_CLOSED", filled_message, reconciled=True)
+    return None
+
+
 def unique_refs(refs: Iterable[OrderRef]) -> list[OrderRef]:
     """Drop repeated orders, keeping the first-seen order of the rest."""
     return list(dict.fromkeys(refs))
@@ -86,10 +97,6 @@ class BatchCanceller:
     def stop(self) -> None:
         """Send no new request; what is in flight finishes and is reported."""
         self._stop.set()
-
-    @property
-    def stopped(self) -> bool:
-        return self._stop.is_set()
 
     def run(self, refs: Iterable[OrderRef], on_outcome: OnOutcome | None = None) -> CancelReport:
         self._on_outcome = on_outcome
@@ -288,16 +295,10 @@ class BatchCanceller:
 
     def _settle(self, ref: OrderRef, order: dict[str, Any]) -> bool:
         """Record what Gate's record of the order says; False when it does not say (still to be asked)."""
-        status = str(order.get("status", ""))
-        if status == "cancelled":
-            self._emit(CancelOutcome(ref, OutcomeState.CANCELLED, text=str(order.get("text") or ""),
-                                     reconciled=True))
-            return True
-        if status == "closed":
-            self._emit(CancelOutcome(ref, OutcomeState.REJECTED, "ORDER_CLOSED",
-                                     "The order filled before the cancel reached it.", reconciled=True))
-            return True
-        return False
+        outcome = outcome_from_record(ref, order, "The order filled before the cancel reached it.")
+        if outcome is not None:
+            self._emit(outcome)
+        return outcome is not None
 
     def _reconcile_one(self, ref: OrderRef) -> bool:
         """Settle one order from GET /spot/orders/{id}; True when it is still open."""
@@ -429,8 +430,3 @@ def _journal_result(item: dict[str, Any]) -> dict[str, Any]:
             "succeeded": item.get("succeeded"), "label": item.get("label") or "",
             "message": item.get("message") or ""}
 
-
-def cancel_orders(client: GateClient, refs: Iterable[OrderRef], *, on_outcome: OnOutcome | None = None,
-                  journal: Journal | None = None, settings: CancelSettings | None = None) -> CancelReport:
-    """One-call form for scripts: cancel these orders and report one outcome each."""
-    return BatchCanceller(client, journal=journal, settings=settings).run(refs, on_outcome)

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from gatecancel_gui.core.cancel import outcome_from_record
 from gatecancel_gui.core.client import GateClient, Params
 from gatecancel_gui.core.errors import GateError
 from gatecancel_gui.core.journal import Journal
@@ -151,13 +152,11 @@ def _classify_gone(client: GateClient, result: CancelAllResult, emit: OnOutcome,
 
 
 def _outcome_from_status(ref: OrderRef, raw: object) -> CancelOutcome:
-    status = str(raw.get("status", "")) if isinstance(raw, dict) else ""
-    if status == "cancelled":
-        return CancelOutcome(ref, OutcomeState.CANCELLED, reconciled=True)
-    if status == "closed":
-        return CancelOutcome(ref, OutcomeState.REJECTED, "ORDER_CLOSED", "The order filled before the cancel-all.",
-                             reconciled=True)
-    if status == "open":
+    record = raw if isinstance(raw, dict) else {}
+    outcome = outcome_from_record(ref, record, "The order filled before the cancel-all.")
+    if outcome is not None:
+        return outcome
+    if record.get("status") == "open":
         return CancelOutcome(ref, OutcomeState.REJECTED, "STILL_OPEN", "Still open after the cancel-all.")
     return CancelOutcome(ref, OutcomeState.UNKNOWN, "NO_STATUS", "Gate did not say what became of this order.")
 
@@ -165,9 +164,3 @@ def _outcome_from_status(ref: OrderRef, raw: object) -> CancelOutcome:
 def _record(result: CancelAllResult, emit: OnOutcome, outcome: CancelOutcome) -> None:
     result.report.outcomes[outcome.ref] = outcome
     emit(outcome)
-
-
-def cancel_all_in_pair(client: GateClient, currency_pair: str, side: str | None = None, *,
-                       journal: Journal | None = None, **kwargs: object) -> CancelAllResult:
-    """The one-pair form (kept for scripts)."""
-    return cancel_all(client, Scope(currency_pair, side), journal=journal, **kwargs)  # type: ignore[arg-type]

@@ -41,7 +41,3 @@ class RequestBudget:
         with self._cond:
             self._paused_until = max(self._paused_until, time.monotonic() + seconds)
             self._cond.notify_all()
-
-    def sent_times(self) -> list[float]:
-        with self._cond:
-            return list(self._sent)

@@ -22,10 +22,6 @@ class Fault(str, Enum):
     EXTRA_IDS = "extra_ids"                # applied, plus results for ids nobody asked about
     DROP_RESULTS = "drop_results"          # applied, half the results missing
 
-    @property
-    def applies(self) -> bool:
-        return self not in (Fault.BUSY_503, Fault.RATE_429, Fault.HTML_200)
-
 
 class FaultPlan:
     """A queue of faults for one endpoint: each request takes the next; an empty queue means none."""
@@ -41,7 +37,3 @@ class FaultPlan:
             fault = self._queue.popleft() if self._queue else (self._repeat or Fault.NONE)
             self.taken.append(fault)
             return fault
-
-    def extend(self, faults: Iterable[Fault | str]) -> None:
-        with self._lock:
-            self._queue.extend(Fault(f) for f in faults)

@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from gatecancel_gui.core.models import CancelOutcome, Order, OrderRef, OutcomeState
+from gatecancel_gui.core.models import CancelOutcome, Order, OutcomeState
 from gatecancel_gui.ui.theme import is_dark, result_text, state_background
 
 Index = QModelIndex | QPersistentModelIndex
@@ -338,8 +338,6 @@ class OrdersModel(QAbstractTableModel):
             return lambda o: RESULT_ORDER[self.results[o.id].state if o.id in self.results else None]
         return COLUMNS[column].sort_key
 
-    def refs(self, ids: Iterable[str]) -> list[OrderRef]:
-        return [self._orders[self._row_of[i]].ref for i in ids if i in self._row_of]
 
 
 class OrdersFilter(QSortFilterProxyModel):

@@ -25,11 +25,10 @@ log = logging.getLogger(__name__)
 
 
 class JobResult:
-    """What a job produced: a value, or a sentence for the user (and whether it was unexpected)."""
+    """What a job produced: a value, or a sentence for the user, or that it was stopped."""
 
-    def __init__(self, value: Any = None, error: str = "", unexpected: bool = False,
-                 stopped: bool = False) -> None:
-        self.value, self.error, self.unexpected, self.stopped = value, error, unexpected, stopped
+    def __init__(self, value: Any = None, error: str = "", stopped: bool = False) -> None:
+        self.value, self.error, self.stopped = value, error, stopped
 
     @property
     def ok(self) -> bool:
@@ -60,20 +59,18 @@ class Job(QThread):
             result = JobResult(error=str(exc))
         except Exception as exc:
             log.exception("unexpected error in %s", type(self).__name__)
-            result = JobResult(error=f"Unexpected error ({type(exc).__name__}); details are in the log.",
-                               unexpected=True)
+            result = JobResult(error=f"Unexpected error ({type(exc).__name__}); details are in the log.")
         self.done.emit(result)
 
 
 class LoadJob(Job):
-    """Loads open orders (and, unless asked not to, stop orders) and prepares their table rows."""
+    """Loads open orders and stop orders and prepares their table rows."""
 
     def __init__(self, client: GateClient, sort: SortSpec | None = None, parent: Any = None, *,
-                 with_stop_orders: bool = True, live: bool = False) -> None:
+                 live: bool = False) -> None:
         super().__init__(parent)
         self.client = client
         self.sort = sort
-        self.with_stop_orders = with_stop_orders
         self.live = live
 
     def work(self) -> Any:
@@ -86,11 +83,10 @@ class LoadJob(Job):
             orders = load_open_orders(self.client, stop=self.stop_event,
                                       progress=lambda pages, n: self.progress.emit(pages, n))
             loaded = Loaded(prepare_rows(orders, self.sort))  # formatting and sorting happen here, not in the GUI
-            if self.with_stop_orders:
-                try:
-                    loaded.stop_rows = prepare_rows(load_price_orders(self.client), self.sort)
-                except GateError as exc:
-                    loaded.stop_error = f"Stop orders could not be loaded: {exc.user_message}"
+            try:
+                loaded.stop_rows = prepare_rows(load_price_orders(self.client), self.sort)
+            except GateError as exc:
+                loaded.stop_error = f"Stop orders could not be loaded: {exc.user_message}"
             gc.freeze()
         finally:
             if was_enabled:
