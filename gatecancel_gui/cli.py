@@ -12,7 +12,6 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TextIO
 
 from gatecancel_gui import __version__, cli_risk
@@ -20,10 +19,9 @@ from gatecancel_gui.core import credentials, redact
 from gatecancel_gui.core.cancel import BatchCanceller, CancelSettings
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.errors import ConfigError, GateError
-from gatecancel_gui.core.export import write_csv
 from gatecancel_gui.core.hosts import LIVE_URL
 from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.models import CancelOutcome, CancelReport, Order, OrderRef
+from gatecancel_gui.core.models import CancelReport, Order, OrderRef
 from gatecancel_gui.core.orders import load_open_orders, load_pair_orders
 from gatecancel_gui.core.price_orders import PriceOrderCanceller
 from gatecancel_gui.core.profiles import ProfileStore
@@ -117,16 +115,7 @@ def make_client(args: argparse.Namespace) -> GateClient:
 def run_orders(client: GateClient, args: argparse.Namespace, out: TextIO) -> int:
     if args.watch is not None:
         return watch_orders(client, args.watch, out)
-    orders = sorted(load_open_orders(client), key=lambda o: (o.currency_pair, o.create_time_ms))
-    if args.csv:
-        write_csv(Path(args.csv), cli_risk.ORDER_FIELDS, (cli_risk.order_row(o) for o in orders))
-    if args.json:
-        json.dump([cli_risk.order_json(o) for o in orders], out, indent=1)
-        out.write("\n")
-        return EXIT_OK
-    for o in orders:
-        out.write(f"{o.currency_pair:<12} {o.side:<4} {o.price:>14} {o.left:>16} {o.id:>20}  {o.text}\n")
-    out.write(f"{len(orders)} open orders in {len({o.currency_pair for o in orders})} pairs\n")
+    cli_risk.print_orders(load_open_orders(client), "open orders", args, out)
     return EXIT_OK
 
 
@@ -144,11 +133,9 @@ def watch_orders(client: GateClient, interval_s: float, out: TextIO) -> int:
                       f"watching every {interval_s:g} s (Ctrl+C stops)\n")
         else:
             for order_id in current.keys() - known.keys():
-                o = current[order_id]
-                out.write(f"+ new  {o.currency_pair:<12} {o.side:<4} {o.price:>14} {o.left:>16} {o.id:>20}\n")
+                out.write(f"+ new  {cli_risk.order_line(current[order_id])}\n")
             for order_id in known.keys() - current.keys():
-                o = known[order_id]
-                out.write(f"- gone {o.currency_pair:<12} {o.side:<4} {o.price:>14} {o.left:>16} {o.id:>20}\n")
+                out.write(f"- gone {cli_risk.order_line(known[order_id])}\n")
         out.flush()
         known, first = current, False
         pause.wait(interval_s)
@@ -166,13 +153,7 @@ def run_cancel(client: GateClient, args: argparse.Namespace, out: TextIO, err: T
     canceller = BatchCanceller(client, journal=Journal(),
                                settings=CancelSettings(max_in_flight=max(1, args.in_flight)))
     report = _run_interruptibly(canceller, refs, err)
-    outcomes = [report.outcomes[r] for r in dict.fromkeys(refs)]
-    if args.json:
-        json.dump([o.as_json() for o in outcomes], out, indent=1)
-        out.write("\n")
-    else:
-        for o in outcomes:
-            out.write(_outcome_line(o))
+    cli_risk.print_outcomes([report.outcomes[r] for r in dict.fromkeys(refs)], args.json, out)
     if report.fatal_error:
         print(f"gatecancel: {report.fatal_error}", file=err)
     print(f"gatecancel: {report.summary()}", file=err)
@@ -239,11 +220,6 @@ def run_paper(args: argparse.Namespace, out: TextIO) -> int:
     except KeyboardInterrupt:
         pass
     return EXIT_OK
-
-
-def _outcome_line(o: CancelOutcome) -> str:
-    detail = f"{o.label} {o.message}".strip()
-    return f"{o.ref.currency_pair:<12} {o.ref.id:>20}  {o.state.value:<10} {detail}\n"
 
 
 if __name__ == "__main__":

@@ -76,7 +76,7 @@ def run_cancel_all(client: GateClient, args: argparse.Namespace, out: TextIO, er
             return EXIT_OK
     result = cancel_all(client, scope, journal=Journal())
     outcomes = list(result.report.outcomes.values())
-    _print_outcomes(outcomes, args.json, out)
+    print_outcomes(outcomes, args.json, out)
     print(f"gatecancel: {scope.describe()}: {result.report.summary()}", file=err)
     if result.report.fatal_error:
         print(f"gatecancel: {result.report.fatal_error}", file=err)
@@ -84,16 +84,7 @@ def run_cancel_all(client: GateClient, args: argparse.Namespace, out: TextIO, er
 
 
 def run_stop_orders(client: GateClient, args: argparse.Namespace, out: TextIO) -> int:
-    orders = sorted(load_price_orders(client), key=lambda o: (o.currency_pair, o.create_time_ms))
-    if args.csv:
-        write_csv(Path(args.csv), ORDER_FIELDS, (order_row(o) for o in orders))
-    if args.json:
-        json.dump([order_json(o) for o in orders], out, indent=1)
-        out.write("\n")
-    else:
-        for o in orders:
-            out.write(f"{o.currency_pair:<12} {o.side:<4} {o.text:<24} {o.price:>14} {o.amount:>16} {o.id:>20}\n")
-        out.write(f"{len(orders)} open stop orders\n")
+    print_orders(load_price_orders(client), "open stop orders", args, out)
     return EXIT_OK
 
 
@@ -107,7 +98,7 @@ def run_cancel_stop(client: GateClient, args: argparse.Namespace, out: TextIO, e
         print("gatecancel: no open stop orders; nothing was sent.", file=err)
         return EXIT_OK
     report = run_interruptibly(PriceOrderCanceller(client, journal=Journal()), refs, err)
-    _print_outcomes(list(report.outcomes.values()), args.json, out)
+    print_outcomes(list(report.outcomes.values()), args.json, out)
     print(f"gatecancel: {report.summary()}", file=err)
     return EXIT_OK if report.all_cancelled else EXIT_NOT_ALL_CANCELLED
 
@@ -164,7 +155,25 @@ def order_row(o: Order) -> list[object]:
     return [o.currency_pair, o.id, o.side, o.type, o.price, o.amount, o.left, o.create_time_ms, o.text]
 
 
-def _print_outcomes(outcomes: list[CancelOutcome], as_json: bool, out: TextIO) -> None:
+def print_orders(orders: list[Order], noun: str, args: argparse.Namespace, out: TextIO) -> None:
+    """Orders (open or stop) as a table or JSON, and to a CSV file when asked."""
+    orders = sorted(orders, key=lambda o: (o.currency_pair, o.create_time_ms))
+    if args.csv:
+        write_csv(Path(args.csv), ORDER_FIELDS, (order_row(o) for o in orders))
+    if args.json:
+        json.dump([order_json(o) for o in orders], out, indent=1)
+        out.write("\n")
+        return
+    for o in orders:
+        out.write(order_line(o) + f"  {o.text}\n")
+    out.write(f"{len(orders)} {noun} in {len({o.currency_pair for o in orders})} pairs\n")
+
+
+def order_line(o: Order) -> str:
+    return f"{o.currency_pair:<12} {o.side:<4} {o.price:>14} {o.left:>16} {o.id:>20}"
+
+
+def print_outcomes(outcomes: list[CancelOutcome], as_json: bool, out: TextIO) -> None:
     if as_json:
         json.dump([o.as_json() for o in outcomes], out, indent=1)
         out.write("\n")
