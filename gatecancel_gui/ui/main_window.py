@@ -331,9 +331,6 @@ class MainWindow(QMainWindow):
 
     # -- cancelling --------------------------------------------------------------------------------
 
-    def check_visible(self, checked: bool) -> None:
-        self.pane.check_visible(checked)
-
     def cancel_checked(self) -> None:
         self.start_cancel(self.pane.model.checked_orders(), self.pane)
 

@@ -227,9 +227,6 @@ class OrdersModel(QAbstractTableModel):
 
     # -- results -----------------------------------------------------------------------------------
 
-    def set_result(self, outcome: CancelOutcome) -> None:
-        self.set_results([outcome])
-
     def set_results(self, outcomes: Iterable[CancelOutcome]) -> None:
         """Record results; the repaint follows once per burst. Pure Python in the loop: every Qt call
         here would let the cancel threads take the GIL and hold up the window."""
