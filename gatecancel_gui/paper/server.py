@@ -191,7 +191,7 @@ class PaperExchange(RiskEndpoints):
                 handler.reply_raw(200, b"<html><body><h1>Maintenance</h1></body></html>", "text/html")
                 return
             status, payload = getattr(self, f"_do_{route}")(query, body, *route_args)
-            self._record(method, endpoint, payload if route == "cancel_batch" else None, body)
+            self._record(method, endpoint, payload if route == "cancel_batch" else None)
             self._deliver(handler, fault, status, payload, headers)
         except PaperApiError as exc:
             handler.reply_json(exc.status, {"label": exc.label, "message": exc.message},
@@ -203,8 +203,8 @@ class PaperExchange(RiskEndpoints):
             with self._stats_lock:
                 self.in_flight -= 1
 
-    def _record(self, method: str, endpoint: str, results: Any, body: bytes) -> None:
-        size = len(json.loads(body)) if results is not None else 0
+    def _record(self, method: str, endpoint: str, results: Any) -> None:
+        size = len(results) if results is not None else 0  # one result per order asked for
         with self._stats_lock:
             self.requests.append((method, endpoint, size))
         if size:

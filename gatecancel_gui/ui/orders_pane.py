@@ -75,8 +75,7 @@ class OrdersPane(QWidget):
         self.pair_filter.currentIndexChanged.connect(self.apply_filter)
         self.side_filter.currentIndexChanged.connect(self.apply_filter)
         self.text_filter.textChanged.connect(self.apply_filter)
-        self.model.checkedChanged.connect(self.countsChanged)
-        self.model.modelReset.connect(self.countsChanged)
+        self.model.checkedChanged.connect(self.countsChanged)  # also follows every reset of the rows
 
     # -- contents ----------------------------------------------------------------------------------
 
