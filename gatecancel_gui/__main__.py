@@ -1,5 +1,5 @@
 import sys
 
-from gatecancel_gui.app import main
+from gatecancel_gui.gui import main
 
 sys.exit(main())

@@ -59,8 +59,8 @@ def main() -> None:
 
     # a scoped cancel-all (one pair, stop orders included) with the dead-man switch armed
     window.tabs.setCurrentWidget(window.open_pane)
-    window.risk.deadman_timeout.setValue(60)
-    window.risk.deadman.click()
+    window.risk.switch_timeout.setValue(60)
+    window.risk.arm_box.click()
     wait(window.risk.armedChanged)
     window.risk.live.setChecked(True)
     window.act_cancel_all.trigger()

@@ -7,7 +7,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import keyring
 import pytest
 
-from gatecancel_gui.core.client import GateClient
+from gatecancel_gui.core import credentials
+from gatecancel_gui.core.client import GateClient, ReadRetry
 from gatecancel_gui.core.credentials import Credentials
 from gatecancel_gui.paper import PaperExchange
 from tests.memkeyring import MemoryKeyring
@@ -21,6 +22,7 @@ def isolated_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.delenv("GATE_API_KEY", raising=False)
     monkeypatch.delenv("GATE_API_SECRET", raising=False)
+    monkeypatch.setattr(credentials, "_session_only", {})  # "for this session only" ends with each test
     return tmp_path
 
 
@@ -30,8 +32,12 @@ def exchange():
         yield ex
 
 
+FAST_READS = ReadRetry(backoff_s=0.01, max_backoff_s=0.05)  # same ladder, test-sized waits
+
+
 def client_for(ex: PaperExchange, key=None, **kwargs) -> GateClient:
     key = key or ex.main_key
+    kwargs.setdefault("read_retry", FAST_READS)
     return GateClient(ex.base_url, Credentials(key.key, key.secret), **kwargs)
 
 

@@ -10,18 +10,16 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from gatecancel_gui.core.cancel import outcome_from_record
-from gatecancel_gui.core.client import GateClient, Params
-from gatecancel_gui.core.errors import GateError
+from gatecancel_gui.core.cancel import look_up_one, spot_record
+from gatecancel_gui.core.client import ApiResponse, GateClient, Params
 from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.models import CancelOutcome, CancelReport, Order, OrderRef, OutcomeState
+from gatecancel_gui.core.models import CancelReport, Order, OrderRef
 from gatecancel_gui.core.orders import find_finished, load_open_orders, load_pair_orders
-from gatecancel_gui.core.price_orders import PriceOrderCanceller, load_price_orders
-
-OnOutcome = Callable[[CancelOutcome], None]
+from gatecancel_gui.core.price_orders import StopOrderEach, load_price_orders
+from gatecancel_gui.core.run import Answer, CancelMethod, CancelRun, CancelSettings, Found, OnOutcome, Record
 
 
 @dataclass(frozen=True)
@@ -57,9 +55,13 @@ class CancelAllResult:
     scope: Scope
     requested: bool
     before: list[Order] = field(default_factory=list)
-    still_open: list[Order] = field(default_factory=list)
     report: CancelReport = field(default_factory=CancelReport)
     stop_orders: list[Order] = field(default_factory=list)
+
+    @property
+    def still_open(self) -> list[Order]:
+        return [o for o in self.before if (r := self.report.outcomes.get(o.ref)) is not None
+                and r.label == "STILL_OPEN"]
 
     @property
     def gone(self) -> list[Order]:
@@ -67,100 +69,97 @@ class CancelAllResult:
         return [o for o in self.before if o.id not in open_ids]
 
 
-def list_scope(client: GateClient, scope: Scope) -> list[Order]:
-    orders = load_pair_orders(client, scope.pair, side=scope.side) if scope.pair else load_open_orders(client)
+def list_scope(client: GateClient, scope: Scope, stop: threading.Event | None = None) -> list[Order]:
+    orders = load_pair_orders(client, scope.pair, side=scope.side, stop=stop) if scope.pair \
+        else load_open_orders(client, stop=stop)
     return [o for o in orders if scope.matches(o)]
+
+
+class ServerScope(CancelMethod):
+    """One DELETE /spot/orders for the whole scope. Gate answers before it has finished, so the answer
+    only means "requested": every targeted order is confirmed by listing again and looked up among the
+    finished orders. An order still open is reported, never cancelled again behind the user's back."""
+
+    endpoint = "DELETE /spot/orders"
+    resend_open = False
+    still_open_message = "Still open after the cancel-all: Gate has not removed it."
+
+    def __init__(self, scope: Scope, *, confirm_timeout_s: float = 5.0, poll_s: float = 0.25) -> None:
+        self.scope, self.confirm_timeout_s, self.poll_s = scope, confirm_timeout_s, poll_s
+
+    def groups(self, refs: list[OrderRef], size: int) -> list[list[OrderRef]]:
+        return [refs]  # one request, even when nothing was listed: a bot may have placed one since
+
+    def requests_for(self, orders: int) -> int:
+        return 1
+
+    def journal_orders(self, group: list[OrderRef]) -> list[tuple[str, str]]:
+        return [(self.scope.pair or "*", f"* {self.scope.side or 'both'}")]
+
+    def journal_results(self, group: list[OrderRef], answers: dict[OrderRef, Answer]) -> list[dict[str, Any]]:
+        return [{"currency_pair": self.scope.pair or "*", "id": "*", "succeeded": True, "label": "",
+                 "message": "accepted; confirmed by listing again"}]
+
+    def send(self, client: GateClient, group: list[OrderRef]) -> ApiResponse:
+        params: Params = []
+        if self.scope.pair:
+            params.append(("currency_pair", self.scope.pair))
+        if self.scope.side:
+            params.append(("side", self.scope.side))
+        if client.account:
+            params.append(("account", client.account))
+        return client.request("DELETE", "/spot/orders", params=params)
+
+    def read_answer(self, group: list[OrderRef], data: Any) -> dict[OrderRef, Answer]:
+        return {ref: Answer(None, "CONFIRMING", "Cancel-all accepted; confirming by listing again.") for ref in group}
+
+    def look_up(self, client: GateClient, refs: list[OrderRef], *, since_ms: int, stop: threading.Event,
+                in_flight: int) -> dict[OrderRef, Record]:
+        wanted = {ref.id for ref in refs}
+        deadline = time.monotonic() + self.confirm_timeout_s
+        while True:
+            open_ids = {o.id for o in list_scope(client, self.scope, stop)} & wanted
+            if not open_ids or time.monotonic() >= deadline or stop.wait(self.poll_s):
+                break
+        records = {ref: Record(Found.OPEN) for ref in refs if ref.id in open_ids}
+        by_pair: dict[str, list[OrderRef]] = defaultdict(list)
+        for ref in refs:
+            if ref not in records:
+                by_pair[ref.currency_pair].append(ref)
+        missing: list[OrderRef] = []
+        for pair, gone in by_pair.items():
+            finished = find_finished(client, pair, {r.id for r in gone}, since_ms=since_ms, stop=stop)
+            for ref in gone:
+                record = spot_record(finished.get(ref.id), "The order filled before the cancel-all.")
+                if record is None:
+                    missing.append(ref)  # not listed: ask the order itself
+                else:
+                    records[ref] = record
+        for ref in missing:
+            record = look_up_one(client, ref, stop)
+            if record is not None:
+                records[ref] = record
+        return records
 
 
 def cancel_all(client: GateClient, scope: Scope, *, journal: Journal | None = None,
                on_outcome: OnOutcome | None = None, confirm_timeout_s: float = 5.0, poll_s: float = 0.25,
-               stop: threading.Event | None = None) -> CancelAllResult:
-    """Cancel everything in the scope server-side, then confirm and classify by listing again."""
-    emit = on_outcome or (lambda outcome: None)
-    before = list_scope(client, scope)
-    stop_orders = [o for o in load_price_orders(client, scope.pair) if scope.matches(o)] \
+               stop: threading.Event | None = None, settings: CancelSettings | None = None) -> CancelAllResult:
+    """Cancel everything in the scope server-side, confirm by listing again, then (if asked) the scope's
+    stop orders one by one. Both phases are runs sharing one Stop."""
+    stop = stop or threading.Event()
+    before = list_scope(client, scope, stop)
+    stop_orders = [o for o in load_price_orders(client, scope.pair, stop) if scope.matches(o)] \
         if scope.include_stop_orders else []
-    result = CancelAllResult(scope, False, before, stop_orders=stop_orders)
-    for order in before:
-        emit(CancelOutcome(order.ref, OutcomeState.IN_FLIGHT))
-    started_ms = int(client.clock.now() * 1000)
-    _request_cancel_all(client, scope, journal)
-    result.requested = True
-
-    deadline = time.monotonic() + confirm_timeout_s
-    wanted = {o.id for o in before}
-    while True:
-        still_open = [o for o in list_scope(client, scope) if o.id in wanted]
-        if not still_open or time.monotonic() >= deadline or (stop is not None and stop.is_set()):
-            break
-        (stop.wait if stop is not None else time.sleep)(poll_s)
-    result.still_open = still_open
-    for order in still_open:
-        _record(result, emit, CancelOutcome(order.ref, OutcomeState.REJECTED, "STILL_OPEN",
-                                            "Still open after the cancel-all: Gate has not removed it."))
-    _classify_gone(client, result, emit, started_ms)
+    method = ServerScope(scope, confirm_timeout_s=confirm_timeout_s, poll_s=poll_s)
+    report = CancelRun(client, method, journal=journal, settings=settings, stop=stop).run(
+        [o.ref for o in before], on_outcome)
+    requested = report.requests_sent > 0 and not report.fatal_error
     if stop_orders:
-        stop_report = PriceOrderCanceller(client, journal=journal).run([o.ref for o in stop_orders], emit)
-        for ref, outcome in stop_report.outcomes.items():
-            result.report.outcomes[ref] = outcome
-        result.report.fatal_error = result.report.fatal_error or stop_report.fatal_error
-    return result
-
-
-def _request_cancel_all(client: GateClient, scope: Scope, journal: Journal | None) -> None:
-    params: Params = []
-    if scope.pair:
-        params.append(("currency_pair", scope.pair))
-    if scope.side:
-        params.append(("side", scope.side))
-    if client.account:
-        params.append(("account", client.account))
-    target = [(scope.pair or "*", f"* {scope.side or 'both'}")]
-    request_id = journal.sent("DELETE", "/spot/orders", target) if journal else ""
-    started = time.perf_counter()
-    try:
-        response = client.request("DELETE", "/spot/orders", params=params)
-    except GateError as exc:
-        if journal:
-            journal.answered(request_id, status=exc.status, latency_ms=(time.perf_counter() - started) * 1000,
-                             error=f"{exc.label}: {exc.message}")
-        raise
-    if journal:
-        journal.answered(request_id, status=response.status, latency_ms=response.latency_s * 1000,
-                         results=[{"currency_pair": scope.pair or "*", "id": "*", "succeeded": True,
-                                   "label": "", "message": "accepted; confirmed by listing again"}])
-
-
-def _classify_gone(client: GateClient, result: CancelAllResult, emit: OnOutcome, started_ms: int) -> None:
-    """Look each vanished order up among the pair's finished orders: cancelled, or filled first."""
-    by_pair: dict[str, set[str]] = defaultdict(set)
-    for order in result.gone:
-        by_pair[order.currency_pair].add(order.id)
-    for pair, missing in by_pair.items():
-        for order_id, raw in find_finished(client, pair, missing, since_ms=started_ms).items():
-            missing.discard(order_id)
-            _record(result, emit, _outcome_from_status(OrderRef(pair, order_id), raw))
-        for order_id in missing:  # not listed: ask the order itself
-            ref = OrderRef(pair, order_id)
-            try:
-                raw = client.request("GET", f"/spot/orders/{order_id}", params=[("currency_pair", pair)]).data
-                outcome = _outcome_from_status(ref, raw)
-            except GateError as exc:
-                outcome = CancelOutcome(ref, OutcomeState.UNKNOWN, exc.label,
-                                        "Gone from the open orders, but Gate would not say how: check it on Gate.")
-            _record(result, emit, outcome)
-
-
-def _outcome_from_status(ref: OrderRef, raw: object) -> CancelOutcome:
-    record = raw if isinstance(raw, dict) else {}
-    outcome = outcome_from_record(ref, record, "The order filled before the cancel-all.")
-    if outcome is not None:
-        return outcome
-    if record.get("status") == "open":
-        return CancelOutcome(ref, OutcomeState.REJECTED, "STILL_OPEN", "Still open after the cancel-all.")
-    return CancelOutcome(ref, OutcomeState.UNKNOWN, "NO_STATUS", "Gate did not say what became of this order.")
-
-
-def _record(result: CancelAllResult, emit: OnOutcome, outcome: CancelOutcome) -> None:
-    result.report.outcomes[outcome.ref] = outcome
-    emit(outcome)
+        stop_report = CancelRun(client, StopOrderEach(), journal=journal, settings=settings, stop=stop).run(
+            [o.ref for o in stop_orders], on_outcome)
+        report.outcomes.update(stop_report.outcomes)
+        report.requests_sent += stop_report.requests_sent
+        report.fatal_error = report.fatal_error or stop_report.fatal_error
+        report.stopped = (report.stopped or stop_report.stopped) and not report.fatal_error
+    return CancelAllResult(scope, requested, before, report, stop_orders)

@@ -17,13 +17,28 @@ import certifi
 import httpx
 
 from gatecancel_gui.core.credentials import Credentials
-from gatecancel_gui.core.errors import ErrorClass, GateError
+from gatecancel_gui.core.errors import ErrorClass, GateError, Stopped
 from gatecancel_gui.core.hosts import normalise_base_url
+from gatecancel_gui.core.ratelimit import AccountBudgets, budgets_for
 from gatecancel_gui.core.signing import signed_headers
 
 log = logging.getLogger(__name__)
 
 Params = list[tuple[str, str]]
+Notice = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ReadRetry:
+    """How a GET (idempotent, safe to repeat) rides out a busy exchange: capped exponential backoff."""
+
+    tries: int = 5
+    backoff_s: float = 0.25
+    max_backoff_s: float = 2.0
+    max_rate_wait_s: float = 10.0
+
+    def delay(self, failures: int) -> float:
+        return min(self.max_backoff_s, self.backoff_s * 2 ** (failures - 1))
 
 
 class NoAnswer(GateError):
@@ -100,13 +115,17 @@ class GateClient:
                  timeout_s: float = 5.0, connect_timeout_s: float = 3.0, max_connections: int = 32,
                  expiry_s: float | None = None, account: str | None = None,
                  transport: httpx.BaseTransport | None = None,
-                 local_clock: Callable[[], float] = time.time) -> None:
+                 local_clock: Callable[[], float] = time.time, read_retry: ReadRetry | None = None) -> None:
         self.base_url = normalise_base_url(base_url)
         self._path_prefix = urlsplit(self.base_url).path.rstrip("/")
         self.credentials = credentials
         self.account = account
         self.expiry_s = expiry_s
         self.clock = ServerClock(local_clock)
+        self.read_retry = read_retry or ReadRetry()
+        self.budgets: AccountBudgets = budgets_for(self.base_url, credentials.key if credentials else "")
+        self._listeners: list[Notice] = []
+        self._listeners_lock = threading.Lock()
         self._http = httpx.Client(
             verify=tls_context(),
             timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s),
@@ -125,12 +144,33 @@ class GateClient:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- notices -----------------------------------------------------------------------------------
+
+    def add_listener(self, listener: Notice) -> None:
+        """Hear what the client is doing that the user should know about ("Gate is busy, retrying 2/5…")."""
+        with self._listeners_lock:
+            self._listeners.append(listener)
+
+    def remove_listener(self, listener: Notice) -> None:
+        with self._listeners_lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+    def _notify(self, text: str) -> None:
+        with self._listeners_lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(text)
+            except Exception:
+                log.exception("a notice listener failed")
+
     # -- clock -------------------------------------------------------------------------------------
 
-    def sync_clock(self) -> float:
+    def sync_clock(self, stop: threading.Event | None = None) -> float:
         """Read GET /spot/time and keep the offset; returns the offset in seconds."""
         sent = self.clock.local_clock()
-        resp = self.request("GET", "/spot/time", signed=False)
+        resp = self.request("GET", "/spot/time", signed=False, stop=stop)
         received = self.clock.local_clock()
         try:
             server_ms = float(resp.data["server_time"])
@@ -140,15 +180,57 @@ class GateClient:
         self.clock.update(server_ms, sent, received)
         return self.clock.offset_s
 
-    def ensure_clock(self) -> None:
+    def ensure_clock(self, stop: threading.Event | None = None) -> None:
         if not self.clock.synced:
-            self.sync_clock()
+            self.sync_clock(stop)
 
     # -- requests ----------------------------------------------------------------------------------
 
     def request(self, method: str, endpoint: str, *, params: Params | None = None, body: Any = None,
-                signed: bool = True) -> ApiResponse:
-        """Send one request; on REQUEST_EXPIRED re-sync the clock and retry exactly once."""
+                signed: bool = True, stop: threading.Event | None = None) -> ApiResponse:
+        """Send one request. A GET is idempotent, so it is retried through a busy exchange (5xx, TOO_BUSY,
+        429 after the reset, network failures) under the account's read budget; anything else is sent
+        once, because a cancel that may have been applied must be checked, never resent blindly.
+        `stop` wakes every wait: the read then raises Stopped."""
+        if method == "GET":
+            return self._read(endpoint, params, signed, stop)
+        return self._once(method, endpoint, params, body, signed)
+
+    def _read(self, endpoint: str, params: Params | None, signed: bool,
+              stop: threading.Event | None) -> ApiResponse:
+        policy = self.read_retry
+        budget = self.budgets.read(endpoint) if signed else None
+        waiter = stop or threading.Event()
+        for attempt in range(1, policy.tries + 1):
+            if budget is not None and not budget.acquire(stop):
+                raise Stopped()
+            try:
+                return self._once("GET", endpoint, params, None, signed)
+            except GateError as exc:
+                if exc.error_class not in (ErrorClass.SERVER, ErrorClass.NETWORK, ErrorClass.RATE):
+                    raise
+                if attempt == policy.tries:
+                    exc.attempts = attempt
+                    raise
+                if exc.error_class is ErrorClass.RATE:
+                    delay = min(policy.max_rate_wait_s, exc.retry_after_s if exc.retry_after_s is not None else 1.0)
+                    if budget is not None:
+                        budget.pause(delay)
+                    why = "Gate is rate-limiting reads"
+                elif exc.error_class is ErrorClass.SERVER:
+                    delay, why = policy.delay(attempt), "Gate is busy"
+                else:
+                    delay, why = policy.delay(attempt), "No answer from Gate"
+                log.info("GET %s failed (%s); retry %d/%d in %.2f s", endpoint, exc.label, attempt + 1,
+                         policy.tries, delay)
+                self._notify(f"{why}, retrying {attempt + 1}/{policy.tries}…")
+                if waiter.wait(delay):
+                    raise Stopped() from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _once(self, method: str, endpoint: str, params: Params | None, body: Any,
+              signed: bool) -> ApiResponse:
+        """One request; on REQUEST_EXPIRED re-sync the clock and retry exactly once."""
         try:
             return self._send(method, endpoint, params, body, signed)
         except GateError as exc:

@@ -78,6 +78,14 @@ def keyring_works() -> bool:
     return not (module.endswith(".fail") or module.endswith(".null"))
 
 
+_session_only: dict[str, Credentials] = {}  # "for this session only": in memory, never on disk
+
+
+def keep_for_session(profile: str, creds: Credentials) -> None:
+    """Hold a profile's credentials in this process only, for as long as it runs."""
+    _session_only[profile] = creds
+
+
 def save(profile: str, creds: Credentials) -> None:
     """Store key and secret for a profile as one keyring entry."""
     if not keyring_works():
@@ -96,7 +104,9 @@ def save(profile: str, creds: Credentials) -> None:
 
 
 def load(profile: str) -> Credentials | None:
-    """The profile's credentials from the keyring, or None when there are none."""
+    """The profile's credentials: held for this session, else from the keyring; None when there are none."""
+    if profile in _session_only:
+        return _session_only[profile]
     try:
         payload = keyring.get_password(KEYRING_SERVICE, profile)
     except keyring.errors.KeyringError as exc:
@@ -113,6 +123,7 @@ def load(profile: str) -> Credentials | None:
 
 
 def delete(profile: str) -> None:
+    _session_only.pop(profile, None)
     try:
         keyring.delete_password(KEYRING_SERVICE, profile)
     except keyring.errors.PasswordDeleteError:

@@ -73,14 +73,15 @@ class DeadManSwitch:
                 self.on_failed(f"Renewing the dead-man switch failed: {exc.user_message}")
 
     def stop(self) -> None:
-        """Stop renewing without disarming: Gate will fire when the countdown runs out."""
+        """Stop renewing without disarming (and without waiting): Gate will fire when the countdown runs out."""
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
 
     def disarm(self) -> None:
-        """Stop renewing and tell Gate to cancel nothing (timeout 0)."""
+        """Stop renewing and tell Gate to cancel nothing (timeout 0). Waits (bounded by the client's timeout)
+        for a renewal in flight, so that it cannot land after the disarm and arm the switch again."""
         self.stop()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
         countdown(self.client, 0, self.pair)
         self.last = None
 

@@ -74,6 +74,7 @@ class GateError(Exception):
     """A failed call: HTTP status (None when no answer came), Gate's label and message, and why."""
 
     retry_after_s: float | None = None
+    attempts: int = 1  # how many times a read was tried before giving up
 
     def __init__(self, status: int | None, label: str, message: str, *,
                  error_class: ErrorClass | None = None, detail: str = "") -> None:
@@ -98,6 +99,8 @@ class GateError(Exception):
                     "check the base URL.")
         if self.error_class is ErrorClass.REQUEST and (self.label or self.message):
             sentence = f"{sentence} {self.label}: {self.message}".rstrip(": ")
+        if self.attempts > 1:
+            sentence = f"{sentence} (Tried {self.attempts} times.)"
         return sentence
 
     @property
@@ -105,8 +108,15 @@ class GateError(Exception):
         """A credentials or permission failure will fail every request alike: stop sending."""
         return self.error_class in (ErrorClass.CREDENTIALS, ErrorClass.PERMISSION)
 
+    def __str__(self) -> str:
+        return self.user_message
+
     def __repr__(self) -> str:
         return f"GateError(status={self.status!r}, label={self.label!r}, message={self.message!r})"
+
+
+class Stopped(Exception):
+    """The user pressed Stop while a read was waiting (for a retry or for the rate limit)."""
 
 
 class ConfigError(ValueError):

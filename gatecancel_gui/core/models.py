@@ -18,15 +18,24 @@ def to_decimal(value: Any) -> Decimal:
         return Decimal(0)
 
 
+class OrderKind(str, Enum):
+    """Gate keeps open orders and price-triggered (stop) orders apart: ids may repeat across them."""
+
+    OPEN = "open"
+    STOP = "stop"
+
+
 @dataclass(frozen=True, slots=True)
 class OrderRef:
-    """What a cancel needs: the pair and the order id (always a string; ids are 64-bit)."""
+    """An order's full identity: its kind, its pair and its id (always a string; ids are 64-bit)."""
 
     currency_pair: str
     id: str
+    kind: OrderKind = OrderKind.OPEN
 
     def __str__(self) -> str:
-        return f"{self.currency_pair}:{self.id}"
+        prefix = "stop " if self.kind is OrderKind.STOP else ""
+        return f"{prefix}{self.currency_pair}:{self.id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +52,11 @@ class Order:
     text: str = ""
     account: str = "spot"
     status: str = "open"
+    kind: OrderKind = OrderKind.OPEN
 
     @property
     def ref(self) -> OrderRef:
-        return OrderRef(self.currency_pair, self.id)
+        return OrderRef(self.currency_pair, self.id, self.kind)
 
     @property
     def filled_percent(self) -> Decimal:

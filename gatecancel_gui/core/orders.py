@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from gatecancel_gui.core.client import GateClient, Params
+from gatecancel_gui.core.errors import Stopped
 from gatecancel_gui.core.models import Order
 
 PAGE_LIMIT = 100
@@ -14,8 +16,7 @@ MAX_PAGES = 1000  # 100,000 orders in one pair: far past any real account, a gua
 Progress = Callable[[int, int], None]  # (pages read, orders so far)
 
 
-class LoadStopped(Exception):
-    """The user stopped the load; nothing partial is returned."""
+LoadStopped = Stopped  # the user stopped the load; nothing partial is returned
 
 
 def load_open_orders(client: GateClient, *, progress: Progress | None = None,
@@ -27,15 +28,15 @@ def load_open_orders(client: GateClient, *, progress: Progress | None = None,
     orders fill between two reads.
     """
     account = account or client.account
-    client.ensure_clock()
+    client.ensure_clock(stop)
     seen: dict[str, Order] = {}
     for page in range(1, MAX_PAGES + 1):
         if stop is not None and stop.is_set():
-            raise LoadStopped()
+            raise Stopped()
         params: Params = [("page", str(page)), ("limit", str(PAGE_LIMIT))]
         if account:
             params.append(("account", account))
-        data = client.request("GET", "/spot/open_orders", params=params).data
+        data = client.request("GET", "/spot/open_orders", params=params, stop=stop).data
         any_full = False
         for group in _as_list(data):
             pair = str(group.get("currency_pair", ""))
@@ -52,17 +53,17 @@ def load_open_orders(client: GateClient, *, progress: Progress | None = None,
 
 
 def load_pair_orders(client: GateClient, currency_pair: str, *, side: str | None = None,
-                     account: str | None = None) -> list[Order]:
+                     account: str | None = None, stop: threading.Event | None = None) -> list[Order]:
     """Open orders of one pair via GET /spot/orders, paging until a short page comes back."""
     account = account or client.account
-    client.ensure_clock()
+    client.ensure_clock(stop)
     found: dict[str, Order] = {}
     for page in range(1, MAX_PAGES + 1):
         params: Params = [("currency_pair", currency_pair), ("status", "open"),
                           ("page", str(page)), ("limit", str(PAGE_LIMIT))]
         if account:
             params.append(("account", account))
-        rows = _as_list(client.request("GET", "/spot/orders", params=params).data)
+        rows = _as_list(client.request("GET", "/spot/orders", params=params, stop=stop).data)
         for raw in rows:
             order = Order.from_api(raw, currency_pair)
             found[order.id] = order
@@ -73,18 +74,19 @@ def load_pair_orders(client: GateClient, currency_pair: str, *, side: str | None
 
 
 def find_finished(client: GateClient, currency_pair: str, ids: set[str], *, since_ms: int,
-                  account: str | None = None) -> dict[str, dict]:
+                  account: str | None = None, stop: threading.Event | None = None) -> dict[str, dict[str, Any]]:
     """Look orders up among the pair's recently finished ones (newest first, 100 a page): one request per
     100 orders instead of one per order. Stops when all are found or the pages reach back before
     `since_ms` (server time) less a minute. Returns id -> raw order (status `cancelled` or `closed`)."""
     account = account or client.account
-    missing, found = set(ids), {}
+    missing = set(ids)
+    found: dict[str, dict[str, Any]] = {}
     for page in range(1, len(ids) // PAGE_LIMIT + 20):
         params: Params = [("currency_pair", currency_pair), ("status", "finished"), ("page", str(page)),
                           ("limit", str(PAGE_LIMIT))]
         if account:
             params.append(("account", account))
-        rows = list(_as_list(client.request("GET", "/spot/orders", params=params).data))
+        rows = list(_as_list(client.request("GET", "/spot/orders", params=params, stop=stop).data))
         for raw in rows:
             order_id = str(raw.get("id"))
             if order_id in missing:
@@ -96,7 +98,7 @@ def find_finished(client: GateClient, currency_pair: str, ids: set[str], *, sinc
     return found
 
 
-def _as_list(value: object) -> Iterable[dict]:
+def _as_list(value: object) -> Iterable[dict[str, Any]]:
     if not isinstance(value, list):
         return []
     return [item for item in value if isinstance(item, dict) and ("id" in item or "orders" in item)]

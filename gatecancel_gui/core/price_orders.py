@@ -1,24 +1,18 @@
 """Price-triggered (stop) orders: Gate keeps them apart from open orders, and a plain cancel-all leaves
-them alive. Loading them, and cancelling them one request per order (all Gate offers), with the same
-outcome rules as the batch engine: `cancelled` only on Gate's word or the order's own status."""
+them alive. Loading them, and the way of cancelling them: one DELETE per order (all Gate offers), with
+the run's outcome rules."""
 
 from __future__ import annotations
 
-import logging
 import threading
-import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
-from gatecancel_gui.core.client import GateClient, NoAnswer, NotSent, Params
-from gatecancel_gui.core.errors import ErrorClass, GateError
-from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.models import CancelOutcome, CancelReport, Order, OrderRef, OutcomeState, to_decimal
-from gatecancel_gui.core.ratelimit import RequestBudget
+from gatecancel_gui.core.client import ApiResponse, GateClient, Params
+from gatecancel_gui.core.errors import GateError, Stopped
+from gatecancel_gui.core.models import Order, OrderKind, OrderRef, to_decimal
+from gatecancel_gui.core.run import Answer, CancelMethod, Found, Record, look_up_each, status_record
 
-log = logging.getLogger(__name__)
 PAGE = 100
 STOP_PREFIX = "stop"
 
@@ -34,18 +28,20 @@ def order_from_price_order(raw: dict[str, Any]) -> Order:
         type=f"{STOP_PREFIX} {rule}{format(trigger_price.normalize(), 'f')}", price=to_decimal(put.get("price")),
         amount=amount, left=amount, filled_amount=Decimal(0), create_time_ms=int(raw.get("ctime") or 0) * 1000,
         text=f"trigger {rule} {format(trigger_price.normalize(), 'f')}", status=str(raw.get("status", "open")),
+        kind=OrderKind.STOP,
     )
 
 
-def load_price_orders(client: GateClient, market: str | None = None) -> list[Order]:
+def load_price_orders(client: GateClient, market: str | None = None,
+                      stop: threading.Event | None = None) -> list[Order]:
     """Every open price-triggered order (GET /spot/price_orders pages by limit and offset)."""
-    client.ensure_clock()
+    client.ensure_clock(stop)
     found: dict[str, Order] = {}
     for offset in range(0, 100 * PAGE * 100, PAGE):
         params: Params = [("status", "open"), ("limit", str(PAGE)), ("offset", str(offset))]
         if market:
             params.append(("market", market))
-        rows = client.request("GET", "/spot/price_orders", params=params).data
+        rows = client.request("GET", "/spot/price_orders", params=params, stop=stop).data
         rows = [r for r in rows if isinstance(r, dict) and "id" in r] if isinstance(rows, list) else []
         for raw in rows:
             order = order_from_price_order(raw)
@@ -55,119 +51,30 @@ def load_price_orders(client: GateClient, market: str | None = None) -> list[Ord
     return list(found.values())
 
 
-class PriceOrderCanceller:
-    """Cancels stop orders concurrently, one DELETE each, under the shared 200/s cancel budget."""
+class StopOrderEach(CancelMethod):
+    """One DELETE /spot/price_orders/{id} per stop order: a 200 is Gate's word that it was cancelled."""
 
-    def __init__(self, client: GateClient, *, journal: Journal | None = None, max_in_flight: int = 16,
-                 budget: RequestBudget | None = None, retries: int = 3, backoff_s: float = 0.1) -> None:
-        self.client, self.journal = client, journal
-        self.max_in_flight, self.retries, self.backoff_s = max_in_flight, retries, backoff_s
-        self.budget = budget or RequestBudget(200, 1.0)
-        self._stop = threading.Event()
-        self._fatal: GateError | None = None
-        self._lock = threading.Lock()
-        self._report = CancelReport()
-        self._on_outcome: Callable[[CancelOutcome], None] | None = None
+    endpoint = "DELETE /spot/price_orders/{id}"
+    group_size = 1
 
-    def stop(self) -> None:
-        self._stop.set()
+    def send(self, client: GateClient, group: list[OrderRef]) -> ApiResponse:
+        return client.request("DELETE", f"/spot/price_orders/{group[0].id}")
 
-    def run(self, refs: Iterable[OrderRef], on_outcome: Callable[[CancelOutcome], None] | None = None) -> CancelReport:
-        self._on_outcome = on_outcome
-        refs = list(dict.fromkeys(refs))
-        if refs:
-            with ThreadPoolExecutor(max_workers=min(self.max_in_flight, len(refs)), thread_name_prefix="stop") as pool:
-                list(pool.map(self._cancel_one, refs))
-        self._report.stopped = self._stop.is_set() and self._fatal is None
-        self._report.fatal_error = self._fatal.user_message if self._fatal else ""
-        return self._report
+    def read_answer(self, group: list[OrderRef], data: Any) -> dict[OrderRef, Answer]:
+        return {group[0]: Answer(True)}
 
-    def _cancel_one(self, ref: OrderRef) -> None:
-        maybe_applied = False
-        for attempt in range(1, self.retries + 2):
-            if self._stop.is_set() or self._fatal is not None or not self.budget.acquire(self._stop):
-                reason = self._fatal.user_message if self._fatal else "the cancel was stopped."
-                self._emit(CancelOutcome(ref, OutcomeState.NOT_SENT, self._fatal.label if self._fatal else "STOPPED",
-                                         "Not sent: " + reason))
-                return
-            self._emit(CancelOutcome(ref, OutcomeState.IN_FLIGHT))
-            request_id = self.journal.sent("DELETE", "/spot/price_orders/{id}", [(ref.currency_pair, ref.id)],
-                                           attempt) if self.journal else ""
-            started = time.perf_counter()
+    def look_up(self, client: GateClient, refs: list[OrderRef], *, since_ms: int, stop: threading.Event,
+                in_flight: int) -> dict[OrderRef, Record]:
+        def one(ref: OrderRef) -> Record | None:
             try:
-                self.client.request("DELETE", f"/spot/price_orders/{ref.id}")
-            except NotSent as exc:
-                self._answered(request_id, None, started, f"not sent: {exc.label}")
-                time.sleep(self.backoff_s * attempt)
-                continue
-            except NoAnswer as exc:
-                self._answered(request_id, exc.status, started, f"no answer: {exc.label}")
-                maybe_applied = True
-                if self._settle(ref):
-                    return
-                continue
+                data = client.request("GET", f"/spot/price_orders/{ref.id}", stop=stop).data
             except GateError as exc:
-                self._answered(request_id, exc.status, started, f"{exc.label}: {exc.message}")
-                if exc.error_class is ErrorClass.RATE:
-                    self.budget.pause(exc.retry_after_s or 1.0)
-                    continue
-                if exc.error_class is ErrorClass.SERVER:
-                    maybe_applied = maybe_applied or exc.label != "TOO_BUSY"
-                    time.sleep(self.backoff_s * attempt)
-                    continue
-                if exc.stops_everything:
-                    with self._lock:
-                        self._fatal = self._fatal or exc
-                if maybe_applied and self._settle(ref):
-                    return
-                self._emit(CancelOutcome(ref, OutcomeState.REJECTED, exc.label, exc.message or exc.user_message))
-                return
-            self._answered(request_id, 200, started, "", ref)
-            self._emit(CancelOutcome(ref, OutcomeState.CANCELLED))
-            return
-        if not (maybe_applied and self._settle(ref)):
-            self._emit(CancelOutcome(ref, OutcomeState.UNKNOWN, "NO_ANSWER",
-                                     "No usable answer from Gate: look at this stop order on Gate."))
+                return Record(Found.NOT_FOUND, detail="Gate has no such stop order now.") \
+                    if exc.label == "ORDER_NOT_FOUND" else None
+            except Stopped:
+                return None
+            status = data.get("status") if isinstance(data, dict) else None
+            return status_record(status, filled_as=("finished", "closed", "triggered", "failed", "expired"),
+                                 detail=f"The stop order is {status}, not cancelled.")
 
-    def _settle(self, ref: OrderRef) -> bool:
-        """Read the order itself after an unanswered cancel; True when that settled its outcome."""
-        try:
-            data = self.client.request("GET", f"/spot/price_orders/{ref.id}").data
-        except GateError as exc:
-            if exc.label == "ORDER_NOT_FOUND":
-                self._emit(CancelOutcome(ref, OutcomeState.REJECTED, exc.label, "Gate has no such stop order now.",
-                                         reconciled=True))
-                return True
-            return False
-        status = str(data.get("status", "")) if isinstance(data, dict) else ""
-        if status == "cancelled":
-            self._emit(CancelOutcome(ref, OutcomeState.CANCELLED, reconciled=True))
-            return True
-        if status and status != "open":
-            self._emit(CancelOutcome(ref, OutcomeState.REJECTED, "ORDER_CLOSED",
-                                     f"The stop order is {status}, not cancelled.", reconciled=True))
-            return True
-        return False  # still open: send the cancel again
-
-    def _emit(self, outcome: CancelOutcome) -> None:
-        with self._lock:
-            if outcome.state is not OutcomeState.IN_FLIGHT:
-                self._report.outcomes[outcome.ref] = outcome
-            else:
-                self._report.requests_sent += 1
-            if self._on_outcome is not None:
-                try:
-                    self._on_outcome(outcome)
-                except Exception:
-                    log.exception("outcome callback failed")
-
-    def _answered(self, request_id: str, status: int | None, started: float, error: str,
-                  ref: OrderRef | None = None) -> None:
-        if self.journal is None or not request_id:
-            return
-        results = None
-        if ref is not None:
-            results = [{"currency_pair": ref.currency_pair, "id": ref.id, "succeeded": True, "label": "",
-                        "message": ""}]
-        self.journal.answered(request_id, status=status, latency_ms=(time.perf_counter() - started) * 1000,
-                              results=results, error=error)
+        return look_up_each(refs, one, in_flight)

@@ -26,11 +26,11 @@ from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.credentials import Credentials
 from gatecancel_gui.core.errors import ConfigError
 from gatecancel_gui.core.profiles import ProfileStore
+from gatecancel_gui.core.session import Session, open_profile
 from gatecancel_gui.ui.dialogs import always_yes
 from gatecancel_gui.ui.icon import app_icon
 from gatecancel_gui.ui.main_window import MainWindow
 from gatecancel_gui.ui.orders_model import COLUMN
-from gatecancel_gui.ui.session import Session, open_profile
 
 log = logging.getLogger(__name__)
 qt_log = logging.getLogger("qt")

@@ -4,6 +4,7 @@ scope), colour each row by its result; live refresh, the dead-man switch, export
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,27 +22,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gatecancel_gui.core.cancel_all import Scope
+from gatecancel_gui.core.cancel import SpotBatch
+from gatecancel_gui.core.cancel_all import Scope, cancel_all
 from gatecancel_gui.core.errors import ConfigError
 from gatecancel_gui.core.export import write_csv
 from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.models import CancelReport, Order
+from gatecancel_gui.core.models import CancelOutcome, CancelReport, Order, OrderKind, OrderRef
+from gatecancel_gui.core.price_orders import StopOrderEach
 from gatecancel_gui.core.profiles import ProfileStore
+from gatecancel_gui.core.run import CancelRun
+from gatecancel_gui.core.session import Session, open_profile
 from gatecancel_gui.ui.cancel_all_dialog import choose_scope
 from gatecancel_gui.ui.dialogs import Confirm, ask
+from gatecancel_gui.ui.gc_policy import CollectorPolicy
+from gatecancel_gui.ui.jobs import CancelJob, JobController, JobResult, LoadJob
 from gatecancel_gui.ui.orders_pane import OrdersPane
 from gatecancel_gui.ui.risk_toolbar import RiskToolbar
-from gatecancel_gui.ui.session import Session, open_profile
 from gatecancel_gui.ui.theme import ENVIRONMENT_BADGES, is_dark
-from gatecancel_gui.ui.workers import (
-    CancelAllRunner,
-    CancelJob,
-    Job,
-    JobResult,
-    LoadJob,
-    batch_runner,
-    stop_order_runner,
-)
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +66,15 @@ class MainWindow(QMainWindow):
         self.choose_path = choose_path
         self._journal = journal
         self.profiles = profiles or ProfileStore()
+        self.jobs = JobController(self)
+        self.collector = CollectorPolicy()
         self.load_job: LoadJob | None = None
         self.cancel_job: CancelJob | None = None
         self._close_when_idle = False
-        self._cancel_ids: list[str] = []
-        self.open_pane = OrdersPane("orders", self)
-        self.stop_pane = OrdersPane("stop orders", self)
+        self._may_close = False
+        self._profiles_dialog: Any = None
+        self.open_pane = OrdersPane("orders", OrderKind.OPEN, self)
+        self.stop_pane = OrdersPane("stop orders", OrderKind.STOP, self)
         self._build()
         self._connect()
         self._restore_state()
@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
         self.badge.setMinimumWidth(90)
         bar.addWidget(self.badge)
         self.addToolBarBreak()
-        self.risk = RiskToolbar(self)
+        self.risk = RiskToolbar(self.jobs, self)
         self.addToolBar(self.risk)
 
         self.tabs = QTabWidget(self)
@@ -195,11 +195,16 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._update_counts)
         self.risk.liveTick.connect(self._live_refresh)
         self.risk.armedChanged.connect(self._update_actions)
+        self.risk.message.connect(self.say)
+        self.risk.errorRaised.connect(self.show_error)
+        self.jobs.notice.connect(self.say)
+        self.jobs.cancelProgress.connect(self._cancel_progress)
+        self.jobs.idle.connect(self._idle)
         for pane in self.panes:
+            self.jobs.route(pane.kind, pane.model.set_results)
             pane.countsChanged.connect(self._update_counts)
             pane.message.connect(self.say)
             pane.model.resultsChanged.connect(self._update_actions)
-            pane.model.resultsChanged.connect(self._cancel_progress)
         self._update_actions()
 
     # -- session -----------------------------------------------------------------------------------
@@ -224,6 +229,7 @@ class MainWindow(QMainWindow):
                                  "padding: 3px 8px; border-radius: 3px; }")
         name = self.session.name if self.session else "no account"
         self.setWindowTitle(f"gatecancel — {name} [{text}]")
+        self.risk.set_client(self.session.client if self.session else None)
         self._update_actions()
 
     @property
@@ -254,43 +260,48 @@ class MainWindow(QMainWindow):
         name = self.profile_box.itemText(index)
         if self.session is not None and name == self.session.name:
             return
-        profile = self.profiles.get(name)
-        if profile is None:
-            return
         try:
+            profile = self.profiles.get(name)
+            if profile is None:
+                return
             self.set_session(open_profile(profile))
         except ConfigError as exc:
             self.show_error(str(exc))
             self._show_session()
 
-    def edit_profiles(self) -> None:
+    def edit_profiles(self) -> Any:
+        """Open the one Profiles dialog (made on first use, kept, reused)."""
         from gatecancel_gui.ui.profiles_dialog import ProfilesDialog
 
-        dialog = ProfilesDialog(self.profiles, self)
-        dialog.sessionChosen.connect(self.set_session)
-        dialog.finished.connect(lambda _: self._show_session())
-        dialog.open()
+        if self._profiles_dialog is None:
+            self._profiles_dialog = ProfilesDialog(self.profiles, self.jobs, self)
+            self._profiles_dialog.sessionChosen.connect(self.set_session)
+            self._profiles_dialog.finished.connect(lambda _: self._show_session())
+        self._profiles_dialog.reload()
+        self._profiles_dialog.open()
+        return self._profiles_dialog
 
     # -- loading -----------------------------------------------------------------------------------
 
     @property
     def busy(self) -> bool:
-        return any(job is not None and job.isRunning() for job in (self.load_job, self.cancel_job))
+        return self.jobs.busy
 
     def refresh(self, live: bool = False) -> None:
         if self.session is None:
             self.show_error("No account: add a profile with Profiles…")
             return
-        if self.busy:
+        if self.busy or self._close_when_idle:
             return
-        self.load_job = LoadJob(self.session.client, self.model.sort_spec, self, live=live)
-        self.load_job.progress.connect(self._load_progress)
-        self.load_job.done.connect(self._load_done)
+        job = LoadJob(self.session.client, self.model.sort_spec, live=live)
+        job.progress.connect(self._load_progress)
         if not live:
             self.progress.setRange(0, 0)
             self.progress.show()
             self.say("Loading open orders…")
-        self.load_job.start()
+        self.collector.pause()  # no cycle collection while thousands of rows are built
+        self.load_job = job
+        self.jobs.start(job, self._load_done)
         self._update_actions()
 
     def _live_refresh(self) -> None:
@@ -303,18 +314,18 @@ class MainWindow(QMainWindow):
 
     def _load_done(self, result: JobResult) -> None:
         live = self.load_job.live if self.load_job is not None else False
-        self.progress.hide()
-        self._finish_job(self.load_job)
         self.load_job = None
+        self.collector.resume()
+        self.progress.hide()
         if result.ok:
             loaded = result.value
             self.open_pane.set_rows(loaded.rows, live=live)
             if loaded.stop_rows is not None:
                 self.stop_pane.set_rows(loaded.stop_rows, live=live)
+            self.collector.freeze_current()  # the rows now live as long as the table: out of the collector's way
             self.risk.set_pairs(sorted({o.currency_pair for o in loaded.orders}))
             pairs = len({o.currency_pair for o in loaded.orders})
             stops = self.stop_pane.model.rowCount()
-            self.tabs.setTabText(1, f"Stop orders ({stops})")
             if loaded.stop_error:
                 self.show_error(loaded.stop_error)
             elif live:
@@ -326,8 +337,12 @@ class MainWindow(QMainWindow):
             self.say("Loading stopped; the table was left as it was.")
         else:
             self.show_error(result.error)
+        self._update_tabs()
         self._update_actions()
         self.loadFinished.emit(result)
+
+    def _update_tabs(self) -> None:
+        self.tabs.setTabText(1, f"Stop orders ({self.stop_pane.model.rowCount()})")
 
     # -- cancelling --------------------------------------------------------------------------------
 
@@ -336,7 +351,7 @@ class MainWindow(QMainWindow):
 
     def start_cancel(self, orders: list[Order], pane: OrdersPane | None = None) -> None:
         pane = pane or self.open_pane
-        if self.session is None or self.busy:
+        if self.session is None or self.busy or self._close_when_idle:
             return
         if not orders:
             self.say(f"Nothing is checked: tick the {pane.noun} to cancel first.")
@@ -349,12 +364,13 @@ class MainWindow(QMainWindow):
             self.say("Nothing was cancelled.")
             return
         refs = [o.ref for o in orders]
-        make_runner = stop_order_runner if pane is self.stop_pane else batch_runner
-        self._start_job(CancelJob(make_runner(self.session.client, self.journal), refs, self), [r.id for r in refs],
-                        f"Cancelling {len(refs)} {pane.noun}…")
+        run = CancelRun(self.session.client, StopOrderEach() if pane.kind is OrderKind.STOP else SpotBatch(),
+                        journal=self.journal)
+        self._start_cancel(CancelJob(self.session.client, lambda emit: run.run(refs, emit), run.stop, refs),
+                           f"Cancelling {len(refs)} {pane.noun}…")
 
     def cancel_all(self) -> None:
-        if self.session is None or self.busy:
+        if self.session is None or self.busy or self._close_when_idle:
             return
         pairs = sorted({o.currency_pair for o in self.model.orders()} |
                        {o.currency_pair for o in self.stop_pane.model.orders()})
@@ -364,54 +380,38 @@ class MainWindow(QMainWindow):
         if not self.confirm(self, "Cancel all", scope.question(self.environment), "&Yes, cancel all"):
             self.say("Nothing was cancelled.")
             return
-        ids = [o.id for o in self.model.orders() if scope.matches(o)]
+        expected = [o.ref for o in self.model.orders() if scope.matches(o)]
         if scope.include_stop_orders:
-            ids += [o.id for o in self.stop_pane.model.orders() if scope.matches(o)]
-        runner = CancelAllRunner(self.session.client, scope, self.journal)
-        self._start_job(CancelJob(runner, [], self), ids, f"Cancelling {scope.describe()}…")
+            expected += [o.ref for o in self.stop_pane.model.orders() if scope.matches(o)]
+        client, journal, stop = self.session.client, self.journal, threading.Event()
 
-    def _start_job(self, job: CancelJob, ids: list[str], saying: str) -> None:
+        def run(emit: Callable[[CancelOutcome], None]) -> CancelReport:
+            return cancel_all(client, scope, journal=journal, on_outcome=emit, stop=stop).report
+
+        self._start_cancel(CancelJob(client, run, stop.set, expected), f"Cancelling {scope.describe()}…")
+
+    def _start_cancel(self, job: CancelJob, saying: str) -> None:
         for pane in self.panes:
-            for order_id in ids:
-                pane.model.results.pop(order_id, None)
-        self.cancel_job = job
-        job.outcomesReady.connect(lambda: self._show_outcomes(job.take_outcomes()))
-        job.done.connect(self._cancel_done)
-        self._cancel_ids = ids
-        self.progress.setRange(0, max(1, len(ids)))
+            pane.model.forget_results(ref.id for ref in job.expected if ref.kind is pane.kind)
+        self.progress.setRange(0, max(1, len(job.expected)))
         self.progress.setValue(0)
         self.progress.show()
         self.say(saying)
-        job.start()
+        self.cancel_job = job
+        self.jobs.start(job, self._cancel_done)
         self._update_actions()
 
-    def _show_outcomes(self, outcomes: list[Any]) -> None:
-        for pane in self.panes:  # each table takes the outcomes of its own rows
-            pane.model.set_results(outcomes)
-
-    def _cancel_progress(self) -> None:
-        """Orders done / total, once per coalesced burst of results (not once per order)."""
-        if self.cancel_job is None:
-            return
-        done = 0
-        for order_id in self._cancel_ids:
-            outcome = self.model.results.get(order_id) or self.stop_pane.model.results.get(order_id)
-            done += outcome is not None and outcome.final
-        self.progress.setValue(done)
+    def _cancel_progress(self, settled: int, expected: int) -> None:
+        """Orders settled / expected, once per coalesced burst of results (not once per order)."""
+        self.progress.setValue(min(settled, expected))
 
     def _cancel_done(self, result: JobResult) -> None:
-        self._finish_job(self.cancel_job)
         self.cancel_job = None
         self.progress.hide()
         report: CancelReport | None = result.value
         if report is not None:
-            for pane in self.panes:
-                model = pane.model
-                model.set_results(report.outcomes.values())  # the final word for each order
-                model.flush_now()
-                # rows that are gone (cancelled, filled) are unchecked; the ones that can be retried stay checked
-                model.checked -= {ref.id for ref, o in report.outcomes.items() if o.succeeded or not o.retryable}
-                model.checkedChanged.emit()
+            for pane in self.panes:  # the final word for each order, in the table of its kind
+                pane.model.settle(o for o in report.outcomes.values() if o.ref.kind is pane.kind)
             summary = report.summary()
             if report.fatal_error:
                 self.show_error(f"{report.fatal_error} ({summary})")
@@ -421,8 +421,6 @@ class MainWindow(QMainWindow):
             self.show_error(result.error)
         self._update_actions()
         self.cancelFinished.emit(report)
-        if self._close_when_idle:
-            self.close()
 
     def retry_failed(self) -> None:
         model = self.pane.model
@@ -435,10 +433,9 @@ class MainWindow(QMainWindow):
         model.remove_ids({i for i, r in model.results.items() if r.succeeded} | model.gone_ids)
 
     def stop(self) -> None:
-        for job in (self.load_job, self.cancel_job):
-            if job is not None and job.isRunning():
-                job.stop()
-                self.say("Stopping: no new requests; waiting for the ones in flight…")
+        if self.jobs.busy:
+            self.jobs.stop_all()
+            self.say("Stopping: no new requests; waiting for the ones in flight…")
 
     # -- export and journal ------------------------------------------------------------------------
 
@@ -467,11 +464,6 @@ class MainWindow(QMainWindow):
 
     # -- shared ------------------------------------------------------------------------------------
 
-    def _finish_job(self, job: Job | None) -> None:
-        if job is not None:
-            job.wait(10_000)
-            job.deleteLater()
-
     def _update_counts(self) -> None:
         self.counts.setText(self.pane.counts_text())
         self._update_actions()
@@ -487,7 +479,7 @@ class MainWindow(QMainWindow):
         self.act_stop.setEnabled(busy)
         self.act_retry.setEnabled(not busy and any(not r.succeeded and r.retryable and r.final for r in results))
         self.act_clear.setEnabled(not busy and (any(r.succeeded for r in results) or bool(model.gone_ids)))
-        self.profile_box.setEnabled(not busy and not self.risk.armed)
+        self.profile_box.setEnabled(not busy and not self.risk.armed and not self._close_when_idle)
 
     def say(self, text: str) -> None:
         self.message.setStyleSheet("")
@@ -519,25 +511,37 @@ class MainWindow(QMainWindow):
             self.view.horizontalHeader().restoreState(header)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if self.cancel_job is not None and self.cancel_job.isRunning():
-            if not self._close_when_idle and not self.confirm(
+        """Never wait here: stop the jobs (and disarm the dead-man switch) in the background, and close
+        when the last of them has ended (`_idle`)."""
+        if not self._may_close and (self.jobs.alive or self.risk.armed):
+            if self.cancel_job is not None and not self._close_when_idle and not self.confirm(
                     self, "A cancel is running",
                     "A cancel is running. Stop sending, wait for the requests in flight and close?",
                     "&Stop and close"):
                 event.ignore()
                 return
             self._close_when_idle = True
-            self.cancel_job.stop()
-            self.say("Closing after the requests in flight are answered…")
+            self.jobs.stop_all()
+            if self.risk.armed and self.risk.pending is None:
+                self.risk.disarm()  # a clean exit never leaves Gate counting down
+            self.say("Closing after the requests in flight are answered"
+                     + (" and the dead-man switch is disarmed…" if self.risk.armed else "…"))
+            self._update_actions()
             event.ignore()
             return
-        if self.load_job is not None and self.load_job.isRunning():
-            self.load_job.stop()
-            self.load_job.wait(10_000)
-        self.risk.disarm_now()  # a clean exit never leaves Gate counting down
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/header", self.view.horizontalHeader().saveState())
         if self.session is not None:
             settings.setValue("session/last_profile", self.session.name)
+        self.collector.release()
         event.accept()
+
+    def _idle(self) -> None:
+        if not self._close_when_idle:
+            return
+        if self.risk.armed:  # the disarm failed (its error is shown): Gate fires, cancelling the scope
+            log.warning("closing with the dead-man switch still armed: it will fire")
+            self.risk.abandon()
+        self._may_close = True
+        self.close()

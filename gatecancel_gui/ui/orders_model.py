@@ -8,9 +8,10 @@ into Python for every comparison.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 from PySide6.QtCore import (
@@ -119,8 +120,8 @@ class OrdersModel(QAbstractTableModel):
         self._row_of: dict[str, int] = {}
         self._display: list[list[str]] = []
         self._search: list[str] = []
-        self.checked: set[str] = set()
-        self.results: dict[str, CancelOutcome] = {}
+        self._checked: set[str] = set()
+        self._results: dict[str, CancelOutcome] = {}
         self._dirty_rows: set[int] = set()
         self.sort_spec: SortSpec | None = None
         self.new_ids: set[str] = set()
@@ -159,8 +160,8 @@ class OrdersModel(QAbstractTableModel):
             self._apply_sort(*self.sort_spec)
         self._row_of = {o.id: i for i, o in enumerate(self._orders)}
         ids = set(self._row_of)
-        self.checked &= ids - self.gone_ids
-        self.results = {k: v for k, v in self.results.items() if k in ids}
+        self._checked &= ids - self.gone_ids
+        self._results = {k: v for k, v in self._results.items() if k in ids}
         self.endResetModel()
         self.checkedChanged.emit()
 
@@ -192,8 +193,18 @@ class OrdersModel(QAbstractTableModel):
     def search_text(self, row: int) -> str:
         return self._search[row]
 
+    @property
+    def checked(self) -> frozenset[str]:
+        """The ids of the checked rows (read-only: change them with set_checked)."""
+        return frozenset(self._checked)
+
+    @property
+    def results(self) -> Mapping[str, CancelOutcome]:
+        """Each row's latest outcome by order id (read-only: change them with set_results / settle)."""
+        return MappingProxyType(self._results)
+
     def checked_orders(self) -> list[Order]:
-        return [o for o in self._orders if o.id in self.checked]
+        return [o for o in self._orders if o.id in self._checked]
 
     def remove_ids(self, ids: set[str]) -> None:
         """Clear rows (e.g. the cancelled ones) without reloading."""
@@ -205,9 +216,9 @@ class OrdersModel(QAbstractTableModel):
         self._display = [self._display[i] for i in keep]
         self._search = [self._search[i] for i in keep]
         self._row_of = {o.id: i for i, o in enumerate(self._orders)}
-        self.checked -= ids
+        self._checked -= ids
         for order_id in ids:
-            self.results.pop(order_id, None)
+            self._results.pop(order_id, None)
         self.endResetModel()
         self.checkedChanged.emit()
         self.resultsChanged.emit()
@@ -217,9 +228,9 @@ class OrdersModel(QAbstractTableModel):
     def set_checked(self, ids: Iterable[str], checked: bool) -> None:
         ids = [i for i in ids if i in self._row_of]
         if checked:
-            self.checked.update(ids)
+            self._checked.update(ids)
         else:
-            self.checked.difference_update(ids)
+            self._checked.difference_update(ids)
         if ids:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._orders) - 1, 0),
                                   [Qt.ItemDataRole.CheckStateRole])
@@ -228,12 +239,33 @@ class OrdersModel(QAbstractTableModel):
     # -- results -----------------------------------------------------------------------------------
 
     def set_results(self, outcomes: Iterable[CancelOutcome]) -> None:
-        """Record results; the repaint follows once per burst. Pure Python in the loop: every Qt call
-        here would let the cancel threads take the GIL and hold up the window."""
+        """Record the outcomes of this table's orders (matched by full identity: kind, pair and id); the
+        repaint follows once per burst. Pure Python in the loop: every Qt call here would let the cancel
+        threads take the GIL and hold up the window."""
         for outcome in outcomes:
             row = self._row_of.get(outcome.ref.id)
-            if row is not None:
-                self.results[outcome.ref.id] = outcome
+            if row is not None and self._orders[row].ref == outcome.ref:
+                self._results[outcome.ref.id] = outcome
+                self._dirty_rows.add(row)
+        if self._dirty_rows and not self._flush.isActive():
+            self._flush.start()
+
+    def settle(self, outcomes: Iterable[CancelOutcome]) -> None:
+        """A finished cancel's final word: record it, repaint now, and uncheck the rows that are done
+        (cancelled, or gone for good); the ones a retry could still help stay checked."""
+        outcomes = [o for o in outcomes if (row := self._row_of.get(o.ref.id)) is not None
+                    and self._orders[row].ref == o.ref]
+        self.set_results(outcomes)
+        self.flush_now()
+        done = {o.ref.id for o in outcomes if o.succeeded or not o.retryable}
+        if done & self._checked:
+            self.set_checked(done, False)
+
+    def forget_results(self, ids: Iterable[str]) -> None:
+        """Drop the results of these rows (a new cancel of them is starting)."""
+        for order_id in ids:
+            row = self._row_of.get(order_id)
+            if self._results.pop(order_id, None) is not None and row is not None:
                 self._dirty_rows.add(row)
         if self._dirty_rows and not self._flush.isActive():
             self._flush.start()
@@ -251,13 +283,13 @@ class OrdersModel(QAbstractTableModel):
         self.resultsChanged.emit()
 
     def clear_results(self) -> None:
-        self.results.clear()
+        self._results.clear()
         if self._orders:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._orders) - 1, len(COLUMNS) - 1))
         self.resultsChanged.emit()
 
     def result_of(self, order_id: str) -> CancelOutcome | None:
-        return self.results.get(order_id)
+        return self._results.get(order_id)
 
     # -- Qt model API ------------------------------------------------------------------------------
 
@@ -284,27 +316,27 @@ class OrdersModel(QAbstractTableModel):
         if role == DISPLAY:
             if col == RESULT_COLUMN:
                 order_id = self._orders[row].id
-                outcome = self.results.get(order_id)
+                outcome = self._results.get(order_id)
                 return result_text(outcome.state, outcome.label) if outcome else self.status_text(order_id)
             return self._display[row][col]
         if role == BACKGROUND:
             order_id = self._orders[row].id
-            outcome = self.results.get(order_id)
+            outcome = self._results.get(order_id)
             if outcome is None:
                 return state_background(OutcomeState.NOT_SENT, self.dark) if order_id in self.gone_ids else None
             return state_background(outcome.state, self.dark)
         if role == CHECK:
             if col != 0:
                 return None
-            return CHECKED if self._orders[row].id in self.checked else UNCHECKED
+            return CHECKED if self._orders[row].id in self._checked else UNCHECKED
         if role == ALIGN:
             return RIGHT_ALIGNED if COLUMNS[col].numeric else None
         if role == TOOLTIP:
             if col != RESULT_COLUMN:
                 return None
-            outcome = self.results.get(self._orders[row].id)
+            outcome = self._results.get(self._orders[row].id)
             return (outcome.message or outcome.state.value) if outcome else None
-        outcome = self.results.get(self._orders[row].id)  # STATE_ROLE
+        outcome = self._results.get(self._orders[row].id)  # STATE_ROLE
         return outcome.state.value if outcome else ""
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
@@ -312,7 +344,7 @@ class OrdersModel(QAbstractTableModel):
             return False
         order_id = self._orders[index.row()].id
         checked = Qt.CheckState(value) == Qt.CheckState.Checked if not isinstance(value, bool) else value
-        (self.checked.add if checked else self.checked.discard)(order_id)
+        (self._checked.add if checked else self._checked.discard)(order_id)
         self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
         self.checkedChanged.emit()
         return True
@@ -330,9 +362,9 @@ class OrdersModel(QAbstractTableModel):
 
     def _sort_key(self, column: int) -> Callable[[Order], Any]:
         if column == COLUMN["check"]:
-            return lambda o: o.id in self.checked
+            return lambda o: o.id in self._checked
         if column == COLUMN["result"]:
-            return lambda o: RESULT_ORDER[self.results[o.id].state if o.id in self.results else None]
+            return lambda o: RESULT_ORDER[self._results[o.id].state if o.id in self._results else None]
         return COLUMNS[column].sort_key
 
 

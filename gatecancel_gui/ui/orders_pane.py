@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gatecancel_gui.core.models import Order
+from gatecancel_gui.core.models import Order, OrderKind
 from gatecancel_gui.ui.orders_model import COLUMN, COLUMNS, OrdersFilter, OrdersModel, PreparedRows
 from gatecancel_gui.ui.theme import result_text
 
@@ -33,9 +33,10 @@ class OrdersPane(QWidget):
     countsChanged = Signal()     # noqa: N815
     message = Signal(str)
 
-    def __init__(self, noun: str, parent: Any = None) -> None:
+    def __init__(self, noun: str, kind: OrderKind, parent: Any = None) -> None:
         super().__init__(parent)
         self.noun = noun  # "orders" or "stop orders", for the sentences the window shows
+        self.kind = kind  # which kind of order this table holds: outcomes are routed by it
         self.model = OrdersModel(self)
         self.proxy = OrdersFilter(self)
         self.proxy.setSourceModel(self.model)

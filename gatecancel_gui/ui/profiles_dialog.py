@@ -25,8 +25,8 @@ from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.errors import ConfigError
 from gatecancel_gui.core.hosts import Environment
 from gatecancel_gui.core.profiles import Profile, ProfileStore, check_name
-from gatecancel_gui.ui.session import Session, open_profile
-from gatecancel_gui.ui.workers import CallJob, JobResult
+from gatecancel_gui.core.session import Session, open_profile
+from gatecancel_gui.ui.jobs import CallJob, JobController, JobResult
 
 ENVIRONMENTS = [("Live (api.gateio.ws)", Environment.LIVE), ("Testnet", Environment.TESTNET),
                 ("Custom URL", Environment.CUSTOM)]
@@ -36,9 +36,10 @@ class ProfilesDialog(QDialog):
     sessionChosen = Signal(object)   # noqa: N815  Session
     testFinished = Signal(str)       # noqa: N815
 
-    def __init__(self, store: ProfileStore, parent: Any = None) -> None:
+    def __init__(self, store: ProfileStore, jobs: JobController | None = None, parent: Any = None) -> None:
         super().__init__(parent)
         self.store = store
+        self.jobs = jobs or JobController(self)  # the window's, or its own when used alone
         self.job: CallJob | None = None
         self.setWindowTitle("Profiles")
         self.list = QListWidget(self)
@@ -103,11 +104,11 @@ class ProfilesDialog(QDialog):
         self.btn_remove.clicked.connect(self.remove)
         self.btn_test.clicked.connect(self.test_connection)
         self.btn_use.clicked.connect(self.use)
-        self._session_creds: dict[str, credentials.Credentials] = {}
-        self._reload()
+        self.reload()
         self._env_changed()
 
-    def _reload(self) -> None:
+    def reload(self) -> None:
+        """Show the saved profiles as they are now (the dialog is kept and opened again)."""
         self.list.clear()
         try:
             self.list.addItems([p.name for p in self.store.all()])
@@ -133,7 +134,7 @@ class ProfilesDialog(QDialog):
         self.account.setCurrentIndex(max(0, self.account.findData(profile.account)))
         self.secret.clear()
         try:
-            creds = self._session_creds.get(name) or credentials.load(name)
+            creds = credentials.load(name)
         except ConfigError as exc:
             self.say(str(exc), error=True)
             creds = None
@@ -151,7 +152,7 @@ class ProfilesDialog(QDialog):
     def _credentials(self, name: str) -> credentials.Credentials:
         secret = self.secret.text()
         if not secret:
-            existing = self._session_creds.get(name) or credentials.load(name)
+            existing = credentials.load(name)
             if existing is None:
                 raise ConfigError("Enter the API secret.")
             secret = existing.secret
@@ -162,7 +163,7 @@ class ProfilesDialog(QDialog):
             profile = self._profile()
             creds = self._credentials(profile.name)
             if self.session_only.isChecked():
-                self._session_creds[profile.name] = creds
+                credentials.keep_for_session(profile.name, creds)
             else:
                 credentials.save(profile.name, creds)
             self.store.put(profile)
@@ -173,7 +174,7 @@ class ProfilesDialog(QDialog):
             f"secret in {credentials.backend_name()}"
         self.say(f"Saved profile '{profile.name}' ({where}).")
         self.secret.clear()
-        self._reload()
+        self.reload()
         return True
 
     def remove(self) -> None:
@@ -185,9 +186,8 @@ class ProfilesDialog(QDialog):
         except ConfigError as exc:
             self.say(str(exc), error=True)
             return
-        self._session_creds.pop(name, None)
         self.store.remove(name)
-        self._reload()
+        self.reload()
         self._new()
         self.say(f"Removed profile '{name}' and its secret.")
 
@@ -209,14 +209,12 @@ class ProfilesDialog(QDialog):
 
         self.btn_test.setEnabled(False)
         self.say("Testing…")
-        self.job = CallJob(probe, self)
-        self.job.done.connect(self._tested)
-        self.job.start()
+        self.job = CallJob(probe)
+        self.jobs.start(self.job, self._tested, exclusive=False)
 
     def _tested(self, result: JobResult) -> None:
+        self.job = None
         self.btn_test.setEnabled(True)
-        if self.job is not None:
-            self.job.wait(5000)
         self.say(result.value if result.ok else result.error, error=not result.ok)
         self.testFinished.emit(result.value if result.ok else result.error)
 
@@ -227,7 +225,7 @@ class ProfilesDialog(QDialog):
         if profile is None:
             return
         try:
-            session: Session = open_profile(profile, self._session_creds.get(profile.name))
+            session: Session = open_profile(profile)
         except ConfigError as exc:
             self.say(str(exc), error=True)
             return
@@ -237,8 +235,3 @@ class ProfilesDialog(QDialog):
     def say(self, text: str, error: bool = False) -> None:
         self.status.setStyleSheet("QLabel { color: #d32f2f; }" if error else "")
         self.status.setText(text)
-
-    def done(self, result: int) -> None:  # join the test thread before the dialog goes away
-        if self.job is not None and self.job.isRunning():
-            self.job.wait(10_000)
-        super().done(result)

@@ -1,16 +1,19 @@
-"""The second toolbar: live refresh of open orders, and Gate's dead-man switch with a live countdown."""
+"""The second toolbar: live refresh of open orders, and Gate's dead-man switch with a live countdown.
+
+It talks up only with signals; its network calls run as jobs of the window's controller."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSpinBox, QToolBar
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSpinBox, QToolBar, QWidget
 
+from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.deadman import MIN_TIMEOUT_S, Armed, DeadManSwitch
-from gatecancel_gui.core.errors import ConfigError, GateError
-from gatecancel_gui.ui.workers import CallJob, JobResult
+from gatecancel_gui.core.errors import ConfigError
+from gatecancel_gui.ui.jobs import CallJob, JobController, JobResult
 
 log = logging.getLogger(__name__)
 ALL_PAIRS = "All pairs"
@@ -25,12 +28,15 @@ class _Bridge(QObject):
 
 
 class RiskToolbar(QToolBar):
-    armedChanged = Signal(bool)   # noqa: N815
-    liveTick = Signal()           # noqa: N815  time for a live refresh
+    armedChanged = Signal(bool)    # noqa: N815
+    liveTick = Signal()            # noqa: N815  time for a live refresh
+    message = Signal(str)
+    errorRaised = Signal(str)      # noqa: N815
 
-    def __init__(self, window: Any) -> None:
-        super().__init__("Risk", window)
-        self.window = window
+    def __init__(self, jobs: JobController, parent: QWidget | None = None) -> None:
+        super().__init__("Risk", parent)
+        self.jobs = jobs
+        self.client: GateClient | None = None
         self.setObjectName("risk-toolbar")
         self.setMovable(False)
         self.live = QCheckBox("Live refresh every", self)
@@ -42,24 +48,24 @@ class RiskToolbar(QToolBar):
         self.addWidget(self.live)
         self.addWidget(self.live_interval)
         self.addSeparator()
-        self.deadman = QCheckBox("Dead-man switch:", self)
-        self.deadman.setToolTip("Gate cancels every open order in the scope unless this app renews the countdown "
+        self.arm_box = QCheckBox("Dead-man switch:", self)
+        self.arm_box.setToolTip("Gate cancels every open order in the scope unless this app renews the countdown "
                                 "in time (renewed at a third of the timeout); unticking disarms it")
-        self.deadman_timeout = QSpinBox(self)
-        self.deadman_timeout.setRange(MIN_TIMEOUT_S, 3600)
-        self.deadman_timeout.setValue(60)
-        self.deadman_timeout.setSuffix(" s")
-        self.deadman_scope = QComboBox(self)
-        self.deadman_scope.addItem(ALL_PAIRS)
+        self.switch_timeout = QSpinBox(self)
+        self.switch_timeout.setRange(MIN_TIMEOUT_S, 3600)
+        self.switch_timeout.setValue(60)
+        self.switch_timeout.setSuffix(" s")
+        self.switch_scope = QComboBox(self)
+        self.switch_scope.addItem(ALL_PAIRS)
         self.countdown = QLabel("off", self)
         self.countdown.setMinimumWidth(150)
-        for widget in (self.deadman, self.deadman_timeout, self.deadman_scope, self.countdown):
+        for widget in (self.arm_box, self.switch_timeout, self.switch_scope, self.countdown):
             self.addWidget(widget)
         self.switch: DeadManSwitch | None = None
-        self.job: CallJob | None = None
+        self.pending: CallJob | None = None   # an arm or disarm under way
         self._bridge = _Bridge(self)
         self._bridge.renewed.connect(self._show_countdown)
-        self._bridge.failed.connect(window.show_error)
+        self._bridge.failed.connect(self.errorRaised)
         self._live_timer = QTimer(self)
         self._live_timer.timeout.connect(self.liveTick)
         self._tick = QTimer(self)
@@ -67,7 +73,11 @@ class RiskToolbar(QToolBar):
         self._tick.timeout.connect(self._show_countdown)
         self.live.toggled.connect(self._live_toggled)
         self.live_interval.valueChanged.connect(lambda s: self._live_timer.setInterval(s * 1000))
-        self.deadman.clicked.connect(self._deadman_clicked)
+        self.arm_box.clicked.connect(self._arm_clicked)
+
+    def set_client(self, client: GateClient | None) -> None:
+        """The account the switch acts on (the window never switches account while it is armed)."""
+        self.client = client
 
     # -- live refresh ------------------------------------------------------------------------------
 
@@ -80,106 +90,98 @@ class RiskToolbar(QToolBar):
     # -- dead-man switch ---------------------------------------------------------------------------
 
     def set_pairs(self, pairs: list[str]) -> None:
-        current = self.deadman_scope.currentText()
-        self.deadman_scope.blockSignals(True)
-        self.deadman_scope.clear()
-        self.deadman_scope.addItems([ALL_PAIRS, *pairs])
-        self.deadman_scope.setCurrentText(current if current in pairs else ALL_PAIRS)
-        self.deadman_scope.blockSignals(False)
+        current = self.switch_scope.currentText()
+        self.switch_scope.blockSignals(True)
+        self.switch_scope.clear()
+        self.switch_scope.addItems([ALL_PAIRS, *pairs])
+        self.switch_scope.setCurrentText(current if current in pairs else ALL_PAIRS)
+        self.switch_scope.blockSignals(False)
 
     @property
     def armed(self) -> bool:
         return self.switch is not None
 
-    def _deadman_clicked(self, checked: bool) -> None:
+    def _arm_clicked(self, checked: bool) -> None:
         if checked:
             self.arm()
         else:
             self.disarm()
 
     def arm(self) -> None:
-        session = self.window.session
-        if session is None or self.job is not None:
-            self.deadman.setChecked(self.armed)
+        if self.client is None or self.pending is not None or self.armed:
+            self.arm_box.setChecked(self.armed)
             return
-        scope = self.deadman_scope.currentText()
+        scope = self.switch_scope.currentText()
         try:
-            switch = DeadManSwitch(session.client, self.deadman_timeout.value(),
-                                   None if scope == ALL_PAIRS else scope,
+            switch = DeadManSwitch(self.client, self.switch_timeout.value(), None if scope == ALL_PAIRS else scope,
                                    on_renewed=self._bridge.renewed.emit, on_failed=self._bridge.failed.emit)
         except ConfigError as exc:
-            self.window.show_error(str(exc))
-            self.deadman.setChecked(False)
+            self.errorRaised.emit(str(exc))
+            self.arm_box.setChecked(False)
             return
         self._run(switch.arm, lambda result: self._armed(switch, result))
 
     def _armed(self, switch: DeadManSwitch, result: JobResult) -> None:
         if not result.ok:
-            self.window.show_error(f"The dead-man switch was not armed: {result.error}")
-            self.deadman.setChecked(False)
+            self.errorRaised.emit(f"The dead-man switch was not armed: {result.error}")
+            self.arm_box.setChecked(False)
             return
         self.switch = switch
         self._set_editable(False)
         self._tick.start()
         self._show_countdown()
-        scope = self.deadman_scope.currentText().lower()
-        self.window.say(f"Dead-man switch armed for {scope}: Gate cancels every open order there if this app "
-                        f"stops renewing for {switch.timeout_s} s.")
+        scope = self.switch_scope.currentText().lower()
+        self.message.emit(f"Dead-man switch armed for {scope}: Gate cancels every open order there if this app "
+                          f"stops renewing for {switch.timeout_s} s.")
         self.armedChanged.emit(True)
 
     def disarm(self) -> None:
+        """Tell Gate to cancel nothing (timeout 0), off the GUI thread; `armedChanged(False)` follows."""
         switch = self.switch
-        if switch is None or self.job is not None:
-            self.deadman.setChecked(self.armed)
+        if switch is None or self.pending is not None:
+            self.arm_box.setChecked(self.armed)
             return
         self._run(switch.disarm, self._disarmed)
 
     def _disarmed(self, result: JobResult) -> None:
         if not result.ok:
-            self.window.show_error(f"Disarming the dead-man switch failed: {result.error} It is still counting down.")
-            self.deadman.setChecked(True)
+            self.errorRaised.emit(f"Disarming the dead-man switch failed: {result.error} It is still counting down.")
+            self.arm_box.setChecked(True)
             return
         self.switch = None
         self._tick.stop()
         self._set_editable(True)
         self.countdown.setText("off")
         self.countdown.setStyleSheet("")
-        self.window.say("Dead-man switch disarmed.")
+        self.message.emit("Dead-man switch disarmed.")
         self.armedChanged.emit(False)
 
-    def disarm_now(self) -> None:
-        """On exit: disarm synchronously (bounded by the client's timeout) so nothing fires after we leave."""
-        if self.job is not None:
-            self.job.wait(10_000)
+    def abandon(self) -> None:
+        """Stop renewing without waiting (the window is closing after a failed disarm): Gate fires the
+        switch when the countdown runs out, which cancels the scope's orders: the safe side."""
         if self.switch is not None:
-            try:
-                self.switch.disarm()
-            except GateError as exc:
-                log.warning("could not disarm the dead-man switch on exit: %s", exc.label)
+            self.switch.stop()
             self.switch = None
+            self._tick.stop()
 
-    def _run(self, call: Any, then: Any) -> None:
-        self.deadman.setEnabled(False)
-        self.job = CallJob(call, self)
+    def _run(self, call: Callable[[], object], then: Callable[[JobResult], None]) -> None:
+        self.arm_box.setEnabled(False)
+        job = self.pending = CallJob(call)
 
         def finished(result: JobResult) -> None:
-            if self.job is not None:
-                self.job.wait(5000)
-                self.job.deleteLater()
-            self.job = None
-            self.deadman.setEnabled(True)
+            self.pending = None
+            self.arm_box.setEnabled(True)
             then(result)
 
-        self.job.done.connect(finished)
-        self.job.start()
+        self.jobs.start(job, finished, exclusive=False)
 
     def _set_editable(self, editable: bool) -> None:
-        self.deadman_timeout.setEnabled(editable)
-        self.deadman_scope.setEnabled(editable)
+        self.switch_timeout.setEnabled(editable)
+        self.switch_scope.setEnabled(editable)
 
     def _show_countdown(self, _armed: Armed | None = None) -> None:
         left = self.switch.seconds_left() if self.switch is not None else None
-        if left is None:
+        if left is None or self.switch is None:
             return
         self.countdown.setText(f"ARMED · fires in {left:4.0f} s")
         urgent = left < max(5.0, self.switch.timeout_s / 3)

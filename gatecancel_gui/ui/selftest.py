@@ -24,10 +24,10 @@ from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.credentials import Credentials, backend_name, keyring_works
 from gatecancel_gui.core.journal import Journal
 from gatecancel_gui.core.models import OutcomeState
+from gatecancel_gui.core.session import Session
 from gatecancel_gui.ui.dialogs import always_yes
 from gatecancel_gui.ui.main_window import MainWindow
 from gatecancel_gui.ui.orders_model import COLUMN
-from gatecancel_gui.ui.session import Session
 from gatecancel_gui.ui.theme import state_background
 
 # The offscreen platform says this whenever a window is shown; it is not a fault of the build.
@@ -126,10 +126,7 @@ class SelfTest:
         self.app.quit()
 
     def _finish(self) -> None:
-        for job in (self.window.load_job, self.window.cancel_job):
-            if job is not None:
-                job.stop()
-                job.wait(10_000)
+        self.window.jobs.wait_all(10_000)
         if self.window.session is not None:
             self.window.session.close()
         self.exchange.stop()

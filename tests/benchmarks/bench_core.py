@@ -12,7 +12,7 @@ import argparse
 import statistics
 import time
 
-from gatecancel_gui.core.cancel import BatchCanceller, CancelSettings
+from gatecancel_gui.core.cancel import CancelRun, CancelSettings, SpotBatch
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.credentials import Credentials
 from gatecancel_gui.core.models import OutcomeState
@@ -28,7 +28,7 @@ def time_cancel(max_in_flight: int) -> tuple[float, int, int]:
             refs = [o.ref for o in load_open_orders(client)]
             client.sync_clock()
             ex.latency_s = LATENCY_S
-            canceller = BatchCanceller(client, settings=CancelSettings(max_in_flight=max_in_flight))
+            canceller = CancelRun(client, SpotBatch(), settings=CancelSettings(max_in_flight=max_in_flight))
             started = time.perf_counter()
             report = canceller.run(refs)
             elapsed = time.perf_counter() - started

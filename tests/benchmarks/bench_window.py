@@ -29,10 +29,10 @@ from PySide6.QtWidgets import QApplication
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.credentials import Credentials
 from gatecancel_gui.core.journal import Journal
+from gatecancel_gui.core.session import Session
 from gatecancel_gui.ui.dialogs import always_yes
 from gatecancel_gui.ui.main_window import MainWindow
 from gatecancel_gui.ui.orders_model import COLUMN
-from gatecancel_gui.ui.session import Session
 
 
 class Heartbeat:

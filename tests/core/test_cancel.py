@@ -2,7 +2,7 @@ import threading
 
 import pytest
 
-from gatecancel_gui.core.cancel import BatchCanceller, CancelSettings, chunk, unique_refs
+from gatecancel_gui.core.cancel import CancelRun, CancelSettings, SpotBatch
 from gatecancel_gui.core.journal import Journal, unanswered
 from gatecancel_gui.core.models import OrderRef, OutcomeState
 from gatecancel_gui.core.orders import load_open_orders
@@ -21,17 +21,17 @@ def assert_matches_exchange(ex, report):
         assert outcome.state == truth_state(ex, ref), (ref, outcome, ex.book.status_of(ref.id))
 
 
-def test_chunks_of_twenty_without_duplicates():
+def test_groups_of_twenty():
     refs = [OrderRef("BTC_USDT", str(i)) for i in range(45)]
-    assert unique_refs(refs + refs[:10]) == refs
-    assert [len(c) for c in chunk(refs)] == [20, 20, 5]
+    assert [len(c) for c in SpotBatch().groups(refs, 20)] == [20, 20, 5]
+    assert SpotBatch().requests_for(45) == 3
 
 
 def test_cancels_everything_in_requests_of_at_most_20_each_id_once(exchange, client, tmp_path):
     orders = load_open_orders(client)
     refs = [o.ref for o in orders] + [o.ref for o in orders[:50]]  # duplicates asked for
     seen = []
-    report = BatchCanceller(client, journal=Journal(tmp_path / "j.jsonl")).run(refs, seen.append)
+    report = CancelRun(client, SpotBatch(), journal=Journal(tmp_path / "j.jsonl")).run(refs, seen.append)
     sizes = exchange.cancel_requests()
     assert max(sizes) <= 20 and sum(sizes) == len(orders)  # no order sent twice
     assert len(report.outcomes) == len(orders)
@@ -47,7 +47,7 @@ def test_cancels_everything_in_requests_of_at_most_20_each_id_once(exchange, cli
 def test_requests_run_concurrently_within_the_bound():
     with PaperExchange(orders=400, latency_s=0.05) as ex, client_for(ex) as c:
         refs = [o.ref for o in load_open_orders(c)]
-        report = BatchCanceller(c, settings=CancelSettings(max_in_flight=6)).run(refs)
+        report = CancelRun(c, SpotBatch(), settings=CancelSettings(max_in_flight=6)).run(refs)
         assert 2 <= ex.peak_in_flight <= 6
         assert_matches_exchange(ex, report)
 
@@ -55,7 +55,7 @@ def test_requests_run_concurrently_within_the_bound():
 def test_429_waits_for_the_reset_and_finishes():
     with PaperExchange(orders=200, cancel_limit=3, cancel_window_s=0.3) as ex, client_for(ex) as c:
         refs = [o.ref for o in load_open_orders(c)]
-        report = BatchCanceller(c).run(refs)
+        report = CancelRun(c, SpotBatch()).run(refs)
         assert_matches_exchange(ex, report)
         assert report.count(OutcomeState.UNKNOWN) == 0
         assert report.requests_sent > len(ex.cancel_requests())  # some were refused with 429 and resent
@@ -63,7 +63,7 @@ def test_429_waits_for_the_reset_and_finishes():
 
 def test_budget_keeps_under_the_exchange_limit_with_no_429(exchange, client):
     refs = [o.ref for o in load_open_orders(client)]
-    BatchCanceller(client).run(refs)
+    CancelRun(client, SpotBatch()).run(refs)
     assert exchange.cancel_window.peak <= 200
 
 
@@ -71,7 +71,7 @@ def test_read_only_key_rejects_the_batch_and_stops_the_rest(exchange):
     ro = exchange.add_key("read_only")
     with client_for(exchange, ro) as c:
         refs = [o.ref for o in load_open_orders(c)]
-        report = BatchCanceller(c, settings=CancelSettings(max_in_flight=1)).run(refs)
+        report = CancelRun(c, SpotBatch(), settings=CancelSettings(max_in_flight=1)).run(refs)
     assert report.requests_sent == 1
     assert report.count(OutcomeState.REJECTED) == 20
     assert report.count(OutcomeState.NOT_SENT) == len(refs) - 20
@@ -85,7 +85,7 @@ def test_unknown_outcomes_are_reconciled_against_the_order(exchange, client):
                                                      Fault.MISSING_FIELDS, Fault.NUMERIC_IDS, Fault.EXTRA_IDS,
                                                      Fault.DROP_RESULTS, Fault.BUSY_503])
     refs = [o.ref for o in load_open_orders(client)][:200]
-    report = BatchCanceller(client, settings=CancelSettings(max_in_flight=1)).run(refs)
+    report = CancelRun(client, SpotBatch(), settings=CancelSettings(max_in_flight=1)).run(refs)
     assert report.count(OutcomeState.UNKNOWN) == 0
     assert_matches_exchange(exchange, report)
     assert any(o.reconciled for o in report.outcomes.values())
@@ -95,7 +95,7 @@ def test_slow_answer_past_the_timeout_is_reconciled():
     with PaperExchange(orders=40, slow_s=1.0) as ex, client_for(ex, timeout_s=0.3) as c:
         ex.plan("POST /spot/cancel_batch_orders", [Fault.SLOW_AFTER_APPLY])
         refs = [o.ref for o in load_open_orders(c)]
-        report = BatchCanceller(c).run(refs)
+        report = CancelRun(c, SpotBatch()).run(refs)
         assert_matches_exchange(ex, report)
         assert report.count(OutcomeState.CANCELLED) >= 20
 
@@ -103,7 +103,7 @@ def test_slow_answer_past_the_timeout_is_reconciled():
 def test_stop_reports_what_was_sent_and_marks_the_rest_not_sent():
     with PaperExchange(orders=400, latency_s=0.05) as ex, client_for(ex) as c:
         refs = [o.ref for o in load_open_orders(c)]
-        canceller = BatchCanceller(c, settings=CancelSettings(max_in_flight=2))
+        canceller = CancelRun(c, SpotBatch(), settings=CancelSettings(max_in_flight=2))
         first = threading.Event()
 
         def on_outcome(outcome):
@@ -127,7 +127,7 @@ def test_journal_records_every_request_and_its_answer_without_secrets(exchange, 
     exchange.plan("POST /spot/cancel_batch_orders", [Fault.DROP_AFTER_APPLY, Fault.BUSY_503])
     journal = Journal(tmp_path / "journal.jsonl")
     refs = [o.ref for o in load_open_orders(client)][:100]
-    report = BatchCanceller(client, journal=journal).run(refs)
+    report = CancelRun(client, SpotBatch(), journal=journal).run(refs)
     records = journal.read()
     assert unanswered(records) == set()
     sent = [r for r in records if r["event"] == "sent"]
@@ -139,7 +139,7 @@ def test_journal_records_every_request_and_its_answer_without_secrets(exchange, 
 
 
 def test_orders_that_do_not_exist_are_rejected_with_gates_label(exchange, client):
-    report = BatchCanceller(client).run([OrderRef("BTC_USDT", "1"), OrderRef("NOPE_USDT", "2")])
+    report = CancelRun(client, SpotBatch()).run([OrderRef("BTC_USDT", "1"), OrderRef("NOPE_USDT", "2")])
     assert {o.label for o in report.outcomes.values()} == {"ORDER_NOT_FOUND"}
     assert report.count(OutcomeState.REJECTED) == 2
 

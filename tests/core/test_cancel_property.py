@@ -3,7 +3,7 @@
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from gatecancel_gui.core.cancel import BatchCanceller, CancelSettings
+from gatecancel_gui.core.cancel import CancelRun, CancelSettings, SpotBatch
 from gatecancel_gui.core.models import OutcomeState
 from gatecancel_gui.core.orders import load_open_orders
 from gatecancel_gui.paper import Fault, PaperExchange
@@ -31,7 +31,7 @@ def test_reported_outcome_equals_exchange_record(batch_faults, get_faults, list_
         ex.plan("POST /spot/cancel_batch_orders", batch_faults)
         ex.plan("GET /spot/orders/{id}", get_faults)
         ex.plan("GET /spot/orders", list_faults)  # the bulk lookup of many unknown orders in one pair
-        report = BatchCanceller(c, settings=CancelSettings(max_in_flight=in_flight, backoff_s=0.01)).run(
+        report = CancelRun(c, SpotBatch(), settings=CancelSettings(max_in_flight=in_flight, backoff_s=0.01)).run(
             refs + refs[:duplicates])
         assert set(report.outcomes) == set(refs)
         assert max(ex.cancel_requests(), default=0) <= 20
@@ -45,7 +45,7 @@ def test_an_order_that_cannot_be_checked_stays_unknown_never_guessed():
         refs = [o.ref for o in load_open_orders(c)][:5]
         ex.plan("POST /spot/cancel_batch_orders", [Fault.DROP_AFTER_APPLY])
         ex.plan("GET /spot/orders/{id}", repeat=Fault.BUSY_503)
-        report = BatchCanceller(c, settings=CancelSettings(backoff_s=0.001, reconcile_rounds=2)).run(refs)
+        report = CancelRun(c, SpotBatch(), settings=CancelSettings(backoff_s=0.001, reconcile_rounds=2)).run(refs)
         assert all(ex.book.status_of(r.id) == "cancelled" for r in refs)  # it did happen …
         assert {o.state for o in report.outcomes.values()} == {OutcomeState.UNKNOWN}  # … but was not seen
         assert all("look at it on Gate" in o.message for o in report.outcomes.values())

@@ -6,7 +6,7 @@ from gatecancel_gui.core.client import GateClient, NotSent, parse_reset_seconds
 from gatecancel_gui.core.credentials import Credentials
 from gatecancel_gui.core.errors import ConfigError, ErrorClass, GateError
 from gatecancel_gui.core.hosts import LIVE_URL, normalise_base_url
-from tests.conftest import client_for
+from tests.conftest import FAST_READS, client_for
 
 
 @pytest.mark.parametrize("skew_s", [-300.0, 300.0])
@@ -76,11 +76,13 @@ def test_unreachable_host_is_a_network_error_not_a_traceback():
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    with GateClient(f"http://127.0.0.1:{port}/api/v4", Credentials("k", "s"), connect_timeout_s=1) as c:
+    with GateClient(f"http://127.0.0.1:{port}/api/v4", Credentials("k", "s"), connect_timeout_s=1,
+                     read_retry=FAST_READS) as c:
         with pytest.raises(NotSent) as info:
             c.sync_clock()
     assert info.value.error_class is ErrorClass.NETWORK
     assert "Could not reach" in info.value.user_message
+    assert info.value.attempts == FAST_READS.tries and "Tried 5 times" in info.value.user_message
 
 
 @pytest.mark.parametrize("url", ["http://api.gateio.ws/api/v4", "ftp://x/api/v4", "not a url", "",

@@ -11,7 +11,8 @@ from gatecancel_gui.core.errors import ConfigError
 from gatecancel_gui.core.export import write_csv
 from gatecancel_gui.core.journal import Journal, unanswered
 from gatecancel_gui.core.models import OutcomeState
-from gatecancel_gui.core.price_orders import PriceOrderCanceller, load_price_orders
+from gatecancel_gui.core.price_orders import StopOrderEach, load_price_orders
+from gatecancel_gui.core.run import CancelRun
 from gatecancel_gui.paper import Fault, PaperExchange
 from tests.conftest import client_for
 
@@ -62,7 +63,7 @@ def test_stop_order_cancel_survives_a_dropped_answer(risky):
     risky.plan("DELETE /spot/price_orders/{id}", [Fault.DROP_AFTER_APPLY, Fault.BUSY_503])
     with client_for(risky) as c:
         refs = [o.ref for o in load_price_orders(c)]
-        report = PriceOrderCanceller(c).run(refs)
+        report = CancelRun(c, StopOrderEach()).run(refs)
     assert {o.state for o in report.outcomes.values()} == {OutcomeState.CANCELLED}
     assert risky.price_orders.open() == []
 

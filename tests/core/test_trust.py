@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from gatecancel_gui.core.cancel import BatchCanceller
+from gatecancel_gui.core.cancel import CancelRun, SpotBatch
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.credentials import Credentials
 from gatecancel_gui.core.errors import GateError
@@ -24,7 +24,7 @@ STATE_OF = {"cancelled": OutcomeState.CANCELLED, "closed": OutcomeState.REJECTED
 def test_client_clock_ten_minutes_off_still_cancels(exchange, skew_s):
     with client_for(exchange, local_clock=lambda: time.time() + skew_s) as c:
         refs = [o.ref for o in load_open_orders(c)][:40]
-        report = BatchCanceller(c).run(refs)
+        report = CancelRun(c, SpotBatch()).run(refs)
         for ref, outcome in report.outcomes.items():
             assert outcome.state is STATE_OF[exchange.book.status_of(ref.id)]
 
@@ -33,14 +33,14 @@ def test_a_late_request_with_an_expiry_is_reported_expired_and_can_be_retried(ex
     with client_for(exchange, expiry_s=0.1) as c:
         refs = [o.ref for o in load_open_orders(c) if not exchange.book.orders[o.id].fills_on_cancel][:5]
         exchange.latency_s = 0.3  # every request now arrives after its x-gate-exptime
-        report = BatchCanceller(c).run(refs)
+        report = CancelRun(c, SpotBatch()).run(refs)
         assert {o.state for o in report.outcomes.values()} == {OutcomeState.REJECTED}
         assert {o.label for o in report.outcomes.values()} == {"REQUEST_EXPIRED"}
         assert all(o.retryable for o in report.outcomes.values())
         assert all(exchange.book.status_of(r.id) == "open" for r in refs)
         assert len(exchange.cancel_requests()) == 0  # refused before anything was applied
         exchange.latency_s = 0.0
-        retry = BatchCanceller(c).run(refs)
+        retry = CancelRun(c, SpotBatch()).run(refs)
         assert {o.state for o in retry.outcomes.values()} == {OutcomeState.CANCELLED}
 
 
@@ -54,7 +54,7 @@ def test_five_thousand_orders_with_faults_every_outcome_true_and_journal_complet
         ex.plan("POST /spot/cancel_batch_orders", faults)
         journal = Journal(tmp_path / "journal.jsonl")
         seen = []
-        report = BatchCanceller(c, journal=journal).run(refs + refs[:300], seen.append)
+        report = CancelRun(c, SpotBatch(), journal=journal).run(refs + refs[:300], seen.append)
         assert set(report.outcomes) == set(refs)
         for ref, outcome in report.outcomes.items():
             assert outcome.state is STATE_OF[ex.book.status_of(ref.id)], (ref, outcome)
@@ -96,7 +96,8 @@ def test_many_unknown_orders_are_settled_in_bulk_not_one_request_each():
         refs = [o.ref for o in load_open_orders(c)]
         ex.plan("POST /spot/cancel_batch_orders", faults)
         seen_unknown = set()
-        report = BatchCanceller(c).run(refs, lambda o: o.state is OutcomeState.UNKNOWN and seen_unknown.add(o.ref))
+        report = CancelRun(c, SpotBatch()).run(
+            refs, lambda o: o.state is OutcomeState.UNKNOWN and seen_unknown.add(o.ref))
         for ref, outcome in report.outcomes.items():
             assert outcome.state is STATE_OF[ex.book.status_of(ref.id)], (ref, outcome)
         single_lookups = sum(1 for method, endpoint, _ in ex.requests

@@ -4,9 +4,9 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 
 from gatecancel_gui.core.journal import Journal
+from gatecancel_gui.core.session import Session
 from gatecancel_gui.paper import PaperExchange
 from gatecancel_gui.ui.main_window import MainWindow
-from gatecancel_gui.ui.session import Session
 from tests.conftest import client_for
 
 
@@ -20,6 +20,16 @@ class Answers:
     def __call__(self, parent, title, text, yes_text=""):
         self.questions.append(text)
         return self.answer
+
+
+def shut(win, qtbot):
+    """Close a window the way a user does, and wait until it really has: every worker stopped and joined
+    (no "QThread destroyed while running"), the dead-man switch disarmed, nothing left to happen in a
+    later test."""
+    win.jobs.wait_all(10_000)
+    qtbot.waitUntil(lambda: not win.jobs.alive, timeout=10_000)
+    win.close()
+    qtbot.waitUntil(lambda: not win.isVisible() and not win.jobs.alive, timeout=10_000)
 
 
 @pytest.fixture(autouse=True)
@@ -51,18 +61,14 @@ def make_window(qtbot, paper, answers, tmp_path):
         ex = exchange or paper
         session = Session("test", client_for(ex, key, **client_kwargs))
         win = MainWindow(session, confirm=answers, journal=Journal(tmp_path / "journal.jsonl"))
-        qtbot.addWidget(win)
+        qtbot.addWidget(win, before_close_func=lambda w: shut(w, qtbot))
         win.show()
         qtbot.waitExposed(win)
         windows.append(win)
         return win
 
     yield make
-    for win in windows:  # stop and join every worker: no "QThread destroyed while running"
-        for job in (win.load_job, win.cancel_job):
-            if job is not None:
-                job.stop()
-                job.wait(10_000)
+    for win in windows:  # pytest-qt has shut them (before_close_func)
         if win.session is not None:
             win.session.close()
 

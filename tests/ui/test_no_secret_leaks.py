@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
-from gatecancel_gui.app import setup_logging
+from gatecancel_gui.gui import setup_logging
 from gatecancel_gui.core.journal import Journal
 from gatecancel_gui.core.profiles import ProfileStore
 from gatecancel_gui.paper.server import ApiKey
@@ -70,12 +70,12 @@ def test_a_full_session_leaves_no_secret_anywhere(home, paper, qtbot, mem_keyrin
         with qtbot.waitSignal(win.errorShown, timeout=10_000):
             win.refresh()
         paper.keys[KEY] = ApiKey(KEY, SECRET)
-        import gatecancel_gui.ui.workers as workers
+        import gatecancel_gui.ui.jobs as jobs_module
 
         def boom(*args, **kwargs):
             raise RuntimeError(f"exploded while holding {SECRET} for {KEY}")
 
-        monkeypatch.setattr(workers, "load_open_orders", boom)
+        monkeypatch.setattr(jobs_module, "load_open_orders", boom)
         with qtbot.waitSignal(win.errorShown, timeout=10_000):
             win.refresh()
         monkeypatch.undo()

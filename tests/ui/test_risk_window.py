@@ -13,12 +13,12 @@ from gatecancel_gui.core.credentials import Credentials
 from gatecancel_gui.core.journal import Journal
 from gatecancel_gui.core.models import OutcomeState
 from gatecancel_gui.core.profiles import Profile, ProfileStore
+from gatecancel_gui.core.session import Session
 from gatecancel_gui.paper import PaperExchange
 from gatecancel_gui.ui.main_window import MainWindow
 from gatecancel_gui.ui.orders_model import COLUMN
-from gatecancel_gui.ui.session import Session
 from tests.conftest import client_for
-from tests.ui.conftest import Answers
+from tests.ui.conftest import Answers, shut
 
 STATE_OF = {"cancelled": OutcomeState.CANCELLED, "closed": OutcomeState.REJECTED}
 
@@ -37,7 +37,7 @@ def make_risky_window(qtbot, risky, tmp_path):
         win = MainWindow(Session("risk desk", client_for(risky)), confirm=answers or Answers(),
                          journal=Journal(tmp_path / "journal.jsonl"),
                          choose_scope=lambda *args: scope, choose_path=lambda *args: str(path or ""))
-        qtbot.addWidget(win)
+        qtbot.addWidget(win, before_close_func=lambda w: shut(w, qtbot))
         win.show()
         with qtbot.waitSignal(win.loadFinished, timeout=10_000):
             win.refresh()
@@ -45,12 +45,7 @@ def make_risky_window(qtbot, risky, tmp_path):
         return win
 
     yield make
-    for win in windows:
-        for job in (win.load_job, win.cancel_job, win.risk.job):
-            if job is not None:
-                job.stop()
-                job.wait(10_000)
-        win.risk.disarm_now()
+    for win in windows:  # pytest-qt has shut them (before_close_func)
         win.session.close()
 
 
@@ -103,18 +98,18 @@ def test_scoped_cancel_all_with_stop_orders(make_risky_window, risky, qtbot):
 
 def test_dead_man_switch_arms_counts_down_fires_and_disarms(make_risky_window, risky, qtbot):
     win = make_risky_window()
-    win.risk.deadman_timeout.setValue(5)
+    win.risk.switch_timeout.setValue(5)
     with qtbot.waitSignal(win.risk.armedChanged, timeout=10_000) as armed:
-        win.risk.deadman.click()
+        win.risk.arm_box.click()
     assert armed.args == [True] and "ARMED" in win.risk.countdown.text()
     assert "" in risky.deadman.timers
     assert not win.profile_box.isEnabled()  # no account switch while armed
     with qtbot.waitSignal(win.risk.armedChanged, timeout=10_000) as disarmed:
-        win.risk.deadman.click()
+        win.risk.arm_box.click()
     assert disarmed.args == [False] and risky.deadman.timers == {} and win.risk.countdown.text() == "off"
     # armed again, then the renewals stop (as if the app died): the exchange fires
     with qtbot.waitSignal(win.risk.armedChanged, timeout=10_000):
-        win.risk.deadman.click()
+        win.risk.arm_box.click()
     win.risk.switch.stop()
     assert risky.deadman.fired_event.wait(5)
     with qtbot.waitSignal(win.loadFinished, timeout=10_000):
@@ -126,9 +121,9 @@ def test_a_failed_renewal_is_shown(make_risky_window, risky, qtbot):
     from gatecancel_gui.paper import Fault
 
     win = make_risky_window()
-    win.risk.deadman_timeout.setValue(5)
+    win.risk.switch_timeout.setValue(5)
     with qtbot.waitSignal(win.risk.armedChanged, timeout=10_000):
-        win.risk.deadman.click()
+        win.risk.arm_box.click()
     risky.plan("POST /spot/countdown_cancel_all", repeat=Fault.BUSY_503)
     with qtbot.waitSignal(win.errorShown, timeout=10_000) as shown:
         pass
@@ -136,13 +131,19 @@ def test_a_failed_renewal_is_shown(make_risky_window, risky, qtbot):
     risky.plan("POST /spot/countdown_cancel_all", [])
 
 
-def test_closing_the_window_disarms_the_switch(make_risky_window, risky, qtbot):
+def test_closing_the_window_disarms_the_switch_without_a_network_call_on_the_gui_thread(
+        make_risky_window, risky, qtbot):
+    """Defect: close() disarmed synchronously on the GUI thread: on a slow network the window froze."""
     win = make_risky_window()
     with qtbot.waitSignal(win.risk.armedChanged, timeout=10_000):
-        win.risk.deadman.click()
+        win.risk.arm_box.click()
     assert risky.deadman.timers
+    risky.latency_s = 0.3  # a slow network
     win.close()
-    assert risky.deadman.timers == {}
+    assert win.isVisible() and risky.deadman.timers  # close() returned at once; the disarm runs in a job
+    assert "dead-man switch is disarmed" in win.message.text()
+    qtbot.waitUntil(lambda: not win.isVisible(), timeout=10_000)
+    assert risky.deadman.timers == {}  # … and the window closed only once Gate had disarmed it
 
 
 def test_live_refresh_marks_new_and_gone_and_keeps_checks(make_risky_window, risky, qtbot):

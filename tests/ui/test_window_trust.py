@@ -7,10 +7,10 @@ from PySide6.QtCore import Qt
 
 from gatecancel_gui.core.journal import Journal, unanswered
 from gatecancel_gui.core.models import OutcomeState
+from gatecancel_gui.core.session import Session
 from gatecancel_gui.paper import Fault, PaperExchange
 from gatecancel_gui.ui.main_window import MainWindow
 from gatecancel_gui.ui.orders_model import COLUMN
-from gatecancel_gui.ui.session import Session
 from gatecancel_gui.ui.theme import state_background
 from tests.conftest import client_for
 from tests.ui.conftest import Answers

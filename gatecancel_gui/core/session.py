@@ -1,4 +1,4 @@
-"""The account the window is connected to: a profile name, its environment and a client."""
+"""The account a front end works on: a profile name, its environment and a client. No Qt."""
 
 from __future__ import annotations
 
@@ -24,9 +24,9 @@ class Session:
         self.client.close()
 
 
-def open_profile(profile: Profile, session_creds: credentials.Credentials | None = None) -> Session:
-    """Connect a saved profile, reading its secret from the keyring (or session-only credentials)."""
-    creds = session_creds or credentials.load(profile.name)
+def open_profile(profile: Profile) -> Session:
+    """Connect a saved profile with its credentials (held for this session, or from the OS keyring)."""
+    creds = credentials.load(profile.name)
     if creds is None:
         raise ConfigError(f"No key is stored for profile '{profile.name}': edit the profile to add one.")
     client = GateClient(profile.base_url, creds, account=profile.account or None)

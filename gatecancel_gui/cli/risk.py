@@ -1,28 +1,27 @@
-"""The command line's blunt tools: scoped cancel-all, stop orders, the dead-man switch, the journal and
-CSV export. Registered by cli.py; every decision about what was cancelled stays in the core."""
+"""The command line's blunt tools: scoped cancel-all, stop orders and the dead-man switch. Every decision
+about what was cancelled stays in the core."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import threading
-from collections.abc import Callable
-from pathlib import Path
 from typing import TextIO
 
+from gatecancel_gui.cli.orders import report_cancel
+from gatecancel_gui.cli.output import print_orders, print_outcomes
+from gatecancel_gui.cli.run import run_interruptibly
 from gatecancel_gui.core.cancel_all import Scope, cancel_all
 from gatecancel_gui.core.client import GateClient
-from gatecancel_gui.core.deadman import DeadManSwitch
+from gatecancel_gui.core.deadman import DeadManSwitch, countdown
 from gatecancel_gui.core.errors import ConfigError
-from gatecancel_gui.core.export import write_csv
 from gatecancel_gui.core.hosts import environment_of
-from gatecancel_gui.core.journal import Journal, journal_rows
-from gatecancel_gui.core.models import CancelOutcome, CancelReport, Order, OrderRef
-from gatecancel_gui.core.price_orders import PriceOrderCanceller, load_price_orders
+from gatecancel_gui.core.journal import Journal
+from gatecancel_gui.core.models import OrderKind, OrderRef
+from gatecancel_gui.core.price_orders import StopOrderEach, load_price_orders
+from gatecancel_gui.core.run import CancelRun
 
 EXIT_OK, EXIT_NOT_ALL_CANCELLED = 0, 1
-ORDER_FIELDS = ["currency_pair", "id", "side", "type", "price", "amount", "left", "create_time_ms", "text"]
 
 
 def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -48,19 +47,14 @@ def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParse
     deadman.add_argument("--pair", help="only this pair's orders (default: all pairs)")
     deadman.add_argument("--disarm", action="store_true", help="just disarm (timeout 0) and exit")
 
-    journal = sub.add_parser("journal", help="show the cancel journal (every cancel request and its answer)")
-    journal.add_argument("--json", action="store_true")
-    journal.add_argument("--filter", default="", help="only lines containing this text (an id, a pair, a label)")
 
-
-def run(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO,
-        run_interruptibly: Callable[..., CancelReport]) -> int:
+def run(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "cancel-all":
         return run_cancel_all(client, args, out, err)
     if args.command == "stop-orders":
         return run_stop_orders(client, args, out)
     if args.command == "cancel-stop":
-        return run_cancel_stop(client, args, out, err, run_interruptibly)
+        return run_cancel_stop(client, args, out, err)
     return run_deadman(client, args, out, err)
 
 
@@ -74,7 +68,8 @@ def run_cancel_all(client: GateClient, args: argparse.Namespace, out: TextIO, er
         if input().strip().lower() not in ("y", "yes"):
             print("gatecancel: nothing was cancelled.", file=err)
             return EXIT_OK
-    result = cancel_all(client, scope, journal=Journal())
+    stop = threading.Event()
+    result = run_interruptibly(lambda: cancel_all(client, scope, journal=Journal(), stop=stop), stop.set, err)
     outcomes = list(result.report.outcomes.values())
     print_outcomes(outcomes, args.json, out)
     print(f"gatecancel: {scope.describe()}: {result.report.summary()}", file=err)
@@ -88,26 +83,20 @@ def run_stop_orders(client: GateClient, args: argparse.Namespace, out: TextIO) -
     return EXIT_OK
 
 
-def run_cancel_stop(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO,
-                    run_interruptibly: Callable[..., CancelReport]) -> int:
+def run_cancel_stop(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.all:
         refs = [o.ref for o in load_price_orders(client)]
     else:
-        refs = [OrderRef("", order_id.strip()) for order_id in args.ids]
+        refs = [OrderRef("", order_id.strip(), OrderKind.STOP) for order_id in args.ids]
     if not refs:
         print("gatecancel: no open stop orders; nothing was sent.", file=err)
         return EXIT_OK
-    report = run_interruptibly(PriceOrderCanceller(client, journal=Journal()), refs, err)
-    print_outcomes(list(report.outcomes.values()), args.json, out)
-    print(f"gatecancel: {report.summary()}", file=err)
-    return EXIT_OK if report.all_cancelled else EXIT_NOT_ALL_CANCELLED
+    return report_cancel(CancelRun(client, StopOrderEach(), journal=Journal()), refs, args, out, err)
 
 
 def run_deadman(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     scope = f"pair {args.pair}" if args.pair else "all pairs"
     if args.disarm:
-        from gatecancel_gui.core.deadman import countdown
-
         countdown(client, 0, args.pair)
         print(f"gatecancel: dead-man switch disarmed for {scope}.", file=err)
         return EXIT_OK
@@ -131,53 +120,3 @@ def run_deadman(client: GateClient, args: argparse.Namespace, out: TextIO, err: 
             switch.disarm()
             print(f"gatecancel: dead-man switch disarmed for {scope}.", file=err)
     return EXIT_NOT_ALL_CANCELLED if failed.is_set() else EXIT_OK
-
-
-def run_journal(args: argparse.Namespace, out: TextIO) -> int:
-    journal = Journal()
-    records = [r for r in journal.read() if args.filter.lower() in json.dumps(r).lower()]
-    if args.json:
-        json.dump(records, out, indent=1)
-        out.write("\n")
-        return EXIT_OK
-    for row in journal_rows(records):
-        out.write("  ".join(cell for cell in row if cell) + "\n")
-    out.write(f"{len(records)} journal lines in {journal.path}\n")
-    return EXIT_OK
-
-
-def order_json(o: Order) -> dict[str, object]:
-    """Numbers as strings (as Gate sends them), ids as strings, times as integers."""
-    return {k: (v if isinstance(v, int) else str(v)) for k, v in zip(ORDER_FIELDS, order_row(o), strict=True)}
-
-
-def order_row(o: Order) -> list[object]:
-    return [o.currency_pair, o.id, o.side, o.type, o.price, o.amount, o.left, o.create_time_ms, o.text]
-
-
-def print_orders(orders: list[Order], noun: str, args: argparse.Namespace, out: TextIO) -> None:
-    """Orders (open or stop) as a table or JSON, and to a CSV file when asked."""
-    orders = sorted(orders, key=lambda o: (o.currency_pair, o.create_time_ms))
-    if args.csv:
-        write_csv(Path(args.csv), ORDER_FIELDS, (order_row(o) for o in orders))
-    if args.json:
-        json.dump([order_json(o) for o in orders], out, indent=1)
-        out.write("\n")
-        return
-    for o in orders:
-        out.write(order_line(o) + f"  {o.text}\n")
-    out.write(f"{len(orders)} {noun} in {len({o.currency_pair for o in orders})} pairs\n")
-
-
-def order_line(o: Order) -> str:
-    return f"{o.currency_pair:<12} {o.side:<4} {o.price:>14} {o.left:>16} {o.id:>20}"
-
-
-def print_outcomes(outcomes: list[CancelOutcome], as_json: bool, out: TextIO) -> None:
-    if as_json:
-        json.dump([o.as_json() for o in outcomes], out, indent=1)
-        out.write("\n")
-        return
-    for o in outcomes:
-        detail = f"{o.label} {o.message}".strip()
-        out.write(f"{o.ref.currency_pair:<12} {o.ref.id:>20}  {o.state.value:<10} {detail}\n")

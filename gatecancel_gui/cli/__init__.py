@@ -1,0 +1,90 @@
+"""The `gatecancel` command line: list and cancel open orders, the risk tools, the journal and the paper
+exchange. Thin over the core: every decision about what was cancelled is the core's.
+
+One module per command group: orders.py (orders, cancel), risk.py (cancel-all, stop orders, dead-man
+switch), journal.py, paper.py; output.py prints, run.py makes Ctrl+C a Stop."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from gatecancel_gui import __version__
+from gatecancel_gui.cli import journal, orders, paper, risk
+from gatecancel_gui.core import credentials, redact
+from gatecancel_gui.core.client import GateClient
+from gatecancel_gui.core.errors import ConfigError, GateError, Stopped
+from gatecancel_gui.core.hosts import LIVE_URL
+from gatecancel_gui.core.profiles import ProfileStore
+
+EXIT_OK, EXIT_NOT_ALL_CANCELLED, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gatecancel", description="List and cancel open Gate spot orders.")
+    parser.add_argument("--version", action="version", version=f"gatecancel {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--base-url", help=f"exchange API base URL (default: the profile's, else {LIVE_URL})")
+    common.add_argument("--profile", help="read the key and secret of this profile from the OS keyring "
+                        "(default: GATE_API_KEY / GATE_API_SECRET)")
+    common.add_argument("--account", choices=("spot", "unified"), help="account type of the key")
+    common.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for each answer")
+    common.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    orders.add_commands(sub, common)
+    risk.add_commands(sub, common)
+    journal.add_commands(sub)
+    paper.add_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    redact.install()
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "paper":
+            return paper.run_paper(args, out)
+        if args.command == "journal":
+            return journal.run_journal(args, out)
+        with make_client(args) as client:
+            client.add_listener(lambda text: print(f"gatecancel: {text}", file=err, flush=True))
+            if args.command == "orders":
+                return orders.run_orders(client, args, out)
+            if args.command == "cancel":
+                return orders.run_cancel(client, args, out, err)
+            return risk.run(client, args, out, err)
+    except (ConfigError, GateError) as exc:
+        print(f"gatecancel: {exc}", file=err)
+        return EXIT_ERROR
+    except (KeyboardInterrupt, Stopped):
+        print("gatecancel: interrupted", file=err)
+        return EXIT_INTERRUPTED
+
+
+def make_client(args: argparse.Namespace) -> GateClient:
+    base_url = args.base_url
+    creds = None
+    if args.profile:
+        profile = ProfileStore().get(args.profile)
+        base_url = base_url or (profile.base_url if profile else None)
+        creds = credentials.load(args.profile)
+        if creds is None:
+            raise ConfigError(f"No key is stored in the OS keyring for profile '{args.profile}'.")
+    else:
+        creds = credentials.from_environment()
+    if creds is None:
+        raise ConfigError("No credentials: use --profile NAME, or set GATE_API_KEY and GATE_API_SECRET.")
+    account = "unified" if args.account == "unified" else None
+    return GateClient(base_url or LIVE_URL, creds, timeout_s=args.timeout, account=account)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

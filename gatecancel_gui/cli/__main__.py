@@ -1,0 +1,7 @@
+"""`python -m gatecancel_gui.cli`."""
+
+import sys
+
+from gatecancel_gui.cli import main
+
+sys.exit(main())

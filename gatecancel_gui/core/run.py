@@ -1,0 +1,416 @@
+"""One cancel run, whatever the way of sending: the rules every cancel engine shares, written once.
+
+A run owns what makes a result true: outcomes emitted once and never weakened (a final outcome is never
+replaced), Stop that wakes every wait, a whole-request refusal (bad key, read-only key) that stops the
+rest, "maybe applied" bookkeeping, the retry ladder for a cancel request, journal timing, one
+status-to-outcome mapping and the account's one cancel budget.
+
+A way of sending (`CancelMethod`) plugs in only two things: how it sends a group of orders and reads the
+answer, and how it looks orders up afterwards. An order is reported `cancelled` only on Gate's word for it
+or on the order's own record. Whenever a request may have been applied without a usable answer, its
+orders are "maybe applied": any later failure for them is checked against the order, never believed,
+because a second cancel of an order that the first one already cancelled fails.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from gatecancel_gui.core.client import ApiResponse, GateClient, NoAnswer, NotSent
+from gatecancel_gui.core.errors import ErrorClass, GateError, Stopped
+from gatecancel_gui.core.hosts import environment_of
+from gatecancel_gui.core.journal import Journal
+from gatecancel_gui.core.models import CancelOutcome, CancelReport, OrderRef, OutcomeState
+
+log = logging.getLogger(__name__)
+
+OnOutcome = Callable[[CancelOutcome], None]
+MAX_BATCH = 20  # Gate's limit for one batch cancel
+
+
+@dataclass(frozen=True)
+class CancelSettings:
+    max_in_flight: int = 16
+    batch_size: int = MAX_BATCH
+    server_retries: int = 3
+    rate_retries: int = 20
+    backoff_s: float = 0.1
+    max_backoff_s: float = 2.0
+    reconcile_rounds: int = 4
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.batch_size <= MAX_BATCH:
+            raise ValueError(f"batch_size must be 1..{MAX_BATCH}")
+        if self.max_in_flight < 1:
+            raise ValueError("max_in_flight must be at least 1")
+
+    def backoff(self, failures: int) -> float:
+        return min(self.max_backoff_s, self.backoff_s * 2 ** (failures - 1))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What Gate's answer to a cancel said of one order: succeeded True, False, or unreadable (None)."""
+
+    succeeded: bool | None
+    label: str = ""
+    message: str = ""
+    text: str = ""
+
+
+class Found(str, Enum):
+    """What an order's own record says after a cancel."""
+
+    OPEN = "open"
+    CANCELLED = "cancelled"
+    FILLED = "filled"        # finished some other way first (filled, or a stop order triggered)
+    NOT_FOUND = "not_found"  # Gate has no such order now
+
+
+@dataclass(frozen=True)
+class Record:
+    found: Found
+    text: str = ""
+    detail: str = ""  # a sentence for FILLED / NOT_FOUND when the way of sending knows better
+
+
+def outcome_of_record(ref: OrderRef, record: Record) -> CancelOutcome | None:
+    """The one mapping from an order's record to an outcome (None while it is still open)."""
+    if record.found is Found.CANCELLED:
+        return CancelOutcome(ref, OutcomeState.CANCELLED, text=record.text, reconciled=True)
+    if record.found is Found.FILLED:
+        return CancelOutcome(ref, OutcomeState.REJECTED, "ORDER_CLOSED",
+                             record.detail or "The order filled before the cancel reached it.", reconciled=True)
+    if record.found is Found.NOT_FOUND:
+        return CancelOutcome(ref, OutcomeState.REJECTED, "ORDER_NOT_FOUND",
+                             record.detail or "Gate has no such order now: it is not open (it may have been "
+                             "cancelled or filled earlier, or the id is wrong).", reconciled=True)
+    return None
+
+
+def status_record(status: object, text: object = "", *, filled_as: tuple[str, ...] = ("closed",),
+                  detail: str = "") -> Record | None:
+    """Read a spot-style `status` field: open, cancelled, or one of `filled_as`; None for anything else."""
+    status = str(status or "")
+    if status == "open":
+        return Record(Found.OPEN)
+    if status == "cancelled":
+        return Record(Found.CANCELLED, str(text or ""))
+    if status in filled_as:
+        return Record(Found.FILLED, str(text or ""), detail)
+    return None
+
+
+class CancelMethod(ABC):
+    """A way of sending cancels: how a group goes out and is read back, and how orders are looked up."""
+
+    endpoint: str = ""          # "POST /spot/cancel_batch_orders": for the journal
+    group_size: int = MAX_BATCH
+    resend_open: bool = True    # may an order found still open after an unanswered cancel be sent again?
+    still_open_label: str = "STILL_OPEN"
+    still_open_message: str = ""
+
+    def groups(self, refs: list[OrderRef], size: int) -> list[list[OrderRef]]:
+        size = min(size, self.group_size)
+        return [refs[i:i + size] for i in range(0, len(refs), size)]
+
+    def requests_for(self, orders: int) -> int:
+        """How many requests a cancel of this many orders takes (said to the user before it starts)."""
+        return -(-orders // self.group_size)
+
+    def journal_orders(self, group: list[OrderRef]) -> list[tuple[str, str]]:
+        return [(ref.currency_pair, ref.id) for ref in group]
+
+    def journal_results(self, group: list[OrderRef], answers: dict[OrderRef, Answer]) -> list[dict[str, Any]]:
+        return [{"currency_pair": ref.currency_pair, "id": ref.id, "succeeded": a.succeeded, "label": a.label,
+                 "message": a.message} for ref, a in answers.items()]
+
+    @abstractmethod
+    def send(self, client: GateClient, group: list[OrderRef]) -> ApiResponse:
+        """Send one cancel request for the group (raises GateError as the client does)."""
+
+    @abstractmethod
+    def read_answer(self, group: list[OrderRef], data: Any) -> dict[OrderRef, Answer]:
+        """Gate's word for each order of the group; an order left out had no result."""
+
+    @abstractmethod
+    def look_up(self, client: GateClient, refs: list[OrderRef], *, since_ms: int,
+                stop: threading.Event, in_flight: int) -> dict[OrderRef, Record]:
+        """The record of each order it could find (reads only); an order left out stays unknown."""
+
+
+class CancelRun:
+    """One cancel of many orders through one way of sending. Create one per run; `stop()` may be called
+    from any thread. Runs that share a `stop` event (a cancel-all and its stop-order phase) stop together."""
+
+    def __init__(self, client: GateClient, method: CancelMethod, *, journal: Journal | None = None,
+                 settings: CancelSettings | None = None, stop: threading.Event | None = None) -> None:
+        self.client = client
+        self.method = method
+        self.journal = journal
+        self.settings = settings or CancelSettings()
+        self.budget = client.budgets.cancel
+        self.stop_event = stop or threading.Event()
+        self._fatal: GateError | None = None
+        self._lock = threading.Lock()
+        self._report = CancelReport()
+        self._maybe_applied: set[OrderRef] = set()
+        self._on_outcome: OnOutcome | None = None
+        self._environment = environment_of(client.base_url).value
+        self._started_ms = 0
+
+    # -- public ------------------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Send no new request and stop waiting; what is in flight finishes and is reported."""
+        self.stop_event.set()
+
+    def run(self, refs: Iterable[OrderRef], on_outcome: OnOutcome | None = None) -> CancelReport:
+        self._on_outcome = on_outcome
+        pending = list(dict.fromkeys(refs))
+        try:
+            self.client.ensure_clock(self.stop_event)
+            self._started_ms = int(self.client.clock.now() * 1000)
+        except GateError as exc:
+            self._fatal = exc
+        except Stopped:
+            pass
+        if self._fatal is not None or self.stop_event.is_set():
+            self._not_sent(pending)
+            return self._finish()
+        groups = self.method.groups(pending, self.settings.batch_size)
+        for round_no in range(self.settings.reconcile_rounds + 1):
+            if groups:
+                self._send_all(groups)
+            unknown = [r for r, o in self._report.outcomes.items() if o.state is OutcomeState.UNKNOWN]
+            if not unknown or round_no == self.settings.reconcile_rounds:
+                break
+            if round_no:  # the exchange was struggling: breathe (Stop wakes it; the look-up still runs once)
+                self.stop_event.wait(self.settings.backoff(round_no))
+            groups = self.method.groups(self._reconcile(unknown), self.settings.batch_size)
+        return self._finish()
+
+    # -- sending -----------------------------------------------------------------------------------
+
+    def _send_all(self, groups: list[list[OrderRef]]) -> None:
+        if len(groups) == 1:
+            self._send_guarded(groups[0])
+            return
+        workers = min(self.settings.max_in_flight, len(groups))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cancel") as pool:
+            for future in [pool.submit(self._send_guarded, group) for group in groups]:
+                future.result()
+
+    def _send_guarded(self, group: list[OrderRef]) -> None:
+        try:
+            self._send_group(group)
+        except Exception as exc:  # a bug must not leave orders without a state
+            log.exception("unexpected error while cancelling a group")
+            with self._lock:
+                self._maybe_applied.update(group)
+            for ref in group:
+                self._emit(CancelOutcome(ref, OutcomeState.UNKNOWN, "CLIENT_ERROR",
+                                         f"Unexpected error: {type(exc).__name__}"))
+
+    def _send_group(self, group: list[OrderRef]) -> None:
+        """The retry ladder of one cancel request: resent only when it certainly was not applied."""
+        failures = rate_waits = attempt = 0
+        while True:
+            if self._fatal is not None or self.stop_event.is_set() or not self.budget.acquire(self.stop_event):
+                self._not_sent(group)
+                return
+            attempt += 1
+            for ref in group:
+                self._emit(CancelOutcome(ref, OutcomeState.IN_FLIGHT))
+            request_id = self._journal_sent(group, attempt)
+            started = time.perf_counter()
+            try:
+                response = self.method.send(self.client, group)
+            except NotSent as exc:  # never reached Gate: safe to send again
+                self._journal_answer(request_id, None, started, error=f"not sent: {exc.label}")
+                failures += 1
+                if failures > self.settings.server_retries:
+                    self._not_sent(group, exc.label, exc.user_message)
+                    return
+                self.stop_event.wait(self.settings.backoff(failures))
+                continue
+            except NoAnswer as exc:  # may have been applied: ask the orders, do not resend blindly
+                self._journal_answer(request_id, exc.status, started, error=f"no answer: {exc.label}")
+                self._mark_maybe_applied(group)
+                for ref in group:
+                    self._emit(CancelOutcome(ref, OutcomeState.UNKNOWN, exc.label, exc.message))
+                return
+            except GateError as exc:
+                self._journal_answer(request_id, exc.status, started, error=f"{exc.label}: {exc.message}")
+                if exc.error_class is ErrorClass.RATE and rate_waits < self.settings.rate_retries:
+                    rate_waits += 1
+                    self.budget.pause(exc.retry_after_s if exc.retry_after_s is not None else 1.0)
+                    continue
+                if exc.error_class is ErrorClass.SERVER:
+                    if exc.label != "TOO_BUSY":
+                        self._mark_maybe_applied(group)  # a 500 may have been applied; TOO_BUSY was not
+                    failures += 1
+                    if failures <= self.settings.server_retries:
+                        self.stop_event.wait(self.settings.backoff(failures))
+                        continue
+                    self._unanswered(group, exc)
+                    return
+                if exc.stops_everything:
+                    with self._lock:
+                        self._fatal = self._fatal or exc
+                    self.stop_event.set()
+                self._refused(group, exc)
+                return
+            answers = self.method.read_answer(group, response.data)
+            results = self.method.journal_results(group, answers)
+            self._journal_answer(request_id, response.status, started, results=results,
+                                 error="" if answers or not group else "answer had no readable result")
+            self._apply(group, answers)
+            return
+
+    def _apply(self, group: list[OrderRef], answers: dict[OrderRef, Answer]) -> None:
+        for ref in group:
+            answer = answers.get(ref)
+            if answer is None:
+                self._mark_maybe_applied([ref])
+                self._emit(CancelOutcome(ref, OutcomeState.UNKNOWN, "NO_RESULT",
+                                         "Gate's answer had no result for this order."))
+            elif answer.succeeded is True:
+                self._emit(CancelOutcome(ref, OutcomeState.CANCELLED, text=answer.text))
+            elif answer.succeeded is False and not self._is_maybe_applied(ref):
+                self._emit(CancelOutcome(ref, OutcomeState.REJECTED, answer.label or "CANCEL_FAIL", answer.message,
+                                         text=answer.text))
+            else:
+                # an unreadable flag, or a failure for an order an earlier request may have cancelled
+                self._mark_maybe_applied([ref])
+                self._emit(CancelOutcome(ref, OutcomeState.UNKNOWN, answer.label or "NO_RESULT",
+                                         answer.message or "Gate's result for this order was unreadable."))
+
+    # -- reconciling -------------------------------------------------------------------------------
+
+    def _reconcile(self, unknown: list[OrderRef]) -> list[OrderRef]:
+        """Settle unknown orders from their own records; return the ones to send again."""
+        try:
+            records = self.method.look_up(self.client, unknown, since_ms=self._started_ms, stop=self.stop_event,
+                                          in_flight=self.settings.max_in_flight)
+        except (GateError, Stopped) as exc:
+            log.info("look-up after the cancel failed: %s", exc)
+            records = {}
+        still_open: list[OrderRef] = []
+        for ref in unknown:
+            record = records.get(ref)
+            if record is None:
+                continue  # still unknown; the next round asks again
+            outcome = outcome_of_record(ref, record)
+            if outcome is None:
+                still_open.append(ref)
+            else:
+                self._emit(outcome)
+        if self.stop_event.is_set() and self.method.resend_open:
+            for ref in still_open:
+                self._emit(CancelOutcome(ref, OutcomeState.NOT_SENT, "STILL_OPEN",
+                                         "Still open: the cancel did not take effect and was stopped before it "
+                                         "could be sent again.", reconciled=True))
+            return []
+        if not self.method.resend_open:
+            for ref in still_open:
+                self._emit(CancelOutcome(ref, OutcomeState.REJECTED, self.method.still_open_label,
+                                         self.method.still_open_message, reconciled=True))
+            return []
+        return still_open
+
+    # -- outcomes ----------------------------------------------------------------------------------
+
+    def _emit(self, outcome: CancelOutcome) -> None:
+        """Record and announce an outcome; a final outcome is never replaced by a later one."""
+        with self._lock:
+            current = self._report.outcomes.get(outcome.ref)
+            if current is not None and current.final:
+                return
+            self._report.outcomes[outcome.ref] = outcome
+            callback = self._on_outcome
+            if callback is not None:
+                try:
+                    callback(outcome)
+                except Exception:
+                    log.exception("outcome callback failed")
+
+    def _mark_maybe_applied(self, refs: list[OrderRef]) -> None:
+        with self._lock:
+            self._maybe_applied.update(refs)
+
+    def _is_maybe_applied(self, ref: OrderRef) -> bool:
+        with self._lock:
+            return ref in self._maybe_applied
+
+    def _not_sent(self, group: list[OrderRef], label: str = "", message: str = "") -> None:
+        if not label:
+            if self._fatal is not None:
+                label, message = self._fatal.label, "Not sent: " + self._fatal.user_message
+            else:
+                label, message = "STOPPED", "Not sent: the cancel was stopped."
+        for ref in group:
+            state = OutcomeState.UNKNOWN if self._is_maybe_applied(ref) else OutcomeState.NOT_SENT
+            self._emit(CancelOutcome(ref, state, label, message))
+
+    def _unanswered(self, group: list[OrderRef], exc: GateError) -> None:
+        for ref in group:
+            if self._is_maybe_applied(ref):
+                self._emit(CancelOutcome(ref, OutcomeState.UNKNOWN, exc.label, exc.message))
+            else:
+                self._emit(CancelOutcome(ref, OutcomeState.NOT_SENT, exc.label, exc.user_message))
+
+    def _refused(self, group: list[OrderRef], exc: GateError) -> None:
+        """Gate refused the whole request: true for every order in it, unless an earlier try may have hit."""
+        for ref in group:
+            state = OutcomeState.UNKNOWN if self._is_maybe_applied(ref) else OutcomeState.REJECTED
+            self._emit(CancelOutcome(ref, state, exc.label, exc.message or exc.user_message))
+
+    def _finish(self) -> CancelReport:
+        with self._lock:
+            for ref, outcome in list(self._report.outcomes.items()):
+                if outcome.state is OutcomeState.IN_FLIGHT:  # cannot happen; never leave one hanging
+                    self._report.outcomes[ref] = CancelOutcome(ref, OutcomeState.UNKNOWN, "NO_RESULT",
+                                                               "No answer was recorded.")
+                elif outcome.state is OutcomeState.UNKNOWN:
+                    self._report.outcomes[ref] = CancelOutcome(
+                        ref, OutcomeState.UNKNOWN, outcome.label or "NO_ANSWER",
+                        "No usable answer from Gate, and the order could not be checked: "
+                        "look at it on Gate before trusting it.")
+            self._report.stopped = self.stop_event.is_set() and self._fatal is None
+            self._report.fatal_error = self._fatal.user_message if self._fatal else ""
+            return self._report
+
+    # -- journal -----------------------------------------------------------------------------------
+
+    def _journal_sent(self, group: list[OrderRef], attempt: int) -> str:
+        with self._lock:
+            self._report.requests_sent += 1
+        if self.journal is None:
+            return ""
+        method, _, endpoint = self.method.endpoint.partition(" ")
+        return self.journal.sent(method, endpoint, self.method.journal_orders(group), attempt, self._environment)
+
+    def _journal_answer(self, request_id: str, status: int | None, started: float, *,
+                        results: list[dict[str, Any]] | None = None, error: str = "") -> None:
+        if self.journal is not None and request_id:
+            self.journal.answered(request_id, status=status, latency_ms=(time.perf_counter() - started) * 1000,
+                                  results=results, error=error)
+
+
+def look_up_each(refs: list[OrderRef], look_up_one: Callable[[OrderRef], Record | None],
+                 in_flight: int) -> dict[OrderRef, Record]:
+    """Ask for each order's record concurrently (reads wait for the account's read budget)."""
+    if not refs:
+        return {}
+    with ThreadPoolExecutor(max_workers=min(in_flight, len(refs)), thread_name_prefix="look-up") as pool:
+        records = list(pool.map(look_up_one, refs))
+    return {ref: record for ref, record in zip(refs, records, strict=True) if record is not None}

@@ -1,0 +1,252 @@
+"""Background jobs and the one controller that owns them.
+
+A job runs off the GUI thread, catches every exception into its result and always emits `done`, so the
+window is never left waiting. The controller starts jobs, forwards their notices, routes cancel outcomes
+to the table of their kind of order, counts progress, stops them, and deletes them once their thread has
+ended. Nothing here waits on the GUI thread: the window hears `idle` when the last thread has finished.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from gatecancel_gui.core.client import GateClient
+from gatecancel_gui.core.errors import ConfigError, GateError, Stopped
+from gatecancel_gui.core.models import CancelOutcome, CancelReport, OrderKind, OrderRef
+from gatecancel_gui.core.orders import load_open_orders
+from gatecancel_gui.core.price_orders import load_price_orders
+from gatecancel_gui.ui.orders_model import PreparedRows, SortSpec, prepare_rows
+
+log = logging.getLogger(__name__)
+
+
+class JobResult:
+    """What a job produced: a value, or a sentence for the user, or that it was stopped."""
+
+    def __init__(self, value: Any = None, error: str = "", stopped: bool = False) -> None:
+        self.value, self.error, self.stopped = value, error, stopped
+
+    @property
+    def ok(self) -> bool:
+        return not self.error and not self.stopped
+
+
+class Job(QThread):
+    done = Signal(object)        # JobResult, always emitted exactly once
+    progress = Signal(int, int)  # pages, orders so far (loads)
+    notice = Signal(str)         # what the user should know while it runs ("Gate is busy, retrying 2/5…")
+
+    def __init__(self, client: GateClient | None = None) -> None:
+        super().__init__()
+        self.client = client
+        self.stop_event = threading.Event()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def work(self) -> Any:
+        raise NotImplementedError
+
+    def run(self) -> None:
+        if self.client is not None:
+            self.client.add_listener(self.notice.emit)
+        try:
+            result = JobResult(self.work())
+        except Stopped:
+            result = JobResult(stopped=True)
+        except (GateError, ConfigError) as exc:
+            log.info("%s failed: %s", type(self).__name__, exc)
+            result = JobResult(error=str(exc))
+        except Exception as exc:
+            log.exception("unexpected error in %s", type(self).__name__)
+            result = JobResult(error=f"Unexpected error ({type(exc).__name__}); details are in the log.")
+        finally:
+            if self.client is not None:
+                self.client.remove_listener(self.notice.emit)
+        self.done.emit(result)
+
+
+class Loaded:
+    def __init__(self, rows: PreparedRows) -> None:
+        self.rows = rows
+        self.stop_rows: PreparedRows | None = None
+        self.stop_error = ""
+
+    @property
+    def orders(self) -> list[Any]:
+        return self.rows.orders
+
+
+class LoadJob(Job):
+    """Loads open orders and stop orders and prepares their table rows (formatting and sorting happen here,
+    not on the GUI thread)."""
+
+    def __init__(self, client: GateClient, sort: SortSpec | None = None, *, live: bool = False) -> None:
+        super().__init__(client)
+        self.sort = sort
+        self.live = live
+
+    def work(self) -> Loaded:
+        assert self.client is not None
+        orders = load_open_orders(self.client, stop=self.stop_event,
+                                  progress=lambda pages, n: self.progress.emit(pages, n))
+        loaded = Loaded(prepare_rows(orders, self.sort))
+        try:
+            loaded.stop_rows = prepare_rows(load_price_orders(self.client, stop=self.stop_event), self.sort)
+        except GateError as exc:
+            loaded.stop_error = f"Stop orders could not be loaded: {exc.user_message}"
+        return loaded
+
+
+class CancelJob(Job):
+    """Runs one cancel (a run, or a cancel-all). Outcomes are buffered here and announced with at most one
+    queued signal at a time, so a burst of results is one event for the GUI thread, not thousands."""
+
+    outcomesReady = Signal()  # noqa: N815  call take_outcomes() on the GUI thread
+
+    def __init__(self, client: GateClient, run: Callable[[Callable[[CancelOutcome], None]], CancelReport],
+                 stop: Callable[[], None], expected: list[OrderRef]) -> None:
+        super().__init__(client)
+        self._run, self._stop = run, stop
+        self.expected = expected
+        self._buffer: list[CancelOutcome] = []
+        self._announced = False
+        self._lock = threading.Lock()
+
+    def stop(self) -> None:
+        super().stop()
+        self._stop()
+
+    def _on_outcome(self, outcome: CancelOutcome) -> None:
+        with self._lock:
+            self._buffer.append(outcome)
+            if self._announced:
+                return
+            self._announced = True
+        self.outcomesReady.emit()
+
+    def take_outcomes(self) -> list[CancelOutcome]:
+        with self._lock:
+            taken, self._buffer = self._buffer, []
+            self._announced = False
+        return taken
+
+    def work(self) -> CancelReport:
+        return self._run(self._on_outcome)
+
+
+class CallJob(Job):
+    """Run any short call off the GUI thread (Test connection, arming the dead-man switch)."""
+
+    def __init__(self, call: Callable[[], Any], client: GateClient | None = None) -> None:
+        super().__init__(client)
+        self.call = call
+
+    def work(self) -> Any:
+        return self.call()
+
+
+OutcomeSink = Callable[[list[CancelOutcome]], None]
+
+
+class JobController(QObject):
+    """The one owner of the window's background work."""
+
+    notice = Signal(str)
+    cancelProgress = Signal(int, int)  # noqa: N815  orders settled, orders expected
+    idle = Signal()                    # every job's thread has ended
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._active: list[Job] = []      # started and not yet done
+        self._exclusive: set[Job] = set()  # loads and cancels: one at a time
+        self._alive: set[Job] = set()     # threads not yet finished
+        self._routes: dict[OrderKind, OutcomeSink] = {}
+        self._settled: dict[CancelJob, set[OrderRef]] = {}
+
+    # -- routing -----------------------------------------------------------------------------------
+
+    def route(self, kind: OrderKind, sink: OutcomeSink) -> None:
+        """Send the outcomes for this kind of order to `sink` (its table)."""
+        self._routes[kind] = sink
+
+    def deliver(self, outcomes: list[CancelOutcome]) -> None:
+        """Hand each outcome to the table of its kind of order (the table matches pair and id)."""
+        by_kind: dict[OrderKind, list[CancelOutcome]] = defaultdict(list)
+        for outcome in outcomes:
+            by_kind[outcome.ref.kind].append(outcome)
+        for kind, group in by_kind.items():
+            sink = self._routes.get(kind)
+            if sink is not None:
+                sink(group)
+
+    # -- life of a job -----------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        """A load or a cancel is running (they exclude each other)."""
+        return bool(self._exclusive)
+
+    @property
+    def active(self) -> list[Job]:
+        return list(self._active)
+
+    def start(self, job: Job, on_done: Callable[[JobResult], None], *, exclusive: bool = True) -> Job:
+        self._active.append(job)
+        self._alive.add(job)
+        if exclusive:
+            self._exclusive.add(job)
+        job.notice.connect(self.notice)
+        if isinstance(job, CancelJob):
+            self._settled[job] = set()
+            job.outcomesReady.connect(lambda: self._outcomes(job))
+
+        def finished_work(result: JobResult) -> None:
+            if isinstance(job, CancelJob):
+                self._outcomes(job)  # anything still buffered comes before the final word
+                self._settled.pop(job, None)
+            self._active.remove(job)
+            self._exclusive.discard(job)
+            on_done(result)
+
+        job.done.connect(finished_work)
+        job.finished.connect(lambda: self._thread_ended(job))
+        job.start()
+        return job
+
+    def _outcomes(self, job: CancelJob) -> None:
+        outcomes = job.take_outcomes()
+        if not outcomes:
+            return
+        self.deliver(outcomes)
+        settled = self._settled.get(job)
+        if settled is not None:
+            settled.update(o.ref for o in outcomes if o.final)
+            self.cancelProgress.emit(len(settled), len(job.expected))
+
+    def _thread_ended(self, job: Job) -> None:
+        self._alive.discard(job)
+        job.deleteLater()
+        if not self._alive:
+            self.idle.emit()
+
+    def stop_all(self) -> None:
+        """Send nothing new; every job reports what it did and ends."""
+        for job in self._active:
+            job.stop()
+
+    @property
+    def alive(self) -> bool:
+        return bool(self._alive)
+
+    def wait_all(self, timeout_ms: int) -> None:
+        """For test teardown and the self-test only, never the window: stop everything and join."""
+        self.stop_all()
+        for job in list(self._alive):
+            job.wait(timeout_ms)
