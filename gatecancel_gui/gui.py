@@ -53,7 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from gatecancel_gui.ui.application import run
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     if args.self_test:
         from gatecancel_gui.ui.application import configure_app
         from gatecancel_gui.ui.selftest import SelfTest

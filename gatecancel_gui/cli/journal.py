@@ -11,7 +11,7 @@ from gatecancel_gui.core.journal import Journal, journal_rows
 EXIT_OK = 0
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     journal = sub.add_parser("journal", help="show the cancel journal (every cancel request and its answer)")
     journal.add_argument("--json", action="store_true")
     journal.add_argument("--filter", default="", help="only lines containing this text (an id, a pair, a label)")

@@ -19,7 +19,7 @@ EXIT_OK, EXIT_NOT_ALL_CANCELLED = 0, 1
 MIN_WATCH_S = 2.0
 
 
-def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     orders = sub.add_parser("orders", parents=[common], help="list every open spot order")
     orders.add_argument("--csv", metavar="FILE", help="also write them to a CSV file")
     orders.add_argument("--watch", type=float, metavar="SECONDS",

@@ -10,7 +10,7 @@ from typing import TextIO
 EXIT_OK = 0
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     paper = sub.add_parser("paper", help="run the paper exchange on 127.0.0.1 until stopped")
     paper.add_argument("--port", type=int, default=0)
     paper.add_argument("--orders", type=int, default=300)

@@ -24,7 +24,7 @@ from gatecancel_gui.core.run import CancelRun
 EXIT_OK, EXIT_NOT_ALL_CANCELLED = 0, 1
 
 
-def add_commands(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     cancel_all_cmd = sub.add_parser("cancel-all", parents=[common],
                                     help="server-side cancel-all for a scope, confirmed by listing again")
     cancel_all_cmd.add_argument("--pair", help="only this pair (default: every pair)")
@@ -101,11 +101,15 @@ def run_deadman(client: GateClient, args: argparse.Namespace, out: TextIO, err: 
         print(f"gatecancel: dead-man switch disarmed for {scope}.", file=err)
         return EXIT_OK
     failed = threading.Event()
+
+    def renewal_failed(message: str) -> None:
+        print(f"gatecancel: {message}", file=err, flush=True)
+        failed.set()
+
     switch = DeadManSwitch(client, args.countdown, args.pair,
                            on_renewed=lambda armed: print(f"gatecancel: renewed; fires in {args.countdown} s unless "
                                                           "renewed again", file=err, flush=True),
-                           on_failed=lambda message: (print(f"gatecancel: {message}", file=err, flush=True),
-                                                      failed.set()))
+                           on_failed=renewal_failed)
     try:  # from arming on, any way out (Ctrl+C included, even a moment after arming) disarms
         switch.arm()
         print(f"gatecancel: dead-man switch ARMED for {scope}: Gate cancels every open order there if this "

@@ -38,7 +38,7 @@ class ReadRetry:
     max_rate_wait_s: float = 10.0
 
     def delay(self, failures: int) -> float:
-        return min(self.max_backoff_s, self.backoff_s * 2 ** (failures - 1))
+        return min(self.max_backoff_s, self.backoff_s * 2.0 ** (failures - 1))
 
 
 class NoAnswer(GateError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import keyring
@@ -50,9 +51,9 @@ def make_credentials(key: str, secret: str) -> Credentials:
     return Credentials(clean_credential(key, "key"), clean_credential(secret, "secret"))
 
 
-def from_environment(env: dict[str, str] | None = None) -> Credentials | None:
-    env = os.environ if env is None else env
-    key, secret = env.get("GATE_API_KEY"), env.get("GATE_API_SECRET")
+def from_environment(env: Mapping[str, str] | None = None) -> Credentials | None:
+    source: Mapping[str, str] = os.environ if env is None else env
+    key, secret = source.get("GATE_API_KEY"), source.get("GATE_API_SECRET")
     if not key and not secret:
         return None
     if not key or not secret:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from gatecancel_gui.core.client import GateClient, Params
@@ -98,7 +98,7 @@ def find_finished(client: GateClient, currency_pair: str, ids: set[str], *, sinc
     return found
 
 
-def _as_list(value: object) -> Iterable[dict[str, Any]]:
+def _as_list(value: object) -> list[dict[str, Any]]:
     if not isinstance(value, list):
         return []
     return [item for item in value if isinstance(item, dict) and ("id" in item or "orders" in item)]

@@ -53,7 +53,7 @@ class CancelSettings:
             raise ValueError("max_in_flight must be at least 1")
 
     def backoff(self, failures: int) -> float:
-        return min(self.max_backoff_s, self.backoff_s * 2 ** (failures - 1))
+        return min(self.max_backoff_s, self.backoff_s * 2.0 ** (failures - 1))
 
 
 @dataclass(frozen=True)

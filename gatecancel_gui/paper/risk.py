@@ -80,7 +80,7 @@ class PriceOrderBook:
             return order
 
 
-class DeadManSwitch:
+class CountdownTimers:
     """POST /spot/countdown_cancel_all: one timer per scope (a pair, or "" for all pairs)."""
 
     def __init__(self, book: Book, time_scale: float = 1.0) -> None:
@@ -130,7 +130,7 @@ class RiskEndpoints:
 
     book: Book
     price_orders: PriceOrderBook
-    deadman: DeadManSwitch
+    deadman: CountdownTimers
 
     def _do_price_orders(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
         if query.get("status", "open") != "open":

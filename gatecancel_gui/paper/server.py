@@ -15,9 +15,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from gatecancel_gui.paper.auth import signature_matches
-from gatecancel_gui.paper.book import REFERENCE_PRICES, Book, seed_book
+from gatecancel_gui.paper.book import REFERENCE_PRICES, Book, PaperOrder, seed_book
 from gatecancel_gui.paper.faults import Fault, FaultPlan
-from gatecancel_gui.paper.risk import DeadManSwitch, PaperApiError, PriceOrderBook, RiskEndpoints
+from gatecancel_gui.paper.risk import CountdownTimers, PaperApiError, PriceOrderBook, RiskEndpoints
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class PaperExchange(RiskEndpoints):
                   fill_fraction=fill_fraction, seed=seed)
         self.price_orders = PriceOrderBook()
         self.price_orders.seed(price_orders, self.book.open_pairs()[:4])
-        self.deadman = DeadManSwitch(self.book, countdown_scale)
+        self.deadman = CountdownTimers(self.book, countdown_scale)
         self.keys: dict[str, ApiKey] = {}
         self.main_key = self.add_key("trade")
         self.latency_s = latency_s
@@ -87,6 +87,8 @@ class PaperExchange(RiskEndpoints):
         self.reset_in_ms = reset_in_ms
         self.cancel_all_delay_s = cancel_all_delay_s
         self.fault_plans: dict[str, FaultPlan] = {}
+        self.busy_first_get = False  # answer 503 TOO_BUSY to the first attempt of every distinct GET
+        self._gets_seen: set[str] = set()
         self.cancel_window = SlidingWindow(cancel_limit, cancel_window_s)
         self.get_limit, self.get_window_s = get_limit, get_window_s
         self.get_windows: dict[str, SlidingWindow] = {}
@@ -182,6 +184,8 @@ class PaperExchange(RiskEndpoints):
                 headers = self._rate_limit(method, endpoint, route)
             plan = self.fault_plans.get(f"{method} {_template(endpoint)}")
             fault = plan.next() if plan else Fault.NONE
+            if method == "GET" and self.busy_first_get and self._first_time(handler.path):
+                fault = Fault.BUSY_503
             if fault is Fault.RATE_429:
                 raise ApiError(429, "TOO_MANY_REQUESTS", "Request Rate Limit Exceeded",
                                self._reset_headers(time.time() + 0.2, 0, self.cancel_window.limit))
@@ -202,6 +206,13 @@ class PaperExchange(RiskEndpoints):
         finally:
             with self._stats_lock:
                 self.in_flight -= 1
+
+    def _first_time(self, path: str) -> bool:
+        with self._stats_lock:
+            if path in self._gets_seen:
+                return False
+            self._gets_seen.add(path)
+            return True
 
     def _record(self, method: str, endpoint: str, results: Any) -> None:
         size = len(results) if results is not None else 0  # one result per order asked for
@@ -426,7 +437,7 @@ def _paging(query: dict[str, str]) -> tuple[int, int]:
     return page, limit
 
 
-def _page_of(orders: list, page: int, limit: int) -> list:
+def _page_of(orders: list[PaperOrder], page: int, limit: int) -> list[PaperOrder]:
     orders = sorted(orders, key=lambda o: (o.create_time_ms, int(o.id)))
     return orders[(page - 1) * limit: page * limit]
 

@@ -98,6 +98,7 @@ def run(app: QApplication, args: argparse.Namespace) -> int:
     route_qt_messages()
     exchange = None
     errors: list[str] = []
+    session: Session | None
     if args.demo or args.screenshot:
         session, exchange = demo_session(args.demo_orders)
     else:
@@ -137,7 +138,7 @@ def quit_when_painted(window: MainWindow, app: QApplication) -> None:
     """For start-up timing: the process ends right after the window first paints."""
     watcher = _FirstPaint(app)
     window.installEventFilter(watcher)
-    window._first_paint = watcher  # keep it alive
+    watcher.setParent(window)  # keep it alive as long as the window
 
 
 def _confirm_default() -> Any:

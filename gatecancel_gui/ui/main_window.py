@@ -27,7 +27,7 @@ from gatecancel_gui.core.cancel_all import Scope, cancel_all
 from gatecancel_gui.core.errors import ConfigError
 from gatecancel_gui.core.export import write_csv
 from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.models import CancelOutcome, CancelReport, Order, OrderKind, OrderRef
+from gatecancel_gui.core.models import CancelOutcome, CancelReport, Order, OrderKind
 from gatecancel_gui.core.price_orders import StopOrderEach
 from gatecancel_gui.core.profiles import ProfileStore
 from gatecancel_gui.core.run import CancelRun

@@ -143,7 +143,7 @@ class OrdersPane(QWidget):
         for order_id in self.proxy.visible_ids():
             order: Order = self.model.order_at(self.model.row_of(order_id))  # type: ignore[arg-type]
             outcome = self.model.result_of(order_id)
-            values = [c.display(order) for c in COLUMNS[1:] if c.key != "result"]
+            values: list[object] = [c.display(order) for c in COLUMNS[1:] if c.key != "result"]
             status = self.model.status_text(order_id)
             values += [result_text(outcome.state, "") if outcome else status,
                        outcome.label if outcome else "", outcome.message if outcome else ""]

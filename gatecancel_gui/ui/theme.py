@@ -37,9 +37,9 @@ ENVIRONMENT_BADGES = {
 
 def is_dark() -> bool:
     app = QApplication.instance()
-    if app is None:
+    if not isinstance(app, QApplication):
         return False
-    return app.palette().color(QPalette.ColorRole.Base).lightness() < 128
+    return bool(app.palette().color(QPalette.ColorRole.Base).lightness() < 128)
 
 
 @functools.cache

@@ -153,6 +153,7 @@ def test_live_refresh_marks_new_and_gone_and_keeps_checks(make_risky_window, ris
     risky.book.fill(ids[0])
     placed = risky.book.place("BTC_USDT", "buy", Decimal("50000"), Decimal("0.01"))
     bar = win.view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=5_000)  # the view lays its rows out on the event loop
     bar.setValue(bar.maximum() // 2)
     scrolled = bar.value()
     assert scrolled > 0

@@ -1,0 +1,174 @@
+"""The window's one job controller: refused cancel-alls, routing by full identity, reads through a busy
+exchange, closing without waiting on the GUI thread, the Profiles dialog's life, the collector."""
+
+import gc
+
+import keyring
+import pytest
+from PySide6.QtCore import Qt
+
+from gatecancel_gui.core import credentials
+from gatecancel_gui.core.cancel_all import Scope
+from gatecancel_gui.core.credentials import Credentials
+from gatecancel_gui.core.journal import Journal
+from gatecancel_gui.core.models import OrderKind, OutcomeState
+from gatecancel_gui.core.profiles import Profile, ProfileStore
+from gatecancel_gui.core.session import Session
+from gatecancel_gui.paper import PaperExchange
+from gatecancel_gui.ui.main_window import MainWindow
+from gatecancel_gui.ui.orders_model import COLUMN
+from gatecancel_gui.ui.profiles_dialog import ProfilesDialog
+from gatecancel_gui.ui.theme import state_background
+from tests.conftest import client_for
+from tests.memkeyring import MemoryKeyring
+from tests.ui.conftest import Answers, shut
+
+
+def background(model, order_id):
+    return model.data(model.index(model.row_of(order_id), COLUMN["pair"]), Qt.ItemDataRole.BackgroundRole)
+
+
+@pytest.fixture
+def open_window(qtbot, tmp_path):
+    """A window on its own paper exchange, loaded; shut (jobs joined, switch disarmed) at teardown."""
+    made = []
+
+    def make(exchange, key=None, **window_kwargs):
+        win = MainWindow(Session("desk", client_for(exchange, key)), confirm=Answers(),
+                         journal=Journal(tmp_path / "journal.jsonl"), **window_kwargs)
+        qtbot.addWidget(win, before_close_func=lambda w: shut(w, qtbot))
+        win.show()
+        made.append(win)
+        with qtbot.waitSignal(win.loadFinished, timeout=10_000):
+            win.refresh()
+        return win
+
+    yield make
+    for win in made:
+        win.session.close()
+
+
+def test_a_refused_cancel_all_turns_every_row_of_its_scope_red(open_window, qtbot):
+    """Defect: a refused cancel-all (read-only key) left every row of the scope amber 'sending' forever."""
+    with PaperExchange(orders=60, pairs=3) as ex:
+        win = open_window(ex, ex.add_key("read_only"), choose_scope=lambda *args: Scope())
+        with qtbot.waitSignal(win.cancelFinished, timeout=10_000) as done:
+            win.cancel_all()
+        assert done.args[0].fatal_error and "read-only" in win.message.text()
+        red = state_background(OutcomeState.REJECTED)
+        for order in win.model.orders():
+            outcome = win.model.result_of(order.id)
+            assert outcome is not None and outcome.state is OutcomeState.REJECTED and outcome.label == "READ_ONLY"
+            assert background(win.model, order.id) == red
+        assert all(o.status == "open" for o in ex.book.orders.values())
+
+
+def test_an_open_order_and_a_stop_order_with_the_same_id_keep_their_own_results(open_window, qtbot):
+    """Defect: outcomes were routed to both tables by bare id, so a stop order took an open order's colour."""
+    with PaperExchange(orders=30, pairs=2) as ex:
+        twin_id = int(next(iter(ex.book.open_orders())).id)
+        ex.price_orders._next = twin_id  # the next stop order gets the same id as an open order
+        order = ex.book.orders[str(twin_id)]
+        ex.price_orders.place(order.currency_pair, order.price, "<=", "sell", order.price, order.amount)
+        win = open_window(ex)
+        assert win.stop_pane.model.row_of(str(twin_id)) is not None
+        win.model.set_checked([str(twin_id)], True)
+        with qtbot.waitSignal(win.cancelFinished, timeout=10_000):
+            win.cancel_checked()
+        assert win.model.result_of(str(twin_id)).state is OutcomeState.CANCELLED
+        assert win.stop_pane.model.result_of(str(twin_id)) is None  # the stop order was not touched …
+        assert background(win.stop_pane.model, str(twin_id)) is None  # … and does not look touched
+        assert ex.price_orders.orders[twin_id].status == "open"
+
+
+def test_the_window_loads_and_cancels_through_a_503_on_every_first_read(open_window, qtbot):
+    """Defect: a single 503 on any read aborted the load; now the window retries and says so."""
+    with PaperExchange(orders=150, pairs=4, price_orders=4) as ex:
+        ex.busy_first_get = True
+        notices = []
+        win = MainWindow(Session("busy", client_for(ex)), confirm=Answers())
+        win.jobs.notice.connect(notices.append)
+        qtbot.addWidget(win, before_close_func=lambda w: shut(w, qtbot))
+        with qtbot.waitSignal(win.loadFinished, timeout=10_000) as loaded:
+            win.refresh()
+        assert loaded.args[0].ok, loaded.args[0].error
+        assert win.model.rowCount() == 150 and win.stop_pane.model.rowCount() == 4
+        assert "Gate is busy, retrying 2/5…" in notices
+        win.session.close()
+
+
+def test_closing_during_a_load_does_not_wait_on_the_gui_thread(open_window, qtbot):
+    """Defect: close() waited up to 10 s for the load thread: on a slow network the window froze."""
+    with PaperExchange(orders=30, pairs=2) as ex:
+        win = open_window(ex)
+        ex.latency_s = 0.4
+        with qtbot.waitSignal(win.loadFinished, timeout=10_000) as loaded:
+            win.refresh()
+            win.close()
+            assert win.isVisible()  # close() returned at once; the load is stopped in the background
+        assert not loaded.args[0].ok
+        qtbot.waitUntil(lambda: not win.isVisible(), timeout=10_000)
+
+
+def test_profiles_dialog_is_made_once_and_session_only_credentials_survive_switching(qtbot, tmp_path):
+    """Defect: each Profiles… made a new dialog that was never deleted, and switching back to a profile whose
+    credentials were 'for this session only' failed (they lived in the dialog)."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        with PaperExchange(orders=20, pairs=2) as first, PaperExchange(orders=35, pairs=3, seed=3) as second:
+            store = ProfileStore(tmp_path / "profiles.json")
+            store.put(Profile("alpha", "custom", first.base_url))
+            credentials.save("alpha", Credentials(first.main_key.key, first.main_key.secret))
+            win = MainWindow(Session("alpha", client_for(first)), confirm=Answers(), profiles=store,
+                             journal=Journal(tmp_path / "j.jsonl"))
+            qtbot.addWidget(win, before_close_func=lambda w: shut(w, qtbot))
+            dialog = win.edit_profiles()
+            dialog.name.setText("beta")
+            dialog.environment.setCurrentIndex(dialog.environment.findData("custom"))
+            dialog.url.setText(second.base_url)
+            dialog.key.setText(second.main_key.key)
+            dialog.secret.setText(second.main_key.secret)
+            dialog.session_only.setChecked(True)
+            with qtbot.waitSignal(win.loadFinished, timeout=10_000):
+                dialog.use()
+            assert win.model.rowCount() == 35
+            assert keyring.get_password(credentials.KEYRING_SERVICE, "beta") is None  # never stored
+
+            for name, rows in (("alpha", 20), ("beta", 35)):  # away and back again, by the profile box
+                with qtbot.waitSignal(win.loadFinished, timeout=10_000) as loaded:
+                    win.profile_box.setCurrentText(name)
+                    win.profile_box.activated.emit(win.profile_box.currentIndex())
+                assert loaded.args[0].ok and win.model.rowCount() == rows and name in win.windowTitle()
+
+            assert win.edit_profiles() is dialog
+            dialog.close()
+            assert len(win.findChildren(ProfilesDialog)) == 1
+            win.session.close()
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_the_collector_is_left_as_it_was_found(open_window, qtbot):
+    """Defect: gc.disable()/gc.freeze() were applied process-wide from a worker thread and never undone."""
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    with PaperExchange(orders=50, pairs=2) as ex:
+        win = open_window(ex)
+        assert gc.isenabled()  # no load running: the collector runs
+        with qtbot.waitSignal(win.loadFinished, timeout=10_000):
+            win.refresh()  # a second load unfreezes the first one's rows before freezing its own
+        shut(win, qtbot)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_outcomes_are_routed_by_kind_to_their_table(open_window, qtbot):
+    with PaperExchange(orders=20, pairs=2, price_orders=3) as ex:
+        win = open_window(ex)
+        stop_ids = [o.id for o in win.stop_pane.model.orders()]
+        win.tabs.setCurrentWidget(win.stop_pane)
+        win.stop_pane.model.set_checked(stop_ids, True)
+        with qtbot.waitSignal(win.cancelFinished, timeout=10_000) as done:
+            win.cancel_checked()
+        assert {r.kind for r in done.args[0].outcomes} == {OrderKind.STOP}
+        assert all(win.stop_pane.model.result_of(i).state is OutcomeState.CANCELLED for i in stop_ids)
+        assert not win.model.results
