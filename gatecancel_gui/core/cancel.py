@@ -10,19 +10,18 @@ from typing import Any
 
 from gatecancel_gui.core.client import ApiResponse, GateClient, Params
 from gatecancel_gui.core.errors import GateError, Stopped
-from gatecancel_gui.core.models import OrderRef
-from gatecancel_gui.core.orders import find_finished, load_pair_orders
-from gatecancel_gui.core.run import (
+from gatecancel_gui.core.method import (
     MAX_BATCH,
     Answer,
     CancelMethod,
-    CancelRun,
-    CancelSettings,
     Found,
     Record,
     look_up_each,
     status_record,
 )
+from gatecancel_gui.core.models import OrderRef
+from gatecancel_gui.core.orders import find_finished, load_pair_orders
+from gatecancel_gui.core.run import CancelRun, CancelSettings
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,11 @@ from typing import Any
 from gatecancel_gui.core.cancel import look_up_one, spot_record
 from gatecancel_gui.core.client import ApiResponse, GateClient, Params
 from gatecancel_gui.core.journal import Journal
+from gatecancel_gui.core.method import Answer, CancelMethod, Found, Record
 from gatecancel_gui.core.models import CancelReport, Order, OrderRef
 from gatecancel_gui.core.orders import find_finished, load_open_orders, load_pair_orders
 from gatecancel_gui.core.price_orders import StopOrderEach, load_price_orders
-from gatecancel_gui.core.run import Answer, CancelMethod, CancelRun, CancelSettings, Found, OnOutcome, Record
+from gatecancel_gui.core.run import CancelRun, CancelSettings, OnOutcome
 
 
 @dataclass(frozen=True)

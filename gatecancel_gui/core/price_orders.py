@@ -10,8 +10,8 @@ from typing import Any
 
 from gatecancel_gui.core.client import ApiResponse, GateClient, Params
 from gatecancel_gui.core.errors import GateError, Stopped
+from gatecancel_gui.core.method import Answer, CancelMethod, Found, Record, look_up_each, status_record
 from gatecancel_gui.core.models import Order, OrderKind, OrderRef, to_decimal
-from gatecancel_gui.core.run import Answer, CancelMethod, Found, Record, look_up_each, status_record
 
 PAGE = 100
 STOP_PREFIX = "stop"
