@@ -19,7 +19,7 @@ from gatecancel_gui.core.method import (
     look_up_each,
     status_record,
 )
-from gatecancel_gui.core.models import OrderRef
+from gatecancel_gui.core.models import OrderRef, to_decimal
 from gatecancel_gui.core.orders import find_finished, load_pair_orders
 from gatecancel_gui.core.run import CancelRun, CancelSettings
 
@@ -34,7 +34,8 @@ __all__ = ["MAX_BATCH", "CancelRun", "CancelSettings", "SpotBatch", "look_up_one
 def spot_record(raw: object, detail: str = "") -> Record | None:
     """A spot order's record: open, cancelled, or closed (filled) first."""
     record = raw if isinstance(raw, dict) else {}
-    return status_record(record.get("status"), record.get("text"), detail=detail)
+    left = to_decimal(record["left"]) if record.get("left") not in (None, "") else None
+    return status_record(record.get("status"), record.get("text"), detail=detail, left=left)
 
 
 class SpotBatch(CancelMethod):

@@ -21,6 +21,7 @@ from gatecancel_gui.core.models import CancelReport, Order, OrderRef
 from gatecancel_gui.core.orders import find_finished, load_open_orders, load_pair_orders
 from gatecancel_gui.core.price_orders import StopOrderEach, load_price_orders
 from gatecancel_gui.core.run import CancelRun, CancelSettings, OnOutcome
+from gatecancel_gui.core.stake import describe_value
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,14 @@ class Scope:
     def question(self, environment: str) -> str:
         """The confirmation, naming the scope and the environment."""
         return f"Cancel {self.describe()} on {environment.upper()}? {self.stop_orders_note()}"
+
+    def covers(self, orders: list[Order], stop_orders: list[Order] | None = None) -> str:
+        """What the loaded table says the scope holds now (Gate may hold more: the cancel-all is server-side)."""
+        text = f"This scope covers {len(orders)} loaded open order{'s' if len(orders) != 1 else ''}"
+        if stop_orders:
+            text += f" and {len(stop_orders)} stop order{'s' if len(stop_orders) != 1 else ''}"
+        value = describe_value(orders)
+        return text + (f" ({value})." if value else ".")
 
     def matches(self, order: Order) -> bool:
         return (not self.pair or order.currency_pair == self.pair) and (not self.side or order.side == self.side)

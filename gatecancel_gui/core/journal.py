@@ -51,6 +51,11 @@ class Journal:
             record["error"] = error
         self._append(record)
 
+    def settled(self, endpoint: str, results: list[dict[str, Any]], environment: str = "") -> None:
+        """Outcomes read from the orders' own records after the requests (e.g. a cancel-all's confirmation)."""
+        self._append({"time": _now(), "event": "settled", "endpoint": endpoint, "environment": environment,
+                      "results": results})
+
     def read(self) -> list[dict[str, Any]]:
         if not self.path.exists():
             return []
@@ -82,6 +87,14 @@ def journal_rows(records: list[dict[str, Any]]) -> list[list[str]]:
             rows.append([str(r.get("time", "")), "sent", str(r.get("request", "")),
                          f"{r.get('method', '')} {r.get('endpoint', '')}", f"{len(orders)}: {ids}", "", "",
                          f"attempt {r.get('attempt', 1)}"])
+        elif r.get("event") == "settled":
+            results = r.get("results") or []
+            ok = sum(1 for x in results if x.get("succeeded"))
+            others = [f"{x.get('id')}: {x.get('label')}" for x in results if not x.get("succeeded")]
+            rows.append([str(r.get("time", "")), "settled", "", str(r.get("endpoint", "")),
+                         f"{len(results)}: " + ", ".join(f"{x.get('currency_pair')}:{x.get('id')}" for x in results),
+                         "", "", f"from the orders' records: {ok} cancelled" + (
+                             f"; {', '.join(others)}" if others else "")])
         else:
             results = r.get("results") or []
             ok = sum(1 for x in results if x.get("succeeded"))

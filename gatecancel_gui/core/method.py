@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -44,15 +45,17 @@ class Record:
     found: Found
     text: str = ""
     detail: str = ""  # a sentence for FILLED / NOT_FOUND when the way of sending knows better
+    left: Decimal | None = None  # what the record says is left of the order
 
 
 def outcome_of_record(ref: OrderRef, record: Record) -> CancelOutcome | None:
     """The one mapping from an order's record to an outcome (None while it is still open)."""
     if record.found is Found.CANCELLED:
-        return CancelOutcome(ref, OutcomeState.CANCELLED, text=record.text, reconciled=True)
+        return CancelOutcome(ref, OutcomeState.CANCELLED, text=record.text, reconciled=True, left=record.left)
     if record.found is Found.FILLED:
         return CancelOutcome(ref, OutcomeState.REJECTED, "ORDER_CLOSED",
-                             record.detail or "The order filled before the cancel reached it.", reconciled=True)
+                             record.detail or "The order filled before the cancel reached it.", reconciled=True,
+                             left=record.left)
     if record.found is Found.NOT_FOUND:
         return CancelOutcome(ref, OutcomeState.REJECTED, "ORDER_NOT_FOUND",
                              record.detail or "Gate has no such order now: it is not open (it may have been "
@@ -61,15 +64,15 @@ def outcome_of_record(ref: OrderRef, record: Record) -> CancelOutcome | None:
 
 
 def status_record(status: object, text: object = "", *, filled_as: tuple[str, ...] = ("closed",),
-                  detail: str = "") -> Record | None:
+                  detail: str = "", left: Decimal | None = None) -> Record | None:
     """Read a spot-style `status` field: open, cancelled, or one of `filled_as`; None for anything else."""
     status = str(status or "")
     if status == "open":
-        return Record(Found.OPEN)
+        return Record(Found.OPEN, left=left)
     if status == "cancelled":
-        return Record(Found.CANCELLED, str(text or ""))
+        return Record(Found.CANCELLED, str(text or ""), left=left)
     if status in filled_as:
-        return Record(Found.FILLED, str(text or ""), detail)
+        return Record(Found.FILLED, str(text or ""), detail, left=left)
     return None
 
 

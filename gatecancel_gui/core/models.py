@@ -113,11 +113,18 @@ class CancelOutcome:
     label: str = ""
     message: str = ""
     text: str = ""
-    reconciled: bool = False
+    reconciled: bool = False  # settled from the order's own record, not from an answer to a cancel
+    left: Decimal | None = None  # what the order's record says is left (a filled order's true numbers)
 
     @property
     def succeeded(self) -> bool:
         return self.state is OutcomeState.CANCELLED
+
+    @property
+    def settled(self) -> bool:
+        """Known for good: cancelled, or gone (filled, not found). A later, weaker answer for the same order
+        (a second cancel's ORDER_NOT_FOUND) must not replace it, and there is nothing left to send."""
+        return self.final and not self.retryable
 
     @property
     def final(self) -> bool:
@@ -142,6 +149,7 @@ class CancelOutcome:
 
 
 GONE_LABELS = frozenset({"ORDER_NOT_FOUND", "ORDER_CLOSED", "ORDER_CANCELLED", "ORDER_FILLED"})
+FILLED_LABELS = frozenset({"ORDER_NOT_FOUND", "ORDER_CLOSED", "ORDER_FILLED"})  # may have filled: ask its record
 
 
 @dataclass(slots=True)

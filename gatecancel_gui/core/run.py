@@ -27,7 +27,7 @@ from gatecancel_gui.core.errors import ErrorClass, GateError, Stopped
 from gatecancel_gui.core.hosts import environment_of
 from gatecancel_gui.core.journal import Journal
 from gatecancel_gui.core.method import MAX_BATCH, Answer, CancelMethod, outcome_of_record
-from gatecancel_gui.core.models import CancelOutcome, CancelReport, OrderRef, OutcomeState
+from gatecancel_gui.core.models import FILLED_LABELS, CancelOutcome, CancelReport, OrderRef, OutcomeState
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,9 @@ class CancelRun:
             if round_no:  # the exchange was struggling: breathe (Stop wakes it; the look-up still runs once)
                 self.stop_event.wait(self.settings.backoff(round_no))
             groups = self.method.groups(self._reconcile(unknown), self.settings.batch_size)
+        if not self.stop_event.is_set():
+            self._read_filled_records()
+        self._journal_settled()
         return self._finish()
 
     # -- sending -----------------------------------------------------------------------------------
@@ -234,13 +237,36 @@ class CancelRun:
             return []
         return still_open
 
+    def _read_filled_records(self) -> None:
+        """An order Gate called filled (or not found) is looked up once: its own record says what is left of
+        it, so the table shows the true numbers, not the stale ones."""
+        with self._lock:
+            gone = [r for r, o in self._report.outcomes.items()
+                    if o.state is OutcomeState.REJECTED and o.label in FILLED_LABELS and not o.reconciled]
+        if not gone:
+            return
+        try:
+            records = self.method.look_up(self.client, gone, since_ms=self._started_ms, stop=self.stop_event,
+                                          in_flight=self.settings.max_in_flight)
+        except (GateError, Stopped) as exc:
+            log.info("look-up of filled orders failed: %s", exc)
+            return
+        for ref in gone:
+            record = records.get(ref)
+            outcome = outcome_of_record(ref, record) if record is not None else None
+            if outcome is not None:
+                self._emit(outcome)
+
     # -- outcomes ----------------------------------------------------------------------------------
 
     def _emit(self, outcome: CancelOutcome) -> None:
-        """Record and announce an outcome; a final outcome is never replaced by a later one."""
+        """Record and announce an outcome. A final outcome is never replaced by a later one, except a refusal
+        by the order's own record (which is what the refusal only reported)."""
         with self._lock:
             current = self._report.outcomes.get(outcome.ref)
-            if current is not None and current.final:
+            if current is not None and current.final and not (
+                    current.state is OutcomeState.REJECTED and not current.reconciled
+                    and outcome.reconciled and outcome.final):
                 return
             self._report.outcomes[outcome.ref] = outcome
             callback = self._on_outcome
@@ -305,6 +331,18 @@ class CancelRun:
             return ""
         method, _, endpoint = self.method.endpoint.partition(" ")
         return self.journal.sent(method, endpoint, self.method.journal_orders(group), attempt, self._environment)
+
+    def _journal_settled(self) -> None:
+        """What the orders' own records said after the requests (a cancel-all's confirmation, a reconcile):
+        one line, so the journal holds every order's outcome, not only the answers to requests."""
+        if self.journal is None:
+            return
+        with self._lock:
+            settled = [o for o in self._report.outcomes.values() if o.reconciled]
+        if settled:
+            self.journal.settled(self.method.endpoint, [
+                {"currency_pair": o.ref.currency_pair, "id": o.ref.id, "succeeded": o.succeeded, "label": o.label,
+                 "message": o.message} for o in settled], self._environment)
 
     def _journal_answer(self, request_id: str, status: int | None, started: float, *,
                         results: list[dict[str, Any]] | None = None, error: str = "") -> None:

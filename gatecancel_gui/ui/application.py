@@ -117,8 +117,8 @@ def run(app: QApplication, args: argparse.Namespace) -> int:
     try:
         return app.exec()
     finally:
-        if window.session is not None:
-            window.session.close()
+        for session in window.all_sessions():
+            session.close()
         if exchange is not None:
             exchange.stop()
 

@@ -7,15 +7,17 @@ from typing import Any
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel
 
 from gatecancel_gui.core.cancel_all import Scope
+from gatecancel_gui.core.models import Order, OrderKind
 
 EVERY_PAIR = "Every pair"
 
 
 class CancelAllDialog(QDialog):
     def __init__(self, pairs: list[str], environment: str, current_pair: str | None = None,
-                 parent: Any = None) -> None:
+                 parent: Any = None, orders: list[Order] | None = None) -> None:
         super().__init__(parent)
         self.environment = environment
+        self.orders = orders or []  # the loaded open and stop orders: the dialog says how many the scope covers
         self.setWindowTitle("Cancel all")
         self.pair = QComboBox(self)
         self.pair.addItems([EVERY_PAIR, *pairs])
@@ -48,10 +50,15 @@ class CancelAllDialog(QDialog):
                      self.include_stops.isChecked())
 
     def _describe(self) -> None:
-        self.summary.setText(self.scope().question(self.environment))
+        scope = self.scope()
+        covered = [o for o in self.orders if o.kind is OrderKind.OPEN and scope.matches(o)]
+        stops = [o for o in self.orders if o.kind is OrderKind.STOP and scope.matches(o)] \
+            if scope.include_stop_orders else []
+        self.summary.setText(f"{scope.question(self.environment)}\n\n{scope.covers(covered, stops)}")
 
 
-def choose_scope(parent: Any, pairs: list[str], environment: str, current_pair: str | None) -> Scope | None:
+def choose_scope(parent: Any, pairs: list[str], environment: str, current_pair: str | None,
+                 orders: list[Order]) -> Scope | None:
     """Ask with the dialog (blocking); tests inject their own chooser instead."""
-    dialog = CancelAllDialog(pairs, environment, current_pair, parent)
+    dialog = CancelAllDialog(pairs, environment, current_pair, parent, orders)
     return dialog.scope() if dialog.exec() == QDialog.DialogCode.Accepted else None

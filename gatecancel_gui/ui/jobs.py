@@ -12,12 +12,14 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.errors import ConfigError, GateError, Stopped
+from gatecancel_gui.core.market import load_last_prices
 from gatecancel_gui.core.models import CancelOutcome, CancelReport, OrderKind, OrderRef
 from gatecancel_gui.core.orders import load_open_orders
 from gatecancel_gui.core.price_orders import load_price_orders
@@ -93,14 +95,21 @@ class LoadJob(Job):
         self.live = live
 
     def work(self) -> Loaded:
-        assert self.client is not None
-        orders = load_open_orders(self.client, stop=self.stop_event,
-                                  progress=lambda pages, n: self.progress.emit(pages, n))
-        loaded = Loaded(prepare_rows(orders, self.sort))
-        try:
-            loaded.stop_rows = prepare_rows(load_price_orders(self.client, stop=self.stop_event), self.sort)
-        except GateError as exc:
-            loaded.stop_error = f"Stop orders could not be loaded: {exc.user_message}"
+        """Open orders, stop orders and market prices are read at once: one round trip, not three."""
+        client = self.client
+        assert client is not None
+        client.ensure_clock(self.stop_event)
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="load") as pool:
+            prices_read = pool.submit(load_last_prices, client, self.stop_event)
+            stops_read = pool.submit(load_price_orders, client, stop=self.stop_event)
+            orders = load_open_orders(client, stop=self.stop_event,
+                                      progress=lambda pages, n: self.progress.emit(pages, n))
+            prices = prices_read.result()
+            loaded = Loaded(prepare_rows(orders, self.sort, prices))
+            try:
+                loaded.stop_rows = prepare_rows(stops_read.result(), self.sort, prices)
+            except GateError as exc:
+                loaded.stop_error = f"Stop orders could not be loaded: {exc.user_message}"
         return loaded
 
 

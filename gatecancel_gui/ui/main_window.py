@@ -5,33 +5,38 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QSettings, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QTabWidget,
     QToolBar,
     QWidget,
 )
 
+from gatecancel_gui import __version__
 from gatecancel_gui.core.cancel import SpotBatch
 from gatecancel_gui.core.cancel_all import Scope, cancel_all
 from gatecancel_gui.core.errors import ConfigError
 from gatecancel_gui.core.export import write_csv
 from gatecancel_gui.core.journal import Journal
 from gatecancel_gui.core.models import CancelOutcome, CancelReport, Order, OrderKind
+from gatecancel_gui.core.paths import data_dir
 from gatecancel_gui.core.price_orders import StopOrderEach
 from gatecancel_gui.core.profiles import ProfileStore
 from gatecancel_gui.core.run import CancelRun
 from gatecancel_gui.core.session import Session, open_profile
+from gatecancel_gui.core.stake import cancel_question
 from gatecancel_gui.ui.cancel_all_dialog import choose_scope
 from gatecancel_gui.ui.dialogs import Confirm, ask
 from gatecancel_gui.ui.gc_policy import CollectorPolicy
@@ -42,13 +47,36 @@ from gatecancel_gui.ui.theme import ENVIRONMENT_BADGES, is_dark
 
 log = logging.getLogger(__name__)
 
-ChooseScope = Callable[[QWidget, list[str], str, str | None], Scope | None]
+ChooseScope = Callable[[QWidget, list[str], str, str | None, list[Order]], Scope | None]
 ChoosePath = Callable[[QWidget, str], str]
 
 
 def _ask_save_path(parent: QWidget, suggested: str) -> str:
     path, _ = QFileDialog.getSaveFileName(parent, "Export to CSV", suggested, "CSV files (*.csv)")
     return path
+
+
+def suggested_export_path(noun: str) -> str:
+    """In the user's documents folder, named with what and when (UTC, like every time the app shows)."""
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+    stamp = time.strftime("%Y-%m-%d_%H%M%S", time.gmtime())
+    return str(Path(folder) / f"gatecancel-{noun.replace(' ', '-')}-{stamp}Z.csv")
+
+
+SHORTCUTS = """<table cellspacing="4">
+<tr><td><b>F5</b>, <b>Ctrl+R</b></td><td>Refresh (load every open order and stop order)</td></tr>
+<tr><td><b>Space</b></td><td>Check / uncheck the current row</td></tr>
+<tr><td><b>Ctrl+A</b> / <b>Ctrl+Shift+A</b></td><td>Check / uncheck every visible row</td></tr>
+<tr><td><b>Delete</b></td><td>Cancel the checked orders (asks first)</td></tr>
+<tr><td><b>Shift+Delete</b></td><td>Cancel the current row (asks first)</td></tr>
+<tr><td><b>Ctrl+Shift+Delete</b></td><td>Cancel all… in a scope you choose</td></tr>
+<tr><td><b>Esc</b></td><td>Stop: send nothing more (what is in flight is still reported)</td></tr>
+<tr><td><b>Ctrl+E</b></td><td>Export the visible rows as CSV</td></tr>
+<tr><td><b>Ctrl+J</b></td><td>The cancel journal</td></tr>
+<tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr>
+<tr><td>Right click a row</td><td>Cancel it, its pair or its side; copy its id; its journal</td></tr>
+</table>
+<p>In every question: <b>Enter</b> or <b>Y</b> answers yes, <b>Esc</b> or <b>N</b> no.</p>"""
 
 
 class MainWindow(QMainWindow):
@@ -73,6 +101,7 @@ class MainWindow(QMainWindow):
         self._close_when_idle = False
         self._may_close = False
         self._profiles_dialog: Any = None
+        self._kept: dict[str, Session] = {}  # sessions with no saved profile (the demo): switch back to them
         self.open_pane = OrdersPane("orders", OrderKind.OPEN, self)
         self.stop_pane = OrdersPane("stop orders", OrderKind.STOP, self)
         self._build()
@@ -141,15 +170,25 @@ class MainWindow(QMainWindow):
                                        "Save the visible rows, with their results, as CSV")
         self.act_journal = self._action(bar, "Journal", [QKeySequence("Ctrl+J")],
                                         "Every cancel request sent and what came back")
-        spacer = QWidget(self)
-        spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding,
-                             spacer.sizePolicy().verticalPolicy().Preferred)
-        bar.addWidget(spacer)
+        self.act_quit = QAction("&Quit", self)
+        self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
+        self.act_shortcuts = QAction("&Keyboard shortcuts", self)
+        self.act_about = QAction("&About gatecancel", self)
+        menus = self.menuBar()
+        file_menu = menus.addMenu("&File")
+        for action in (self.act_refresh, self.act_export, self.act_journal):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        help_menu = menus.addMenu("&Help")
+        help_menu.addAction(self.act_shortcuts)
+        help_menu.addAction(self.act_about)
+        # the environment is always in sight: the menu bar's corner never overflows, a toolbar does
         self.badge = QLabel(self)
         self.badge.setObjectName("environment-badge")
         self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.badge.setMinimumWidth(90)
-        bar.addWidget(self.badge)
+        menus.setCornerWidget(self.badge, Qt.Corner.TopRightCorner)
         self.addToolBarBreak()
         self.risk = RiskToolbar(self.jobs, self)
         self.addToolBar(self.risk)
@@ -191,6 +230,9 @@ class MainWindow(QMainWindow):
         self.act_export.triggered.connect(self.export_csv)
         self.act_journal.triggered.connect(self.show_journal)
         self.act_profiles.triggered.connect(self.edit_profiles)
+        self.act_quit.triggered.connect(self.close)
+        self.act_shortcuts.triggered.connect(self.show_shortcuts)
+        self.act_about.triggered.connect(self.show_about)
         self.profile_box.activated.connect(self._profile_chosen)
         self.tabs.currentChanged.connect(self._update_counts)
         self.risk.liveTick.connect(self._live_refresh)
@@ -204,6 +246,8 @@ class MainWindow(QMainWindow):
             self.jobs.route(pane.kind, pane.model.set_results)
             pane.countsChanged.connect(self._update_counts)
             pane.message.connect(self.say)
+            pane.cancelRequested.connect(lambda orders, pane=pane: self.start_cancel(orders, pane))
+            pane.journalRequested.connect(self.show_journal)
             pane.model.resultsChanged.connect(self._update_actions)
         self._update_actions()
 
@@ -217,6 +261,7 @@ class MainWindow(QMainWindow):
             names = [p.name for p in self.profiles.all()]
         except ConfigError as exc:
             self.show_error(str(exc))
+        names = [n for n in self._kept if n not in names] + names
         if self.session is not None and self.session.name not in names:
             names.insert(0, self.session.name)
         self.profile_box.addItems(names or ["(no profile)"])
@@ -247,18 +292,35 @@ class MainWindow(QMainWindow):
             self._show_session()
             return
         if self.session is not None and self.session is not session:
-            self.session.close()
+            if self._has_profile(self.session.name):
+                self.session.close()
+            else:
+                self._kept[self.session.name] = self.session  # e.g. the demo: it stays one click away
         self.session = session
         for pane in self.panes:
             pane.model.set_orders([])
             pane.model.clear_results()
+        self._update_tabs()
         self._show_session()
         if session is not None:
             self.refresh()
 
+    def _has_profile(self, name: str) -> bool:
+        try:
+            return self.profiles.get(name) is not None
+        except ConfigError:
+            return False
+
+    def all_sessions(self) -> list[Session]:
+        """The current session and the kept ones (to close at exit)."""
+        return ([self.session] if self.session else []) + [s for s in self._kept.values() if s is not self.session]
+
     def _profile_chosen(self, index: int) -> None:
         name = self.profile_box.itemText(index)
         if self.session is not None and name == self.session.name:
+            return
+        if name in self._kept:
+            self.set_session(self._kept.pop(name))
             return
         try:
             profile = self.profiles.get(name)
@@ -347,19 +409,24 @@ class MainWindow(QMainWindow):
     # -- cancelling --------------------------------------------------------------------------------
 
     def cancel_checked(self) -> None:
-        self.start_cancel(self.pane.model.checked_orders(), self.pane)
+        self.start_cancel(self.pane.model.checked_orders(), self.pane, hidden=self.pane.hidden_checked())
 
-    def start_cancel(self, orders: list[Order], pane: OrdersPane | None = None) -> None:
+    def start_cancel(self, orders: list[Order], pane: OrdersPane | None = None, *, hidden: int = 0) -> None:
+        """Confirm, then cancel these orders. Orders already known cancelled or gone are not sent again."""
         pane = pane or self.open_pane
         if self.session is None or self.busy or self._close_when_idle:
             return
         if not orders:
             self.say(f"Nothing is checked: tick the {pane.noun} to cancel first.")
             return
-        pairs = len({o.currency_pair for o in orders})
-        noun = pane.noun if len(orders) != 1 else pane.noun[:-1]
-        question = (f"Cancel {len(orders)} {noun} in {pairs} pair{'s' if pairs != 1 else ''} "
-                    f"on {self.environment_label}?")
+        to_send = [o for o in orders if not pane.model.is_settled(o.id)]
+        skipped = len(orders) - len(to_send)
+        if not to_send:
+            self.say(f"Nothing to send: {'that order is' if skipped == 1 else f'all {skipped} are'} already "
+                     "cancelled or gone.")
+            return
+        orders = to_send
+        question = cancel_question(orders, self.environment_label, noun=pane.noun, hidden=hidden, skipped=skipped)
         if not self.confirm(self, "Cancel orders", question, f"&Yes, cancel {len(orders)}"):
             self.say("Nothing was cancelled.")
             return
@@ -374,15 +441,18 @@ class MainWindow(QMainWindow):
             return
         pairs = sorted({o.currency_pair for o in self.model.orders()} |
                        {o.currency_pair for o in self.stop_pane.model.orders()})
-        scope = self.choose_scope(self, pairs, self.environment, self.pane.current_pair())
+        loaded = [o for o in self.model.orders() if not self.model.is_settled(o.id)]
+        stops = [o for o in self.stop_pane.model.orders() if not self.stop_pane.model.is_settled(o.id)]
+        scope = self.choose_scope(self, pairs, self.environment, self.pane.current_pair(), loaded + stops)
         if scope is None:
             return
-        if not self.confirm(self, "Cancel all", scope.question(self.environment), "&Yes, cancel all"):
+        covered = [o for o in loaded if scope.matches(o)]
+        covered_stops = [o for o in stops if scope.matches(o)] if scope.include_stop_orders else []
+        question = f"{scope.question(self.environment)}\n\n{scope.covers(covered, covered_stops)}"
+        if not self.confirm(self, "Cancel all", question, "&Yes, cancel all"):
             self.say("Nothing was cancelled.")
             return
-        expected = [o.ref for o in self.model.orders() if scope.matches(o)]
-        if scope.include_stop_orders:
-            expected += [o.ref for o in self.stop_pane.model.orders() if scope.matches(o)]
+        expected = [o.ref for o in covered + covered_stops]
         client, journal, stop = self.session.client, self.journal, threading.Event()
 
         def run(emit: Callable[[CancelOutcome], None]) -> CancelReport:
@@ -441,8 +511,7 @@ class MainWindow(QMainWindow):
 
     def export_csv(self) -> Path | None:
         pane = self.pane
-        suggested = f"gatecancel-{pane.noun.replace(' ', '-')}.csv"
-        path = self.choose_path(self, suggested)
+        path = self.choose_path(self, suggested_export_path(pane.noun))
         if not path:
             return None
         header, rows = pane.export_rows()
@@ -454,13 +523,30 @@ class MainWindow(QMainWindow):
         self.say(f"Exported {count} {pane.noun} to {path}.")
         return Path(path)
 
-    def show_journal(self) -> Any:
+    def show_journal(self, filter_text: str = "") -> Any:
         from gatecancel_gui.ui.journal_dialog import JournalDialog
 
         dialog = JournalDialog(self.journal, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if filter_text:
+            dialog.filter.setText(filter_text)
         dialog.open()
         return dialog
+
+    def show_shortcuts(self) -> QMessageBox:
+        return self._inform("Keyboard shortcuts", SHORTCUTS)
+
+    def show_about(self) -> QMessageBox:
+        return self._inform("About gatecancel", f"<b>gatecancel {__version__}</b><p>See every open Gate order, "
+                            "cancel the ones you pick, and know what became of each.</p><p>Credentials stay in the "
+                            f"OS keyring. The cancel journal and the log are in {data_dir()}.</p>")
+
+    def _inform(self, title: str, html: str) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Information, title, html, QMessageBox.StandardButton.Close, self)
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # never a blocking exec()
+        return box
 
     # -- shared ------------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
@@ -23,20 +23,25 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
+from PySide6.QtGui import QFont
 
 from gatecancel_gui.core.models import CancelOutcome, Order, OutcomeState
-from gatecancel_gui.ui.theme import is_dark, result_text, state_background
+from gatecancel_gui.ui.theme import is_dark, result_text, side_colour, state_background
 
 Index = QModelIndex | QPersistentModelIndex
 STATE_ROLE = int(Qt.ItemDataRole.UserRole.value) + 2
+
+
+Last = Decimal | None  # the pair's market price (last trade), when the tickers could be read
+NEAR_MARKET_PERCENT = Decimal(1)  # orders this close to the market are about to fill: they stand out
 
 
 @dataclass(frozen=True)
 class Column:
     key: str
     title: str
-    display: Callable[[Order], str]
-    sort_key: Callable[[Order], Any]
+    display: Callable[[Order, Last], str]
+    sort_key: Callable[[Order, Last], Any]
     numeric: bool = False
 
 
@@ -45,34 +50,65 @@ def _fmt(value: Decimal) -> str:
     return text
 
 
+def _money(value: Decimal) -> str:
+    return f"{value:,.2f}" if abs(value) >= 1 else format(value.normalize(), "f") if value else "0"
+
+
 def _created(order: Order) -> str:
+    """In UTC, like the journal, so the two can be read side by side."""
     if not order.create_time_ms:
         return ""
-    return dt.datetime.fromtimestamp(order.create_time_ms / 1000).strftime("%Y-%m-%d %H:%M:%S")
+    return dt.datetime.fromtimestamp(order.create_time_ms / 1000, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def distance_percent(order: Order, last: Last) -> Decimal | None:
+    """How far the order's price is from the market, in percent of the market price (+ above, - below)."""
+    if not last or not order.price:
+        return None
+    return (order.price - last) * 100 / last
+
+
+def _distance(order: Order, last: Last) -> str:
+    d = distance_percent(order, last)
+    return "" if d is None else f"{d:+.2f}%"
+
+
+def _distance_key(order: Order, last: Last) -> Decimal:
+    d = distance_percent(order, last)
+    return abs(d) if d is not None else Decimal("Infinity")  # nearest to filling first
 
 
 COLUMNS: list[Column] = [
-    Column("check", "", lambda o: "", lambda o: 0),
-    Column("pair", "Pair", lambda o: o.currency_pair, lambda o: o.currency_pair),
-    Column("side", "Side", lambda o: o.side, lambda o: o.side),
-    Column("type", "Type", lambda o: o.type, lambda o: o.type),
-    Column("price", "Price", lambda o: _fmt(o.price), lambda o: o.price, numeric=True),
-    Column("amount", "Amount", lambda o: _fmt(o.amount), lambda o: o.amount, numeric=True),
-    Column("left", "Left", lambda o: _fmt(o.left), lambda o: o.left, numeric=True),
-    Column("filled", "Filled %", lambda o: f"{o.filled_percent:.1f}", lambda o: o.filled_percent, numeric=True),
-    Column("created", "Created", _created, lambda o: o.create_time_ms, numeric=True),
-    Column("id", "Order id", lambda o: o.id, lambda o: (len(o.id), o.id)),
-    Column("text", "Text", lambda o: o.text, lambda o: o.text),
-    Column("result", "Result", lambda o: "", lambda o: ""),
+    Column("check", "", lambda o, m: "", lambda o, m: 0),
+    Column("result", "Result", lambda o, m: "", lambda o, m: ""),
+    Column("pair", "Pair", lambda o, m: o.currency_pair, lambda o, m: o.currency_pair),
+    Column("side", "Side", lambda o, m: o.side, lambda o, m: o.side),
+    Column("type", "Type", lambda o, m: o.type, lambda o, m: o.type),
+    Column("price", "Price", lambda o, m: _fmt(o.price), lambda o, m: o.price, numeric=True),
+    Column("market", "Market", lambda o, m: _fmt(m) if m else "", lambda o, m: m or Decimal(0), numeric=True),
+    Column("distance", "To market", _distance, _distance_key, numeric=True),
+    Column("amount", "Amount", lambda o, m: _fmt(o.amount), lambda o, m: o.amount, numeric=True),
+    Column("left", "Left", lambda o, m: _fmt(o.left), lambda o, m: o.left, numeric=True),
+    Column("value", "Value", lambda o, m: f"{_money(o.quote_value)} {o.quote_currency}",
+           lambda o, m: (o.quote_currency, o.quote_value), numeric=True),
+    Column("filled", "Filled %", lambda o, m: f"{o.filled_percent:.1f}", lambda o, m: o.filled_percent, numeric=True),
+    Column("created", "Created (UTC)", lambda o, m: _created(o), lambda o, m: o.create_time_ms, numeric=True),
+    Column("id", "Order id", lambda o, m: o.id, lambda o, m: (len(o.id), o.id)),
+    Column("text", "Text", lambda o, m: o.text, lambda o, m: o.text),
 ]
 COLUMN = {c.key: i for i, c in enumerate(COLUMNS)}
 RESULT_COLUMN = COLUMN["result"]
+SIDE_COLUMN = COLUMN["side"]
+DISTANCE_COLUMN = COLUMN["distance"]
+LEFT_COLUMNS = frozenset({COLUMN["left"], COLUMN["value"], COLUMN["filled"]})  # a filled order's record changes them
 DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
 BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
+FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+FONT = int(Qt.ItemDataRole.FontRole.value)
 CHECK = int(Qt.ItemDataRole.CheckStateRole.value)
 ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
 TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
-_HANDLED_ROLES = frozenset({DISPLAY, BACKGROUND, CHECK, ALIGN, TOOLTIP, int(STATE_ROLE)})
+_HANDLED_ROLES = frozenset({DISPLAY, BACKGROUND, FOREGROUND, FONT, CHECK, ALIGN, TOOLTIP, int(STATE_ROLE)})
 CHECKED = Qt.CheckState.Checked
 UNCHECKED = Qt.CheckState.Unchecked
 RIGHT_ALIGNED = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
@@ -80,6 +116,8 @@ _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _CHECKABLE_FLAGS = _ROW_FLAGS | Qt.ItemFlag.ItemIsUserCheckable
 RESULT_ORDER = {None: 0, OutcomeState.IN_FLIGHT: 1, OutcomeState.UNKNOWN: 2, OutcomeState.NOT_SENT: 3,
                 OutcomeState.REJECTED: 4, OutcomeState.CANCELLED: 5}
+_BOLD = QFont()
+_BOLD.setBold(True)
 
 
 SortSpec = tuple[int, Qt.SortOrder]
@@ -93,19 +131,32 @@ class PreparedRows:
     display: list[list[str]]
     search: list[str]
     sorted_by: SortSpec | None = None
+    prices: dict[str, Decimal] = field(default_factory=dict)
+    near: frozenset[str] = frozenset()  # ids of orders within NEAR_MARKET_PERCENT of the market
 
 
-def prepare_rows(orders: Iterable[Order], sort: SortSpec | None = None) -> PreparedRows:
+def prepare_rows(orders: Iterable[Order], sort: SortSpec | None = None,
+                 prices: dict[str, Decimal] | None = None) -> PreparedRows:
     """Plain Python (no Qt calls): safe to run in a worker so a 10,000-row load never stalls the window.
 
     Columns whose order depends on checks or results are left for the model to sort."""
     orders = list(orders)
+    prices = prices or {}
     if sort is not None and sort[0] not in (COLUMN["check"], COLUMN["result"]):
-        orders.sort(key=COLUMNS[sort[0]].sort_key, reverse=sort[1] == Qt.SortOrder.DescendingOrder)
+        key = COLUMNS[sort[0]].sort_key
+        orders.sort(key=lambda o: key(o, prices.get(o.currency_pair)), reverse=sort[1] == Qt.SortOrder.DescendingOrder)
     else:
         sort = None
-    return PreparedRows(orders, [[c.display(o) for c in COLUMNS] for o in orders],
-                        [f"{o.currency_pair} {o.id} {o.text} {o.side}".lower() for o in orders], sort)
+    display = []
+    near = set()
+    for o in orders:
+        last = prices.get(o.currency_pair)
+        display.append([c.display(o, last) for c in COLUMNS])
+        d = distance_percent(o, last)
+        if d is not None and abs(d) <= NEAR_MARKET_PERCENT:
+            near.add(o.id)
+    return PreparedRows(orders, display, [f"{o.currency_pair} {o.id} {o.text} {o.side}".lower() for o in orders],
+                        sort, prices, frozenset(near))
 
 
 class OrdersModel(QAbstractTableModel):
@@ -120,6 +171,8 @@ class OrdersModel(QAbstractTableModel):
         self._row_of: dict[str, int] = {}
         self._display: list[list[str]] = []
         self._search: list[str] = []
+        self._prices: dict[str, Decimal] = {}
+        self._near: frozenset[str] = frozenset()
         self._checked: set[str] = set()
         self._results: dict[str, CancelOutcome] = {}
         self._dirty_rows: set[int] = set()
@@ -145,6 +198,7 @@ class OrdersModel(QAbstractTableModel):
         incoming = {o.id for o in rows.orders}
         self.beginResetModel()
         self._orders, self._display, self._search = list(rows.orders), list(rows.display), list(rows.search)
+        self._prices, self._near = rows.prices, rows.near
         if live and previous:
             self.new_ids = (self.new_ids | (incoming - set(previous))) & incoming
             vanished = [i for oid, i in previous.items() if oid not in incoming]
@@ -153,7 +207,7 @@ class OrdersModel(QAbstractTableModel):
                 self._orders.append(old_orders[i])
                 self._display.append(old_display[i])
                 self._search.append(old_search[i])
-            rows = PreparedRows(self._orders, self._display, self._search, None)
+            rows = PreparedRows(self._orders, self._display, self._search, None, rows.prices, rows.near)
         else:
             self.new_ids, self.gone_ids = set(), set()
         if self.sort_spec is not None and rows.sorted_by != self.sort_spec:
@@ -206,6 +260,17 @@ class OrdersModel(QAbstractTableModel):
     def checked_orders(self) -> list[Order]:
         return [o for o in self._orders if o.id in self._checked]
 
+    def is_settled(self, order_id: str) -> bool:
+        """Known for good (cancelled, filled, gone): nothing to send for it."""
+        outcome = self._results.get(order_id)
+        return outcome is not None and outcome.settled
+
+    def market_price(self, pair: str) -> Decimal | None:
+        return self._prices.get(pair)
+
+    def is_near_market(self, order_id: str) -> bool:
+        return order_id in self._near
+
     def remove_ids(self, ids: set[str]) -> None:
         """Clear rows (e.g. the cancelled ones) without reloading."""
         if not ids:
@@ -244,9 +309,14 @@ class OrdersModel(QAbstractTableModel):
         threads take the GIL and hold up the window."""
         for outcome in outcomes:
             row = self._row_of.get(outcome.ref.id)
-            if row is not None and self._orders[row].ref == outcome.ref:
-                self._results[outcome.ref.id] = outcome
-                self._dirty_rows.add(row)
+            if row is None or self._orders[row].ref != outcome.ref:
+                continue
+            current = self._results.get(outcome.ref.id)
+            if current is not None and current.settled and not (outcome.reconciled and not current.reconciled
+                                                                 and outcome.final):
+                continue  # known for good: a later, weaker answer (a second cancel's ORDER_NOT_FOUND) is not truth
+            self._results[outcome.ref.id] = outcome
+            self._dirty_rows.add(row)
         if self._dirty_rows and not self._flush.isActive():
             self._flush.start()
 
@@ -262,10 +332,12 @@ class OrdersModel(QAbstractTableModel):
             self.set_checked(done, False)
 
     def forget_results(self, ids: Iterable[str]) -> None:
-        """Drop the results of these rows (a new cancel of them is starting)."""
+        """Drop the results of these rows (a new cancel of them is starting); what is known for good stays."""
         for order_id in ids:
             row = self._row_of.get(order_id)
-            if self._results.pop(order_id, None) is not None and row is not None:
+            current = self._results.get(order_id)
+            if current is not None and not current.settled and row is not None:
+                del self._results[order_id]
                 self._dirty_rows.add(row)
         if self._dirty_rows and not self._flush.isActive():
             self._flush.start()
@@ -318,7 +390,16 @@ class OrdersModel(QAbstractTableModel):
                 order_id = self._orders[row].id
                 outcome = self._results.get(order_id)
                 return result_text(outcome.state, outcome.label) if outcome else self.status_text(order_id)
+            if col in LEFT_COLUMNS and self._results:
+                outcome = self._results.get(self._orders[row].id)
+                if outcome is not None and outcome.left is not None:  # the order's record: the true numbers
+                    order = replace(self._orders[row], left=outcome.left)
+                    return COLUMNS[col].display(order, None)
             return self._display[row][col]
+        if role == FOREGROUND:
+            return side_colour(self._orders[row].side, self.dark) if col == SIDE_COLUMN else None
+        if role == FONT:
+            return _BOLD if col == DISTANCE_COLUMN and self._orders[row].id in self._near else None
         if role == BACKGROUND:
             order_id = self._orders[row].id
             outcome = self._results.get(order_id)
@@ -332,6 +413,8 @@ class OrdersModel(QAbstractTableModel):
         if role == ALIGN:
             return RIGHT_ALIGNED if COLUMNS[col].numeric else None
         if role == TOOLTIP:
+            if col == DISTANCE_COLUMN and self._orders[row].id in self._near:
+                return "Within 1% of the market price: about to fill"
             if col != RESULT_COLUMN:
                 return None
             outcome = self._results.get(self._orders[row].id)
@@ -361,16 +444,26 @@ class OrdersModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
     def _sort_key(self, column: int) -> Callable[[Order], Any]:
+        """A key on the order alone (the market price comes from the last load)."""
         if column == COLUMN["check"]:
             return lambda o: o.id in self._checked
         if column == COLUMN["result"]:
             return lambda o: RESULT_ORDER[self._results[o.id].state if o.id in self._results else None]
-        return COLUMNS[column].sort_key
+        key, prices = COLUMNS[column].sort_key, self._prices
+        return lambda o: key(o, prices.get(o.currency_pair))
 
+
+
+RESULT_FILTERS: dict[str, Callable[[CancelOutcome | None], bool]] = {
+    "failed": lambda o: o is not None and o.state in (OutcomeState.REJECTED, OutcomeState.UNKNOWN),
+    "not_sent": lambda o: o is not None and o.state is OutcomeState.NOT_SENT,
+    "cancelled": lambda o: o is not None and o.state is OutcomeState.CANCELLED,
+    "none": lambda o: o is None,
+}
 
 
 class OrdersFilter(QSortFilterProxyModel):
-    """Pair, side and free-text filter; sorting is delegated to the source model."""
+    """Pair, side, result and free-text filter; sorting is delegated to the source model."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -378,10 +471,11 @@ class OrdersFilter(QSortFilterProxyModel):
         self.pair = ""
         self.side = ""
         self.text = ""
+        self.result = ""  # a key of RESULT_FILTERS, or "" for every row
 
-    def set_filter(self, pair: str = "", side: str = "", text: str = "") -> None:
+    def set_filter(self, pair: str = "", side: str = "", text: str = "", result: str = "") -> None:
         self.beginFilterChange()
-        self.pair, self.side, self.text = pair, side, text.strip().lower()
+        self.pair, self.side, self.text, self.result = pair, side, text.strip().lower(), result
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
@@ -390,6 +484,8 @@ class OrdersFilter(QSortFilterProxyModel):
         if self.pair and order.currency_pair != self.pair:
             return False
         if self.side and order.side != self.side:
+            return False
+        if self.result and not RESULT_FILTERS[self.result](model.result_of(order.id)):
             return False
         return not self.text or self.text in model.search_text(source_row)
 

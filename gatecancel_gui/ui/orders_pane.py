@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -15,23 +13,33 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from gatecancel_gui.core.models import Order, OrderKind
+from gatecancel_gui.core.stake import describe_value
 from gatecancel_gui.ui.orders_model import COLUMN, COLUMNS, OrdersFilter, OrdersModel, PreparedRows
 from gatecancel_gui.ui.theme import result_text
 
 ALL = "All pairs"
-WIDTHS = (("check", 28), ("pair", 95), ("side", 45), ("type", 100), ("price", 95), ("amount", 95), ("left", 95),
-          ("filled", 65), ("created", 140), ("id", 150), ("text", 110))
+CANCEL_ROW_KEY = "Shift+Delete"  # cancel the row under the cursor (Delete cancels the checked rows)
+WIDTHS = (("check", 28), ("result", 150), ("pair", 90), ("side", 40), ("type", 90), ("price", 90), ("market", 90),
+          ("distance", 75), ("amount", 85), ("left", 85), ("value", 120), ("filled", 60), ("created", 135),
+          ("id", 150), ("text", 90))
+RESULTS = (("All results", ""), ("Failed (red)", "failed"), ("Not sent", "not_sent"), ("Cancelled", "cancelled"),
+           ("No result yet", "none"))
 
 
 class OrdersPane(QWidget):
+    """Builds the table and its filters and says what the trader asked for; the window does the work."""
+
     countsChanged = Signal()     # noqa: N815
     message = Signal(str)
+    cancelRequested = Signal(list)   # noqa: N815  [Order]: cancel these (after the usual confirmation)
+    journalRequested = Signal(str)   # noqa: N815  show the journal filtered to this order id
 
     def __init__(self, noun: str, kind: OrderKind, parent: Any = None) -> None:
         super().__init__(parent)
@@ -52,6 +60,11 @@ class OrdersPane(QWidget):
         self.side_filter = QComboBox(self)
         self.side_filter.addItems(["Both", "buy", "sell"])
         filters.addWidget(self.side_filter)
+        filters.addWidget(QLabel("Result:", self))
+        self.result_filter = QComboBox(self)
+        for text, value in RESULTS:
+            self.result_filter.addItem(text, value)
+        filters.addWidget(self.result_filter)
         self.text_filter = QLineEdit(self)
         self.text_filter.setPlaceholderText("Filter by id, text or pair…")
         self.text_filter.setClearButtonEnabled(True)
@@ -73,10 +86,16 @@ class OrdersPane(QWidget):
         layout.addWidget(self.view, 1)
         QShortcut(QKeySequence(Qt.Key.Key_Space), self.view, self.toggle_current,
                   context=Qt.ShortcutContext.WidgetShortcut)
+        QShortcut(QKeySequence(CANCEL_ROW_KEY), self.view, self.cancel_current,
+                  context=Qt.ShortcutContext.WidgetShortcut)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._show_row_menu)
         self.pair_filter.currentIndexChanged.connect(self.apply_filter)
         self.side_filter.currentIndexChanged.connect(self.apply_filter)
+        self.result_filter.currentIndexChanged.connect(self.apply_filter)
         self.text_filter.textChanged.connect(self.apply_filter)
         self.model.checkedChanged.connect(self.countsChanged)  # also follows every reset of the rows
+        self.model.resultsChanged.connect(self._results_changed)
 
     # -- contents ----------------------------------------------------------------------------------
 
@@ -104,10 +123,16 @@ class OrdersPane(QWidget):
     def apply_filter(self) -> None:
         pair = self.pair_filter.currentText()
         side = self.side_filter.currentText()
-        self.proxy.set_filter("" if pair == ALL else pair, "" if side == "Both" else side, self.text_filter.text())
+        self.proxy.set_filter("" if pair == ALL else pair, "" if side == "Both" else side, self.text_filter.text(),
+                              self.result_filter.currentData() or "")
         self.countsChanged.emit()
         if self.model.rowCount() and not self.proxy.rowCount():
             self.message.emit(f"No {self.noun[:-1] if self.noun.endswith('s') else self.noun} matches the filter.")
+
+    def _results_changed(self) -> None:
+        if self.proxy.result:  # the rows a result filter shows change with the results
+            self.apply_filter()
+        self.countsChanged.emit()
 
     def current_pair(self) -> str | None:
         pair = self.pair_filter.currentText()
@@ -125,14 +150,60 @@ class OrdersPane(QWidget):
         self.view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
 
     def counts_text(self) -> str:
+        """Orders, checked, and what the checked ones still at stake are worth (cancelled ones are not)."""
         checked = self.model.checked_orders()
-        totals: dict[str, Decimal] = defaultdict(Decimal)
-        for order in checked:
-            totals[order.quote_currency] += order.quote_value
-        value = " + ".join(f"{v:,.2f} {q}" for q, v in sorted(totals.items(), key=lambda kv: -kv[1]))
+        at_stake = [o for o in checked if not self.model.is_settled(o.id)]
+        value = describe_value(at_stake)
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         text = f"{total} {self.noun}" + (f" ({shown} shown)" if shown != total else "")
-        return text + f" · {len(checked)} checked" + (f" · {value}" if value else "")
+        done = len(checked) - len(at_stake)
+        return (text + f" · {len(checked)} checked" + (f" ({done} already done)" if done else "")
+                + (f" · {value}" if value else ""))
+
+    def hidden_checked(self) -> int:
+        """Checked rows the filter hides (a cancel includes them: the confirmation says so)."""
+        return len(self.model.checked - set(self.proxy.visible_ids()))
+
+    # -- per-row actions ---------------------------------------------------------------------------
+
+    def current_order(self) -> Order | None:
+        index = self.view.currentIndex()
+        return self.model.order_at(self.proxy.mapToSource(index).row()) if index.isValid() else None
+
+    def cancel_current(self) -> None:
+        order = self.current_order()
+        if order is not None:
+            self.cancelRequested.emit([order])
+
+    def row_menu(self, order: Order) -> QMenu:
+        """The actions on one row: cancel it, its pair or its pair's side; copy its id; its journal."""
+        menu = QMenu(self)
+        pair_orders = [o for o in self.model.orders() if o.currency_pair == order.currency_pair]
+        side_orders = [o for o in pair_orders if o.side == order.side]
+        one = menu.addAction(f"Cancel this order\t{QKeySequence(CANCEL_ROW_KEY).toString()}")
+        one.triggered.connect(lambda: self.cancelRequested.emit([order]))
+        pair = menu.addAction(f"Cancel all {len(pair_orders)} in {order.currency_pair}")
+        pair.triggered.connect(lambda: self.cancelRequested.emit(pair_orders))
+        side = menu.addAction(f"Cancel all {len(side_orders)} {order.side} in {order.currency_pair}")
+        side.triggered.connect(lambda: self.cancelRequested.emit(side_orders))
+        menu.addSeparator()
+        copy = menu.addAction("Copy id")
+        copy.triggered.connect(lambda: self._copy_id(order))
+        journal = menu.addAction("Open the journal for this order")
+        journal.triggered.connect(lambda: self.journalRequested.emit(order.id))
+        return menu
+
+    def _show_row_menu(self, pos: QPoint) -> None:
+        index = self.view.indexAt(pos)
+        if not index.isValid():
+            return
+        menu = self.row_menu(self.model.order_at(self.proxy.mapToSource(index).row()))
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    def _copy_id(self, order: Order) -> None:
+        QGuiApplication.clipboard().setText(order.id)
+        self.message.emit(f"Copied order id {order.id}.")
 
     # -- export ------------------------------------------------------------------------------------
 
@@ -143,7 +214,8 @@ class OrdersPane(QWidget):
         for order_id in self.proxy.visible_ids():
             order: Order = self.model.order_at(self.model.row_of(order_id))  # type: ignore[arg-type]
             outcome = self.model.result_of(order_id)
-            values: list[object] = [c.display(order) for c in COLUMNS[1:] if c.key != "result"]
+            values: list[object] = [c.display(order, self.model.market_price(order.currency_pair))
+                                    for c in COLUMNS[1:] if c.key != "result"]
             status = self.model.status_text(order_id)
             values += [result_text(outcome.state, "") if outcome else status,
                        outcome.label if outcome else "", outcome.message if outcome else ""]

@@ -19,6 +19,9 @@ _BACKGROUNDS = {
     OutcomeState.NOT_SENT: ("#e4e4e4", "#3c3c3c"),
 }
 
+# The side as text colour: blue and orange, never the result colours (green and red backgrounds).
+_SIDES = {"buy": ("#1565c0", "#82b1ff"), "sell": ("#e65100", "#ffab40")}
+
 MARKS = {
     OutcomeState.CANCELLED: "✔ cancelled",
     OutcomeState.REJECTED: "✖ not cancelled",
@@ -51,6 +54,11 @@ def state_background(state: OutcomeState, dark: bool | None = None) -> QColor:
     """The row colour for a state; pass `dark` on hot paths (asking the palette on every cell is slow)."""
     light, dark_colour = _BACKGROUNDS[state]
     return _colour(dark_colour if (is_dark() if dark is None else dark) else light)
+
+
+def side_colour(side: str, dark: bool) -> QColor | None:
+    pair = _SIDES.get(side)
+    return _colour(pair[1] if dark else pair[0]) if pair else None
 
 
 def result_text(state: OutcomeState, label: str) -> str:

@@ -1,4 +1,5 @@
 import threading
+from decimal import Decimal
 
 import pytest
 
@@ -38,9 +39,18 @@ def test_cancels_everything_in_requests_of_at_most_20_each_id_once(exchange, cli
     assert_matches_exchange(exchange, report)
     filled = [r for r, o in report.outcomes.items() if o.state is OutcomeState.REJECTED]
     assert filled and all(report.outcomes[r].label == "ORDER_CLOSED" for r in filled)
-    # each order: in flight first, then exactly one final outcome, reported as it arrived
+    # each order: in flight first, then one final state, reported as it arrived; a filled order's is refined
+    # once by its own record (same state and label, plus what is left of it), never changed
     finals = [o for o in seen if o.state is not OutcomeState.IN_FLIGHT]
-    assert len(finals) == len(orders)
+    first_final = {}
+    for o in finals:
+        first_final.setdefault(o.ref, o)
+        assert (o.state, o.label) == (first_final[o.ref].state, first_final[o.ref].label), o
+    assert len(first_final) == len(orders)
+    assert len(finals) == len(orders) + len(filled)
+    for ref in filled:
+        assert report.outcomes[ref].reconciled
+        assert report.outcomes[ref].left == Decimal(exchange.book.orders[ref.id].as_api()["left"]) == 0
     assert report.requests_sent == len(sizes)
 
 

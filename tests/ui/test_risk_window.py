@@ -73,8 +73,10 @@ def test_plain_cancel_all_colours_rows_by_what_is_gone_and_leaves_stop_orders(ma
     win = make_risky_window(scope=Scope(), answers=answers)
     with qtbot.waitSignal(win.cancelFinished, timeout=15_000):
         win.act_cancel_all.trigger()
+    value = sum(o.left * o.price for o in win.model.orders())
     assert answers.questions[-1] == ("Cancel all open orders in every pair on PAPER? Stop (price-triggered) orders "
-                                     "are NOT included: a plain cancel-all leaves them alive.")
+                                     "are NOT included: a plain cancel-all leaves them alive.\n\n"
+                                     f"This scope covers 240 loaded open orders ({value:,.2f} USDT).")
     for order in win.model.orders():
         assert win.model.result_of(order.id).state is STATE_OF[risky.book.status_of(order.id)]
     assert len(risky.price_orders.open()) == 10
@@ -184,7 +186,7 @@ def test_export_csv_has_the_visible_rows_and_results(make_risky_window, risky, q
     assert rows[0][:2] == ["Pair", "Side"] and rows[0][-3:] == ["Result", "Label", "Message"]
     assert len(rows) - 1 == win.proxy.rowCount()
     assert sum(1 for r in rows[1:] if r[-3].startswith("✔") or r[-3].startswith("✖")) == 3
-    ids = {r[COLUMN["id"] - 1] for r in rows[1:]}
+    ids = {r[rows[0].index("Order id")] for r in rows[1:]}
     assert all(len(i) > 15 for i in ids)  # ids as text, not floats
 
 
@@ -196,7 +198,10 @@ def test_journal_view_lists_and_filters(make_risky_window, risky, qtbot):
         win.act_cancel.trigger()
     dialog = win.show_journal()
     qtbot.addWidget(dialog)
-    assert dialog.proxy.rowCount() == 4  # two requests, each sent and answered
+    dialog.filter.setText("settled")  # what the records of orders that filled first said
+    settled = dialog.proxy.rowCount()
+    dialog.filter.setText("")
+    assert dialog.proxy.rowCount() == 4 + settled  # two requests, each sent and answered
     dialog.filter.setText(chosen[25])
     assert dialog.proxy.rowCount() == 1  # the request that carried it (the sent line lists its first ids)
     dialog.filter.setText("answer")

@@ -100,7 +100,10 @@ def test_cancel_colours_every_row_by_the_exchanges_record(window, paper, answers
     window.model.set_checked(chosen, True)
     pairs = len({paper.book.orders[i].currency_pair for i in chosen})
     report = run_cancel(window, qtbot)
-    assert answers.questions == [f"Cancel {len(chosen)} orders in {pairs} pairs on PAPER?"]
+    [question] = answers.questions
+    value = sum(window.model.order_at(window.model.row_of(i)).quote_value for i in chosen)
+    assert question.startswith(f"Cancel {len(chosen)} orders in {pairs} pairs on PAPER?\n\n")
+    assert f"Value still open: {value:,.2f} USDT" in question and f"Pairs: {pair}" in question
     assert report.count(OutcomeState.CANCELLED) == len(chosen) - len(fills)
     assert_rows_match_exchange(window, paper, chosen)
     assert all(paper.book.status_of(i) == "closed" for i in fills)
