@@ -132,6 +132,14 @@ class RiskEndpoints:
     price_orders: PriceOrderBook
     deadman: CountdownTimers
 
+    def _do_tickers(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
+        """GET /spot/tickers (public): every pair's last price, the reference price the book was seeded
+        around (so a few orders sit close to the market, as in a real book)."""
+        pairs = sorted({o.currency_pair for o in self.book.orders.values()} | set(REFERENCE_PRICES))
+        wanted = query.get("currency_pair")
+        return 200, [{"currency_pair": p, "last": REFERENCE_PRICES.get(p, "1.5"), "change_percentage": "0"}
+                     for p in pairs if not wanted or p == wanted]
+
     def _do_price_orders(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
         if query.get("status", "open") != "open":
             raise PaperApiError(400, "INVALID_PARAM_VALUE", "the paper exchange lists open price orders only")

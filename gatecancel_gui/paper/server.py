@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 PREFIX = "/api/v4"
 MAX_BATCH = 20
 CLOCK_WINDOW_S = 60.0
+PUBLIC_ROUTES = frozenset({"time", "currency_pairs", "tickers"})  # Gate's public endpoints need no signature
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ class PaperExchange(RiskEndpoints):
             if route is None:
                 raise ApiError(404, "NOT_FOUND", f"{method} {endpoint} is not an endpoint here")
             headers: dict[str, str] = {}
-            if route != "time":
+            if route not in PUBLIC_ROUTES:
                 self._authenticate(handler, method, path, raw_query, body)
                 headers = self._rate_limit(method, endpoint, route)
             plan = self.fault_plans.get(f"{method} {_template(endpoint)}")
@@ -399,6 +400,7 @@ def _mangle(fault: Fault, results: list[dict[str, Any]]) -> list[dict[str, Any]]
 _ROUTES = [
     ("GET", re.compile(r"^/spot/time$"), "time"),
     ("GET", re.compile(r"^/spot/currency_pairs$"), "currency_pairs"),
+    ("GET", re.compile(r"^/spot/tickers$"), "tickers"),
     ("GET", re.compile(r"^/spot/accounts$"), "accounts"),
     ("GET", re.compile(r"^/spot/open_orders$"), "open_orders"),
     ("GET", re.compile(r"^/spot/orders$"), "list_orders"),

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, QUrl
+from PySide6.QtCore import QSortFilterProxyModel, QUrl
 from PySide6.QtGui import QDesktopServices, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,6 +23,41 @@ from PySide6.QtWidgets import (
 
 from gatecancel_gui.core.journal import COLUMNS, Journal, journal_rows
 
+REQUEST_COLUMN = COLUMNS.index("Request")
+ORDERS_COLUMN = COLUMNS.index("Orders")
+
+
+class RequestFilter(QSortFilterProxyModel):
+    """Rows containing the text, and every other row of the same request: filtering by an order id shows
+    the request that carried it and Gate's answer to it, not only the line that names the id."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.text = ""
+        self._requests: set[str] = set()
+
+    def set_text(self, text: str) -> None:
+        self.beginFilterChange()
+        self.text = text.strip().lower()
+        model = self.sourceModel()
+        self._requests = set()
+        if self.text and model is not None:
+            for row in range(model.rowCount()):  # the requests that carried a matching order id or pair
+                if self.text in str(model.index(row, ORDERS_COLUMN).data() or "").lower():
+                    self._requests.add(str(model.index(row, REQUEST_COLUMN).data() or ""))
+            self._requests.discard("")
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def _row_matches(self, row: int) -> bool:
+        model = self.sourceModel()
+        return any(self.text in str(model.index(row, col).data() or "").lower() for col in range(model.columnCount()))
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Any) -> bool:  # noqa: N802
+        if not self.text:
+            return True
+        request = str(self.sourceModel().index(source_row, REQUEST_COLUMN).data() or "")
+        return request in self._requests or self._row_matches(source_row)
+
 
 class JournalDialog(QDialog):
     def __init__(self, journal: Journal, parent: Any = None) -> None:
@@ -32,21 +67,19 @@ class JournalDialog(QDialog):
         self.resize(1100, 520)
         self.model = QStandardItemModel(0, len(COLUMNS), self)
         self.model.setHorizontalHeaderLabels(COLUMNS)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = RequestFilter(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterKeyColumn(-1)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.filter = QLineEdit(self)
         self.filter.setPlaceholderText("Filter: an order id, a pair, a label, a request id…")
         self.filter.setClearButtonEnabled(True)
-        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.filter.textChanged.connect(self.proxy.set_text)
         self.view = QTableView(self)
         self.view.setModel(self.proxy)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.verticalHeader().setVisible(False)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.setWordWrap(False)
+        self.view.setWordWrap(True)  # nothing is cut off: long cells wrap (and carry a tooltip)
         for column, width in enumerate((185, 60, 105, 230, 260, 55, 80)):
             self.view.setColumnWidth(column, width)
         self.where = QLabel(self)
@@ -77,6 +110,8 @@ class JournalDialog(QDialog):
                 item.setToolTip(item.text())
                 item.setEditable(False)
             self.model.appendRow(items)
+        self.proxy.set_text(self.filter.text())
+        self.view.resizeRowsToContents()
         self.where.setText(f"{len(records)} lines in {self.journal.path}")
 
     def folder(self) -> Path:

@@ -69,8 +69,8 @@ def make_window(qtbot, paper, answers, tmp_path):
 
     yield make
     for win in windows:  # pytest-qt has shut them (before_close_func)
-        if win.session is not None:
-            win.session.close()
+        for session in win.all_sessions():
+            session.close()
 
 
 @pytest.fixture

@@ -203,7 +203,7 @@ def test_journal_view_lists_and_filters(make_risky_window, risky, qtbot):
     dialog.filter.setText("")
     assert dialog.proxy.rowCount() == 4 + settled  # two requests, each sent and answered
     dialog.filter.setText(chosen[25])
-    assert dialog.proxy.rowCount() == 1  # the request that carried it (the sent line lists its first ids)
+    assert dialog.proxy.rowCount() == 2  # the request that carried it, sent and answered
     dialog.filter.setText("answer")
     assert dialog.proxy.rowCount() == 2
     assert dialog.folder() == win.journal.path.parent
