@@ -1,4 +1,4 @@
-"""Saves a picture of each risk view, headless, against the demo's paper exchange:
+"""Saves a picture of each view, headless, against the demo's paper exchange:
     .venv/bin/python resources/make_screenshots.py
 (the main window's own picture is made by the app: gatecancel-gui --screenshot resources/screenshot.png)."""
 
@@ -10,13 +10,14 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GATECANCEL_DATA_DIR", tempfile.mkdtemp())
 
-from PySide6.QtCore import QEventLoop, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEventLoop, QPoint, Qt
+from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QWidget
 
 from gatecancel_gui.core.cancel_all import Scope
 from gatecancel_gui.ui.application import configure_app, demo_session
 from gatecancel_gui.ui.cancel_all_dialog import CancelAllDialog
-from gatecancel_gui.ui.dialogs import always_yes
+from gatecancel_gui.ui.dialogs import always_yes, question_box
 from gatecancel_gui.ui.main_window import MainWindow
 from gatecancel_gui.ui.orders_model import COLUMN
 
@@ -30,6 +31,50 @@ def wait(signal) -> list:
     return got
 
 
+def with_popup(window: QWidget, popup: QWidget, at: QPoint) -> QPixmap:
+    """The window with a popup (a question, a menu) drawn where the trader sees it."""
+    picture = window.grab()
+    painter = QPainter(picture)
+    painter.drawPixmap(at, popup.grab())
+    painter.end()
+    return picture
+
+
+def confirmation_and_menu(app: QApplication, window: MainWindow, suffix: str) -> None:
+    """The confirmation of a cancel of checked rows (some hidden by the filter), and a row's menu."""
+    model = window.model
+    pairs = sorted({o.currency_pair for o in model.orders()})
+    checked = [o for o in model.orders() if o.currency_pair in pairs[:6]][:40]
+    model.set_checked([o.id for o in model.checked], False)
+    model.set_checked([o.id for o in checked], True)
+    window.pair_filter.setCurrentText(pairs[0])
+    app.processEvents()
+    asked: list[tuple[str, str]] = []  # the window's own question, answered No
+    window.confirm = lambda parent, title, text, yes="": bool(asked.append((text, yes)))
+    window.cancel_checked()
+    window.confirm = always_yes
+    box = question_box(window, "Cancel orders", *asked[0])
+    box.show()  # laid out as on a screen
+    app.processEvents()
+    at = QPoint((window.width() - box.width()) // 2, (window.height() - box.height()) // 3)
+    with_popup(window, box, at).save(str(HERE / f"screenshot-confirm{suffix}.png"))
+    box.close()
+    box.deleteLater()
+    window.pair_filter.setCurrentIndex(0)
+    model.set_checked([o.id for o in checked], False)
+
+    view = window.view
+    row = 4
+    order = model.order_at(window.proxy.mapToSource(window.proxy.index(row, 0)).row())
+    view.selectRow(row)
+    menu = window.open_pane.row_menu(order)
+    menu.adjustSize()
+    cell = view.visualRect(window.proxy.index(row, COLUMN["pair"])).center()
+    at = view.viewport().mapTo(window, cell)
+    with_popup(window, menu, at).save(str(HERE / f"screenshot-row-menu{suffix}.png"))
+    menu.deleteLater()
+
+
 def main() -> None:
     app = QApplication(sys.argv[:1])
     configure_app(app)
@@ -41,8 +86,24 @@ def main() -> None:
     window.refresh()
     wait(window.loadFinished)
 
+    # a cancel with a few orders that fill first, results on top: the risk columns in use
+    fills = [o.id for o in window.model.orders() if exchange.book.orders[o.id].fills_on_cancel][:3]
+    window.model.set_checked([o.id for o in window.model.orders()[:9]] + fills, True)
+    window.cancel_checked()
+    wait(window.cancelFinished)
+    window.view.sortByColumn(COLUMN["result"], Qt.SortOrder.DescendingOrder)
+    window.view.scrollToTop()
+    confirmation_and_menu(app, window, "")
+    window.resize(900, 620)
+    app.processEvents()
+    window.grab().save(str(HERE / "screenshot-900.png"))
+    confirmation_and_menu(app, window, "-900")
+    window.resize(1280, 720)
+    app.processEvents()
+
     # the scope chooser, as a trader sees it before confirming
-    dialog = CancelAllDialog(sorted({o.currency_pair for o in window.model.orders()}), "live", pair, window)
+    loaded = [o for pane in window.panes for o in pane.model.orders() if not pane.model.is_settled(o.id)]
+    dialog = CancelAllDialog(sorted({o.currency_pair for o in window.model.orders()}), "live", pair, window, loaded)
     dialog.include_stops.setChecked(True)
     dialog.show()
     app.processEvents()
@@ -74,7 +135,10 @@ def main() -> None:
     app.processEvents()
     journal.grab().save(str(HERE / "screenshot-journal.png"))
     journal.close()
-    window.close()
+    window.close()  # disarms the dead-man switch in the background, then closes
+    if window.isVisible():
+        wait(window.jobs.idle)
+    app.processEvents()
     session.close()
     exchange.stop()
     print("saved", ", ".join(p.name for p in sorted(HERE.glob("screenshot-*.png"))))

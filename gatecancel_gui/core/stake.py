@@ -51,6 +51,5 @@ def cancel_question(orders: list[Order], environment: str, *, noun: str = "order
     if hidden:
         lines.append(f"{hidden} of them {'is' if hidden == 1 else 'are'} hidden by the filter (included).")
     if skipped:
-        lines.append(f"{skipped} checked {'order is' if skipped == 1 else 'orders are'} already cancelled or gone "
-                     "and will not be sent again.")
+        lines.append(f"{skipped} checked {'is' if skipped == 1 else 'are'} already cancelled or gone: not sent again.")
     return "\n".join(lines)

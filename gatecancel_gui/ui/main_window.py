@@ -41,12 +41,16 @@ from gatecancel_gui.ui.cancel_all_dialog import choose_scope
 from gatecancel_gui.ui.dialogs import Confirm, ask
 from gatecancel_gui.ui.gc_policy import CollectorPolicy
 from gatecancel_gui.ui.jobs import CancelJob, JobController, JobResult, LoadJob
+from gatecancel_gui.ui.orders_model import COLUMNS
 from gatecancel_gui.ui.orders_pane import OrdersPane
 from gatecancel_gui.ui.risk_toolbar import RiskToolbar
 from gatecancel_gui.ui.theme import ENVIRONMENT_BADGES, is_dark
 
 log = logging.getLogger(__name__)
 
+# The table header's saved widths and order belong to one column layout: a new layout starts fresh rather
+# than inheriting widths meant for other columns.
+HEADER_KEY = "window/header/" + "-".join(c.key for c in COLUMNS)
 ChooseScope = Callable[[QWidget, list[str], str, str | None, list[Order]], Scope | None]
 ChoosePath = Callable[[QWidget, str], str]
 
@@ -592,7 +596,7 @@ class MainWindow(QMainWindow):
         geometry = settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        header = settings.value("window/header")
+        header = settings.value(HEADER_KEY)  # saved under the column layout it belongs to
         if header is not None:
             self.view.horizontalHeader().restoreState(header)
 
@@ -617,7 +621,7 @@ class MainWindow(QMainWindow):
             return
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
-        settings.setValue("window/header", self.view.horizontalHeader().saveState())
+        settings.setValue(HEADER_KEY, self.view.horizontalHeader().saveState())
         if self.session is not None:
             settings.setValue("session/last_profile", self.session.name)
         self.collector.release()

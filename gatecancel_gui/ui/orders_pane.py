@@ -178,13 +178,17 @@ class OrdersPane(QWidget):
     def row_menu(self, order: Order) -> QMenu:
         """The actions on one row: cancel it, its pair or its pair's side; copy its id; its journal."""
         menu = QMenu(self)
-        pair_orders = [o for o in self.model.orders() if o.currency_pair == order.currency_pair]
+        live = [o for o in self.model.orders() if not self.model.is_settled(o.id)]  # what a cancel would send
+        pair_orders = [o for o in live if o.currency_pair == order.currency_pair]
         side_orders = [o for o in pair_orders if o.side == order.side]
         one = menu.addAction(f"Cancel this order\t{QKeySequence(CANCEL_ROW_KEY).toString()}")
+        one.setEnabled(not self.model.is_settled(order.id))
         one.triggered.connect(lambda: self.cancelRequested.emit([order]))
         pair = menu.addAction(f"Cancel all {len(pair_orders)} in {order.currency_pair}")
+        pair.setEnabled(bool(pair_orders))
         pair.triggered.connect(lambda: self.cancelRequested.emit(pair_orders))
         side = menu.addAction(f"Cancel all {len(side_orders)} {order.side} in {order.currency_pair}")
+        side.setEnabled(bool(side_orders))
         side.triggered.connect(lambda: self.cancelRequested.emit(side_orders))
         menu.addSeparator()
         copy = menu.addAction("Copy id")

@@ -54,7 +54,7 @@ def test_cancelling_again_keeps_cancelled_orders_green_and_does_not_send_them(wi
     value = sum(o.quote_value for o in at_stake)
     assert window.counts.text().endswith(f"{value:,.2f} USDT")  # the cancelled ones are not at stake
     report = cancel(window, qtbot, window.act_cancel.trigger)
-    assert "4 checked orders are already cancelled or gone and will not be sent again." in answers.questions[-1]
+    assert "4 checked are already cancelled or gone: not sent again." in answers.questions[-1]
     assert answers.questions[-1].startswith(f"Cancel {len(at_stake)} orders in 1 pair on PAPER?")
     assert sum(paper.cancel_requests()) - sent_before == len(at_stake)  # the 4 were not sent again
     assert not set(first) & {r.id for r in report.outcomes}
