@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QListWidget,
     QPushButton,
@@ -22,11 +25,16 @@ from PySide6.QtWidgets import (
 
 from gatecancel_gui.core import credentials
 from gatecancel_gui.core.client import GateClient
-from gatecancel_gui.core.errors import ConfigError
+from gatecancel_gui.core.errors import ConfigError, ErrorClass, GateError
 from gatecancel_gui.core.hosts import Environment
 from gatecancel_gui.core.profiles import Profile, ProfileStore, check_name
 from gatecancel_gui.core.session import Session, open_profile
 from gatecancel_gui.ui.jobs import CallJob, JobController, JobResult
+
+STATUS_LINES = 3  # room kept for the status line, so a message that wraps moves no button
+PROBE_ORDER_ID = "1"  # an id no Gate order has: cancelling it proves the permission and touches nothing
+PROBE_PAIR = "BTC_USDT"
+CANNOT_CANCEL = {"READ_ONLY", "FORBIDDEN"}
 
 ENVIRONMENTS = [("Live (api.gateio.ws)", Environment.LIVE), ("Testnet", Environment.TESTNET),
                 ("Custom URL", Environment.CUSTOM)]
@@ -68,6 +76,7 @@ class ProfilesDialog(QDialog):
             self.session_only.setEnabled(False)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
+        self.status.setMinimumHeight(STATUS_LINES * self.status.fontMetrics().lineSpacing())
 
         form = QFormLayout()
         form.addRow("Name", self.name)
@@ -88,7 +97,16 @@ class ProfilesDialog(QDialog):
             buttons.addWidget(b)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
+        # Enter saves and never destroys input: Save is the one default button, no other button is ever one.
+        others: list[QAbstractButton] = [self.btn_new, self.btn_remove, self.btn_test, self.btn_use]
+        for button in [*others, *close.buttons()]:
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)
+                button.setDefault(False)
+        self.btn_save.setAutoDefault(True)
+        self.btn_save.setDefault(True)
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows to fit a wrapped note
         top = QHBoxLayout()
         top.addWidget(self.list, 1)
         top.addLayout(form, 2)
@@ -134,7 +152,7 @@ class ProfilesDialog(QDialog):
         self.account.setCurrentIndex(max(0, self.account.findData(profile.account)))
         self.secret.clear()
         try:
-            creds = credentials.load(name)
+            creds = self._stored(name)
         except ConfigError as exc:
             self.say(str(exc), error=True)
             creds = None
@@ -149,14 +167,29 @@ class ProfilesDialog(QDialog):
         profile.base_url  # noqa: B018  (raises ConfigError with a sentence for a bad URL)
         return profile
 
+    @staticmethod
+    def _stored(name: str) -> credentials.Credentials | None:
+        """The profile's stored credentials. Without a working keyring only this session's can exist: a
+        profile without them has none stored, which is no keyring error."""
+        try:
+            return credentials.load(name)
+        except credentials.KeyringUnavailable:
+            if credentials.keyring_works():
+                raise
+            return None
+
     def _credentials(self, name: str) -> credentials.Credentials:
+        """What the user typed first: a key, then a secret (typed, or the one already stored)."""
+        if not self.key.text().strip():
+            raise ConfigError("Enter the API key.")
+        key = credentials.clean_credential(self.key.text(), "key")
         secret = self.secret.text()
-        if not secret:
-            existing = credentials.load(name)
+        if not secret.strip():
+            existing = self._stored(name)
             if existing is None:
                 raise ConfigError("Enter the API secret.")
             secret = existing.secret
-        return credentials.make_credentials(self.key.text(), secret)
+        return credentials.make_credentials(key, secret)
 
     def save(self) -> bool:
         try:
@@ -204,8 +237,11 @@ class ProfilesDialog(QDialog):
                 offset = client.sync_clock()
                 data = client.request("GET", "/spot/open_orders", params=[("page", "1"), ("limit", "1")]).data
                 pairs = len(data) if isinstance(data, list) else 0
-                return (f"Connected: the key works; {pairs} pair{'s' if pairs != 1 else ''} with open orders; "
-                        f"clock offset {offset:+.2f} s.")
+                if not can_cancel(client):
+                    return ("Connected, but this key is read-only: it can list orders but cannot cancel them. "
+                            "Give it the spot-trade permission on Gate.")
+                return (f"Connected: the key can list and cancel orders; {pairs} pair{'s' if pairs != 1 else ''} "
+                        f"with open orders; clock offset {round(offset, 2) + 0.0:+.2f} s.")
 
         self.btn_test.setEnabled(False)
         self.say("Testing…")
@@ -235,3 +271,40 @@ class ProfilesDialog(QDialog):
     def say(self, text: str, error: bool = False) -> None:
         self.status.setStyleSheet("QLabel { color: #d32f2f; }" if error else "")
         self.status.setText(text)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to the height the wrapped labels need at this width: a window does not follow its
+        layout's height-for-width by itself, and would squeeze the form and move the buttons instead."""
+        layout = self.layout()
+        if layout is None or not self.isVisible():
+            return
+        need = layout.totalHeightForWidth(self.width())
+        if need > self.height():
+            self.resize(self.width(), need)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802  (Qt's name)
+        super().showEvent(event)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802  (Qt's name)
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self, self._fit)  # narrower or shorter: never leave a label clipped
+
+
+def can_cancel(client: GateClient) -> bool:
+    """Whether the key may cancel, proven by cancelling an order that cannot exist: a trading key hears
+    ORDER_NOT_FOUND, a read-only one READ_ONLY (or FORBIDDEN). Any other error is raised: its sentence is
+    the answer to show (a locked account, a busy exchange, no network)."""
+    params = [("currency_pair", PROBE_PAIR)]
+    if client.account:
+        params.append(("account", client.account))
+    try:
+        client.request("DELETE", f"/spot/orders/{PROBE_ORDER_ID}", params=params)
+    except GateError as exc:
+        if exc.label == "ORDER_NOT_FOUND":
+            return True
+        if exc.error_class is ErrorClass.PERMISSION and exc.label in CANNOT_CANCEL:
+            return False
+        raise
+    return True  # an order with this id was there and is cancelled: the key can cancel

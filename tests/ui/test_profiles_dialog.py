@@ -47,7 +47,7 @@ def test_test_connection_reports_success_and_failure(dialog, paper, mem_keyring,
     fill(dialog, paper)
     with qtbot.waitSignal(dialog.testFinished, timeout=10_000) as blocker:
         dialog.btn_test.click()
-    assert blocker.args[0].startswith("Connected: the key works")
+    assert blocker.args[0].startswith("Connected: the key can list and cancel orders")
     fill(dialog, paper, secret="wrong-secret")
     with qtbot.waitSignal(dialog.testFinished, timeout=10_000) as blocker:
         dialog.btn_test.click()
