@@ -2,7 +2,8 @@
 exchange. Thin over the core: every decision about what was cancelled is the core's.
 
 One module per command group: orders.py (orders, cancel), risk.py (cancel-all, stop orders, dead-man
-switch), journal.py, paper.py; output.py prints, run.py makes Ctrl+C a Stop."""
+switch), journal.py, paper.py; args.py reads the command line (one sentence, exit 2, for bad input),
+output.py prints (and survives a reader that leaves), run.py makes Ctrl+C a Stop."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from typing import TextIO
 
 from gatecancel_gui import __version__
 from gatecancel_gui.cli import journal, orders, paper, risk
+from gatecancel_gui.cli.args import Parser, number
+from gatecancel_gui.cli.output import reader_safe
 from gatecancel_gui.core import credentials, redact
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.errors import ConfigError, GateError, Stopped
@@ -21,19 +24,21 @@ from gatecancel_gui.core.hosts import LIVE_URL
 from gatecancel_gui.core.profiles import ProfileStore
 
 EXIT_OK, EXIT_NOT_ALL_CANCELLED, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+MIN_TIMEOUT_S, MAX_TIMEOUT_S = 0.5, 120.0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gatecancel", description="List and cancel open Gate spot orders.")
+    parser = Parser(prog="gatecancel", description="List and cancel open Gate spot orders.")
     parser.add_argument("--version", action="version", version=f"gatecancel {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("--base-url", help=f"exchange API base URL (default: the profile's, else {LIVE_URL})")
     common.add_argument("--profile", help="read the key and secret of this profile from the OS keyring "
                         "(default: GATE_API_KEY / GATE_API_SECRET)")
     common.add_argument("--account", choices=("spot", "unified"), help="account type of the key")
-    common.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for each answer")
+    common.add_argument("--timeout", type=number(MIN_TIMEOUT_S, MAX_TIMEOUT_S, "seconds"), default=5.0,
+                        help=f"seconds to wait for each answer ({MIN_TIMEOUT_S:g} to {MAX_TIMEOUT_S:g})")
     common.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     orders.add_commands(sub, common)
@@ -44,11 +49,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    out = out or sys.stdout
-    err = err or sys.stderr
+    """Run one command; the exit status is 0 done, 1 not everything cancelled (or a question declined),
+    2 bad input, 130 interrupted. A reader that leaves (`| head`) changes neither the work nor the status."""
+    out = reader_safe(out or sys.stdout)
+    err = reader_safe(err or sys.stderr)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     redact.install()
-    args = build_parser().parse_args(argv)
+    try:
+        return run_command(build_parser().parse_args(argv), out, err)
+    finally:
+        out.flush()
+        err.flush()
+
+
+def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         if args.command == "paper":
             return paper.run_paper(args, out)
@@ -70,11 +84,19 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
 
 
 def make_client(args: argparse.Namespace) -> GateClient:
+    """A client for the profile's (or the environment's) key. A profile is looked up before the keyring:
+    a mistyped name must say so, not send the user off to unlock a keyring."""
     base_url = args.base_url
+    account = args.account
     creds = None
     if args.profile:
-        profile = ProfileStore().get(args.profile)
-        base_url = base_url or (profile.base_url if profile else None)
+        store = ProfileStore()
+        profile = store.get(args.profile)
+        if profile is None:
+            saved = ", ".join(p.name for p in store.all())
+            raise ConfigError(f"There is no profile named '{args.profile}'" + (f" (saved: {saved})." if saved else "."))
+        base_url = base_url or profile.base_url
+        account = account or profile.account
         creds = credentials.load(args.profile)
         if creds is None:
             raise ConfigError(f"No key is stored in the OS keyring for profile '{args.profile}'.")
@@ -82,8 +104,8 @@ def make_client(args: argparse.Namespace) -> GateClient:
         creds = credentials.from_environment()
     if creds is None:
         raise ConfigError("No credentials: use --profile NAME, or set GATE_API_KEY and GATE_API_SECRET.")
-    account = "unified" if args.account == "unified" else None
-    return GateClient(base_url or LIVE_URL, creds, timeout_s=args.timeout, account=account)
+    return GateClient(base_url or LIVE_URL, creds, timeout_s=args.timeout,
+                      account="unified" if account == "unified" else None)
 
 
 if __name__ == "__main__":

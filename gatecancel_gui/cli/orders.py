@@ -3,26 +3,36 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import threading
+from collections.abc import Callable
 from typing import TextIO
 
-from gatecancel_gui.cli.output import order_line, print_orders, print_outcomes
+from gatecancel_gui.cli.args import Commands, Parser, number, whole
+from gatecancel_gui.cli.output import order_line, print_orders, print_outcomes, reader_gone
 from gatecancel_gui.cli.run import run_interruptibly
 from gatecancel_gui.core.cancel import CancelRun, CancelSettings, SpotBatch
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.errors import ConfigError
+from gatecancel_gui.core.hosts import environment_of
+from gatecancel_gui.core.ids import parse_order_ref
 from gatecancel_gui.core.journal import Journal
 from gatecancel_gui.core.models import Order, OrderRef
 from gatecancel_gui.core.orders import load_open_orders, load_pair_orders
+from gatecancel_gui.core.pairs import check_pair, check_pairs
 
 EXIT_OK, EXIT_NOT_ALL_CANCELLED = 0, 1
-MIN_WATCH_S = 2.0
+MIN_WATCH_S, MAX_WATCH_S = 2.0, 3600.0
+MAX_IN_FLIGHT = 100   # Gate takes 200 cancel requests a second per account; more in flight only queues
 
 
-def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+def add_commands(sub: Commands, common: Parser) -> None:
     orders = sub.add_parser("orders", parents=[common], help="list every open spot order")
     orders.add_argument("--csv", metavar="FILE", help="also write them to a CSV file")
-    orders.add_argument("--watch", type=float, metavar="SECONDS",
+    orders.add_argument("--watch", metavar="SECONDS",
+                        type=number(MIN_WATCH_S, MAX_WATCH_S, "seconds",
+                                    f" (at least {MIN_WATCH_S:g} seconds between listings keeps within Gate's "
+                                    "rate limits)"),
                         help=f"keep listing every SECONDS (at least {MIN_WATCH_S:g}) and print new and gone orders")
 
     cancel = sub.add_parser("cancel", parents=[common], help="cancel open orders in batches of 20")
@@ -31,7 +41,9 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser], commo
     scope.add_argument("--pair", help="every open order in one pair, e.g. BTC_USDT")
     scope.add_argument("--ids", nargs="+", metavar="PAIR:ID", help="these orders")
     cancel.add_argument("--side", choices=("buy", "sell"), help="with --pair: only this side")
-    cancel.add_argument("--in-flight", type=int, default=16, help="requests in flight at once")
+    cancel.add_argument("--in-flight", type=whole(1, MAX_IN_FLIGHT, "requests"), default=16,
+                        help=f"requests in flight at once (1 to {MAX_IN_FLIGHT})")
+    cancel.add_argument("--yes", action="store_true", help="with --all or --pair: do not ask on a terminal")
 
 
 def run_orders(client: GateClient, args: argparse.Namespace, out: TextIO) -> int:
@@ -42,9 +54,8 @@ def run_orders(client: GateClient, args: argparse.Namespace, out: TextIO) -> int
 
 
 def watch_orders(client: GateClient, interval_s: float, out: TextIO) -> int:
-    """Live refresh for a terminal: one line per order that appears (+) or vanishes (-), until Ctrl+C."""
-    if interval_s < MIN_WATCH_S:
-        raise ConfigError(f"--watch needs at least {MIN_WATCH_S:g} seconds between listings (Gate's rate limits).")
+    """Live refresh for a terminal: one line per order that appears (+) or vanishes (-), until Ctrl+C or
+    until nobody reads the output any more."""
     known: dict[str, Order] = {}
     first = True
     pause = threading.Event()
@@ -59,6 +70,8 @@ def watch_orders(client: GateClient, interval_s: float, out: TextIO) -> int:
             for order_id in known.keys() - current.keys():
                 out.write(f"- gone {order_line(known[order_id])}\n")
         out.flush()
+        if reader_gone(out):
+            return EXIT_OK
         known, first = current, False
         pause.wait(interval_s)
 
@@ -66,15 +79,39 @@ def watch_orders(client: GateClient, interval_s: float, out: TextIO) -> int:
 def run_cancel(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.side and not args.pair:
         raise ConfigError("--side needs --pair.")
-    refs = select_orders(client, args)
+    refs = select_orders(client, args, err)
     if not refs:
         print("gatecancel: no open orders match; nothing was sent.", file=err)
         if args.json:
             out.write("[]\n")
         return EXIT_OK
+    if not args.ids and not args.yes and sys.stdin.isatty():
+        pairs = {r.currency_pair for r in refs}
+        side = f"{args.side} " if args.side else ""
+        where = f"in {refs[0].currency_pair}" if args.pair else f"in {len(pairs)} pair{'s' if len(pairs) != 1 else ''}"
+        question = (f"Cancel {len(refs)} open {side}order{'s' if len(refs) != 1 else ''} {where} "
+                    f"on {environment_of(client.base_url).value.upper()}?")
+        if not confirm(question, err):
+            return declined(err)
     run = CancelRun(client, SpotBatch(), journal=Journal(),
-                    settings=CancelSettings(max_in_flight=max(1, args.in_flight)))
+                    settings=CancelSettings(max_in_flight=args.in_flight))
     return report_cancel(run, refs, args, out, err)
+
+
+def confirm(question: str, err: TextIO) -> bool:
+    """Ask on the terminal; only y or yes goes ahead (end of input is a no)."""
+    print(f"{question} [y/N] ", end="", file=err, flush=True)
+    try:
+        answer = input()
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def declined(err: TextIO) -> int:
+    """A declined question is not success: a script checking the status must not read it as done."""
+    print("gatecancel: nothing was cancelled.", file=err)
+    return EXIT_NOT_ALL_CANCELLED
 
 
 def report_cancel(run: CancelRun, refs: list[OrderRef], args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -91,16 +128,18 @@ def report_cancel(run: CancelRun, refs: list[OrderRef], args: argparse.Namespace
     return EXIT_OK if report.all_cancelled else EXIT_NOT_ALL_CANCELLED
 
 
-def select_orders(client: GateClient, args: argparse.Namespace) -> list[OrderRef]:
+def select_orders(client: GateClient, args: argparse.Namespace, err: TextIO) -> list[OrderRef]:
+    """What the cancel targets; every id and pair is checked first, so bad input sends nothing."""
+    notice = notice_to(err)
     if args.ids:
-        return [parse_ref(text) for text in args.ids]
+        refs = [parse_order_ref(text) for text in args.ids]
+        check_pairs(client, dict.fromkeys(r.currency_pair for r in refs), notice=notice)
+        return refs
     if args.pair:
-        return [o.ref for o in load_pair_orders(client, args.pair.strip().upper(), side=args.side)]
+        pair = check_pair(client, args.pair, notice=notice)
+        return [o.ref for o in load_pair_orders(client, pair, side=args.side)]
     return [o.ref for o in load_open_orders(client)]
 
 
-def parse_ref(text: str) -> OrderRef:
-    pair, sep, order_id = text.strip().partition(":")
-    if not sep or not pair or not order_id.strip():
-        raise ConfigError(f"'{text}' is not PAIR:ID (for example BTC_USDT:123456789).")
-    return OrderRef(pair.upper(), order_id.strip())
+def notice_to(err: TextIO) -> Callable[[str], None]:
+    return lambda text: print(f"gatecancel: {text}", file=err, flush=True)

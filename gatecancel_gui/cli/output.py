@@ -1,12 +1,16 @@
-"""How the command line prints orders and outcomes: one table/JSON/CSV printer for every command."""
+"""How the command line prints orders and outcomes: one table/JSON/CSV printer for every command, and
+output whose reader may go away (`gatecancel orders | head -1`)."""
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO, cast
 
+from gatecancel_gui.core.errors import ConfigError
 from gatecancel_gui.core.export import write_csv
 from gatecancel_gui.core.models import CancelOutcome, Order
 
@@ -26,11 +30,15 @@ def print_orders(orders: list[Order], noun: str, args: argparse.Namespace, out: 
     """Orders (open or stop) as a table or JSON, and to a CSV file when asked."""
     orders = sorted(orders, key=lambda o: (o.currency_pair, o.create_time_ms))
     if args.csv:
-        write_csv(Path(args.csv), ORDER_FIELDS, (order_row(o) for o in orders))
+        try:
+            write_csv(Path(args.csv), ORDER_FIELDS, (order_row(o) for o in orders))
+        except OSError as exc:
+            raise ConfigError(f"Could not write {args.csv}: {exc.strerror or exc}.") from None
     if args.json:
         json.dump([order_json(o) for o in orders], out, indent=1)
         out.write("\n")
         return
+    out.write(f"{'Pair':<12} {'Side':<4} {'Price':>14} {'Left':>16} {'Id':>20}  Text\n")
     for o in orders:
         out.write(order_line(o) + f"  {o.text}\n")
     out.write(f"{len(orders)} {noun} in {len({o.currency_pair for o in orders})} pairs\n")
@@ -48,3 +56,51 @@ def print_outcomes(outcomes: list[CancelOutcome], as_json: bool, out: TextIO) ->
     for o in outcomes:
         detail = f"{o.label} {o.message}".strip()
         out.write(f"{o.ref.currency_pair:<12} {o.ref.id:>20}  {o.state.value:<10} {detail}\n")
+
+
+class ReaderSafe:
+    """A text stream whose reader may leave (a closed pipe): from then on it writes to /dev/null, silently,
+    so the command still finishes (a cancel reports, journals and keeps its exit status) and the
+    interpreter's last flush at exit finds nothing to complain about (Python's documented recipe)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.gone = False
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                self._stream.write(text)
+            except BrokenPipeError:
+                self._leave()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._leave()
+
+    def _leave(self) -> None:
+        self.gone = True
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, self._stream.fileno())
+            finally:
+                os.close(devnull)
+        except (OSError, ValueError, io.UnsupportedOperation):
+            pass  # not a real file descriptor: nothing is left to flush at exit
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def reader_safe(stream: TextIO) -> TextIO:
+    return stream if isinstance(stream, ReaderSafe) else cast(TextIO, ReaderSafe(stream))
+
+
+def reader_gone(stream: TextIO) -> bool:
+    """True once nobody reads this output any more (a watch can stop then)."""
+    return isinstance(stream, ReaderSafe) and stream.gone

@@ -4,27 +4,38 @@ about what was cancelled stays in the core."""
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import threading
-from typing import TextIO
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any, TextIO
 
-from gatecancel_gui.cli.orders import report_cancel
+from gatecancel_gui.cli.args import Commands, Parser, whole
+from gatecancel_gui.cli.orders import confirm, declined, notice_to, report_cancel
 from gatecancel_gui.cli.output import print_orders, print_outcomes
 from gatecancel_gui.cli.run import run_interruptibly
-from gatecancel_gui.core.cancel_all import Scope, cancel_all
+from gatecancel_gui.core.cancel_all import Scope, cancel_all, list_scope
 from gatecancel_gui.core.client import GateClient
-from gatecancel_gui.core.deadman import DeadManSwitch, countdown
+from gatecancel_gui.core.deadman import MIN_TIMEOUT_S, DeadManSwitch, countdown
 from gatecancel_gui.core.errors import ConfigError
 from gatecancel_gui.core.hosts import environment_of
+from gatecancel_gui.core.ids import stop_order_ref
 from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.models import OrderKind, OrderRef
+from gatecancel_gui.core.pairs import check_pair
 from gatecancel_gui.core.price_orders import StopOrderEach, load_price_orders
 from gatecancel_gui.core.run import CancelRun
 
 EXIT_OK, EXIT_NOT_ALL_CANCELLED = 0, 1
+MAX_COUNTDOWN_S = 3600
+# Ways a process is told to end that can be caught: while the switch is armed each one disarms it first.
+# (kill -9 cannot be caught: the switch then fires when the countdown runs out, the safe side.)
+ENDING_SIGNALS = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None))
+                       if s is not None)
 
 
-def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+def add_commands(sub: Commands, common: Parser) -> None:
     cancel_all_cmd = sub.add_parser("cancel-all", parents=[common],
                                     help="server-side cancel-all for a scope, confirmed by listing again")
     cancel_all_cmd.add_argument("--pair", help="only this pair (default: every pair)")
@@ -42,8 +53,9 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser], commo
 
     deadman = sub.add_parser("deadman", parents=[common],
                              help="arm Gate's dead-man switch and keep renewing it until Ctrl+C (then disarm)")
-    deadman.add_argument("--countdown", type=int, default=60, metavar="SECONDS",
-                         help="seconds (at least 5) without a renewal before Gate cancels every order in scope")
+    deadman.add_argument("--countdown", type=whole(MIN_TIMEOUT_S, MAX_COUNTDOWN_S, "seconds"), default=60,
+                         metavar="SECONDS", help=f"seconds ({MIN_TIMEOUT_S} to {MAX_COUNTDOWN_S}) without a renewal "
+                         "before Gate cancels every order in scope")
     deadman.add_argument("--pair", help="only this pair's orders (default: all pairs)")
     deadman.add_argument("--disarm", action="store_true", help="just disarm (timeout 0) and exit")
 
@@ -59,15 +71,15 @@ def run(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) 
 
 
 def run_cancel_all(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    scope = Scope(args.pair.strip().upper() if args.pair else None, args.side, args.include_stop_orders)
-    question = scope.question(environment_of(client.base_url).value)
+    pair = check_pair(client, args.pair, notice=notice_to(err)) if args.pair is not None else None
+    scope = Scope(pair, args.side, args.include_stop_orders)
+    environment = environment_of(client.base_url).value.upper()
     if not args.yes:
         if not sys.stdin.isatty():
-            raise ConfigError(f"{question} Add --yes to confirm when not on a terminal.")
-        print(f"{question} [y/N] ", end="", file=err, flush=True)
-        if input().strip().lower() not in ("y", "yes"):
-            print("gatecancel: nothing was cancelled.", file=err)
-            return EXIT_OK
+            raise ConfigError(f"{scope.question(environment)} Add --yes to confirm when not on a terminal.")
+        if not confirm(f"Cancel {scope.describe()} on {environment} ({count_scope(client, scope)})? "
+                       f"{scope.stop_orders_note()}", err):
+            return declined(err)
     stop = threading.Event()
     result = run_interruptibly(lambda: cancel_all(client, scope, journal=Journal(), stop=stop), stop.set, err)
     outcomes = list(result.report.outcomes.values())
@@ -76,6 +88,16 @@ def run_cancel_all(client: GateClient, args: argparse.Namespace, out: TextIO, er
     if result.report.fatal_error:
         print(f"gatecancel: {result.report.fatal_error}", file=err)
     return EXIT_OK if all(o.succeeded for o in outcomes) else EXIT_NOT_ALL_CANCELLED
+
+
+def count_scope(client: GateClient, scope: Scope) -> str:
+    """What the scope holds right now, for the question: "37 open orders now"."""
+    orders = len(list_scope(client, scope))
+    text = f"{orders} open order{'s' if orders != 1 else ''}"
+    if scope.include_stop_orders:
+        stops = len([o for o in load_price_orders(client, scope.pair) if scope.matches(o)])
+        text += f" and {stops} stop order{'s' if stops != 1 else ''}"
+    return text + " now"
 
 
 def run_stop_orders(client: GateClient, args: argparse.Namespace, out: TextIO) -> int:
@@ -87,7 +109,7 @@ def run_cancel_stop(client: GateClient, args: argparse.Namespace, out: TextIO, e
     if args.all:
         refs = [o.ref for o in load_price_orders(client)]
     else:
-        refs = [OrderRef("", order_id.strip(), OrderKind.STOP) for order_id in args.ids]
+        refs = [stop_order_ref(order_id) for order_id in args.ids]
     if not refs:
         print("gatecancel: no open stop orders; nothing was sent.", file=err)
         return EXIT_OK
@@ -95,9 +117,10 @@ def run_cancel_stop(client: GateClient, args: argparse.Namespace, out: TextIO, e
 
 
 def run_deadman(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    scope = f"pair {args.pair}" if args.pair else "all pairs"
+    pair = check_pair(client, args.pair, notice=notice_to(err)) if args.pair is not None else None
+    scope = f"pair {pair}" if pair else "all pairs"
     if args.disarm:
-        countdown(client, 0, args.pair)
+        countdown(client, 0, pair)
         print(f"gatecancel: dead-man switch disarmed for {scope}.", file=err)
         return EXIT_OK
     failed = threading.Event()
@@ -106,21 +129,43 @@ def run_deadman(client: GateClient, args: argparse.Namespace, out: TextIO, err: 
         print(f"gatecancel: {message}", file=err, flush=True)
         failed.set()
 
-    switch = DeadManSwitch(client, args.countdown, args.pair,
+    switch = DeadManSwitch(client, args.countdown, pair,
                            on_renewed=lambda armed: print(f"gatecancel: renewed; fires in {args.countdown} s unless "
                                                           "renewed again", file=err, flush=True),
                            on_failed=renewal_failed)
-    try:  # from arming on, any way out (Ctrl+C included, even a moment after arming) disarms
-        switch.arm()
-        print(f"gatecancel: dead-man switch ARMED for {scope}: Gate cancels every open order there if this "
-              f"process stops renewing for {args.countdown} s. Renewing every {switch.interval_s:.1f} s; "
-              "Ctrl+C disarms.", file=err, flush=True)
-        while True:
-            threading.Event().wait(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        if switch.last is not None:
-            switch.disarm()
-            print(f"gatecancel: dead-man switch disarmed for {scope}.", file=err)
+    interrupted = False
+    with signals_handled(ENDING_SIGNALS, raise_interrupt):
+        try:  # from arming on, any way out (Ctrl+C, SIGTERM, SIGHUP; even during the arming) disarms
+            switch.arm()
+            print(f"gatecancel: dead-man switch ARMED for {scope}: Gate cancels every open order there if this "
+                  f"process stops renewing for {args.countdown} s. Renewing every {switch.interval_s:.1f} s; "
+                  "Ctrl+C (or SIGTERM, SIGHUP) disarms.", file=err, flush=True)
+            while True:
+                threading.Event().wait(3600)
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            if switch.last is not None or interrupted:  # interrupted while arming: Gate may have armed it
+                with signals_handled((signal.SIGINT, *ENDING_SIGNALS), signal.SIG_IGN):  # let the disarm finish
+                    switch.disarm()
+                print(f"gatecancel: dead-man switch disarmed for {scope}.", file=err)
     return EXIT_NOT_ALL_CANCELLED if failed.is_set() else EXIT_OK
+
+
+def raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM and SIGHUP end the process the way Ctrl+C does: through the code that disarms."""
+    raise KeyboardInterrupt
+
+
+Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
+
+
+@contextmanager
+def signals_handled(signums: tuple[int, ...], handler: Handler) -> Iterator[None]:
+    """Give these signals this handler for the block, then put the previous handlers back."""
+    previous = {signum: signal.signal(signum, handler) for signum in signums}
+    try:
+        yield
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)

@@ -162,12 +162,12 @@ def cancel_all(client: GateClient, scope: Scope, *, journal: Journal | None = No
     stop_orders = [o for o in load_price_orders(client, scope.pair, stop) if scope.matches(o)] \
         if scope.include_stop_orders else []
     method = ServerScope(scope, confirm_timeout_s=confirm_timeout_s, poll_s=poll_s)
-    report = CancelRun(client, method, journal=journal, settings=settings, stop=stop).run(
-        [o.ref for o in before], on_outcome)
+    scope_run = CancelRun(client, method, journal=journal, settings=settings, stop=stop)
+    report = scope_run.run([o.ref for o in before], on_outcome)
     requested = report.requests_sent > 0 and not report.fatal_error
     if stop_orders:
-        stop_report = CancelRun(client, StopOrderEach(), journal=journal, settings=settings, stop=stop).run(
-            [o.ref for o in stop_orders], on_outcome)
+        stop_report = CancelRun(client, StopOrderEach(), journal=journal, settings=settings, stop=stop,
+                                refused=scope_run.refusal).run([o.ref for o in stop_orders], on_outcome)
         report.outcomes.update(stop_report.outcomes)
         report.requests_sent += stop_report.requests_sent
         report.fatal_error = report.fatal_error or stop_report.fatal_error

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
-import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -13,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import certifi
 import httpx
 
 from gatecancel_gui.core.credentials import Credentials
@@ -21,6 +18,7 @@ from gatecancel_gui.core.errors import ErrorClass, GateError, Stopped
 from gatecancel_gui.core.hosts import normalise_base_url
 from gatecancel_gui.core.ratelimit import AccountBudgets, budgets_for
 from gatecancel_gui.core.signing import signed_headers
+from gatecancel_gui.core.transport import HttpLoop, NetworkSettings, is_untrusted_certificate
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +49,9 @@ class NoAnswer(GateError):
 class NotSent(GateError):
     """The request never reached the exchange (no connection could be made)."""
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(None, "CONNECT_FAILED", detail, error_class=ErrorClass.NETWORK, detail=detail)
+    def __init__(self, detail: str, *, untrusted: bool = False) -> None:
+        super().__init__(None, "TLS_UNTRUSTED" if untrusted else "CONNECT_FAILED", detail,
+                         error_class=ErrorClass.NETWORK, detail=detail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +60,7 @@ class ApiResponse:
     data: Any
     headers: httpx.Headers
     latency_s: float
+    http_version: str = ""  # "HTTP/2" or "HTTP/1.1": what the connection negotiated
 
 
 def parse_reset_seconds(value: str | None, server_now: float) -> float | None:
@@ -78,12 +78,6 @@ def parse_reset_seconds(value: str | None, server_now: float) -> float | None:
     return max(0.0, min(stamp - server_now, 10.0))
 
 
-@functools.cache
-def tls_context() -> ssl.SSLContext:
-    """One verified TLS context for every client: loading the CA bundle costs ~30 ms each time."""
-    return ssl.create_default_context(cafile=certifi.where())
-
-
 class ServerClock:
     """The offset between this computer's clock and Gate's, so a skewed clock still signs right."""
 
@@ -91,7 +85,20 @@ class ServerClock:
         self.local_clock = local_clock
         self.offset_s = 0.0
         self.synced = False
+        self.syncing = False
         self._lock = threading.Lock()
+
+    def claim_sync(self) -> bool:
+        """True for the one caller that should start a sync now (none is done or under way)."""
+        with self._lock:
+            if self.synced or self.syncing:
+                return False
+            self.syncing = True
+            return True
+
+    def release_sync(self) -> None:
+        with self._lock:
+            self.syncing = False
 
     def now(self) -> float:
         return self.local_clock() + self.offset_s
@@ -112,9 +119,8 @@ class GateClient:
     """
 
     def __init__(self, base_url: str, credentials: Credentials | None = None, *,
-                 timeout_s: float = 5.0, connect_timeout_s: float = 3.0, max_connections: int = 32,
+                 timeout_s: float = 5.0, connect_timeout_s: float = 3.0, network: NetworkSettings | None = None,
                  expiry_s: float | None = None, account: str | None = None,
-                 transport: httpx.BaseTransport | None = None,
                  local_clock: Callable[[], float] = time.time, read_retry: ReadRetry | None = None) -> None:
         self.base_url = normalise_base_url(base_url)
         self._path_prefix = urlsplit(self.base_url).path.rstrip("/")
@@ -124,16 +130,13 @@ class GateClient:
         self.clock = ServerClock(local_clock)
         self.read_retry = read_retry or ReadRetry()
         self.budgets: AccountBudgets = budgets_for(self.base_url, credentials.key if credentials else "")
+        self._answered = threading.Event()  # some request has been answered: the connection is up
+        self._sync_wanted = False
         self._listeners: list[Notice] = []
         self._listeners_lock = threading.Lock()
-        self._http = httpx.Client(
-            verify=tls_context(),
-            timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s),
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
-            transport=transport,
-            headers={"Accept": "application/json", "User-Agent": "gatecancel"},
-            follow_redirects=False,
-        )
+        self.network = network or NetworkSettings()
+        self.http_version = ""  # what the last clock sync negotiated (the warmer reads it)
+        self._http = HttpLoop(self.network, timeout_s, connect_timeout_s)
 
     def close(self) -> None:
         self._http.close()
@@ -147,7 +150,8 @@ class GateClient:
     # -- notices -----------------------------------------------------------------------------------
 
     def add_listener(self, listener: Notice) -> None:
-        """Hear what the client is doing that the user should know about ("Gate is busy, retrying 2/5…")."""
+        """Hear what the client is doing that the user should know about: "Gate is busy (open orders),
+        retrying 2/5…"."""
         with self._listeners_lock:
             self._listeners.append(listener)
 
@@ -171,6 +175,7 @@ class GateClient:
         """Read GET /spot/time and keep the offset; returns the offset in seconds."""
         sent = self.clock.local_clock()
         resp = self.request("GET", "/spot/time", signed=False, stop=stop)
+        self.http_version = resp.http_version or self.http_version
         received = self.clock.local_clock()
         try:
             server_ms = float(resp.data["server_time"])
@@ -181,8 +186,30 @@ class GateClient:
         return self.clock.offset_s
 
     def ensure_clock(self, stop: threading.Event | None = None) -> None:
-        if not self.clock.synced:
-            self.sync_clock(stop)
+        """Have the clock synced, without ever waiting for it: requests are signed with the last known
+        offset meanwhile (this computer's own clock at first), and a REQUEST_EXPIRED re-syncs and retries
+        once. The sync starts once a first answer has come back: on a new HTTP/2 connection it would
+        otherwise hold the connection for a round trip in front of the request that matters."""
+        if self.clock.synced:
+            return
+        if self._answered.is_set():
+            self._start_sync()
+        else:
+            self._sync_wanted = True
+
+    def _start_sync(self) -> None:
+        if self.clock.claim_sync():
+            threading.Thread(target=self._background_sync, name="clock-sync", daemon=True).start()
+
+    def _background_sync(self) -> None:
+        try:
+            self.sync_clock()
+        except (GateError, Stopped) as exc:
+            log.info("background clock sync failed: %s", exc)
+        except RuntimeError:  # the client was closed under it (a short command line run): nothing to sync
+            pass
+        finally:
+            self.clock.release_sync()
 
     # -- requests ----------------------------------------------------------------------------------
 
@@ -194,7 +221,7 @@ class GateClient:
         `stop` wakes every wait: the read then raises Stopped."""
         if method == "GET":
             return self._read(endpoint, params, signed, stop)
-        return self._once(method, endpoint, params, body, signed)
+        return self._once(method, endpoint, params, body, signed, stop)
 
     def _read(self, endpoint: str, params: Params | None, signed: bool,
               stop: threading.Event | None) -> ApiResponse:
@@ -205,7 +232,7 @@ class GateClient:
             if budget is not None and not budget.acquire(stop):
                 raise Stopped()
             try:
-                return self._once("GET", endpoint, params, None, signed)
+                return self._once("GET", endpoint, params, None, signed, stop)
             except GateError as exc:
                 if exc.error_class not in (ErrorClass.SERVER, ErrorClass.NETWORK, ErrorClass.RATE):
                     raise
@@ -223,13 +250,13 @@ class GateClient:
                     delay, why = policy.delay(attempt), "No answer from Gate"
                 log.info("GET %s failed (%s); retry %d/%d in %.2f s", endpoint, exc.label, attempt + 1,
                          policy.tries, delay)
-                self._notify(f"{why}, retrying {attempt + 1}/{policy.tries}…")
+                self._notify(f"{why} ({what_is_read(endpoint)}), retrying {attempt + 1}/{policy.tries}…")
                 if waiter.wait(delay):
                     raise Stopped() from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _once(self, method: str, endpoint: str, params: Params | None, body: Any,
-              signed: bool) -> ApiResponse:
+              signed: bool, stop: threading.Event | None = None) -> ApiResponse:
         """One request; on REQUEST_EXPIRED re-sync the clock and retry exactly once."""
         try:
             return self._send(method, endpoint, params, body, signed)
@@ -237,7 +264,7 @@ class GateClient:
             if not (signed and exc.label == "REQUEST_EXPIRED"):
                 raise
             log.info("REQUEST_EXPIRED on %s %s: re-syncing the clock and retrying once", method, endpoint)
-            self.sync_clock()
+            self.sync_clock(stop)
             return self._send(method, endpoint, params, body, signed)
 
     def _send(self, method: str, endpoint: str, params: Params | None, body: Any,
@@ -245,9 +272,13 @@ class GateClient:
         method, url, content, headers = self._prepare(method, endpoint, params, body, signed)
         started = time.perf_counter()
         try:
-            response = self._http.request(method, url, content=content, headers=headers)
+            response = self._http.request(method, url, content, headers)
         except httpx.TransportError as exc:
             raise _transport_failure(exc) from None
+        self._answered.set()
+        if self._sync_wanted:
+            self._sync_wanted = False
+            self._start_sync()
         return self._interpret(response, time.perf_counter() - started)
 
     def _prepare(self, method: str, endpoint: str, params: Params | None, body: Any,
@@ -280,7 +311,7 @@ class GateClient:
             if data is None and response.content:
                 raise NoAnswer("BAD_RESPONSE", "the answer was not JSON (an error page or a cut-off body)",
                                status)
-            return ApiResponse(status, data, response.headers, latency)
+            return ApiResponse(status, data, response.headers, latency, response.http_version)
         label, message = "", ""
         if isinstance(data, dict):
             label = str(data.get("label") or "")
@@ -300,8 +331,20 @@ class GateClient:
         raise error
 
 
+_READS = (("/spot/time", "server time"), ("/spot/open_orders", "open orders"), ("/spot/price_orders", "stop orders"),
+          ("/spot/tickers", "market prices"), ("/spot/currency_pairs", "the pair list"), ("/spot/orders/", "an order"),
+          ("/spot/orders", "orders"))
+
+
+def what_is_read(endpoint: str) -> str:
+    """A read in the user's words, so "retrying 2/5" says what is being retried."""
+    return next((words for prefix, words in _READS if endpoint.startswith(prefix)), endpoint)
+
+
 def _transport_failure(exc: httpx.TransportError) -> GateError:
     """Sort a failure to talk: never sent (safe to resend) versus sent with no usable answer."""
+    if isinstance(exc, httpx.ConnectError) and is_untrusted_certificate(exc):
+        return NotSent(_describe(exc), untrusted=True)
     if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
         return NotSent(_describe(exc))
     if isinstance(exc, httpx.TimeoutException):

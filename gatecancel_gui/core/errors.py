@@ -94,6 +94,10 @@ class GateError(Exception):
             sentence = f"{_CLASS_SENTENCES[ErrorClass.NETWORK]} ({self.detail})"
         else:
             sentence = _CLASS_SENTENCES[self.error_class]
+        if self.label == "TLS_UNTRUSTED":
+            return ("The exchange's certificate is not trusted by this computer: if a company proxy inspects "
+                    "TLS, install its certificate authority in the system's trust store, or give the profile "
+                    "a CA file.")
         if self.label == "UNEXPECTED_ANSWER":
             return (f"The server at this address did not answer like Gate's API ({self.message}): "
                     "check the base URL.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from gatecancel_gui.core.client import GateClient, Params
@@ -30,25 +31,39 @@ def load_open_orders(client: GateClient, *, progress: Progress | None = None,
     account = account or client.account
     client.ensure_clock(stop)
     seen: dict[str, Order] = {}
-    for page in range(1, MAX_PAGES + 1):
-        if stop is not None and stop.is_set():
-            raise Stopped()
+
+    def read(page: int) -> object:
         params: Params = [("page", str(page)), ("limit", str(PAGE_LIMIT))]
         if account:
             params.append(("account", account))
-        data = client.request("GET", "/spot/open_orders", params=params, stop=stop).data
-        any_full = False
-        for group in _as_list(data):
-            pair = str(group.get("currency_pair", ""))
-            orders = _as_list(group.get("orders"))
-            any_full = any_full or len(orders) >= PAGE_LIMIT
-            for raw in orders:
-                order = Order.from_api(raw, pair)
-                seen[order.id] = order
-        if progress is not None:
-            progress(page, len(seen))
-        if not any_full:
-            break
+        return client.request("GET", "/spot/open_orders", params=params, stop=stop).data
+
+    # Over the network a load costs its round trips, so the next page is always asked for with the current
+    # one: a book with a full page (a pair with 100 orders or more) loads in one round trip less, at the
+    # price of one read that may come back empty.
+    ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="next-page")
+    try:
+        following = ahead.submit(read, 2)
+        data = read(1)
+        for page in range(1, MAX_PAGES + 1):
+            if stop is not None and stop.is_set():
+                raise Stopped()
+            any_full = False
+            for group in _as_list(data):
+                pair = str(group.get("currency_pair", ""))
+                orders = _as_list(group.get("orders"))
+                any_full = any_full or len(orders) >= PAGE_LIMIT
+                for raw in orders:
+                    order = Order.from_api(raw, pair)
+                    seen[order.id] = order
+            if progress is not None:
+                progress(page, len(seen))
+            if not any_full:
+                break
+            data = following.result()
+            following = ahead.submit(read, page + 2)
+    finally:
+        ahead.shutdown(wait=False, cancel_futures=True)  # a page asked for in advance and not needed: not awaited
     return list(seen.values())
 
 

@@ -52,7 +52,9 @@ def load_price_orders(client: GateClient, market: str | None = None,
 
 
 class StopOrderEach(CancelMethod):
-    """One DELETE /spot/price_orders/{id} per stop order: a 200 is Gate's word that it was cancelled."""
+    """One DELETE /spot/price_orders/{id} per stop order. Gate answers with the order itself: that answer,
+    naming the order, is Gate's word that it was cancelled; an empty or foreign 200 is not, and the order
+    is looked up instead."""
 
     endpoint = "DELETE /spot/price_orders/{id}"
     group_size = 1
@@ -61,7 +63,12 @@ class StopOrderEach(CancelMethod):
         return client.request("DELETE", f"/spot/price_orders/{group[0].id}")
 
     def read_answer(self, group: list[OrderRef], data: Any) -> dict[OrderRef, Answer]:
-        return {group[0]: Answer(True)}
+        ref = group[0]
+        if not isinstance(data, dict) or str(data.get("id", "")) != ref.id:
+            return {ref: Answer(None, "NO_RESULT", "Gate's answer did not name this stop order.")}
+        if str(data.get("status", "cancelled")) not in ("cancelled", "canceled"):
+            return {ref: Answer(None, "NO_RESULT", f"Gate's answer says the stop order is {data.get('status')}.")}
+        return {ref: Answer(True)}
 
     def look_up(self, client: GateClient, refs: list[OrderRef], *, since_ms: int, stop: threading.Event,
                 in_flight: int) -> dict[OrderRef, Record]:

@@ -59,14 +59,17 @@ class CancelRun:
     from any thread. Runs that share a `stop` event (a cancel-all and its stop-order phase) stop together."""
 
     def __init__(self, client: GateClient, method: CancelMethod, *, journal: Journal | None = None,
-                 settings: CancelSettings | None = None, stop: threading.Event | None = None) -> None:
+                 settings: CancelSettings | None = None, stop: threading.Event | None = None,
+                 refused: GateError | None = None) -> None:
+        """`refused`: a whole-request refusal an earlier run of the same job met (a bad key refuses the
+        stop-order phase of a cancel-all too): nothing is sent, and each order says why."""
         self.client = client
         self.method = method
         self.journal = journal
         self.settings = settings or CancelSettings()
         self.budget = client.budgets.cancel
         self.stop_event = stop or threading.Event()
-        self._fatal: GateError | None = None
+        self._fatal: GateError | None = refused
         self._lock = threading.Lock()
         self._report = CancelReport()
         self._maybe_applied: set[OrderRef] = set()
@@ -75,6 +78,11 @@ class CancelRun:
         self._started_ms = 0
 
     # -- public ------------------------------------------------------------------------------------
+
+    @property
+    def refusal(self) -> GateError | None:
+        """The whole-request refusal that stopped this run, if any."""
+        return self._fatal
 
     def stop(self) -> None:
         """Send no new request and stop waiting; what is in flight finishes and is reported."""
@@ -98,11 +106,12 @@ class CancelRun:
             if groups:
                 self._send_all(groups)
             unknown = [r for r, o in self._report.outcomes.items() if o.state is OutcomeState.UNKNOWN]
-            if not unknown or round_no == self.settings.reconcile_rounds:
+            if not unknown:
                 break
             if round_no:  # the exchange was struggling: breathe (Stop wakes it; the look-up still runs once)
                 self.stop_event.wait(self.settings.backoff(round_no))
-            groups = self.method.groups(self._reconcile(unknown), self.settings.batch_size)
+            last = round_no == self.settings.reconcile_rounds  # the last look-up settles; nothing is resent
+            groups = self.method.groups(self._reconcile(unknown, resend=not last), self.settings.batch_size)
         if not self.stop_event.is_set():
             self._read_filled_records()
         self._journal_settled()
@@ -206,7 +215,7 @@ class CancelRun:
 
     # -- reconciling -------------------------------------------------------------------------------
 
-    def _reconcile(self, unknown: list[OrderRef]) -> list[OrderRef]:
+    def _reconcile(self, unknown: list[OrderRef], *, resend: bool = True) -> list[OrderRef]:
         """Settle unknown orders from their own records; return the ones to send again."""
         try:
             records = self.method.look_up(self.client, unknown, since_ms=self._started_ms, stop=self.stop_event,
@@ -234,6 +243,12 @@ class CancelRun:
             for ref in still_open:
                 self._emit(CancelOutcome(ref, OutcomeState.REJECTED, self.method.still_open_label,
                                          self.method.still_open_message, reconciled=True))
+            return []
+        if not resend:
+            for ref in still_open:
+                self._emit(CancelOutcome(ref, OutcomeState.REJECTED, "STILL_OPEN",
+                                         "Still open: Gate gave no usable answer to any try of this cancel. "
+                                         "Cancel it again.", reconciled=True))
             return []
         return still_open
 

@@ -16,6 +16,7 @@ class Fault(str, Enum):
     DROP_AFTER_APPLY = "drop"              # applied, then the connection is closed with no answer
     SLOW_AFTER_APPLY = "slow"              # applied, answered after the client has given up
     HTML_200 = "html_200"                  # an HTML page with status 200, nothing applied
+    EMPTY_200 = "empty_200"                # status 200 with an empty body, nothing applied
     TRUNCATED_AFTER_APPLY = "truncated"    # applied, JSON cut off half way
     MISSING_FIELDS = "missing_fields"      # applied, results without `succeeded`
     NUMERIC_IDS = "numeric_ids"            # applied, `id` as a JSON number

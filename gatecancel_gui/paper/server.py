@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 from gatecancel_gui.paper.auth import signature_matches
 from gatecancel_gui.paper.book import REFERENCE_PRICES, Book, PaperOrder, seed_book
 from gatecancel_gui.paper.faults import Fault, FaultPlan
+from gatecancel_gui.paper.network import NetworkServer, NetworkShape
 from gatecancel_gui.paper.risk import CountdownTimers, PaperApiError, PriceOrderBook, RiskEndpoints
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,8 @@ class PaperExchange(RiskEndpoints):
                  fill_fraction: float = 0.03, latency_s: float = 0.0, seed: int = 7,
                  cancel_limit: int = 200, cancel_window_s: float = 1.0, get_limit: int = 200,
                  get_window_s: float = 10.0, slow_s: float = 3.0, reset_in_ms: bool = False,
-                 cancel_all_delay_s: float = 0.05, price_orders: int = 0, countdown_scale: float = 1.0) -> None:
+                 cancel_all_delay_s: float = 0.05, price_orders: int = 0, countdown_scale: float = 1.0,
+                 network: NetworkShape | None = None) -> None:
         self.book = Book()
         seed_book(self.book, orders=orders, pairs=pairs, heavy_pairs=heavy_pairs,
                   fill_fraction=fill_fraction, seed=seed)
@@ -98,8 +100,11 @@ class PaperExchange(RiskEndpoints):
         self.cancel_seen = threading.Event()  # set when the first batch cancel has been applied
         self.in_flight = 0
         self.peak_in_flight = 0
+        self.cancels_in_flight = 0  # POST and DELETE only: what a cancel engine's bound is about
+        self.peak_cancels_in_flight = 0
         self._stats_lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", port), _Handler)
+        self.network = NetworkServer(self, network) if network is not None else None
+        self._server = _Server(("127.0.0.1", 0 if network else port), _Handler)
         self._server.exchange = self
         self._thread: threading.Thread | None = None
         self._timers: list[threading.Timer] = []
@@ -108,26 +113,42 @@ class PaperExchange(RiskEndpoints):
 
     @property
     def port(self) -> int:
-        return self._server.server_address[1]
+        return self.network.port if self.network else self._server.server_address[1]
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}{PREFIX}"
+        scheme = self.network.scheme if self.network else "http"
+        return f"{scheme}://127.0.0.1:{self.port}{PREFIX}"
+
+    @property
+    def ca_file(self) -> str | None:
+        """The throwaway CA a client must trust (TLS shape only)."""
+        ca = self.network.ca_file if self.network else None
+        return str(ca) if ca else None
 
     def start(self) -> PaperExchange:
+        if self.network is not None:
+            self.network.start()
+            return self
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="paper-exchange", daemon=True)
         self._thread.start()
         return self
 
     def serve_forever(self) -> None:
+        if self.network is not None:
+            self.network.start()
+            threading.Event().wait()
         self._server.serve_forever(poll_interval=0.2)
 
     def stop(self) -> None:
         for timer in self._timers:
             timer.cancel()
         self.deadman.stop()
-        self._server.shutdown()
+        if self.network is not None:
+            self.network.stop()
+        elif self._thread is not None:
+            self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -166,9 +187,12 @@ class PaperExchange(RiskEndpoints):
         path, raw_query = parts.path, parts.query
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
+        cancel = method != "GET"
         with self._stats_lock:
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+            self.cancels_in_flight += cancel
+            self.peak_cancels_in_flight = max(self.peak_cancels_in_flight, self.cancels_in_flight)
         try:
             if self.latency_s:
                 time.sleep(self.latency_s)
@@ -195,6 +219,9 @@ class PaperExchange(RiskEndpoints):
             if fault is Fault.HTML_200:
                 handler.reply_raw(200, b"<html><body><h1>Maintenance</h1></body></html>", "text/html")
                 return
+            if fault is Fault.EMPTY_200:
+                handler.reply_raw(200, b"", "application/json")
+                return
             status, payload = getattr(self, f"_do_{route}")(query, body, *route_args)
             self._record(method, endpoint, payload if route == "cancel_batch" else None)
             self._deliver(handler, fault, status, payload, headers)
@@ -207,6 +234,7 @@ class PaperExchange(RiskEndpoints):
         finally:
             with self._stats_lock:
                 self.in_flight -= 1
+                self.cancels_in_flight -= cancel
 
     def _first_time(self, path: str) -> bool:
         with self._stats_lock:
@@ -301,8 +329,11 @@ class PaperExchange(RiskEndpoints):
         return 200, {"server_time": int(self.server_now() * 1000)}
 
     def _do_currency_pairs(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
-        return 200, [{"id": p, "base": p.split("_")[0], "quote": p.split("_")[1], "trade_status": "tradable"}
-                     for p in REFERENCE_PRICES]
+        """Every pair the book can hold (seed_book names pairs beyond REFERENCE_PRICES) plus the reference ones."""
+        with self.book.lock:
+            pairs = sorted({o.currency_pair for o in self.book.orders.values()} | set(REFERENCE_PRICES))
+        return 200, [{"id": p, "base": p.partition("_")[0], "quote": p.partition("_")[2], "trade_status": "tradable"}
+                     for p in pairs]
 
     def _do_accounts(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
         return 200, [{"currency": "USDT", "available": "100000", "locked": "0"}]

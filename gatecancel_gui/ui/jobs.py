@@ -42,7 +42,7 @@ class JobResult:
 class Job(QThread):
     done = Signal(object)        # JobResult, always emitted exactly once
     progress = Signal(int, int)  # pages, orders so far (loads)
-    notice = Signal(str)         # what the user should know while it runs ("Gate is busy, retrying 2/5…")
+    notice = Signal(str)         # what the user should know while it runs ("Gate is busy (open orders), retrying 2/5…")
 
     def __init__(self, client: GateClient | None = None) -> None:
         super().__init__()

@@ -40,7 +40,7 @@ from gatecancel_gui.core.stake import cancel_question
 from gatecancel_gui.ui.cancel_all_dialog import choose_scope
 from gatecancel_gui.ui.dialogs import Confirm, ask
 from gatecancel_gui.ui.gc_policy import CollectorPolicy
-from gatecancel_gui.ui.jobs import CancelJob, JobController, JobResult, LoadJob
+from gatecancel_gui.ui.jobs import CallJob, CancelJob, JobController, JobResult, LoadJob
 from gatecancel_gui.ui.orders_model import COLUMNS
 from gatecancel_gui.ui.orders_pane import OrdersPane
 from gatecancel_gui.ui.risk_toolbar import RiskToolbar
@@ -106,6 +106,8 @@ class MainWindow(QMainWindow):
         self._may_close = False
         self._profiles_dialog: Any = None
         self._kept: dict[str, Session] = {}  # sessions with no saved profile (the demo): switch back to them
+        self._asking = False  # a question is open: no live refresh starts behind it
+        self._disarm_tried = False
         self.open_pane = OrdersPane("orders", OrderKind.OPEN, self)
         self.stop_pane = OrdersPane("stop orders", OrderKind.STOP, self)
         self._build()
@@ -328,12 +330,23 @@ class MainWindow(QMainWindow):
             return
         try:
             profile = self.profiles.get(name)
-            if profile is None:
-                return
-            self.set_session(open_profile(profile))
         except ConfigError as exc:
             self.show_error(str(exc))
             self._show_session()
+            return
+        if profile is None:
+            return
+
+        def opened(result: JobResult) -> None:  # the keyring is read off the GUI thread: a locked one may wait
+            if result.ok:
+                self.set_session(result.value)
+            else:
+                self.show_error(result.error or "Switching account was stopped.")
+                self._show_session()
+
+        self.profile_box.setEnabled(False)
+        self.say(f"Opening profile '{name}'…")
+        self.jobs.start(CallJob(lambda: open_profile(profile)), opened, exclusive=False)
 
     def edit_profiles(self) -> Any:
         """Open the one Profiles dialog (made on first use, kept, reused)."""
@@ -367,21 +380,30 @@ class MainWindow(QMainWindow):
             self.say("Loading open orders…")
         self.collector.pause()  # no cycle collection while thousands of rows are built
         self.load_job = job
-        self.jobs.start(job, self._load_done)
+        self.jobs.start(job, lambda result: self._load_done(job, result))
         self._update_actions()
 
     def _live_refresh(self) -> None:
-        if not self.busy and self.session is not None:
+        if not self.busy and not self._asking and self.session is not None:
             self.refresh(live=True)
+
+    def _drop_load(self) -> None:
+        """A cancel comes first: a load under way is stopped and whatever it brings back is not shown."""
+        if self.load_job is not None:
+            self.load_job.stop()
+            self.load_job = None
 
     def _load_progress(self, pages: int, orders: int) -> None:
         if self.load_job is not None and not self.load_job.live:
             self.say(f"Loading open orders… {orders} so far ({pages} page{'s' if pages != 1 else ''})")
 
-    def _load_done(self, result: JobResult) -> None:
-        live = self.load_job.live if self.load_job is not None else False
-        self.load_job = None
+    def _load_done(self, job: LoadJob, result: JobResult) -> None:
         self.collector.resume()
+        if job is not self.load_job:  # dropped for a cancel: the table stays as the cancel found it
+            self.loadFinished.emit(JobResult(stopped=True))
+            return
+        live = job.live
+        self.load_job = None
         self.progress.hide()
         if result.ok:
             loaded = result.value
@@ -418,7 +440,7 @@ class MainWindow(QMainWindow):
     def start_cancel(self, orders: list[Order], pane: OrdersPane | None = None, *, hidden: int = 0) -> None:
         """Confirm, then cancel these orders. Orders already known cancelled or gone are not sent again."""
         pane = pane or self.open_pane
-        if self.session is None or self.busy or self._close_when_idle:
+        if self.session is None or self.cancel_job is not None or self._close_when_idle:
             return
         if not orders:
             self.say(f"Nothing is checked: tick the {pane.noun} to cancel first.")
@@ -431,7 +453,7 @@ class MainWindow(QMainWindow):
             return
         orders = to_send
         question = cancel_question(orders, self.environment_label, noun=pane.noun, hidden=hidden, skipped=skipped)
-        if not self.confirm(self, "Cancel orders", question, f"&Yes, cancel {len(orders)}"):
+        if not self._ask("Cancel orders", question, f"&Yes, cancel {len(orders)}"):
             self.say("Nothing was cancelled.")
             return
         refs = [o.ref for o in orders]
@@ -441,7 +463,7 @@ class MainWindow(QMainWindow):
                            f"Cancelling {len(refs)} {pane.noun}…")
 
     def cancel_all(self) -> None:
-        if self.session is None or self.busy or self._close_when_idle:
+        if self.session is None or self.cancel_job is not None or self._close_when_idle:
             return
         pairs = sorted({o.currency_pair for o in self.model.orders()} |
                        {o.currency_pair for o in self.stop_pane.model.orders()})
@@ -453,7 +475,7 @@ class MainWindow(QMainWindow):
         covered = [o for o in loaded if scope.matches(o)]
         covered_stops = [o for o in stops if scope.matches(o)] if scope.include_stop_orders else []
         question = f"{scope.question(self.environment)}\n\n{scope.covers(covered, covered_stops)}"
-        if not self.confirm(self, "Cancel all", question, "&Yes, cancel all"):
+        if not self._ask("Cancel all", question, "&Yes, cancel all"):
             self.say("Nothing was cancelled.")
             return
         expected = [o.ref for o in covered + covered_stops]
@@ -464,7 +486,19 @@ class MainWindow(QMainWindow):
 
         self._start_cancel(CancelJob(client, run, stop.set, expected), f"Cancelling {scope.describe()}…")
 
+    def _ask(self, title: str, question: str, yes_text: str) -> bool:
+        """Ask, holding live refresh back meanwhile (a load must not start behind the question)."""
+        self._asking = True
+        try:
+            return self.confirm(self, title, question, yes_text)
+        finally:
+            self._asking = False
+
     def _start_cancel(self, job: CancelJob, saying: str) -> None:
+        if self.cancel_job is not None or self._close_when_idle:  # the question let something else begin
+            self.say("Nothing was cancelled: the window is busy closing or cancelling.")
+            return
+        self._drop_load()
         for pane in self.panes:
             pane.model.forget_results(ref.id for ref in job.expected if ref.kind is pane.kind)
         self.progress.setRange(0, max(1, len(job.expected)))
@@ -491,6 +525,8 @@ class MainWindow(QMainWindow):
                 self.show_error(f"{report.fatal_error} ({summary})")
             else:
                 self.say(("Stopped: " if report.stopped else "Done: ") + summary + ".")
+        elif result.stopped:
+            self.say("Stopped before any cancel was sent.")
         else:
             self.show_error(result.error)
         self._update_actions()
@@ -564,10 +600,11 @@ class MainWindow(QMainWindow):
         model = self.pane.model
         results = model.results.values()
         self.act_refresh.setEnabled(connected and not busy)
-        self.act_cancel.setEnabled(connected and not busy and bool(model.checked))
-        self.act_cancel_all.setEnabled(connected and not busy)
+        cancelling = self.cancel_job is not None or self._close_when_idle  # a load never holds a cancel back
+        self.act_cancel.setEnabled(connected and not cancelling and bool(model.checked))
+        self.act_cancel_all.setEnabled(connected and not cancelling)
         self.act_stop.setEnabled(busy)
-        self.act_retry.setEnabled(not busy and any(not r.succeeded and r.retryable and r.final for r in results))
+        self.act_retry.setEnabled(not cancelling and any(not r.succeeded and r.retryable and r.final for r in results))
         self.act_clear.setEnabled(not busy and (any(r.succeeded for r in results) or bool(model.gone_ids)))
         self.profile_box.setEnabled(not busy and not self.risk.armed and not self._close_when_idle)
 
@@ -604,21 +641,21 @@ class MainWindow(QMainWindow):
         """Never wait here: stop the jobs (and disarm the dead-man switch) in the background, and close
         when the last of them has ended (`_idle`)."""
         if not self._may_close and (self.jobs.alive or self.risk.armed):
-            if self.cancel_job is not None and not self._close_when_idle and not self.confirm(
-                    self, "A cancel is running",
+            if self.cancel_job is not None and not self._close_when_idle and not self._ask(
+                    "A cancel is running",
                     "A cancel is running. Stop sending, wait for the requests in flight and close?",
                     "&Stop and close"):
                 event.ignore()
                 return
             self._close_when_idle = True
             self.jobs.stop_all()
-            if self.risk.armed and self.risk.pending is None:
-                self.risk.disarm()  # a clean exit never leaves Gate counting down
-            self.say("Closing after the requests in flight are answered"
-                     + (" and the dead-man switch is disarmed…" if self.risk.armed else "…"))
-            self._update_actions()
-            event.ignore()
-            return
+            self._disarm_before_closing()
+            if self.jobs.alive:  # (the question may have let everything end meanwhile: then close now)
+                self.say("Closing after the requests in flight are answered"
+                         + (" and the dead-man switch is disarmed…" if self.risk.armed else "…"))
+                self._update_actions()
+                event.ignore()
+                return
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue(HEADER_KEY, self.view.horizontalHeader().saveState())
@@ -627,8 +664,16 @@ class MainWindow(QMainWindow):
         self.collector.release()
         event.accept()
 
+    def _disarm_before_closing(self) -> None:
+        if self.risk.armed and self.risk.pending is None and not self._disarm_tried:
+            self._disarm_tried = True
+            self.risk.disarm()  # a clean exit never leaves Gate counting down
+
     def _idle(self) -> None:
         if not self._close_when_idle:
+            return
+        self._disarm_before_closing()  # armed while the close waited (an arm that was under way)
+        if self.jobs.alive:
             return
         if self.risk.armed:  # the disarm failed (its error is shown): Gate fires, cancelling the scope
             log.warning("closing with the dead-man switch still armed: it will fire")

@@ -3,6 +3,7 @@ keyring, stay in memory for this session); the rest goes to the profile list."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
@@ -232,10 +233,11 @@ class ProfilesDialog(QDialog):
             self.say(str(exc), error=True)
             return
 
-        def probe() -> str:
+        def probe(stop: threading.Event) -> str:
             with GateClient(profile.base_url, creds, account=profile.account or None) as client:
-                offset = client.sync_clock()
-                data = client.request("GET", "/spot/open_orders", params=[("page", "1"), ("limit", "1")]).data
+                offset = client.sync_clock(stop)
+                data = client.request("GET", "/spot/open_orders", params=[("page", "1"), ("limit", "1")],
+                                      stop=stop).data
                 pairs = len(data) if isinstance(data, list) else 0
                 if not can_cancel(client):
                     return ("Connected, but this key is read-only: it can list orders but cannot cancel them. "
@@ -245,14 +247,15 @@ class ProfilesDialog(QDialog):
 
         self.btn_test.setEnabled(False)
         self.say("Testing…")
-        self.job = CallJob(probe)
-        self.jobs.start(self.job, self._tested, exclusive=False)
+        job = self.job = CallJob(lambda: probe(job.stop_event))  # Stop (closing the window) ends its waits
+        self.jobs.start(job, self._tested, exclusive=False)
 
     def _tested(self, result: JobResult) -> None:
         self.job = None
         self.btn_test.setEnabled(True)
-        self.say(result.value if result.ok else result.error, error=not result.ok)
-        self.testFinished.emit(result.value if result.ok else result.error)
+        text = result.value if result.ok else (result.error or "The test was stopped.")
+        self.say(text, error=not result.ok)
+        self.testFinished.emit(text)
 
     def use(self) -> None:
         if not self.save():

@@ -14,7 +14,7 @@ def test_orders_and_cancel_survive_a_503_on_every_first_read_and_say_so():
         listed = run_cli(ex, "orders", "--json")
         assert listed.returncode == 0, listed.stderr
         assert len(json.loads(listed.stdout)) == 120
-        assert "gatecancel: Gate is busy, retrying 2/5…" in listed.stderr
+        assert "gatecancel: Gate is busy (open orders), retrying 2/5…" in listed.stderr
         stops = run_cli(ex, "stop-orders", "--json")
         assert stops.returncode == 0 and len(json.loads(stops.stdout)) == 3, stops.stderr
         cancelled = run_cli(ex, "cancel", "--all", "--json")

@@ -58,7 +58,7 @@ def test_requests_run_concurrently_within_the_bound():
     with PaperExchange(orders=400, latency_s=0.05) as ex, client_for(ex) as c:
         refs = [o.ref for o in load_open_orders(c)]
         report = CancelRun(c, SpotBatch(), settings=CancelSettings(max_in_flight=6)).run(refs)
-        assert 2 <= ex.peak_in_flight <= 6
+        assert 2 <= ex.peak_cancels_in_flight <= 6
         assert_matches_exchange(ex, report)
 
 

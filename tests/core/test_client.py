@@ -32,8 +32,8 @@ def test_request_expired_is_not_retried_in_a_loop(exchange):
         c.sync_clock()
         original = c.sync_clock
 
-        def sync_then_drift():
-            offset = original()
+        def sync_then_drift(*args):
+            offset = original(*args)
             exchange.clock_offset_s += 120
             return offset
 

@@ -102,7 +102,7 @@ def test_every_read_survives_a_503_on_its_first_attempt():
         report = CancelRun(c, SpotBatch(), settings=CancelSettings(max_in_flight=1)).run(refs)
         for ref, outcome in report.outcomes.items():
             assert outcome.state is STATE_OF[ex.book.status_of(ref.id)], (ref, outcome)
-        assert any("Gate is busy, retrying 2/5" in n for n in notices), notices
+        assert any("Gate is busy (open orders), retrying 2/5" in n for n in notices), notices
         routes = {endpoint.split("?")[0] for _, endpoint, _ in ex.requests}
         assert {"/spot/open_orders", "/spot/price_orders", "/spot/orders"} <= routes
 
@@ -137,3 +137,26 @@ def test_a_final_outcome_is_never_replaced():
         assert {o.state for o in report.outcomes.values()} == {OutcomeState.CANCELLED}
         run._emit(CancelOutcome(refs[0], OutcomeState.REJECTED, "ORDER_NOT_FOUND"))
         assert report.outcomes[refs[0]].state is OutcomeState.CANCELLED
+
+
+def test_an_empty_answer_to_a_stop_order_cancel_is_not_taken_for_a_cancel():
+    """Defect: any 2xx to DELETE /spot/price_orders/{id} counted as cancelled, even an empty body."""
+    with PaperExchange(orders=10, pairs=2, price_orders=2) as ex, client_for(ex) as c:
+        refs = [o.ref for o in load_price_orders(c)]
+        ex.plan("DELETE /spot/price_orders/{id}", [Fault.EMPTY_200, Fault.EMPTY_200])
+        report = CancelRun(c, StopOrderEach()).run(refs)
+        for ref, outcome in report.outcomes.items():
+            assert ex.price_orders.orders[int(ref.id)].status == "cancelled"
+            assert outcome.state is OutcomeState.CANCELLED
+        assert report.requests_sent == 4  # each empty answer was checked against the order and sent again
+
+
+def test_a_refused_cancel_all_says_why_its_stop_orders_were_not_sent():
+    """Defect: after a refused cancel-all (read-only key) its stop orders said 'STOPPED'."""
+    with PaperExchange(orders=20, pairs=2, price_orders=3) as ex, client_for(ex, ex.add_key("read_only")) as c:
+        result = cancel_all(c, Scope(include_stop_orders=True))
+        stops = [o for r, o in result.report.outcomes.items() if r.kind is OrderKind.STOP]
+        assert len(stops) == 3
+        assert all(o.state is OutcomeState.NOT_SENT and o.label == "READ_ONLY" and "read-only" in o.message
+                   for o in stops)
+        assert "read-only" in result.report.fatal_error and not result.report.stopped

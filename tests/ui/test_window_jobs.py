@@ -93,7 +93,7 @@ def test_the_window_loads_and_cancels_through_a_503_on_every_first_read(open_win
             win.refresh()
         assert loaded.args[0].ok, loaded.args[0].error
         assert win.model.rowCount() == 150 and win.stop_pane.model.rowCount() == 4
-        assert "Gate is busy, retrying 2/5…" in notices
+        assert "Gate is busy (open orders), retrying 2/5…" in notices
         win.session.close()
 
 
@@ -172,3 +172,77 @@ def test_outcomes_are_routed_by_kind_to_their_table(open_window, qtbot):
         assert {r.kind for r in done.args[0].outcomes} == {OrderKind.STOP}
         assert all(win.stop_pane.model.result_of(i).state is OutcomeState.CANCELLED for i in stop_ids)
         assert not win.model.results
+
+
+def test_closing_when_the_cancel_ends_while_the_question_is_open_still_closes(open_window, qtbot):
+    """Defect: 'A cancel is running… close?' stayed open until the cancel ended; answering then left the
+    window open for good ('Closing after the requests in flight…')."""
+    with PaperExchange(orders=200, pairs=4) as ex:
+        win = open_window(ex)
+        ex.latency_s = 0.3
+
+        def answer_after_the_cancel_ended(parent, title, text, yes_text=""):
+            qtbot.waitUntil(lambda: win.cancel_job is None, timeout=10_000)  # as a modal exec() would let it
+            return True
+
+        win.model.set_checked([o.id for o in win.model.orders()], True)
+        win.cancel_checked()
+        win.confirm = answer_after_the_cancel_ended
+        win.close()
+        qtbot.waitUntil(lambda: not win.isVisible(), timeout=10_000)
+
+
+def test_a_cancel_goes_ahead_of_a_live_refresh_and_none_starts_behind_the_question(open_window, qtbot):
+    """Defect: live refresh loaded behind the confirmation, and the cancel then ran beside that load,
+    which replaced the rows and the status mid-cancel."""
+    with PaperExchange(orders=120, pairs=3) as ex:
+        win = open_window(ex)
+        chosen = [o.id for o in win.model.orders()][:30]
+        win.model.set_checked(chosen, True)
+        ex.latency_s = 0.3
+        win.refresh(live=True)  # a live refresh is under way when the trader presses Delete
+        under_way = win.load_job
+        assert under_way is not None and win.act_cancel.isEnabled()
+        seen_during_question = []
+
+        def confirm(parent, title, text, yes_text=""):
+            win.risk.liveTick.emit()  # the live timer fires while the question is open
+            seen_during_question.append(win.load_job)
+            return True
+
+        win.confirm = confirm
+        loads = []
+        win.loadFinished.connect(loads.append)
+        with qtbot.waitSignal(win.cancelFinished, timeout=15_000) as done:
+            win.cancel_checked()
+        assert seen_during_question == [under_way]  # the tick during the question started no new load
+        assert {r.id for r in done.args[0].outcomes} == set(chosen)
+        qtbot.waitUntil(lambda: bool(loads), timeout=10_000)
+        assert loads[0].stopped  # the load was dropped, not shown over the cancel
+        for order_id in chosen:
+            assert win.model.result_of(order_id).state is not OutcomeState.IN_FLIGHT
+        assert win.message.text().startswith("Done:")
+
+
+def test_closing_while_the_switch_is_arming_disarms_it_before_closing(open_window, qtbot):
+    """Defect: a close while the arm request was under way left the switch armed; Gate fired later."""
+    with PaperExchange(orders=20, pairs=2, countdown_scale=0.1) as ex:
+        win = open_window(ex)
+        ex.latency_s = 0.3
+        win.risk.arm_box.click()
+        assert win.risk.pending is not None and not win.risk.armed
+        win.close()
+        assert win.isVisible()
+        qtbot.waitUntil(lambda: not win.isVisible(), timeout=10_000)
+        assert ex.deadman.timers == {}  # armed, then disarmed before the window went
+
+
+def test_stop_while_a_cancel_all_is_still_listing_says_nothing_was_sent(open_window, qtbot):
+    with PaperExchange(orders=40, pairs=2) as ex:
+        win = open_window(ex, choose_scope=lambda *args: Scope())
+        ex.latency_s = 0.5
+        with qtbot.waitSignal(win.cancelFinished, timeout=10_000):
+            win.cancel_all()
+            win.stop()
+        assert win.message.text() == "Stopped before any cancel was sent."
+        assert all(o.status == "open" for o in ex.book.orders.values() if o.status != "closed")

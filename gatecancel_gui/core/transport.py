@@ -1,0 +1,142 @@
+"""How the client reaches Gate: TLS checked against the operating system's trust store (so company
+proxies that inspect TLS with their own CA work), an extra CA file per profile, an HTTP or SOCKS5 proxy
+(or HTTPS_PROXY / ALL_PROXY), and HTTP/2 whenever the server offers it: one connection then carries every
+request of a cancel at once. With HTTP/1.1 the pool keeps enough connections for one cancel's requests."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import functools
+import ssl
+import threading
+import weakref
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+import truststore
+
+from gatecancel_gui.core.errors import ConfigError
+
+T = TypeVar("T")
+POOL_SIZE = 64  # HTTP/1.1: one connection per request in flight (a 1,000-order cancel is 50 requests)
+KEEPALIVE_S = 600.0  # the client keeps idle connections this long; the warmer keeps them in use meanwhile
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    ca_file: str | None = None  # trusted in addition to the operating system's store (e.g. the paper CA)
+    proxy: str | None = None    # http://host:port or socks5://host:port (credentials come from the keyring)
+    http2: bool = True
+    pool_size: int = POOL_SIZE
+
+
+@functools.cache
+def tls_context(ca_file: str | None = None) -> ssl.SSLContext:
+    """The operating system's trust store, plus the profile's CA file if it has one. Cached: building a
+    context costs tens of milliseconds."""
+    context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if ca_file:
+        try:
+            context.load_verify_locations(cafile=ca_file)
+        except (OSError, ssl.SSLError):
+            raise ConfigError(f"The CA file {ca_file} could not be read as PEM certificates.") from None
+    return context
+
+
+def check_proxy(url: str) -> str:
+    """A proxy URL the client can use, or a sentence saying why not."""
+    url = (url or "").strip()
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme not in ("http", "https", "socks5", "socks5h"):
+        raise ConfigError(f"'{redact_url(url)}' is not a proxy address: use http://host:port or socks5://host:port.")
+    return url
+
+
+def redact_url(url: str) -> str:
+    """A URL with any password replaced, for messages and logs."""
+    scheme, sep, rest = url.partition("://")
+    if sep and "@" in rest:
+        userinfo, _, host = rest.rpartition("@")
+        user = userinfo.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}" if ":" in userinfo else f"{scheme}://{user}@{host}"
+    return url
+
+
+def make_http_client(settings: NetworkSettings, timeout_s: float, connect_timeout_s: float) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        verify=tls_context(settings.ca_file),
+        http2=settings.http2,
+        proxy=check_proxy(settings.proxy) if settings.proxy else None,
+        trust_env=True,  # HTTPS_PROXY / ALL_PROXY / NO_PROXY when no proxy is set
+        timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s),
+        limits=httpx.Limits(max_connections=settings.pool_size, max_keepalive_connections=settings.pool_size,
+                            keepalive_expiry=KEEPALIVE_S),
+        headers={"Accept": "application/json", "User-Agent": "gatecancel"},
+        follow_redirects=False,
+    )
+
+
+def is_untrusted_certificate(exc: BaseException) -> bool:
+    text = str(exc)
+    return "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text
+
+
+class HttpLoop:
+    """One asyncio loop on its own thread owns the connection pool; any thread sends through it and waits.
+
+    httpcore's synchronous HTTP/2 breaks when threads share a connection (the server sees a protocol error
+    and drops it under 50 concurrent streams, measured here), while its asyncio HTTP/2 multiplexes cleanly.
+    So every request runs on this loop, and the cancel engine's threads simply wait for their answer."""
+
+    def __init__(self, settings: NetworkSettings, timeout_s: float, connect_timeout_s: float) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=_run_until_stopped, args=(self._loop,), name="http-loop", daemon=True)
+        self._thread.start()
+        self.client = self.run(self._make(settings, timeout_s, connect_timeout_s))
+        self._closed = False
+        # a client dropped without close() must not leave its loop thread running forever
+        weakref.finalize(self, _stop_soon, self._loop)
+
+    @staticmethod
+    async def _make(settings: NetworkSettings, timeout_s: float, connect_timeout_s: float) -> httpx.AsyncClient:
+        return make_http_client(settings, timeout_s, connect_timeout_s)
+
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        future: concurrent.futures.Future[T] = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        return future.result()
+
+    def request(self, method: str, url: str, content: bytes | None, headers: dict[str, str]) -> httpx.Response:
+        if self._closed:
+            raise RuntimeError("the client is closed")
+        return self.run(self.client.request(method, url, content=content, headers=headers))
+
+    def close(self) -> None:
+        """Close the pool and end the loop, without waiting for either (safe from the GUI thread)."""
+        if self._closed:
+            return
+        self._closed = True
+
+        async def shut() -> None:
+            try:
+                await self.client.aclose()
+            finally:
+                _stop_soon(self._loop)
+
+        asyncio.run_coroutine_threadsafe(shut(), self._loop)
+
+
+def _run_until_stopped(loop: asyncio.AbstractEventLoop) -> None:
+    try:
+        loop.run_forever()
+    finally:
+        loop.close()
+
+
+def _stop_soon(loop: asyncio.AbstractEventLoop) -> None:
+    if not loop.is_closed():
+        with contextlib.suppress(RuntimeError):  # closed meanwhile
+            loop.call_soon_threadsafe(loop.stop)

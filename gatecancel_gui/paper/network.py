@@ -1,0 +1,175 @@
+"""The paper exchange with a real network's shape, on by option: TLS with a throwaway CA, HTTP/2 and
+HTTP/1.1 by ALPN (or HTTP/1.1 only), served by hypercorn, behind a proxy that adds round trips and drops
+idle connections. The exchange's logic is the same object the plain server uses: requests reach
+`PaperExchange.handle` through a small adapter that looks like the plain server's request handler."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import socket
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from gatecancel_gui.paper.delay_proxy import DelayProxy
+from gatecancel_gui.paper.tls import ThrowawayCA
+
+if TYPE_CHECKING:
+    from gatecancel_gui.paper.server import PaperExchange
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NetworkShape:
+    tls: bool = True
+    http2: bool = True             # offer h2 by ALPN; False offers HTTP/1.1 only
+    rtt_ms: float = 0.0            # every byte delayed rtt/2 each way, every new connection by rtt
+    idle_close_s: float | None = None  # connections idle this long are dropped
+
+
+class _Headers(dict[str, str]):
+    def get(self, key: str, default: Any = None) -> Any:
+        return super().get(key.lower(), default)
+
+
+class AsgiRequest:
+    """What `PaperExchange.handle` needs of a request handler, filled from an ASGI request."""
+
+    def __init__(self, scope: dict[str, Any], body: bytes) -> None:
+        query = scope.get("query_string", b"").decode("latin-1")
+        self.path = scope["raw_path"].decode("latin-1") + (f"?{query}" if query else "")
+        self.headers = _Headers({k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]})
+        self.headers["content-length"] = str(len(body))
+        self.rfile = io.BytesIO(body)
+        self.status, self.body, self.content_type = 500, b"", "application/json"
+        self.extra_headers: dict[str, str] = {}
+        self.dropped = False
+
+    def reply_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        self.reply_raw(status, json.dumps(payload).encode(), "application/json", headers)
+
+    def reply_raw(self, status: int, raw: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+        self.status, self.body, self.content_type = status, raw, content_type
+        self.extra_headers = dict(headers or {})
+
+    def drop(self) -> None:
+        self.dropped = True
+
+
+class _Dropped(Exception):
+    """The exchange acted and then "lost" the connection: hypercorn answers 500 with no body, the
+    nearest thing an ASGI app can do (the client treats both as maybe applied)."""
+
+
+def asgi_app(exchange: PaperExchange, executor: ThreadPoolExecutor) -> Any:
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        request = AsgiRequest(scope, body)
+        handle = cast(Any, exchange.handle)  # AsgiRequest quacks like the plain server's request handler
+        await asyncio.get_running_loop().run_in_executor(executor, handle, request, scope["method"])
+        if request.dropped:
+            raise _Dropped()
+        headers = [(b"content-type", request.content_type.encode()),
+                   (b"content-length", str(len(request.body)).encode())]
+        headers += [(k.lower().encode(), v.encode()) for k, v in request.extra_headers.items()]
+        await send({"type": "http.response.start", "status": request.status, "headers": headers})
+        await send({"type": "http.response.body", "body": request.body})
+
+    return app
+
+
+class NetworkServer:
+    """hypercorn in its own thread and event loop, the delay proxy in front; `port` is the proxy's."""
+
+    def __init__(self, exchange: PaperExchange, shape: NetworkShape) -> None:
+        from hypercorn.config import Config
+
+        self.shape = shape
+        self.ca = ThrowawayCA() if shape.tls else None
+        self._executor = ThreadPoolExecutor(max_workers=256, thread_name_prefix="paper-h")
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        self.upstream_port = listener.getsockname()[1]
+        listener.listen(512)
+        config = Config()
+        config.bind = [f"fd://{listener.detach()}"]
+        config.keep_alive_timeout = 24 * 3600  # idle connections are dropped by the proxy, on purpose
+        config.h2_max_concurrent_streams = 256
+        config.backlog = 512
+        config.accesslog = None
+        config.errorlog = log
+        config.alpn_protocols = ["h2", "http/1.1"] if shape.http2 else ["http/1.1"]
+        if self.ca is not None:
+            config.certfile, config.keyfile = str(self.ca.cert_file), str(self.ca.key_file)
+        self._config = config
+        self._app = asgi_app(exchange, self._executor)
+        self._loop = asyncio.new_event_loop()
+        self._stop: asyncio.Event | None = None
+        self._started = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="paper-hypercorn", daemon=True)
+        self.proxy = DelayProxy(self.upstream_port, shape.rtt_ms / 1000.0, shape.idle_close_s)
+
+    @property
+    def port(self) -> int:
+        return self.proxy.port
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.shape.tls else "http"
+
+    @property
+    def ca_file(self) -> Path | None:
+        return self.ca.ca_file if self.ca else None
+
+    def start(self) -> None:
+        self._thread.start()
+        self._started.wait(10)
+        self.proxy.start()
+
+    def stop(self) -> None:
+        self.proxy.stop()
+        if self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(timeout=5)
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        if self.ca is not None:
+            self.ca.cleanup()
+
+    def _run(self) -> None:
+        from hypercorn.asyncio import serve
+
+        asyncio.set_event_loop(self._loop)
+        self._stop = asyncio.Event()
+        self._loop.call_soon(self._started.set)
+        try:
+            self._loop.run_until_complete(serve(self._app, self._config, shutdown_trigger=self._stop.wait))
+        except Exception:  # a paper exchange that dies says so in the log
+            log.exception("the paper exchange's TLS server stopped")
+        finally:
+            pending = asyncio.all_tasks(self._loop)  # connections still open: end them before the loop goes
+            for task in pending:
+                task.cancel()
+            self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            self._loop.close()

@@ -1,0 +1,124 @@
+"""On-demand benchmark of the network path (not a test: it asserts nothing).
+
+    .venv/bin/python -m tests.benchmarks.bench_network [--runs 3] [--rtt-ms 150] [--idle-runs 1]
+
+The paper exchange with TLS behind a proxy that delays every byte by half a round trip each way and every
+new connection by a round trip; 1,000 orders in 10 pairs. Prints seconds and round trips for: a cancel
+after load over HTTP/2 and over HTTP/1.1 (connections warmed when the profile opens), the same with the
+settings before this work (HTTP/1.1, 16 in flight, no warming), the floor (one round trip), a cold start to
+a loaded table, and a cancel after 90 s idle with connections dropped after 60 s idle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+from gatecancel_gui.core.cancel import CancelRun, CancelSettings, SpotBatch
+from gatecancel_gui.core.client import GateClient
+from gatecancel_gui.core.credentials import Credentials
+from gatecancel_gui.core.models import OutcomeState
+from gatecancel_gui.core.orders import load_open_orders
+from gatecancel_gui.core.transport import NetworkSettings
+from gatecancel_gui.core.warmth import ConnectionWarmer
+from gatecancel_gui.paper import NetworkShape, PaperExchange
+
+ORDERS, PAIRS = 1000, 10
+
+
+def exchange(rtt_ms: float, http2: bool, idle_close_s: float | None = None) -> PaperExchange:
+    shape = NetworkShape(tls=True, http2=http2, rtt_ms=rtt_ms, idle_close_s=idle_close_s)
+    return PaperExchange(orders=ORDERS, pairs=PAIRS, heavy_pairs=0, fill_fraction=0.0, network=shape)
+
+
+def client_for(ex: PaperExchange, http2: bool) -> GateClient:
+    key = ex.main_key
+    return GateClient(ex.base_url, Credentials(key.key, key.secret), timeout_s=10.0,
+                      network=NetworkSettings(ca_file=ex.ca_file, http2=http2))
+
+
+def timed_cancel(client: GateClient, in_flight: int) -> tuple[float, int]:
+    refs = [o.ref for o in load_open_orders(client)]
+    started = time.perf_counter()
+    report = CancelRun(client, SpotBatch(), settings=CancelSettings(max_in_flight=in_flight)).run(refs)
+    elapsed = time.perf_counter() - started
+    assert report.count(OutcomeState.CANCELLED) == ORDERS, report.summary()
+    return elapsed, report.requests_sent
+
+
+def cancel_after_load(rtt_ms: float, http2: bool, warm: bool, in_flight: int) -> dict[str, float]:
+    with exchange(rtt_ms, http2) as ex, client_for(ex, http2) as client:
+        if warm:
+            ConnectionWarmer(client).warm()
+        else:
+            client.sync_clock()
+        load_open_orders(client)  # the table is loaded; the trader reads it, then cancels
+        opened = ex.network.proxy.connections_opened
+        seconds, requests = timed_cancel(client, in_flight)
+        return {"s": seconds, "new_connections": ex.network.proxy.connections_opened - opened, "requests": requests}
+
+
+def cold_load(rtt_ms: float, http2: bool) -> dict[str, float]:
+    with exchange(rtt_ms, http2) as ex:
+        started = time.perf_counter()
+        with client_for(ex, http2) as client:
+            orders = load_open_orders(client)
+            seconds = time.perf_counter() - started
+        assert len(orders) == ORDERS
+        return {"s": seconds, "new_connections": ex.network.proxy.connections_opened, "requests": 0}
+
+
+def cancel_after_idle(rtt_ms: float, http2: bool, idle_s: float, idle_close_s: float) -> dict[str, float]:
+    with exchange(rtt_ms, http2, idle_close_s) as ex, client_for(ex, http2) as client:
+        warmer = ConnectionWarmer(client).start()
+        warmer.warmed.wait(30)
+        load_open_orders(client)
+        time.sleep(idle_s)  # the window sits open; the warmer keeps the connections in use
+        opened, dropped = ex.network.proxy.connections_opened, ex.network.proxy.connections_dropped_idle
+        seconds, requests = timed_cancel(client, 50)
+        warmer.stop()
+        return {"s": seconds, "new_connections": ex.network.proxy.connections_opened - opened,
+                "dropped_idle": dropped, "requests": requests}
+
+
+def report(name: str, runs: list[dict[str, float]], rtt_s: float) -> None:
+    seconds = statistics.median(r["s"] for r in runs)
+    extra = ", ".join(f"{k} {statistics.median(r[k] for r in runs):g}" for k in runs[0] if k != "s")
+    each = ", ".join(f"{r['s'] / rtt_s:.2f}" for r in runs)
+    print(f"  {name:<46} {seconds:6.3f} s = {seconds / rtt_s:4.2f} round trips  ({extra}; runs: {each})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--rtt-ms", type=float, default=150.0)
+    parser.add_argument("--idle-runs", type=int, default=1)
+    parser.add_argument("--idle-s", type=float, default=90.0)
+    parser.add_argument("--idle-close-s", type=float, default=60.0)
+    args = parser.parse_args()
+    rtt_s = args.rtt_ms / 1000.0
+
+    def repeat(fn: Callable[[], dict[str, float]], n: int) -> list[dict[str, float]]:
+        return [fn() for _ in range(n)]
+
+    print(f"paper exchange over TLS, {args.rtt_ms:g} ms round trip, {ORDERS:,} orders in {PAIRS} pairs "
+          f"({ORDERS // 20} batch requests), median of {args.runs}:")
+    report("cancel after load, HTTP/2, warmed", repeat(lambda: cancel_after_load(args.rtt_ms, True, True, 50),
+                                                       args.runs), rtt_s)
+    report("cancel after load, HTTP/1.1, warmed", repeat(lambda: cancel_after_load(args.rtt_ms, False, True, 50),
+                                                         args.runs), rtt_s)
+    report("cancel after load, before (HTTP/1.1, 16, cold)",
+           repeat(lambda: cancel_after_load(args.rtt_ms, False, False, 16), args.runs), rtt_s)
+    print(f"  {'floor (every request at once on open connections)':<46} {rtt_s:6.3f} s = 1.00 round trips")
+    report("cold start to a loaded table, HTTP/2", repeat(lambda: cold_load(args.rtt_ms, True), args.runs), rtt_s)
+    report("cold start to a loaded table, HTTP/1.1", repeat(lambda: cold_load(args.rtt_ms, False), args.runs), rtt_s)
+    if args.idle_runs:
+        label = f"cancel after {args.idle_s:g} s idle (dropped at {args.idle_close_s:g} s)"
+        report(label + ", HTTP/2", repeat(lambda: cancel_after_idle(args.rtt_ms, True, args.idle_s,
+                                                                    args.idle_close_s), args.idle_runs), rtt_s)
+
+
+if __name__ == "__main__":
+    main()
