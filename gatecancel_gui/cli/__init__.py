@@ -22,6 +22,8 @@ from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.errors import ConfigError, GateError, Stopped
 from gatecancel_gui.core.hosts import LIVE_URL
 from gatecancel_gui.core.profiles import ProfileStore
+from gatecancel_gui.core.session import profile_network
+from gatecancel_gui.core.transport import network_settings
 
 EXIT_OK, EXIT_NOT_ALL_CANCELLED, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 MIN_TIMEOUT_S, MAX_TIMEOUT_S = 0.5, 120.0
@@ -40,6 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--timeout", type=number(MIN_TIMEOUT_S, MAX_TIMEOUT_S, "seconds"), default=5.0,
                         help=f"seconds to wait for each answer ({MIN_TIMEOUT_S:g} to {MAX_TIMEOUT_S:g})")
     common.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    common.add_argument("--proxy", metavar="URL", help="an HTTP or SOCKS5 proxy: http://host:port or "
+                        "socks5://host:port (default: the profile's, else HTTPS_PROXY / ALL_PROXY)")
+    common.add_argument("--ca-file", metavar="PEM", help="also trust this certificate authority (a custom URL, a "
+                        "TLS-inspecting company proxy); the OS trust store is always used")
 
     orders.add_commands(sub, common)
     risk.add_commands(sub, common)
@@ -89,6 +95,7 @@ def make_client(args: argparse.Namespace) -> GateClient:
     base_url = args.base_url
     account = args.account
     creds = None
+    network = network_settings(ca_file=args.ca_file or "", proxy=args.proxy or "")
     if args.profile:
         store = ProfileStore()
         profile = store.get(args.profile)
@@ -97,6 +104,8 @@ def make_client(args: argparse.Namespace) -> GateClient:
             raise ConfigError(f"There is no profile named '{args.profile}'" + (f" (saved: {saved})." if saved else "."))
         base_url = base_url or profile.base_url
         account = account or profile.account
+        if not (args.proxy or args.ca_file):
+            network = profile_network(profile)
         creds = credentials.load(args.profile)
         if creds is None:
             raise ConfigError(f"No key is stored in the OS keyring for profile '{args.profile}'.")
@@ -105,7 +114,7 @@ def make_client(args: argparse.Namespace) -> GateClient:
     if creds is None:
         raise ConfigError("No credentials: use --profile NAME, or set GATE_API_KEY and GATE_API_SECRET.")
     return GateClient(base_url or LIVE_URL, creds, timeout_s=args.timeout,
-                      account="unified" if account == "unified" else None)
+                      account="unified" if account == "unified" else None, network=network)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from gatecancel_gui.core.journal import Journal
 from gatecancel_gui.core.models import Order, OrderRef
 from gatecancel_gui.core.orders import load_open_orders, load_pair_orders
 from gatecancel_gui.core.pairs import check_pair, check_pairs
+from gatecancel_gui.core.run import DEFAULT_IN_FLIGHT
 
 EXIT_OK, EXIT_NOT_ALL_CANCELLED = 0, 1
 MIN_WATCH_S, MAX_WATCH_S = 2.0, 3600.0
@@ -41,7 +42,7 @@ def add_commands(sub: Commands, common: Parser) -> None:
     scope.add_argument("--pair", help="every open order in one pair, e.g. BTC_USDT")
     scope.add_argument("--ids", nargs="+", metavar="PAIR:ID", help="these orders")
     cancel.add_argument("--side", choices=("buy", "sell"), help="with --pair: only this side")
-    cancel.add_argument("--in-flight", type=whole(1, MAX_IN_FLIGHT, "requests"), default=16,
+    cancel.add_argument("--in-flight", type=whole(1, MAX_IN_FLIGHT, "requests"), default=DEFAULT_IN_FLIGHT,
                         help=f"requests in flight at once (1 to {MAX_IN_FLIGHT})")
     cancel.add_argument("--yes", action="store_true", help="with --all or --pair: do not ask on a terminal")
 

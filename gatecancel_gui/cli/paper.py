@@ -27,20 +27,38 @@ def add_commands(sub: Commands) -> None:
     paper.add_argument("--seed", type=any_whole, default=7, help="the same seed gives the same book")
     paper.add_argument("--stop-orders", type=whole(0, 100_000, "orders"), default=0,
                        help="price-triggered orders to seed")
+    net = paper.add_argument_group("network shape (as a real exchange is reached)")
+    net.add_argument("--tls", action="store_true",
+                     help="serve HTTPS with a throwaway certificate authority (its file is printed as ca_file)")
+    net.add_argument("--http1-only", action="store_true", help="with --tls: offer HTTP/1.1 only, not HTTP/2")
+    net.add_argument("--rtt-ms", type=number(0, 5_000, "milliseconds"), default=0.0,
+                     help="round trip: every byte delayed by half of it each way, a new connection by all of it")
+    net.add_argument("--idle-close-s", type=number(0.5, 3_600, "seconds"), default=None,
+                     help="drop a connection idle this long, as servers and load balancers do")
 
 
 def run_paper(args: argparse.Namespace, out: TextIO) -> int:
-    from gatecancel_gui.paper import PaperExchange
+    from gatecancel_gui.paper import NetworkShape, PaperExchange
 
+    shaped = args.tls or args.rtt_ms or args.idle_close_s is not None
+    if args.http1_only and not args.tls:
+        raise ConfigError("--http1-only goes with --tls (HTTP/2 is only offered over TLS).")
+    if shaped and args.port:
+        raise ConfigError("--port cannot be chosen with --tls, --rtt-ms or --idle-close-s (a free port is used).")
+    network = NetworkShape(tls=args.tls, http2=not args.http1_only, rtt_ms=args.rtt_ms,
+                           idle_close_s=args.idle_close_s) if shaped else None
     try:
         exchange = PaperExchange(port=args.port, orders=args.orders, pairs=args.pairs,
                                  heavy_pairs=args.heavy_pairs, latency_s=args.latency_ms / 1000.0,
-                                 fill_fraction=args.fill_fraction, seed=args.seed, price_orders=args.stop_orders)
+                                 fill_fraction=args.fill_fraction, seed=args.seed, price_orders=args.stop_orders,
+                                 network=network)
     except OSError as exc:  # the port is taken, or below 1024 without the right to it
         raise ConfigError(f"The paper exchange cannot listen on 127.0.0.1:{args.port}: "
                           f"{exc.strerror or exc}.") from None
-    out.write(json.dumps({"url": exchange.base_url, "key": exchange.main_key.key,
-                          "secret": exchange.main_key.secret}) + "\n")
+    printed = {"url": exchange.base_url, "key": exchange.main_key.key, "secret": exchange.main_key.secret}
+    if exchange.ca_file:
+        printed["ca_file"] = exchange.ca_file
+    out.write(json.dumps(printed) + "\n")
     out.flush()
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import socksio
 
 from gatecancel_gui.core.credentials import Credentials
 from gatecancel_gui.core.errors import ErrorClass, GateError, Stopped
@@ -49,9 +50,8 @@ class NoAnswer(GateError):
 class NotSent(GateError):
     """The request never reached the exchange (no connection could be made)."""
 
-    def __init__(self, detail: str, *, untrusted: bool = False) -> None:
-        super().__init__(None, "TLS_UNTRUSTED" if untrusted else "CONNECT_FAILED", detail,
-                         error_class=ErrorClass.NETWORK, detail=detail)
+    def __init__(self, detail: str, *, label: str = "CONNECT_FAILED") -> None:
+        super().__init__(None, label, detail, error_class=ErrorClass.NETWORK, detail=detail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +275,8 @@ class GateClient:
             response = self._http.request(method, url, content, headers)
         except httpx.TransportError as exc:
             raise _transport_failure(exc) from None
+        except socksio.ProtocolError as exc:  # a SOCKS5 proxy that hung up on the handshake (httpx lets it through)
+            raise NotSent(_describe(exc), label="PROXY_REFUSED") from None
         self._answered.set()
         if self._sync_wanted:
             self._sync_wanted = False
@@ -344,7 +346,9 @@ def what_is_read(endpoint: str) -> str:
 def _transport_failure(exc: httpx.TransportError) -> GateError:
     """Sort a failure to talk: never sent (safe to resend) versus sent with no usable answer."""
     if isinstance(exc, httpx.ConnectError) and is_untrusted_certificate(exc):
-        return NotSent(_describe(exc), untrusted=True)
+        return NotSent(_describe(exc), label="TLS_UNTRUSTED")
+    if isinstance(exc, httpx.ProxyError):  # the proxy said no before anything reached Gate
+        return NotSent(_describe(exc), label="PROXY_REFUSED")
     if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
         return NotSent(_describe(exc))
     if isinstance(exc, httpx.TimeoutException):

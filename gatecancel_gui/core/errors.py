@@ -98,6 +98,9 @@ class GateError(Exception):
             return ("The exchange's certificate is not trusted by this computer: if a company proxy inspects "
                     "TLS, install its certificate authority in the system's trust store, or give the profile "
                     "a CA file.")
+        if self.label == "PROXY_REFUSED":
+            return (f"The proxy refused to carry the request ({self.message}): check the proxy's address, and its "
+                    "user and password in the profile.")
         if self.label == "UNEXPECTED_ANSWER":
             return (f"The server at this address did not answer like Gate's API ({self.message}): "
                     "check the base URL.")

@@ -21,6 +21,8 @@ class Profile:
     environment: str = Environment.LIVE.value
     custom_url: str = ""
     account: str = ""   # "" for a classic spot account, "unified" for a unified account
+    ca_file: str = ""   # a CA file trusted besides the OS trust store (a custom URL, a TLS-inspecting proxy)
+    proxy: str = ""     # http://host:port or socks5://host:port; its login lives in the OS keyring only
 
     @property
     def base_url(self) -> str:

@@ -9,6 +9,7 @@ from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.errors import ConfigError
 from gatecancel_gui.core.hosts import environment_of
 from gatecancel_gui.core.profiles import Profile
+from gatecancel_gui.core.transport import NetworkSettings, network_settings, with_login
 
 
 @dataclass
@@ -29,5 +30,14 @@ def open_profile(profile: Profile) -> Session:
     creds = credentials.load(profile.name)
     if creds is None:
         raise ConfigError(f"No key is stored for profile '{profile.name}': edit the profile to add one.")
-    client = GateClient(profile.base_url, creds, account=profile.account or None)
+    client = GateClient(profile.base_url, creds, account=profile.account or None, network=profile_network(profile))
     return Session(profile.name, client)
+
+
+def profile_network(profile: Profile) -> NetworkSettings:
+    """The profile's CA file and proxy; the proxy's login comes from the OS keyring, into memory only."""
+    proxy = profile.proxy
+    if proxy:
+        login = credentials.load_proxy_login(profile.name)
+        proxy = with_login(proxy, *login) if login else proxy
+    return network_settings(ca_file=profile.ca_file, proxy=proxy)

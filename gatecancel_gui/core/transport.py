@@ -9,16 +9,21 @@ import asyncio
 import concurrent.futures
 import contextlib
 import functools
+import logging
 import ssl
 import threading
 import weakref
 from collections.abc import Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote, unquote
 
+import anyio._backends._asyncio  # noqa: F401  imported here, not lazily on the loop thread (see below)
 import httpx
 import truststore
 
+from gatecancel_gui.core import redact
 from gatecancel_gui.core.errors import ConfigError
 
 T = TypeVar("T")
@@ -29,9 +34,13 @@ KEEPALIVE_S = 600.0  # the client keeps idle connections this long; the warmer k
 @dataclass(frozen=True)
 class NetworkSettings:
     ca_file: str | None = None  # trusted in addition to the operating system's store (e.g. the paper CA)
-    proxy: str | None = None    # http://host:port or socks5://host:port (credentials come from the keyring)
+    proxy: str | None = field(default=None, repr=False)  # may carry the login from the keyring: never shown
     http2: bool = True
     pool_size: int = POOL_SIZE
+
+    def __repr__(self) -> str:
+        proxy = redact_url(self.proxy) if self.proxy else None
+        return f"NetworkSettings(ca_file={self.ca_file!r}, proxy={proxy!r}, http2={self.http2})"
 
 
 @functools.cache
@@ -47,9 +56,28 @@ def tls_context(ca_file: str | None = None) -> ssl.SSLContext:
     return context
 
 
+def network_settings(*, ca_file: str = "", proxy: str = "", http2: bool = True) -> NetworkSettings:
+    """Checked settings: a CA file that exists, a proxy address the client can use."""
+    if ca_file and not Path(ca_file).expanduser().is_file():
+        raise ConfigError(f"The CA file {ca_file} does not exist.")
+    return NetworkSettings(ca_file=str(Path(ca_file).expanduser()) if ca_file else None,
+                           proxy=check_proxy(proxy) if proxy else None, http2=http2)
+
+
+def with_login(proxy: str, user: str, password: str) -> str:
+    """The proxy URL with its login, built in memory only (never shown: see redact_url)."""
+    scheme, _, rest = proxy.partition("://")
+    host = rest.rpartition("@")[2]
+    return f"{scheme}://{quote(user, safe='')}:{quote(password, safe='')}@{host}"
+
+
 def check_proxy(url: str) -> str:
     """A proxy URL the client can use, or a sentence saying why not."""
     url = (url or "").strip()
+    userinfo = url.partition("://")[2].rpartition("@")[0]
+    if ":" in userinfo:  # a password typed into the URL: no log line may carry it from now on
+        redact.register("", unquote(userinfo.split(":", 1)[1]))
+        redact.register("", userinfo.split(":", 1)[1])
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if scheme not in ("http", "https", "socks5", "socks5h"):
         raise ConfigError(f"'{redact_url(url)}' is not a proxy address: use http://host:port or socks5://host:port.")
@@ -87,6 +115,9 @@ def is_untrusted_certificate(exc: BaseException) -> bool:
 
 class HttpLoop:
     """One asyncio loop on its own thread owns the connection pool; any thread sends through it and waits.
+
+    (Every module the loop needs is imported before it starts: on CPython 3.11 a module compiled on one
+    thread while another parses source fails with "AST constructor recursion depth mismatch".)
 
     httpcore's synchronous HTTP/2 breaks when threads share a connection (the server sees a protocol error
     and drops it under 50 concurrent streams, measured here), while its asyncio HTTP/2 multiplexes cleanly.
@@ -130,10 +161,17 @@ class HttpLoop:
 
 
 def _run_until_stopped(loop: asyncio.AbstractEventLoop) -> None:
+    loop.set_exception_handler(_quiet)
     try:
         loop.run_forever()
     finally:
         loop.close()
+
+
+def _quiet(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """A connection the server dropped while idle is routine: logged in a line, never as a traceback
+    formatted on the loop's thread (on CPython 3.11 that parses source and can race the main thread)."""
+    logging.getLogger(__name__).debug("http loop: %s", context.get("message") or context.get("exception"))
 
 
 def _stop_soon(loop: asyncio.AbstractEventLoop) -> None:

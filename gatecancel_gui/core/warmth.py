@@ -12,10 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.errors import GateError, Stopped
+from gatecancel_gui.core.run import DEFAULT_IN_FLIGHT
 
 log = logging.getLogger(__name__)
 WARM_EVERY_S = 20.0  # Gate's idle timeout is unconfirmed; servers and load balancers commonly use 60 s or more
-HTTP1_CONNECTIONS = 50  # one per request of a 1,000-order cancel (50 batches of 20), within 200 a second
+HTTP1_CONNECTIONS = DEFAULT_IN_FLIGHT  # HTTP/1.1: one connection per request a cancel has in flight
 
 
 class ConnectionWarmer:
@@ -42,7 +43,8 @@ class ConnectionWarmer:
         """Open (or touch) the connections now; returns the HTTP version the server chose."""
         self.client.sync_clock(self._stop)  # one request: opens the first connection, syncs the clock
         version = self.client.http_version
-        if version != "HTTP/2" and self.connections > 1:  # HTTP/1.1: one connection per request in flight
+        remote = self.client.base_url.startswith("https://")  # plain http is loopback only: nothing to save
+        if version != "HTTP/2" and remote and self.connections > 1:  # HTTP/1.1: one per request in flight
             with ThreadPoolExecutor(max_workers=self.connections - 1, thread_name_prefix="warm") as pool:
                 for future in [pool.submit(self._touch) for _ in range(self.connections - 1)]:
                     future.result()

@@ -22,6 +22,7 @@ class DelayProxy:
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._server: asyncio.AbstractServer | None = None
+        self._writers: set[asyncio.StreamWriter] = set()  # every open socket, closed before the loop goes
         self._port = 0
         self._thread = threading.Thread(target=self._run, name="paper-delay-proxy", daemon=True)
 
@@ -40,7 +41,10 @@ class DelayProxy:
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
+        from gatecancel_gui.paper.network import quiet_loop_errors
+
         asyncio.set_event_loop(self._loop)
+        self._loop.set_exception_handler(quiet_loop_errors)
         self._server = self._loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", 0, backlog=512))
         self._port = self._server.sockets[0].getsockname()[1]
         self._ready.set()
@@ -48,21 +52,27 @@ class DelayProxy:
             self._loop.run_forever()
         finally:
             self._server.close()
-            for task in asyncio.all_tasks(self._loop):
+            pending = asyncio.all_tasks(self._loop)
+            for task in pending:
                 task.cancel()
-            with contextlib.suppress(Exception):
-                self._loop.run_until_complete(asyncio.sleep(0))
+            self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            for writer in self._writers:
+                writer.close()
+            self._loop.run_until_complete(asyncio.sleep(0))  # let each transport release its socket
             self._loop.close()
 
     async def _serve(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
         loop = asyncio.get_running_loop()
         accepted = loop.time()
         self.connections_opened += 1
+        self._writers.add(client_writer)
         try:
             up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
         except OSError:
             client_writer.close()
+            self._writers.discard(client_writer)
             return
+        self._writers.add(up_writer)
         for writer in (client_writer, up_writer):
             _no_delay(writer)
         last = [loop.time()]
@@ -73,10 +83,13 @@ class DelayProxy:
         ]
         if self.idle_close_s:
             pipes.append(asyncio.ensure_future(self._idle_watch(last, pipes[:2])))
-        await asyncio.gather(*pipes, return_exceptions=True)
-        for writer in (client_writer, up_writer):
-            with contextlib.suppress(Exception):
-                writer.close()
+        try:
+            await asyncio.gather(*pipes, return_exceptions=True)
+        finally:
+            for writer in (client_writer, up_writer):
+                with contextlib.suppress(Exception):
+                    writer.close()
+                self._writers.discard(writer)
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, delay: float,
                     hold_until: float, last: list[float]) -> None:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import trustme
+
 
 class ThrowawayCA:
     def __init__(self) -> None:
-        import trustme  # only the TLS shape needs it
-
         ca = trustme.CA(organization_name="gatecancel paper exchange")
         cert = ca.issue_cert("127.0.0.1", "localhost")
         self._dir = tempfile.TemporaryDirectory(prefix="gatecancel-paper-tls-")

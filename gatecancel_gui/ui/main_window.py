@@ -37,6 +37,7 @@ from gatecancel_gui.core.profiles import ProfileStore
 from gatecancel_gui.core.run import CancelRun
 from gatecancel_gui.core.session import Session, open_profile
 from gatecancel_gui.core.stake import cancel_question
+from gatecancel_gui.core.warmth import WARM_EVERY_S, ConnectionWarmer
 from gatecancel_gui.ui.cancel_all_dialog import choose_scope
 from gatecancel_gui.ui.dialogs import Confirm, ask
 from gatecancel_gui.ui.gc_policy import CollectorPolicy
@@ -90,7 +91,8 @@ class MainWindow(QMainWindow):
 
     def __init__(self, session: Session | None = None, *, confirm: Confirm = ask,
                  journal: Journal | None = None, profiles: ProfileStore | None = None,
-                 choose_scope: ChooseScope = choose_scope, choose_path: ChoosePath = _ask_save_path) -> None:
+                 choose_scope: ChooseScope = choose_scope, choose_path: ChoosePath = _ask_save_path,
+                 warm_every_s: float = WARM_EVERY_S) -> None:
         super().__init__()
         self.session = session
         self.confirm = confirm
@@ -107,6 +109,8 @@ class MainWindow(QMainWindow):
         self._profiles_dialog: Any = None
         self._kept: dict[str, Session] = {}  # sessions with no saved profile (the demo): switch back to them
         self._asking = False  # a question is open: no live refresh starts behind it
+        self._warm_every_s = warm_every_s
+        self._warmer: ConnectionWarmer | None = None
         self._disarm_tried = False
         self.open_pane = OrdersPane("orders", OrderKind.OPEN, self)
         self.stop_pane = OrdersPane("stop orders", OrderKind.STOP, self)
@@ -114,6 +118,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self._restore_state()
         self._show_session()
+        self._keep_warm()
 
     # the open-orders table, by its old names (tests and the benchmark drive it directly)
     model = property(lambda self: self.open_pane.model)
@@ -308,8 +313,18 @@ class MainWindow(QMainWindow):
             pane.model.clear_results()
         self._update_tabs()
         self._show_session()
+        self._keep_warm()
         if session is not None:
             self.refresh()
+
+    def _keep_warm(self) -> None:
+        """The session's connections are opened now, not at the first click, and kept warm while the
+        window shows it (a background thread; stopping it never waits)."""
+        if self._warmer is not None:
+            self._warmer.stop()
+            self._warmer = None
+        if self.session is not None:
+            self._warmer = ConnectionWarmer(self.session.client, interval_s=self._warm_every_s).start()
 
     def _has_profile(self, name: str) -> bool:
         try:
@@ -662,6 +677,8 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             settings.setValue("session/last_profile", self.session.name)
         self.collector.release()
+        if self._warmer is not None:
+            self._warmer.stop()
         event.accept()
 
     def _disarm_before_closing(self) -> None:

@@ -1,0 +1,162 @@
+"""The client over a real network's shape, on loopback: TLS, HTTP/2 or HTTP/1.1 by ALPN, trust, proxies
+(a real pproxy process, never a mock), and connections a server drops while the window sits idle."""
+
+import gc
+import os
+import socket
+import subprocess
+import sys
+import threading
+import warnings
+
+import pytest
+
+from gatecancel_gui.core import credentials
+from gatecancel_gui.core.cancel import CancelRun, SpotBatch
+from gatecancel_gui.core.client import GateClient
+from gatecancel_gui.core.credentials import Credentials
+from gatecancel_gui.core.errors import GateError
+from gatecancel_gui.core.models import OutcomeState
+from gatecancel_gui.core.orders import load_open_orders
+from gatecancel_gui.core.profiles import Profile
+from gatecancel_gui.core.session import open_profile
+from gatecancel_gui.core.transport import NetworkSettings
+from gatecancel_gui.core.warmth import ConnectionWarmer
+from gatecancel_gui.paper import NetworkShape, PaperExchange
+from tests.conftest import FAST_READS
+
+STATE_OF = {"cancelled": OutcomeState.CANCELLED, "closed": OutcomeState.REJECTED}
+PROXY_USER, PROXY_PASSWORD = "trader", "proxy-password-7f3a9c"
+
+
+def client_over(ex, *, ca_file=True, proxy=None, http2=True):
+    key = ex.main_key
+    return GateClient(ex.base_url, Credentials(key.key, key.secret), read_retry=FAST_READS,
+                      network=NetworkSettings(ca_file=ex.ca_file if ca_file else None, proxy=proxy, http2=http2))
+
+
+def wait_for(condition, timeout_s=10.0):
+    tick = threading.Event()
+    for _ in range(int(timeout_s / 0.05)):
+        if condition():
+            return
+        tick.wait(0.05)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.mark.parametrize("offer_h2, expected", [(True, "HTTP/2"), (False, "HTTP/1.1")])
+def test_http2_is_negotiated_when_offered_and_http1_when_not(offer_h2, expected):
+    with PaperExchange(orders=40, pairs=2, network=NetworkShape(tls=True, http2=offer_h2)) as ex, \
+            client_over(ex) as client:
+        client.sync_clock()
+        assert client.http_version == expected
+        refs = [o.ref for o in load_open_orders(client)]
+        report = CancelRun(client, SpotBatch()).run(refs)
+        assert all(o.state is STATE_OF[ex.book.status_of(r.id)] for r, o in report.outcomes.items())
+
+
+def test_a_certificate_the_trust_store_does_not_know_is_refused_in_one_sentence_and_the_ca_file_fixes_it():
+    with PaperExchange(orders=10, pairs=2, network=NetworkShape(tls=True)) as ex:
+        with client_over(ex, ca_file=False) as untrusting:
+            with pytest.raises(GateError) as info:
+                untrusting.sync_clock()
+        assert info.value.label == "TLS_UNTRUSTED"
+        assert str(info.value) == ("The exchange's certificate is not trusted by this computer: if a company proxy "
+                                   "inspects TLS, install its certificate authority in the system's trust store, or "
+                                   "give the profile a CA file.")
+        with client_over(ex) as trusting:
+            assert len(load_open_orders(trusting)) == 10
+
+
+@pytest.fixture
+def proxy_server():
+    """pproxy on loopback, HTTP and SOCKS5 on one port, with a login; its log shows what it carried."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "pproxy", "-l",
+                             f"http+socks5://127.0.0.1:{port}#{PROXY_USER}:{PROXY_PASSWORD}", "-v"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def listening():
+        with socket.socket() as s:
+            return s.connect_ex(("127.0.0.1", port)) == 0
+
+    try:
+        wait_for(listening)
+        yield port, proc
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        proc.stdout.close()
+
+
+@pytest.mark.parametrize("scheme", ["http", "socks5"])
+def test_a_cancel_through_a_real_proxy_with_its_login_from_the_keyring(proxy_server, scheme, mem_keyring):
+    port, proc = proxy_server
+    with PaperExchange(orders=60, pairs=3, network=NetworkShape(tls=True)) as ex:
+        with warnings.catch_warnings():
+            # httpcore 1.0.9 leaves the socket of a refused SOCKS5 handshake for the collector to close
+            warnings.simplefilter("ignore", ResourceWarning)
+            with client_over(ex, proxy=f"{scheme}://127.0.0.1:{port}") as no_login, \
+                    pytest.raises(GateError) as info:
+                no_login.sync_clock()  # the proxy wants its login: nothing gets past it without one
+            assert info.value.label == "PROXY_REFUSED" and str(info.value).startswith("The proxy refused to carry")
+            del info  # its traceback holds the socket
+            gc.collect()
+        profile = Profile("desk", "custom", ex.base_url, ca_file=ex.ca_file, proxy=f"{scheme}://127.0.0.1:{port}")
+        credentials.save("desk", Credentials(ex.main_key.key, ex.main_key.secret))
+        credentials.save_proxy_login("desk", PROXY_USER, PROXY_PASSWORD)
+        session = open_profile(profile)
+        try:
+            refs = [o.ref for o in load_open_orders(session.client)]
+            report = CancelRun(session.client, SpotBatch()).run(refs)
+        finally:
+            session.close()
+        assert len(refs) == 60
+        assert all(o.state is STATE_OF[ex.book.status_of(r.id)] for r, o in report.outcomes.items())
+    proc.terminate()
+    log = proc.communicate(timeout=10)[0]
+    assert f"127.0.0.1:{ex.port}" in log  # the proxy carried the connection to the exchange
+    assert PROXY_PASSWORD not in repr(profile) and PROXY_PASSWORD not in str(session.client.network)
+
+
+def test_https_proxy_from_the_environment_is_honoured(proxy_server, monkeypatch):
+    port, proc = proxy_server
+    monkeypatch.setenv("HTTPS_PROXY", f"http://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:{port}")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with PaperExchange(orders=10, pairs=2, network=NetworkShape(tls=True)) as ex, client_over(ex) as client:
+        assert len(load_open_orders(client)) == 10
+    proc.terminate()
+    assert f"127.0.0.1:{ex.port}" in proc.communicate(timeout=10)[0]
+
+
+def test_a_connection_dropped_while_idle_is_replaced_before_the_cancel_needs_it():
+    shape = NetworkShape(tls=True, http2=True, rtt_ms=20, idle_close_s=0.5)
+    with PaperExchange(orders=200, pairs=4, network=shape) as ex, client_over(ex) as client:
+        refs = [o.ref for o in load_open_orders(client)]
+        warmer = ConnectionWarmer(client, interval_s=1.0).start()
+        try:
+            wait_for(lambda: ex.network.proxy.connections_dropped_idle >= 1 and warmer.rounds >= 2)
+            opened = ex.network.proxy.connections_opened
+            report = CancelRun(client, SpotBatch()).run(refs)
+        finally:
+            warmer.stop()
+        assert ex.network.proxy.connections_opened == opened  # the cancel found a warm connection
+        assert all(o.state is STATE_OF[ex.book.status_of(r.id)] for r, o in report.outcomes.items())
+        assert report.requests_sent == 10  # nothing was lost to a dead connection and sent again
+
+
+def test_paper_prints_its_ca_file_with_tls():
+    proc = subprocess.Popen([sys.executable, "-m", "gatecancel_gui.cli", "paper", "--orders", "5", "--tls",
+                             "--rtt-ms", "10"], stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+    try:
+        import json
+
+        printed = json.loads(proc.stdout.readline())
+        assert printed["url"].startswith("https://127.0.0.1:") and os.path.isfile(printed["ca_file"])
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        proc.stdout.close()
