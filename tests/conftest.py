@@ -1,13 +1,17 @@
 """Shared fixtures. Qt must run headless before anything imports it, so this comes first."""
 
 import os
+import socket
+import subprocess
+import sys
+import threading
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import keyring
 import pytest
 
-from gatecancel_gui.core import credentials
+from gatecancel_gui.core import credentials, proxy_login
 from gatecancel_gui.core.client import GateClient, ReadRetry
 from gatecancel_gui.core.credentials import Credentials
 from gatecancel_gui.paper import PaperExchange
@@ -23,6 +27,7 @@ def isolated_dirs(tmp_path, monkeypatch):
     monkeypatch.delenv("GATE_API_KEY", raising=False)
     monkeypatch.delenv("GATE_API_SECRET", raising=False)
     monkeypatch.setattr(credentials, "_session_only", {})  # "for this session only" ends with each test
+    monkeypatch.setattr(proxy_login, "_session_only", {})
     return tmp_path
 
 
@@ -32,6 +37,7 @@ def exchange():
         yield ex
 
 
+PROXY_USER, PROXY_PASSWORD = "trader", "proxy-password-7f3a9c"
 FAST_READS = ReadRetry(backoff_s=0.01, max_backoff_s=0.05)  # same ladder, test-sized waits
 
 
@@ -65,3 +71,35 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "real_keyring" in item.keywords:
             item.add_marker(skip)
+
+
+def wait_for(condition, timeout_s=10.0):
+    tick = threading.Event()
+    for _ in range(int(timeout_s / 0.05)):
+        if condition():
+            return
+        tick.wait(0.05)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def proxy_server():
+    """pproxy on loopback, HTTP and SOCKS5 on one port, with a login; its log shows what it carried."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "pproxy", "-l",
+                             f"http+socks5://127.0.0.1:{port}#{PROXY_USER}:{PROXY_PASSWORD}", "-v"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def listening():
+        with socket.socket() as s:
+            return s.connect_ex(("127.0.0.1", port)) == 0
+
+    try:
+        wait_for(listening)
+        yield port, proc
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        proc.stdout.close()

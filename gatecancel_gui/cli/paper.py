@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import threading
 from typing import TextIO
 
 from gatecancel_gui.cli.args import Commands, any_whole, number, whole
@@ -55,6 +56,7 @@ def run_paper(args: argparse.Namespace, out: TextIO) -> int:
     except OSError as exc:  # the port is taken, or below 1024 without the right to it
         raise ConfigError(f"The paper exchange cannot listen on 127.0.0.1:{args.port}: "
                           f"{exc.strerror or exc}.") from None
+    exchange.start()  # listening before its address is printed (the network shape's port is known only then)
     printed = {"url": exchange.base_url, "key": exchange.main_key.key, "secret": exchange.main_key.secret}
     if exchange.ca_file:
         printed["ca_file"] = exchange.ca_file
@@ -62,7 +64,9 @@ def run_paper(args: argparse.Namespace, out: TextIO) -> int:
     out.flush()
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        exchange.serve_forever()
+        threading.Event().wait()
     except KeyboardInterrupt:
         pass
+    finally:
+        exchange.stop()
     return EXIT_OK

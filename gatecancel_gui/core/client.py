@@ -135,7 +135,7 @@ class GateClient:
         self._listeners: list[Notice] = []
         self._listeners_lock = threading.Lock()
         self.network = network or NetworkSettings()
-        self.http_version = ""  # what the last clock sync negotiated (the warmer reads it)
+        self.http_version = ""  # what the connection of the last answer negotiated (the warmer reads it)
         self._http = HttpLoop(self.network, timeout_s, connect_timeout_s)
 
     def close(self) -> None:
@@ -175,7 +175,6 @@ class GateClient:
         """Read GET /spot/time and keep the offset; returns the offset in seconds."""
         sent = self.clock.local_clock()
         resp = self.request("GET", "/spot/time", signed=False, stop=stop)
-        self.http_version = resp.http_version or self.http_version
         received = self.clock.local_clock()
         try:
             server_ms = float(resp.data["server_time"])
@@ -278,6 +277,7 @@ class GateClient:
         except socksio.ProtocolError as exc:  # a SOCKS5 proxy that hung up on the handshake (httpx lets it through)
             raise NotSent(_describe(exc), label="PROXY_REFUSED") from None
         self._answered.set()
+        self.http_version = response.http_version
         if self._sync_wanted:
             self._sync_wanted = False
             self._start_sync()

@@ -123,53 +123,6 @@ def load(profile: str) -> Credentials | None:
         raise ConfigError(f"The keyring entry for profile '{profile}' is unreadable: save it again.") from None
 
 
-PROXY_SERVICE = "gatecancel-proxy"
-
-
-def save_proxy_login(profile: str, user: str, password: str) -> None:
-    """A proxy's login is a secret: the OS keyring only (an empty user removes it)."""
-    if not user:
-        delete_proxy_login(profile)
-        return
-    redact.register("", password)
-    try:
-        keyring.set_password(PROXY_SERVICE, profile, json.dumps({"user": user, "password": password}))
-    except keyring.errors.KeyringError as exc:
-        raise KeyringUnavailable(
-            f"The OS keyring ({backend_name()}) refused to store the proxy password: {type(exc).__name__}."
-        ) from None
-
-
-def load_proxy_login(profile: str) -> tuple[str, str] | None:
-    try:
-        payload = keyring.get_password(PROXY_SERVICE, profile)
-    except keyring.errors.KeyringError as exc:
-        raise KeyringUnavailable(
-            f"The OS keyring ({backend_name()}) could not be read: {type(exc).__name__}. Is it locked?"
-        ) from None
-    if not payload:
-        return None
-    try:
-        data = json.loads(payload)
-        user, password = str(data["user"]), str(data["password"])
-    except (ValueError, KeyError, TypeError):
-        raise ConfigError(f"The keyring entry for the proxy of profile '{profile}' is unreadable: save it again.") \
-            from None
-    redact.register("", password)
-    return user, password
-
-
-def delete_proxy_login(profile: str) -> None:
-    try:
-        keyring.delete_password(PROXY_SERVICE, profile)
-    except keyring.errors.PasswordDeleteError:
-        return
-    except keyring.errors.KeyringError as exc:
-        raise KeyringUnavailable(
-            f"The OS keyring ({backend_name()}) could not delete the proxy password: {type(exc).__name__}."
-        ) from None
-
-
 def delete(profile: str) -> None:
     _session_only.pop(profile, None)
     try:

@@ -58,6 +58,8 @@ class ProfileStore:
     def put(self, profile: Profile) -> None:
         check_name(profile.name)
         profile.base_url  # noqa: B018  (validates the URL before anything is written)
+        if "@" in profile.proxy.partition("://")[2]:  # a login belongs in the keyring, never in this file
+            raise ConfigError("The proxy address carries a login: give the user and password in their own fields.")
         rows = [p for p in self.all() if p.name != profile.name] + [profile]
         self._write(rows)
 

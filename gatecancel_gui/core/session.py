@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gatecancel_gui.core import credentials
+from gatecancel_gui.core import credentials, proxy_login
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.errors import ConfigError
 from gatecancel_gui.core.hosts import environment_of
@@ -34,10 +34,11 @@ def open_profile(profile: Profile) -> Session:
     return Session(profile.name, client)
 
 
-def profile_network(profile: Profile) -> NetworkSettings:
-    """The profile's CA file and proxy; the proxy's login comes from the OS keyring, into memory only."""
+def profile_network(profile: Profile, login: tuple[str, str] | None = None) -> NetworkSettings:
+    """The profile's CA file and proxy; the proxy's login (given, or from the OS keyring) goes into the
+    proxy URL in memory only."""
     proxy = profile.proxy
     if proxy:
-        login = credentials.load_proxy_login(profile.name)
+        login = login or proxy_login.load(profile.name)
         proxy = with_login(proxy, *login) if login else proxy
     return network_settings(ca_file=profile.ca_file, proxy=proxy)

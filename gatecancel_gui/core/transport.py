@@ -11,10 +11,11 @@ import contextlib
 import functools
 import logging
 import ssl
+import sys
 import threading
 import weakref
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote, unquote
@@ -22,6 +23,7 @@ from urllib.parse import quote, unquote
 import anyio._backends._asyncio  # noqa: F401  imported here, not lazily on the loop thread (see below)
 import httpx
 import truststore
+import truststore._openssl as truststore_openssl  # the system store lookup (see _system_store_once)
 
 from gatecancel_gui.core import redact
 from gatecancel_gui.core.errors import ConfigError
@@ -47,12 +49,23 @@ class NetworkSettings:
 def tls_context(ca_file: str | None = None) -> ssl.SSLContext:
     """The operating system's trust store, plus the profile's CA file if it has one. Cached: building a
     context costs tens of milliseconds."""
-    context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context = _system_store_once() if sys.platform.startswith("linux") else truststore.SSLContext(
+        ssl.PROTOCOL_TLS_CLIENT)
     if ca_file:
         try:
             context.load_verify_locations(cafile=ca_file)
         except (OSError, ssl.SSLError):
             raise ConfigError(f"The CA file {ca_file} could not be read as PEM certificates.") from None
+    return context
+
+
+def _system_store_once() -> ssl.SSLContext:
+    """On Linux truststore is OpenSSL's own verification against the system's CA files, but it loads those
+    files again for every new connection: ~50 ms of CPU each on the loop's thread (measured here), so 50
+    connections took 2 s to open. The same files, found the same way (truststore's own lookup), once."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    with truststore_openssl._configure_context(context):  # on Linux it configures on entry, undoes nothing
+        pass
     return context
 
 
@@ -114,27 +127,36 @@ def is_untrusted_certificate(exc: BaseException) -> bool:
 
 
 class HttpLoop:
-    """One asyncio loop on its own thread owns the connection pool; any thread sends through it and waits.
+    """One asyncio loop on its own thread owns the connections; any thread sends through it and waits.
 
     (Every module the loop needs is imported before it starts: on CPython 3.11 a module compiled on one
     thread while another parses source fails with "AST constructor recursion depth mismatch".)
 
     httpcore's synchronous HTTP/2 breaks when threads share a connection (the server sees a protocol error
     and drops it under 50 concurrent streams, measured here), while its asyncio HTTP/2 multiplexes cleanly.
-    So every request runs on this loop, and the cancel engine's threads simply wait for their answer."""
+    So every request runs on this loop, and the cancel engine's threads simply wait for their answer.
+
+    Over HTTP/2 one connection carries every request. Over HTTP/1.1 each request in flight needs a
+    connection of its own, and httpcore's pool checks every connection it holds on every request and every
+    answer: with 50 connections in one pool that costs ~10 ms of CPU per request (measured here), so a
+    50-request cancel went out one by one. So HTTP/1.1 uses lanes: small clients of one connection each,
+    opened as concurrency needs them, each request on the least busy."""
 
     def __init__(self, settings: NetworkSettings, timeout_s: float, connect_timeout_s: float) -> None:
+        self._settings, self._timeouts = settings, (timeout_s, connect_timeout_s)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=_run_until_stopped, args=(self._loop,), name="http-loop", daemon=True)
         self._thread.start()
-        self.client = self.run(self._make(settings, timeout_s, connect_timeout_s))
+        self.client = self.run(self._make(settings))
+        self._lanes = [self.client]  # HTTP/1.1: the first client is lane 0; touched on the loop's thread only
+        self._busy = {0: 0}          # requests in flight per lane, by index
+        self._http1 = False                        # the server chose HTTP/1.1: spread requests over lanes
         self._closed = False
         # a client dropped without close() must not leave its loop thread running forever
         weakref.finalize(self, _stop_soon, self._loop)
 
-    @staticmethod
-    async def _make(settings: NetworkSettings, timeout_s: float, connect_timeout_s: float) -> httpx.AsyncClient:
-        return make_http_client(settings, timeout_s, connect_timeout_s)
+    async def _make(self, settings: NetworkSettings) -> httpx.AsyncClient:
+        return make_http_client(settings, *self._timeouts)
 
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         future: concurrent.futures.Future[T] = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
@@ -143,17 +165,40 @@ class HttpLoop:
     def request(self, method: str, url: str, content: bytes | None, headers: dict[str, str]) -> httpx.Response:
         if self._closed:
             raise RuntimeError("the client is closed")
-        return self.run(self.client.request(method, url, content=content, headers=headers))
+        return self.run(self._request(method, url, content, headers))
+
+    async def _request(self, method: str, url: str, content: bytes | None, headers: dict[str, str]) -> httpx.Response:
+        if not self._http1:
+            response = await self.client.request(method, url, content=content, headers=headers)
+            if response.http_version == "HTTP/1.1":
+                self._http1 = True
+            return response
+        lane = self._least_busy()
+        self._busy[lane] += 1
+        try:
+            return await self._lanes[lane].request(method, url, content=content, headers=headers)
+        finally:
+            self._busy[lane] -= 1
+
+    def _least_busy(self) -> int:
+        """An idle lane, a new one while fewer than the pool size exist, else the least busy."""
+        lane = min(range(len(self._lanes)), key=self._busy.__getitem__)
+        if self._busy[lane] == 0 or len(self._lanes) >= self._settings.pool_size:
+            return lane
+        self._lanes.append(make_http_client(replace(self._settings, http2=False, pool_size=1), *self._timeouts))
+        self._busy[len(self._lanes) - 1] = 0
+        return len(self._lanes) - 1
 
     def close(self) -> None:
-        """Close the pool and end the loop, without waiting for either (safe from the GUI thread)."""
+        """Close the connections and end the loop, without waiting for either (safe from the GUI thread)."""
         if self._closed:
             return
         self._closed = True
 
         async def shut() -> None:
             try:
-                await self.client.aclose()
+                for client in self._lanes:
+                    await client.aclose()
             finally:
                 _stop_soon(self._loop)
 

@@ -45,8 +45,8 @@ class ConnectionWarmer:
         version = self.client.http_version
         remote = self.client.base_url.startswith("https://")  # plain http is loopback only: nothing to save
         if version != "HTTP/2" and remote and self.connections > 1:  # HTTP/1.1: one per request in flight
-            with ThreadPoolExecutor(max_workers=self.connections - 1, thread_name_prefix="warm") as pool:
-                for future in [pool.submit(self._touch) for _ in range(self.connections - 1)]:
+            with ThreadPoolExecutor(max_workers=self.connections, thread_name_prefix="warm") as pool:
+                for future in [pool.submit(self._touch) for _ in range(self.connections)]:
                     future.result()
         self.rounds += 1
         self.warmed.set()

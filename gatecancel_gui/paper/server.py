@@ -135,12 +135,6 @@ class PaperExchange(RiskEndpoints):
         self._thread.start()
         return self
 
-    def serve_forever(self) -> None:
-        if self.network is not None:
-            self.network.start()
-            threading.Event().wait()
-        self._server.serve_forever(poll_interval=0.2)
-
     def stop(self) -> None:
         for timer in self._timers:
             timer.cancel()

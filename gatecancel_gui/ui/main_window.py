@@ -34,7 +34,7 @@ from gatecancel_gui.core.models import CancelOutcome, CancelReport, Order, Order
 from gatecancel_gui.core.paths import data_dir
 from gatecancel_gui.core.price_orders import StopOrderEach
 from gatecancel_gui.core.profiles import ProfileStore
-from gatecancel_gui.core.run import CancelRun
+from gatecancel_gui.core.run import CancelRun, CancelSettings
 from gatecancel_gui.core.session import Session, open_profile
 from gatecancel_gui.core.stake import cancel_question
 from gatecancel_gui.core.warmth import WARM_EVERY_S, ConnectionWarmer
@@ -92,7 +92,7 @@ class MainWindow(QMainWindow):
     def __init__(self, session: Session | None = None, *, confirm: Confirm = ask,
                  journal: Journal | None = None, profiles: ProfileStore | None = None,
                  choose_scope: ChooseScope = choose_scope, choose_path: ChoosePath = _ask_save_path,
-                 warm_every_s: float = WARM_EVERY_S) -> None:
+                 warm_every_s: float = WARM_EVERY_S, cancel_settings: CancelSettings | None = None) -> None:
         super().__init__()
         self.session = session
         self.confirm = confirm
@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self._kept: dict[str, Session] = {}  # sessions with no saved profile (the demo): switch back to them
         self._asking = False  # a question is open: no live refresh starts behind it
         self._warm_every_s = warm_every_s
+        self.cancel_settings = cancel_settings or CancelSettings()
         self._warmer: ConnectionWarmer | None = None
         self._disarm_tried = False
         self.open_pane = OrdersPane("orders", OrderKind.OPEN, self)
@@ -473,7 +474,7 @@ class MainWindow(QMainWindow):
             return
         refs = [o.ref for o in orders]
         run = CancelRun(self.session.client, StopOrderEach() if pane.kind is OrderKind.STOP else SpotBatch(),
-                        journal=self.journal)
+                        journal=self.journal, settings=self.cancel_settings)
         self._start_cancel(CancelJob(self.session.client, lambda emit: run.run(refs, emit), run.stop, refs),
                            f"Cancelling {len(refs)} {pane.noun}…")
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -24,12 +25,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from gatecancel_gui.core import credentials
+from gatecancel_gui.core import credentials, proxy_login
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.errors import ConfigError, ErrorClass, GateError
 from gatecancel_gui.core.hosts import Environment
 from gatecancel_gui.core.profiles import Profile, ProfileStore, check_name
-from gatecancel_gui.core.session import Session, open_profile
+from gatecancel_gui.core.session import Session, open_profile, profile_network
+from gatecancel_gui.core.transport import NetworkSettings, network_settings
 from gatecancel_gui.ui.jobs import CallJob, JobController, JobResult
 
 STATUS_LINES = 3  # room kept for the status line, so a message that wraps moves no button
@@ -64,12 +66,23 @@ class ProfilesDialog(QDialog):
         self.key = QLineEdit(self)
         self.secret = QLineEdit(self)
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.ca_file = QLineEdit(self)
+        self.ca_file.setPlaceholderText("optional: a PEM file trusted besides the system's store")
+        self.btn_ca = QPushButton("Browse…", self)
+        self.btn_ca.setAutoDefault(False)
+        self.proxy = QLineEdit(self)
+        self.proxy.setPlaceholderText("none (HTTPS_PROXY / ALL_PROXY if set), or http://host:port, socks5://host:port")
+        self.proxy_user = QLineEdit(self)
+        self.proxy_user.setPlaceholderText("if the proxy asks for a login")
+        self.proxy_password = QLineEdit(self)
+        self.proxy_password.setEchoMode(QLineEdit.EchoMode.Password)
         self.session_only = QCheckBox("Use for this session only (do not store the secret)", self)
         working = credentials.keyring_works()
         self.keyring_note = QLabel(self)
         self.keyring_note.setWordWrap(True)
         if working:
-            self.keyring_note.setText(f"Key and secret are stored in the OS keyring: {credentials.backend_name()}.")
+            self.keyring_note.setText(f"Key, secret and proxy password are stored in the OS keyring: "
+                                      f"{credentials.backend_name()}.")
         else:
             self.keyring_note.setText("No OS keyring is available, so the secret cannot be stored: "
                                       "it can be used for this session only.")
@@ -86,6 +99,13 @@ class ProfilesDialog(QDialog):
         form.addRow("Account", self.account)
         form.addRow("API key", self.key)
         form.addRow("API secret", self.secret)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.ca_file, 1)
+        ca_row.addWidget(self.btn_ca)
+        form.addRow("CA file", ca_row)
+        form.addRow("Proxy", self.proxy)
+        form.addRow("Proxy user", self.proxy_user)
+        form.addRow("Proxy password", self.proxy_password)
         form.addRow(self.session_only)
         form.addRow(self.keyring_note)
         buttons = QHBoxLayout()
@@ -123,6 +143,7 @@ class ProfilesDialog(QDialog):
         self.btn_remove.clicked.connect(self.remove)
         self.btn_test.clicked.connect(self.test_connection)
         self.btn_use.clicked.connect(self.use)
+        self.btn_ca.clicked.connect(self._browse_ca)
         self.reload()
         self._env_changed()
 
@@ -139,9 +160,16 @@ class ProfilesDialog(QDialog):
 
     def _new(self) -> None:
         self.list.clearSelection()
-        for field in (self.name, self.url, self.key, self.secret):
+        for field in (self.name, self.url, self.key, self.secret, self.ca_file, self.proxy, self.proxy_user,
+                      self.proxy_password):
             field.clear()
         self.environment.setCurrentIndex(0)
+
+    def _browse_ca(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "CA file", self.ca_file.text(),
+                                              "Certificates (*.pem *.crt);;All files (*)")
+        if path:
+            self.ca_file.setText(path)
 
     def _show(self, name: str) -> None:
         profile = self.store.get(name) if name else None
@@ -159,14 +187,46 @@ class ProfilesDialog(QDialog):
             creds = None
         self.key.setText(creds.key if creds else "")
         self.secret.setPlaceholderText("stored — leave empty to keep" if creds else "")
+        self.ca_file.setText(profile.ca_file)
+        self.proxy.setText(profile.proxy)
+        self.proxy_password.clear()
+        try:
+            login = proxy_login.load(name) if profile.proxy else None
+        except ConfigError as exc:
+            self.say(str(exc), error=True)
+            login = None
+        self.proxy_user.setText(login[0] if login else "")
+        self.proxy_password.setPlaceholderText("stored — leave empty to keep" if login else "")
 
     def _profile(self) -> Profile:
         env = self.environment.currentData()
+        proxy, user, password = proxy_login.split_login(self.proxy.text())
+        if user:  # a login typed into the address goes to its own fields, and from there to the keyring
+            self.proxy.setText(proxy)
+            self.proxy_user.setText(user)
+            self.proxy_password.setText(password)
         profile = Profile(check_name(self.name.text()), env,
                           self.url.text().strip() if env == Environment.CUSTOM.value else "",
-                          self.account.currentData())
+                          self.account.currentData(), ca_file=self.ca_file.text().strip(), proxy=proxy)
         profile.base_url  # noqa: B018  (raises ConfigError with a sentence for a bad URL)
+        network_settings(ca_file=profile.ca_file, proxy=profile.proxy)  # … and for a missing file, a bad proxy
         return profile
+
+    def _proxy_login(self, profile: Profile) -> tuple[str, str] | None:
+        """The login typed (a password left empty keeps the stored one), or None without a user."""
+        user = self.proxy_user.text().strip()
+        if not (profile.proxy and user):
+            return None
+        password = self.proxy_password.text()
+        if not password:
+            stored = proxy_login.load(profile.name)
+            if stored is None:
+                raise ConfigError("Enter the proxy password, or leave the proxy user empty.")
+            password = stored[1]
+        return user, password
+
+    def _network(self, profile: Profile) -> NetworkSettings:
+        return profile_network(profile, self._proxy_login(profile))
 
     @staticmethod
     def _stored(name: str) -> credentials.Credentials | None:
@@ -196,10 +256,12 @@ class ProfilesDialog(QDialog):
         try:
             profile = self._profile()
             creds = self._credentials(profile.name)
+            login = self._proxy_login(profile)
             if self.session_only.isChecked():
                 credentials.keep_for_session(profile.name, creds)
             else:
                 credentials.save(profile.name, creds)
+            proxy_login.save(profile.name, *(login or ("", "")), session_only=self.session_only.isChecked())
             self.store.put(profile)
         except ConfigError as exc:
             self.say(str(exc), error=True)
@@ -208,6 +270,7 @@ class ProfilesDialog(QDialog):
             f"secret in {credentials.backend_name()}"
         self.say(f"Saved profile '{profile.name}' ({where}).")
         self.secret.clear()
+        self.proxy_password.clear()
         self.reload()
         return True
 
@@ -217,6 +280,7 @@ class ProfilesDialog(QDialog):
             return
         try:
             credentials.delete(name)
+            proxy_login.delete(name)
         except ConfigError as exc:
             self.say(str(exc), error=True)
             return
@@ -229,12 +293,13 @@ class ProfilesDialog(QDialog):
         try:
             profile = self._profile()
             creds = self._credentials(profile.name)
+            network = self._network(profile)
         except ConfigError as exc:
             self.say(str(exc), error=True)
             return
 
         def probe(stop: threading.Event) -> str:
-            with GateClient(profile.base_url, creds, account=profile.account or None) as client:
+            with GateClient(profile.base_url, creds, account=profile.account or None, network=network) as client:
                 offset = client.sync_clock(stop)
                 data = client.request("GET", "/spot/open_orders", params=[("page", "1"), ("limit", "1")],
                                       stop=stop).data

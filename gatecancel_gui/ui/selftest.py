@@ -1,9 +1,9 @@
 """`--self-test`: prove a build works on this machine, end to end, headless or in a real X window.
 
-Starts the paper exchange in-process, loads its orders into the real window, cancels a few through the
-real worker, checks the rows turned green and the exchange agrees, checks which keyring backend was
-found and that keyring's backends were bundled, prints one line, and exits 0; anything else (including
-any Qt warning) exits 1.
+Starts the paper exchange in-process (over TLS with a throwaway CA, HTTP/2 offered), loads its orders into
+the real window, cancels a few through the real worker, checks the rows turned green and the exchange
+agrees, checks which keyring backend was found and that keyring's backends were bundled, prints one line,
+and exits 0; anything else (including any Qt warning) exits 1.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from gatecancel_gui.core.credentials import Credentials, backend_name, keyring_w
 from gatecancel_gui.core.journal import Journal
 from gatecancel_gui.core.models import OutcomeState
 from gatecancel_gui.core.session import Session
+from gatecancel_gui.core.transport import NetworkSettings
 from gatecancel_gui.ui.dialogs import always_yes
 from gatecancel_gui.ui.main_window import MainWindow
 from gatecancel_gui.ui.orders_model import COLUMN
@@ -39,7 +40,7 @@ ORDERS, TO_CANCEL = 60, 10
 
 class SelfTest:
     def __init__(self, app: QApplication, timeout_s: float = 30.0) -> None:
-        from gatecancel_gui.paper import PaperExchange
+        from gatecancel_gui.paper import NetworkShape, PaperExchange
 
         self.app = app
         self.started = time.perf_counter()
@@ -48,9 +49,14 @@ class SelfTest:
         self.found: dict[str, Any] = {}
         qInstallMessageHandler(self._qt_message)
         self.journal_dir = tempfile.TemporaryDirectory(prefix="gatecancel-selftest-")
-        self.exchange = PaperExchange(orders=ORDERS, pairs=4, heavy_pairs=0, fill_fraction=0.0).start()
+        # over TLS with HTTP/2 offered, as the real exchange is reached: the bundled TLS, certificate checks
+        # and HTTP/2 are exercised, not only plain HTTP
+        self.exchange = PaperExchange(orders=ORDERS, pairs=4, heavy_pairs=0, fill_fraction=0.0,
+                                      network=NetworkShape(tls=True, http2=True)).start()
         key = self.exchange.main_key
-        session = Session("self-test (paper)", GateClient(self.exchange.base_url, Credentials(key.key, key.secret)))
+        client = GateClient(self.exchange.base_url, Credentials(key.key, key.secret),
+                            network=NetworkSettings(ca_file=self.exchange.ca_file))
+        session = Session("self-test (paper)", client)
         self.window = MainWindow(session, confirm=always_yes, journal=Journal(Path(self.journal_dir.name) / "j.jsonl"))
         self.window.loadFinished.connect(self._loaded)
         self.window.cancelFinished.connect(self._cancelled)
@@ -81,6 +87,11 @@ class SelfTest:
         self.found["orders"] = rows
         if not result.ok or rows != ORDERS:
             self._fail(f"loading gave {rows} orders, expected {ORDERS} ({result.error})")
+            return
+        version = self.window.session.client.http_version if self.window.session else ""
+        self.found["transport"] = f"'{version} over TLS'"
+        if version != "HTTP/2":
+            self._fail(f"the paper exchange offered HTTP/2 over TLS and the client used {version or 'nothing'}")
             return
         self.window.model.set_checked([o.id for o in self.window.model.orders()[:TO_CANCEL]], True)
         self.window.cancel_checked()

@@ -3,15 +3,13 @@
 
 import gc
 import os
-import socket
 import subprocess
 import sys
-import threading
 import warnings
 
 import pytest
 
-from gatecancel_gui.core import credentials
+from gatecancel_gui.core import credentials, proxy_login
 from gatecancel_gui.core.cancel import CancelRun, SpotBatch
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.credentials import Credentials
@@ -23,25 +21,15 @@ from gatecancel_gui.core.session import open_profile
 from gatecancel_gui.core.transport import NetworkSettings
 from gatecancel_gui.core.warmth import ConnectionWarmer
 from gatecancel_gui.paper import NetworkShape, PaperExchange
-from tests.conftest import FAST_READS
+from tests.conftest import FAST_READS, PROXY_PASSWORD, PROXY_USER, wait_for
 
 STATE_OF = {"cancelled": OutcomeState.CANCELLED, "closed": OutcomeState.REJECTED}
-PROXY_USER, PROXY_PASSWORD = "trader", "proxy-password-7f3a9c"
 
 
 def client_over(ex, *, ca_file=True, proxy=None, http2=True):
     key = ex.main_key
     return GateClient(ex.base_url, Credentials(key.key, key.secret), read_retry=FAST_READS,
                       network=NetworkSettings(ca_file=ex.ca_file if ca_file else None, proxy=proxy, http2=http2))
-
-
-def wait_for(condition, timeout_s=10.0):
-    tick = threading.Event()
-    for _ in range(int(timeout_s / 0.05)):
-        if condition():
-            return
-        tick.wait(0.05)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.mark.parametrize("offer_h2, expected", [(True, "HTTP/2"), (False, "HTTP/1.1")])
@@ -68,29 +56,6 @@ def test_a_certificate_the_trust_store_does_not_know_is_refused_in_one_sentence_
             assert len(load_open_orders(trusting)) == 10
 
 
-@pytest.fixture
-def proxy_server():
-    """pproxy on loopback, HTTP and SOCKS5 on one port, with a login; its log shows what it carried."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "pproxy", "-l",
-                             f"http+socks5://127.0.0.1:{port}#{PROXY_USER}:{PROXY_PASSWORD}", "-v"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-    def listening():
-        with socket.socket() as s:
-            return s.connect_ex(("127.0.0.1", port)) == 0
-
-    try:
-        wait_for(listening)
-        yield port, proc
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        proc.stdout.close()
-
-
 @pytest.mark.parametrize("scheme", ["http", "socks5"])
 def test_a_cancel_through_a_real_proxy_with_its_login_from_the_keyring(proxy_server, scheme, mem_keyring):
     port, proc = proxy_server
@@ -106,7 +71,7 @@ def test_a_cancel_through_a_real_proxy_with_its_login_from_the_keyring(proxy_ser
             gc.collect()
         profile = Profile("desk", "custom", ex.base_url, ca_file=ex.ca_file, proxy=f"{scheme}://127.0.0.1:{port}")
         credentials.save("desk", Credentials(ex.main_key.key, ex.main_key.secret))
-        credentials.save_proxy_login("desk", PROXY_USER, PROXY_PASSWORD)
+        proxy_login.save("desk", PROXY_USER, PROXY_PASSWORD)
         session = open_profile(profile)
         try:
             refs = [o.ref for o in load_open_orders(session.client)]
@@ -156,6 +121,9 @@ def test_paper_prints_its_ca_file_with_tls():
 
         printed = json.loads(proc.stdout.readline())
         assert printed["url"].startswith("https://127.0.0.1:") and os.path.isfile(printed["ca_file"])
+        network = NetworkSettings(ca_file=printed["ca_file"])
+        with GateClient(printed["url"], Credentials(printed["key"], printed["secret"]), network=network) as client:
+            assert len(load_open_orders(client)) == 5  # the printed address is the one it listens on
     finally:
         proc.terminate()
         proc.wait(10)

@@ -57,10 +57,11 @@ def answers():
 def make_window(qtbot, paper, answers, tmp_path):
     windows = []
 
-    def make(key=None, exchange=None, **client_kwargs):
+    def make(key=None, exchange=None, cancel_settings=None, **client_kwargs):
         ex = exchange or paper
         session = Session("test", client_for(ex, key, **client_kwargs))
-        win = MainWindow(session, confirm=answers, journal=Journal(tmp_path / "journal.jsonl"))
+        win = MainWindow(session, confirm=answers, journal=Journal(tmp_path / "journal.jsonl"),
+                         cancel_settings=cancel_settings)
         qtbot.addWidget(win, before_close_func=lambda w: shut(w, qtbot))
         win.show()
         qtbot.waitExposed(win)

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
 from gatecancel_gui.core.journal import unanswered
 from gatecancel_gui.core.models import OutcomeState
+from gatecancel_gui.core.run import CancelSettings
 from gatecancel_gui.paper import PaperExchange
 from gatecancel_gui.ui.orders_model import COLUMN
 from gatecancel_gui.ui.theme import state_background
@@ -193,8 +194,9 @@ def big_paper():
 
 
 def everything_checked_on_a_slow_exchange(make_window, paper, qtbot):
-    """A window with all 1,000 orders loaded and checked; from now on each request takes 100 ms."""
-    win = make_window(exchange=paper)
+    """A window with all 1,000 orders loaded and checked; from now on each request takes 100 ms. Its 50
+    batches go 16 at a time, so a Stop or a close finds some not yet sent."""
+    win = make_window(exchange=paper, cancel_settings=CancelSettings(max_in_flight=16))
     with qtbot.waitSignal(win.loadFinished, timeout=10_000):
         win.refresh()
     paper.latency_s = 0.1

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 
 from gatecancel_gui.core.journal import Journal, unanswered
 from gatecancel_gui.core.models import OutcomeState
+from gatecancel_gui.core.run import CancelSettings
 from gatecancel_gui.core.session import Session
 from gatecancel_gui.paper import Fault, PaperExchange
 from gatecancel_gui.ui.main_window import MainWindow
@@ -61,8 +62,8 @@ def test_window_rows_equal_the_exchange_under_random_faults(qtbot, tmp_path_fact
     ("locked", "locked"),
 ])
 def test_permission_problems_are_named_before_or_instead_of_every_batch(make_window, qtbot, permission, says):
-    paper = PaperExchange(orders=1000, pairs=8).start()  # 50 batches: far more than one wave in flight
-    win = make_window(key=paper.add_key(permission), exchange=paper)
+    paper = PaperExchange(orders=1000, pairs=8).start()  # 50 batches: far more than one wave of 16 in flight
+    win = make_window(key=paper.add_key(permission), exchange=paper, cancel_settings=CancelSettings(max_in_flight=16))
     with qtbot.waitSignal(win.loadFinished, timeout=10_000) as loaded:
         win.refresh()
     if loaded.args[0].ok:  # a read-only key may read: the cancel stops at the first refusal

@@ -1,0 +1,87 @@
+"""A proxy's user and password. The password is a secret like the API secret: it lives in the OS keyring
+(or, without one, in this process's memory for the session) and is put into the proxy URL in memory only;
+the profile list keeps the proxy's address without it."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import unquote
+
+import keyring
+import keyring.errors
+
+from gatecancel_gui.core import redact
+from gatecancel_gui.core.credentials import KeyringUnavailable, backend_name
+from gatecancel_gui.core.errors import ConfigError
+
+SERVICE = "gatecancel-proxy"
+_session_only: dict[str, tuple[str, str]] = {}  # "for this session only": in memory, never on disk
+
+
+def split_login(url: str) -> tuple[str, str, str]:
+    """`scheme://user:password@host:port` → (`scheme://host:port`, user, password): a login typed into the
+    address is taken out of it, so the address can be saved and shown."""
+    url = (url or "").strip()
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url, "", ""
+    userinfo, _, host = rest.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    redact.register("", password)
+    redact.register("", unquote(password))
+    return f"{scheme}://{host}", unquote(user), unquote(password)
+
+
+def save(profile: str, user: str, password: str, *, session_only: bool = False) -> None:
+    """Keep the profile's proxy login: the OS keyring, or memory only (an empty user removes it)."""
+    if not user:
+        _session_only.pop(profile, None)
+        if not session_only:  # "for this session only" leaves the keyring alone, as it does for the API key
+            delete(profile)
+        return
+    redact.register("", password)
+    if session_only:
+        _session_only[profile] = (user, password)
+        return
+    try:
+        keyring.set_password(SERVICE, profile, json.dumps({"user": user, "password": password}))
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailable(
+            f"The OS keyring ({backend_name()}) refused to store the proxy password: {type(exc).__name__}. "
+            "Unlock it, or use the profile for this session only."
+        ) from None
+    _session_only.pop(profile, None)
+
+
+def load(profile: str) -> tuple[str, str] | None:
+    """The profile's proxy (user, password), or None when it has none."""
+    if profile in _session_only:
+        return _session_only[profile]
+    try:
+        payload = keyring.get_password(SERVICE, profile)
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailable(
+            f"The OS keyring ({backend_name()}) could not be read: {type(exc).__name__}. Is it locked?"
+        ) from None
+    if not payload:
+        return None
+    try:
+        data = json.loads(payload)
+        user, password = str(data["user"]), str(data["password"])
+    except (ValueError, KeyError, TypeError):
+        raise ConfigError(f"The keyring entry for the proxy of profile '{profile}' is unreadable: save it again.") \
+            from None
+    redact.register("", password)
+    return user, password
+
+
+def delete(profile: str) -> None:
+    _session_only.pop(profile, None)
+    try:
+        keyring.delete_password(SERVICE, profile)
+    except keyring.errors.PasswordDeleteError:
+        return
+    except keyring.errors.KeyringError as exc:
+        raise KeyringUnavailable(
+            f"The OS keyring ({backend_name()}) could not delete the proxy password: {type(exc).__name__}."
+        ) from None
