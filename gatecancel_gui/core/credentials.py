@@ -108,8 +108,14 @@ def load(profile: str) -> Credentials | None:
     """The profile's credentials: held for this session, else from the keyring; None when there are none."""
     if profile in _session_only:
         return _session_only[profile]
+    fields = read_entry(KEYRING_SERVICE, profile, ("key", "secret"), f"profile '{profile}'")
+    return Credentials(*fields) if fields else None
+
+
+def read_entry(service: str, profile: str, names: tuple[str, ...], what: str) -> tuple[str, ...] | None:
+    """The named fields of one JSON keyring entry, None when there is none, or a sentence saying why not."""
     try:
-        payload = keyring.get_password(KEYRING_SERVICE, profile)
+        payload = keyring.get_password(service, profile)
     except keyring.errors.KeyringError as exc:
         raise KeyringUnavailable(
             f"The OS keyring ({backend_name()}) could not be read: {type(exc).__name__}. Is it locked?"
@@ -118,18 +124,23 @@ def load(profile: str) -> Credentials | None:
         return None
     try:
         data = json.loads(payload)
-        return Credentials(str(data["key"]), str(data["secret"]))
+        return tuple(str(data[name]) for name in names)
     except (ValueError, KeyError, TypeError):
-        raise ConfigError(f"The keyring entry for profile '{profile}' is unreadable: save it again.") from None
+        raise ConfigError(f"The keyring entry for {what} is unreadable: save it again.") from None
 
 
 def delete(profile: str) -> None:
     _session_only.pop(profile, None)
+    delete_entry(KEYRING_SERVICE, profile, "the secret")
+
+
+def delete_entry(service: str, profile: str, what: str) -> None:
+    """Remove one keyring entry; one that is not there is already removed."""
     try:
-        keyring.delete_password(KEYRING_SERVICE, profile)
+        keyring.delete_password(service, profile)
     except keyring.errors.PasswordDeleteError:
         return
     except keyring.errors.KeyringError as exc:
         raise KeyringUnavailable(
-            f"The OS keyring ({backend_name()}) could not delete the secret: {type(exc).__name__}."
+            f"The OS keyring ({backend_name()}) could not delete {what}: {type(exc).__name__}."
         ) from None

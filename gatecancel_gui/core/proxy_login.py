@@ -11,8 +11,7 @@ import keyring
 import keyring.errors
 
 from gatecancel_gui.core import redact
-from gatecancel_gui.core.credentials import KeyringUnavailable, backend_name
-from gatecancel_gui.core.errors import ConfigError
+from gatecancel_gui.core.credentials import KeyringUnavailable, backend_name, delete_entry, read_entry
 
 SERVICE = "gatecancel-proxy"
 _session_only: dict[str, tuple[str, str]] = {}  # "for this session only": in memory, never on disk
@@ -57,31 +56,14 @@ def load(profile: str) -> tuple[str, str] | None:
     """The profile's proxy (user, password), or None when it has none."""
     if profile in _session_only:
         return _session_only[profile]
-    try:
-        payload = keyring.get_password(SERVICE, profile)
-    except keyring.errors.KeyringError as exc:
-        raise KeyringUnavailable(
-            f"The OS keyring ({backend_name()}) could not be read: {type(exc).__name__}. Is it locked?"
-        ) from None
-    if not payload:
+    fields = read_entry(SERVICE, profile, ("user", "password"), f"the proxy of profile '{profile}'")
+    if fields is None:
         return None
-    try:
-        data = json.loads(payload)
-        user, password = str(data["user"]), str(data["password"])
-    except (ValueError, KeyError, TypeError):
-        raise ConfigError(f"The keyring entry for the proxy of profile '{profile}' is unreadable: save it again.") \
-            from None
+    user, password = fields
     redact.register("", password)
     return user, password
 
 
 def delete(profile: str) -> None:
     _session_only.pop(profile, None)
-    try:
-        keyring.delete_password(SERVICE, profile)
-    except keyring.errors.PasswordDeleteError:
-        return
-    except keyring.errors.KeyringError as exc:
-        raise KeyringUnavailable(
-            f"The OS keyring ({backend_name()}) could not delete the proxy password: {type(exc).__name__}."
-        ) from None
+    delete_entry(SERVICE, profile, "the proxy password")
