@@ -42,7 +42,10 @@ class CancelSettings:
     max_in_flight: int = DEFAULT_IN_FLIGHT
     batch_size: int = MAX_BATCH
     server_retries: int = 3
-    rate_retries: int = 20
+    # A 429 was refused before anything was applied, so it is always safe to wait for the reset and send
+    # again; what bounds it is time, not a count: many senders waiting on one reset take turns, and one
+    # that keeps losing the race must not give up while its turn is still coming.
+    rate_wait_limit_s: float = 60.0
     backoff_s: float = 0.1
     max_backoff_s: float = 2.0
     reconcile_rounds: int = 4
@@ -144,7 +147,8 @@ class CancelRun:
 
     def _send_group(self, group: list[OrderRef]) -> None:
         """The retry ladder of one cancel request: resent only when it certainly was not applied."""
-        failures = rate_waits = attempt = 0
+        failures = attempt = 0
+        first_refused_for_rate: float | None = None
         while True:
             if self._fatal is not None or self.stop_event.is_set() or not self.budget.acquire(self.stop_event):
                 self._not_sent(group)
@@ -172,10 +176,11 @@ class CancelRun:
                 return
             except GateError as exc:
                 self._journal_answer(request_id, exc.status, started, error=f"{exc.label}: {exc.message}")
-                if exc.error_class is ErrorClass.RATE and rate_waits < self.settings.rate_retries:
-                    rate_waits += 1
-                    self.budget.pause(exc.retry_after_s if exc.retry_after_s is not None else 1.0)
-                    continue
+                if exc.error_class is ErrorClass.RATE:
+                    first_refused_for_rate = first_refused_for_rate or time.monotonic()
+                    if time.monotonic() - first_refused_for_rate < self.settings.rate_wait_limit_s:
+                        self.budget.pause(exc.retry_after_s if exc.retry_after_s is not None else 1.0)
+                        continue
                 if exc.error_class is ErrorClass.SERVER:
                     if exc.label != "TOO_BUSY":
                         self._mark_maybe_applied(group)  # a 500 may have been applied; TOO_BUSY was not

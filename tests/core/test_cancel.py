@@ -167,3 +167,14 @@ def test_exchange_refuses_more_than_20(exchange, client):
     with pytest.raises(GateError) as info:
         client.request("POST", "/spot/cancel_batch_orders", body=body)
     assert info.value.status == 400
+
+
+def test_many_senders_waiting_on_one_reset_all_finish():
+    """30 batches at once against 1 cancel per 0.1 s: each reset frees one slot, so the last batch loses
+    the race 29 times. A 429 was never applied: it waits its turn (bounded by time, not by a count of 20)."""
+    with PaperExchange(orders=600, pairs=6, cancel_limit=1, cancel_window_s=0.1) as ex, client_for(ex) as c:
+        refs = [o.ref for o in load_open_orders(c)]
+        report = CancelRun(c, SpotBatch(), settings=CancelSettings(max_in_flight=30)).run(refs)
+        assert_matches_exchange(ex, report)
+        assert report.count(OutcomeState.UNKNOWN) == 0 and report.count(OutcomeState.REJECTED) == len(
+            [r for r in refs if ex.book.status_of(r.id) == "closed"])
