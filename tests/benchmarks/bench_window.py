@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QApplication
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.credentials import Credentials
 from gatecancel_gui.core.journal import Journal
+from gatecancel_gui.core.run import CancelSettings
 from gatecancel_gui.core.session import Session
 from gatecancel_gui.ui.dialogs import always_yes
 from gatecancel_gui.ui.main_window import MainWindow
@@ -81,11 +82,15 @@ def paper_process(latency_ms: int):
         proc.stdout.close()
 
 
+IN_FLIGHT = [CancelSettings().max_in_flight]  # requests the window's cancel keeps in flight (--in-flight)
+
+
 def one_run(app: QApplication, latency_ms: int) -> dict[str, float]:
     with paper_process(latency_ms) as ex:
         client = GateClient(ex["url"], Credentials(ex["key"], ex["secret"]))
         journal = Journal(Path(tempfile.mkdtemp()) / "journal.jsonl")
-        win = MainWindow(Session("bench", client), confirm=always_yes, journal=journal)
+        settings = CancelSettings(max_in_flight=IN_FLIGHT[0])
+        win = MainWindow(Session("bench", client), confirm=always_yes, journal=journal, cancel_settings=settings)
         win.show()
         beat = Heartbeat()
         figures: dict[str, float] = {}
@@ -129,7 +134,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--in-flight", type=int, default=CancelSettings().max_in_flight)
     args = parser.parse_args()
+    IN_FLIGHT[0] = args.in_flight
     app = QApplication.instance() or QApplication([])
     runs = [one_run(app, args.latency_ms) for _ in range(args.runs)]
     print(f"window worker path, paper exchange in its own process with {args.latency_ms} ms latency per request,"
