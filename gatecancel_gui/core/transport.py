@@ -149,8 +149,8 @@ class HttpLoop:
         self._thread.start()
         self.client = self.run(self._make(settings))
         self._lanes = [self.client]  # HTTP/1.1: the first client is lane 0; touched on the loop's thread only
-        self._busy = {0: 0}          # requests in flight per lane, by index
-        self._http1 = False                        # the server chose HTTP/1.1: spread requests over lanes
+        self._busy = [0]             # requests in flight per lane
+        self._http1 = False          # the server chose HTTP/1.1: spread requests over lanes
         self._closed = False
         # a client dropped without close() must not leave its loop thread running forever
         weakref.finalize(self, _stop_soon, self._loop)
@@ -186,7 +186,7 @@ class HttpLoop:
         if self._busy[lane] == 0 or len(self._lanes) >= self._settings.pool_size:
             return lane
         self._lanes.append(make_http_client(replace(self._settings, http2=False, pool_size=1), *self._timeouts))
-        self._busy[len(self._lanes) - 1] = 0
+        self._busy.append(0)
         return len(self._lanes) - 1
 
     def close(self) -> None:
