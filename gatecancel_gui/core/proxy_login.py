@@ -5,7 +5,6 @@ the profile list keeps the proxy's address without it."""
 from __future__ import annotations
 
 import json
-from urllib.parse import unquote
 
 import keyring
 import keyring.errors
@@ -15,20 +14,6 @@ from gatecancel_gui.core.credentials import KeyringUnavailable, backend_name, de
 
 SERVICE = "gatecancel-proxy"
 _session_only: dict[str, tuple[str, str]] = {}  # "for this session only": in memory, never on disk
-
-
-def split_login(url: str) -> tuple[str, str, str]:
-    """`scheme://user:password@host:port` → (`scheme://host:port`, user, password): a login typed into the
-    address is taken out of it, so the address can be saved and shown."""
-    url = (url or "").strip()
-    scheme, sep, rest = url.partition("://")
-    if not sep or "@" not in rest:
-        return url, "", ""
-    userinfo, _, host = rest.rpartition("@")
-    user, _, password = userinfo.partition(":")
-    redact.register("", password)
-    redact.register("", unquote(password))
-    return f"{scheme}://{host}", unquote(user), unquote(password)
 
 
 def save(profile: str, user: str, password: str, *, session_only: bool = False) -> None:

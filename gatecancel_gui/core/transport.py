@@ -79,18 +79,28 @@ def network_settings(*, ca_file: str = "", proxy: str = "", http2: bool = True) 
 
 def with_login(proxy: str, user: str, password: str) -> str:
     """The proxy URL with its login, built in memory only (never shown: see redact_url)."""
-    scheme, _, rest = proxy.partition("://")
-    host = rest.rpartition("@")[2]
+    scheme, _, host = split_login(proxy)[0].partition("://")
     return f"{scheme}://{quote(user, safe='')}:{quote(password, safe='')}@{host}"
+
+
+def split_login(url: str) -> tuple[str, str, str]:
+    """`scheme://user:password@host:port` → (`scheme://host:port`, user, password): a login typed into the
+    address is taken out of it, so the address can be saved and shown."""
+    url = (url or "").strip()
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url, "", ""
+    userinfo, _, host = rest.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    redact.register("", password)
+    redact.register("", unquote(password))
+    return f"{scheme}://{host}", unquote(user), unquote(password)
 
 
 def check_proxy(url: str) -> str:
     """A proxy URL the client can use, or a sentence saying why not."""
     url = (url or "").strip()
-    userinfo = url.partition("://")[2].rpartition("@")[0]
-    if ":" in userinfo:  # a password typed into the URL: no log line may carry it from now on
-        redact.register("", unquote(userinfo.split(":", 1)[1]))
-        redact.register("", userinfo.split(":", 1)[1])
+    split_login(url)  # a password typed into the URL: no log line may carry it from now on
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if scheme not in ("http", "https", "socks5", "socks5h"):
         raise ConfigError(f"'{redact_url(url)}' is not a proxy address: use http://host:port or socks5://host:port.")

@@ -31,7 +31,7 @@ from gatecancel_gui.core.errors import ConfigError, ErrorClass, GateError
 from gatecancel_gui.core.hosts import Environment
 from gatecancel_gui.core.profiles import Profile, ProfileStore, check_name
 from gatecancel_gui.core.session import Session, open_profile, profile_network
-from gatecancel_gui.core.transport import NetworkSettings, network_settings
+from gatecancel_gui.core.transport import NetworkSettings, network_settings, split_login
 from gatecancel_gui.ui.jobs import CallJob, JobController, JobResult
 
 STATUS_LINES = 3  # room kept for the status line, so a message that wraps moves no button
@@ -200,7 +200,7 @@ class ProfilesDialog(QDialog):
 
     def _profile(self) -> Profile:
         env = self.environment.currentData()
-        proxy, user, password = proxy_login.split_login(self.proxy.text())
+        proxy, user, password = split_login(self.proxy.text())
         if user:  # a login typed into the address goes to its own fields, and from there to the keyring
             self.proxy.setText(proxy)
             self.proxy_user.setText(user)
