@@ -11,6 +11,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TextIO
 
 from gatecancel_gui import __version__
@@ -104,8 +105,9 @@ def make_client(args: argparse.Namespace) -> GateClient:
             raise ConfigError(f"There is no profile named '{args.profile}'" + (f" (saved: {saved})." if saved else "."))
         base_url = base_url or profile.base_url
         account = account or profile.account
-        if not (args.proxy or args.ca_file):
-            network = profile_network(profile)
+        ca_file = args.ca_file or profile.ca_file  # an option given replaces the profile's own, the rest stays
+        network = (network_settings(ca_file=ca_file, proxy=args.proxy) if args.proxy
+                   else profile_network(replace(profile, ca_file=ca_file)))  # its proxy, login from the keyring
         creds = credentials.load(args.profile)
         if creds is None:
             raise ConfigError(f"No key is stored in the OS keyring for profile '{args.profile}'.")

@@ -128,3 +128,25 @@ def test_paper_prints_its_ca_file_with_tls():
         proc.terminate()
         proc.wait(10)
         proc.stdout.close()
+
+
+def test_cli_proxy_option_replaces_the_profiles_proxy_and_keeps_its_ca_file(mem_keyring, tmp_path):
+    """`--proxy` (or `--ca-file`) on the command line replaces that one setting of the profile, not all."""
+    from gatecancel_gui.cli import build_parser, make_client
+    from gatecancel_gui.core.profiles import ProfileStore
+
+    import trustme
+
+    ca = tmp_path / "ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(ca))
+    ProfileStore().put(Profile("desk", "custom", "https://127.0.0.1:9/api/v4", ca_file=str(ca),
+                               proxy="http://127.0.0.1:3128"))
+    credentials.save("desk", Credentials("k" * 32, "s" * 64))
+    proxy_login.save("desk", PROXY_USER, PROXY_PASSWORD)
+    args = build_parser().parse_args(["orders", "--profile", "desk", "--proxy", "socks5://127.0.0.1:1080"])
+    with make_client(args) as client:
+        assert client.network.ca_file == str(ca) and client.network.proxy == "socks5://127.0.0.1:1080"
+    args = build_parser().parse_args(["orders", "--profile", "desk"])
+    with make_client(args) as client:
+        assert client.network.ca_file == str(ca)
+        assert client.network.proxy == f"http://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:3128"
