@@ -493,5 +493,12 @@ class OrdersFilter(QSortFilterProxyModel):
         self.sourceModel().sort(column, order)
 
     def visible_ids(self) -> list[str]:
+        """The shown rows' ids, in the order shown. The proxy never sorts by itself (sort() sorts the model),
+        so they are the source rows it accepts, in source order: read in Python, not row by row through
+        index()/mapToSource(), which took ~100 ms for 10,000 rows on the click that starts a cancel."""
         model: OrdersModel = self.sourceModel()  # type: ignore[assignment]
-        return [model.order_at(self.mapToSource(self.index(r, 0)).row()).id for r in range(self.rowCount())]
+        orders = model.orders()
+        if not (self.pair or self.side or self.text or self.result):
+            return [o.id for o in orders]
+        no_parent = QModelIndex()
+        return [o.id for row, o in enumerate(orders) if self.filterAcceptsRow(row, no_parent)]

@@ -132,10 +132,10 @@ def test_paper_prints_its_ca_file_with_tls():
 
 def test_cli_proxy_option_replaces_the_profiles_proxy_and_keeps_its_ca_file(mem_keyring, tmp_path):
     """`--proxy` (or `--ca-file`) on the command line replaces that one setting of the profile, not all."""
+    import trustme
+
     from gatecancel_gui.cli import build_parser, make_client
     from gatecancel_gui.core.profiles import ProfileStore
-
-    import trustme
 
     ca = tmp_path / "ca.pem"
     trustme.CA().cert_pem.write_to_path(str(ca))

@@ -240,3 +240,21 @@ def test_the_demo_stays_one_click_away_after_switching_to_a_profile(demo_and_pro
     assert win.model.rowCount() == 25
     choose("desk")
     assert win.model.rowCount() == 12
+
+
+def test_visible_ids_are_the_shown_rows_in_the_order_shown(window, paper):
+    """Select all, the hidden-rows count and CSV export read the shown rows without walking the proxy row
+    by row; they must be exactly what the view shows, sorted and filtered."""
+    pane = window.open_pane
+
+    def shown():
+        return [window.model.order_at(pane.proxy.mapToSource(pane.proxy.index(r, 0)).row()).id
+                for r in range(pane.proxy.rowCount())]
+
+    window.view.sortByColumn(COLUMN["price"], Qt.SortOrder.DescendingOrder)
+    assert pane.proxy.visible_ids() == shown()
+    window.pair_filter.setCurrentText(paper.book.open_pairs()[1])
+    pane.side_filter.setCurrentText("sell")
+    assert pane.proxy.visible_ids() == shown() and 0 < len(shown()) < window.model.rowCount()
+    pane.text_filter.setText("no such thing")
+    assert pane.proxy.visible_ids() == shown() == []
