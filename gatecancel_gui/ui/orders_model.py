@@ -7,7 +7,7 @@ into Python for every comparison.
 
 from __future__ import annotations
 
-import datetime as dt
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -55,10 +55,11 @@ def _money(value: Decimal) -> str:
 
 
 def _created(order: Order) -> str:
-    """In UTC, like the journal, so the two can be read side by side."""
+    """In UTC, like the journal, so the two can be read side by side. (time.strftime, not datetime's: that
+    one imports `time` on every call, through PySide's import hook: 8 µs a row instead of 1.6.)"""
     if not order.create_time_ms:
         return ""
-    return dt.datetime.fromtimestamp(order.create_time_ms / 1000, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(order.create_time_ms / 1000))
 
 
 def distance_percent(order: Order, last: Last) -> Decimal | None:
