@@ -30,6 +30,7 @@ from gatecancel_gui.core.errors import ConfigError
 
 T = TypeVar("T")
 POOL_SIZE = 64  # HTTP/1.1: one connection per request in flight (a 1,000-order cancel is 50 requests)
+LOOP_CHECK_S = 0.5  # how often a thread waiting for an answer checks that the loop still runs
 KEEPALIVE_S = 600.0  # the client keeps idle connections this long; the warmer keeps them in use meanwhile
 
 
@@ -169,8 +170,15 @@ class HttpLoop:
         return make_http_client(settings, *self._timeouts)
 
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """The coroutine's result. A loop that ends (the client closed) with it in flight never answers: the
+        wait checks for that, so the waiting thread ends instead of waiting forever."""
         future: concurrent.futures.Future[T] = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
-        return future.result()
+        while True:
+            try:
+                return future.result(timeout=LOOP_CHECK_S)
+            except TimeoutError:
+                if not self._thread.is_alive():
+                    raise RuntimeError("the client is closed") from None
 
     def request(self, method: str, url: str, content: bytes | None, headers: dict[str, str]) -> httpx.Response:
         if self._closed:

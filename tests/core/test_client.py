@@ -111,3 +111,32 @@ def test_reset_header_in_seconds_or_milliseconds():
 def test_credentials_never_show_the_secret():
     creds = Credentials("abcd1234efgh", "topsecretvalue")
     assert "topsecretvalue" not in repr(creds) and "efgh" not in str(creds)
+
+
+def test_a_request_in_flight_when_the_client_closes_ends_instead_of_waiting_forever():
+    """The request's thread waited on a loop that had stopped: it never woke (a hung exit, a job that never
+    finished). Now it ends with the closed client's RuntimeError, which callers already expect."""
+    import threading
+
+    from gatecancel_gui.paper import PaperExchange
+
+    with PaperExchange(orders=10, pairs=1, latency_s=2.0) as ex:
+        client = client_for(ex)
+        ended: list[BaseException] = []
+        entered = threading.Event()
+
+        def ask():
+            entered.set()
+            try:
+                client.request("GET", "/spot/time", signed=False)
+            except RuntimeError as exc:
+                ended.append(exc)
+
+        worker = threading.Thread(target=ask, daemon=True)
+        worker.start()
+        entered.wait(5)
+        while not ex.in_flight:  # the request has reached the exchange
+            worker.join(0.01)
+        client.close()
+        worker.join(5)
+        assert not worker.is_alive() and len(ended) == 1 and "closed" in str(ended[0])
