@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QSettings, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QEvent, QSettings, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -52,6 +52,8 @@ log = logging.getLogger(__name__)
 # The table header's saved widths and order belong to one column layout: a new layout starts fresh rather
 # than inheriting widths meant for other columns.
 HEADER_KEY = "window/header/" + "-".join(c.key for c in COLUMNS)
+COUNTS_EVERY_MS = 250  # the counts line during a cancel (see _counts_changed)
+PROGRESS_EVERY_MS = 100  # the cancel's progress bar (see _cancel_progress)
 ChooseScope = Callable[[QWidget, list[str], str, str | None, list[Order]], Scope | None]
 ChoosePath = Callable[[QWidget, str], str]
 
@@ -110,6 +112,11 @@ class MainWindow(QMainWindow):
         self._kept: dict[str, Session] = {}  # sessions with no saved profile (the demo): switch back to them
         self._asking = False  # a question is open: no live refresh starts behind it
         self._warm_every_s = warm_every_s
+        self._counts_later = QTimer(self, singleShot=True, interval=COUNTS_EVERY_MS)
+        self._counts_later.timeout.connect(self._update_counts)
+        self._progress_value = 0
+        self._progress_later = QTimer(self, singleShot=True, interval=PROGRESS_EVERY_MS)
+        self._progress_later.timeout.connect(self._show_progress)
         self.cancel_settings = cancel_settings or CancelSettings()
         self._warmer: ConnectionWarmer | None = None
         self._disarm_tried = False
@@ -256,7 +263,7 @@ class MainWindow(QMainWindow):
         self.jobs.idle.connect(self._idle)
         for pane in self.panes:
             self.jobs.route(pane.kind, pane.model.set_results)
-            pane.countsChanged.connect(self._update_counts)
+            pane.countsChanged.connect(self._counts_changed)
             pane.message.connect(self.say)
             pane.cancelRequested.connect(lambda orders, pane=pane: self.start_cancel(orders, pane))
             pane.journalRequested.connect(self.show_journal)
@@ -526,8 +533,15 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _cancel_progress(self, settled: int, expected: int) -> None:
-        """Orders settled / expected, once per coalesced burst of results (not once per order)."""
-        self.progress.setValue(min(settled, expected))
+        """Orders settled / expected. QProgressBar.setValue repaints at once, and with it every widget
+        waiting to be painted (the whole table): once per burst of results that held the GUI thread for
+        most of a cancel. So the bar follows at most every PROGRESS_EVERY_MS."""
+        self._progress_value = min(settled, expected)
+        if not self._progress_later.isActive():
+            self._progress_later.start()
+
+    def _show_progress(self) -> None:
+        self.progress.setValue(self._progress_value)
 
     def _cancel_done(self, result: JobResult) -> None:
         self.cancel_job = None
@@ -605,6 +619,16 @@ class MainWindow(QMainWindow):
         return box
 
     # -- shared ------------------------------------------------------------------------------------
+
+    def _counts_changed(self) -> None:
+        """While a cancel streams its results the counts line follows at most every COUNTS_EVERY_MS: worked
+        out for every burst (the value of every checked order) it took the interpreter from the cancel and
+        the window stalled. Otherwise, and as soon as the cancel ends, at once."""
+        if self.cancel_job is None:
+            self._counts_later.stop()
+            self._update_counts()
+        elif not self._counts_later.isActive():
+            self._counts_later.start()
 
     def _update_counts(self) -> None:
         self.counts.setText(self.pane.counts_text())
