@@ -6,6 +6,7 @@ import json
 import logging
 import threading
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -137,6 +138,7 @@ class GateClient:
         self.network = network or NetworkSettings()
         self.http_version = ""  # what the connection of the last answer negotiated (the warmer reads it)
         self._http = HttpLoop(self.network, timeout_s, connect_timeout_s)
+        self._proxied = bool(self.network.proxy) or uses_environment_proxy(self.base_url)
 
     def close(self) -> None:
         self._http.close()
@@ -233,7 +235,8 @@ class GateClient:
             try:
                 return self._once("GET", endpoint, params, None, signed, stop)
             except GateError as exc:
-                if exc.error_class not in (ErrorClass.SERVER, ErrorClass.NETWORK, ErrorClass.RATE):
+                if exc.error_class not in (ErrorClass.SERVER, ErrorClass.NETWORK, ErrorClass.RATE) \
+                        or exc.label in WILL_NOT_CHANGE:
                     raise
                 if attempt == policy.tries:
                     exc.attempts = attempt
@@ -246,7 +249,7 @@ class GateClient:
                 elif exc.error_class is ErrorClass.SERVER:
                     delay, why = policy.delay(attempt), "Gate is busy"
                 else:
-                    delay, why = policy.delay(attempt), "No answer from Gate"
+                    delay, why = policy.delay(attempt), _NETWORK_WHY.get(exc.label, "No answer from Gate")
                 log.info("GET %s failed (%s); retry %d/%d in %.2f s", endpoint, exc.label, attempt + 1,
                          policy.tries, delay)
                 self._notify(f"{why} ({what_is_read(endpoint)}), retrying {attempt + 1}/{policy.tries}…")
@@ -273,7 +276,7 @@ class GateClient:
         try:
             response = self._http.request(method, url, content, headers)
         except httpx.TransportError as exc:
-            raise _transport_failure(exc) from None
+            raise _transport_failure(exc, proxied=self._proxied) from None
         except socksio.ProtocolError as exc:  # a SOCKS5 proxy that hung up on the handshake (httpx lets it through)
             raise NotSent(_describe(exc), label="PROXY_REFUSED") from None
         self._answered.set()
@@ -338,19 +341,31 @@ _READS = (("/spot/time", "server time"), ("/spot/open_orders", "open orders"), (
           ("/spot/orders", "orders"))
 
 
+WILL_NOT_CHANGE = {"TLS_UNTRUSTED", "PROXY_REFUSED"}  # a certificate or a proxy login: asking again changes nothing
+_NETWORK_WHY = {"CONNECT_FAILED": "Could not reach Gate", "PROXY_UNREACHABLE": "Could not reach the proxy"}
+
+
+def uses_environment_proxy(base_url: str) -> bool:
+    """Whether HTTPS_PROXY / ALL_PROXY (and NO_PROXY) send this URL through a proxy, as httpx will."""
+    parts = urlsplit(base_url)
+    proxies = urllib.request.getproxies()
+    wanted = proxies.get(parts.scheme) or proxies.get("all")
+    return bool(wanted) and not urllib.request.proxy_bypass(parts.hostname or "")
+
+
 def what_is_read(endpoint: str) -> str:
     """A read in the user's words, so "retrying 2/5" says what is being retried."""
     return next((words for prefix, words in _READS if endpoint.startswith(prefix)), endpoint)
 
 
-def _transport_failure(exc: httpx.TransportError) -> GateError:
+def _transport_failure(exc: httpx.TransportError, *, proxied: bool = False) -> GateError:
     """Sort a failure to talk: never sent (safe to resend) versus sent with no usable answer."""
     if isinstance(exc, httpx.ConnectError) and is_untrusted_certificate(exc):
         return NotSent(_describe(exc), label="TLS_UNTRUSTED")
     if isinstance(exc, httpx.ProxyError):  # the proxy said no before anything reached Gate
         return NotSent(_describe(exc), label="PROXY_REFUSED")
     if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
-        return NotSent(_describe(exc))
+        return NotSent(_describe(exc), label="PROXY_UNREACHABLE" if proxied else "CONNECT_FAILED")
     if isinstance(exc, httpx.TimeoutException):
         return NoAnswer("TIMEOUT", f"no answer within the timeout ({type(exc).__name__})")
     return NoAnswer("CONNECTION_LOST", f"the connection broke ({type(exc).__name__})")

@@ -97,7 +97,10 @@ class GateError(Exception):
         if self.label == "TLS_UNTRUSTED":
             return ("The exchange's certificate is not trusted by this computer: if a company proxy inspects "
                     "TLS, install its certificate authority in the system's trust store, or give the profile "
-                    "a CA file.")
+                    "a CA file (--ca-file on the command line).")
+        if self.label == "PROXY_UNREACHABLE":
+            return (f"Could not reach the proxy ({self.message}): check that it runs and its address (the "
+                    "profile's proxy, --proxy, or HTTPS_PROXY / ALL_PROXY).")
         if self.label == "PROXY_REFUSED":
             return (f"The proxy refused to carry the request ({self.message}): check the proxy's address, and its "
                     "user and password in the profile.")

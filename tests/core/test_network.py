@@ -3,6 +3,7 @@
 
 import gc
 import os
+import socket
 import subprocess
 import sys
 import warnings
@@ -46,12 +47,15 @@ def test_http2_is_negotiated_when_offered_and_http1_when_not(offer_h2, expected)
 def test_a_certificate_the_trust_store_does_not_know_is_refused_in_one_sentence_and_the_ca_file_fixes_it():
     with PaperExchange(orders=10, pairs=2, network=NetworkShape(tls=True)) as ex:
         with client_over(ex, ca_file=False) as untrusting:
+            notices = []
+            untrusting.add_listener(notices.append)
             with pytest.raises(GateError) as info:
                 untrusting.sync_clock()
         assert info.value.label == "TLS_UNTRUSTED"
+        assert notices == []  # asking again changes nothing about a certificate: said once, not retried
         assert str(info.value) == ("The exchange's certificate is not trusted by this computer: if a company proxy "
                                    "inspects TLS, install its certificate authority in the system's trust store, or "
-                                   "give the profile a CA file.")
+                                   "give the profile a CA file (--ca-file on the command line).")
         with client_over(ex) as trusting:
             assert len(load_open_orders(trusting)) == 10
 
@@ -150,3 +154,18 @@ def test_cli_proxy_option_replaces_the_profiles_proxy_and_keeps_its_ca_file(mem_
     with make_client(args) as client:
         assert client.network.ca_file == str(ca)
         assert client.network.proxy == f"http://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:3128"
+
+
+def test_a_proxy_that_is_not_running_is_named_not_the_exchange():
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with PaperExchange(orders=10, pairs=2, network=NetworkShape(tls=True)) as ex, \
+            client_over(ex, proxy=f"http://127.0.0.1:{port}") as client:
+        notices = []
+        client.add_listener(notices.append)
+        with pytest.raises(GateError) as info:
+            client.sync_clock()
+    assert info.value.label == "PROXY_UNREACHABLE"
+    assert str(info.value).startswith("Could not reach the proxy (")
+    assert notices and all(n.startswith("Could not reach the proxy (server time), retrying") for n in notices)

@@ -46,7 +46,8 @@ def test_an_unknown_certificate_is_one_sentence_and_the_profiles_ca_file_is_trus
     fill(dialog, tls_paper, ca_file=False)
     assert connection_test(dialog, qtbot) == (
         "The exchange's certificate is not trusted by this computer: if a company proxy inspects TLS, install "
-        "its certificate authority in the system's trust store, or give the profile a CA file.")
+        "its certificate authority in the system's trust store, or give the profile a CA file (--ca-file on the "
+        "command line).")
     fill(dialog, tls_paper)
     assert connection_test(dialog, qtbot).startswith("Connected: the key can list and cancel orders")
 
