@@ -19,8 +19,9 @@ from gatecancel_gui.core.credentials import Credentials
 from gatecancel_gui.core.errors import ErrorClass, GateError, Stopped
 from gatecancel_gui.core.hosts import normalise_base_url
 from gatecancel_gui.core.ratelimit import AccountBudgets, budgets_for
+from gatecancel_gui.core.senders import SenderPool
 from gatecancel_gui.core.signing import signed_headers
-from gatecancel_gui.core.transport import HttpLoop, NetworkSettings, is_untrusted_certificate
+from gatecancel_gui.core.transport import POOL_SIZE, HttpLoop, NetworkSettings, is_untrusted_certificate
 
 log = logging.getLogger(__name__)
 
@@ -139,9 +140,11 @@ class GateClient:
         self.http_version = ""  # what the connection of the last answer negotiated (the warmer reads it)
         self._http = HttpLoop(self.network, timeout_s, connect_timeout_s)
         self._proxied = bool(self.network.proxy) or uses_environment_proxy(self.base_url)
+        self.senders = SenderPool(POOL_SIZE)  # the threads a cancel sends on, kept between runs
 
     def close(self) -> None:
         self._http.close()
+        self.senders.close()
 
     def __enter__(self) -> GateClient:
         return self

@@ -18,7 +18,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,10 +128,7 @@ class CancelRun:
         if len(groups) == 1:
             self._send_guarded(groups[0])
             return
-        workers = min(self.settings.max_in_flight, len(groups))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cancel") as pool:
-            for future in [pool.submit(self._send_guarded, group) for group in groups]:
-                future.result()
+        self.client.senders.run_all(self._send_guarded, groups, self.settings.max_in_flight)
 
     def _send_guarded(self, group: list[OrderRef]) -> None:
         try:

@@ -25,13 +25,14 @@ import httpx
 import truststore
 import truststore._openssl as truststore_openssl  # the system store lookup (see _system_store_once)
 
-from gatecancel_gui.core import redact
+from gatecancel_gui.core import eager_http2, redact
 from gatecancel_gui.core.errors import ConfigError
 
 T = TypeVar("T")
 POOL_SIZE = 64  # HTTP/1.1: one connection per request in flight (a 1,000-order cancel is 50 requests)
 LOOP_CHECK_S = 0.5  # how often a thread waiting for an answer checks that the loop still runs
 KEEPALIVE_S = 600.0  # the client keeps idle connections this long; the warmer keeps them in use meanwhile
+eager_http2.install()  # a new HTTP/2 connection carries a cold load's reads at once (see eager_http2)
 
 
 @dataclass(frozen=True)

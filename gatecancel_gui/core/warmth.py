@@ -42,6 +42,7 @@ class ConnectionWarmer:
     def warm(self) -> str:
         """Open (or touch) the connections now; returns the HTTP version the server chose."""
         self.client.sync_clock(self._stop)  # one request: opens the first connection, syncs the clock
+        self.client.senders.prestart(self.connections)  # the threads a cancel sends on
         version = self.client.http_version
         remote = self.client.base_url.startswith("https://")  # plain http is loopback only: nothing to save
         if version != "HTTP/2" and remote and self.connections > 1:  # HTTP/1.1: one per request in flight

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 from gatecancel_gui.paper.auth import signature_matches
 from gatecancel_gui.paper.book import REFERENCE_PRICES, Book, PaperOrder, seed_book
 from gatecancel_gui.paper.faults import Fault, FaultPlan
+from gatecancel_gui.paper.futures import FuturesBook, FuturesEndpoints, seed_futures
 from gatecancel_gui.paper.network import NetworkServer, NetworkShape
 from gatecancel_gui.paper.risk import CountdownTimers, PaperApiError, PriceOrderBook, RiskEndpoints
 
@@ -25,7 +26,8 @@ log = logging.getLogger(__name__)
 PREFIX = "/api/v4"
 MAX_BATCH = 20
 CLOCK_WINDOW_S = 60.0
-PUBLIC_ROUTES = frozenset({"time", "currency_pairs", "tickers"})  # Gate's public endpoints need no signature
+# Gate's public endpoints need no signature
+PUBLIC_ROUTES = frozenset({"time", "currency_pairs", "tickers", "futures_contracts", "futures_tickers"})
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ class SlidingWindow:
             return True, self.limit - len(self.times), reset
 
 
-class PaperExchange(RiskEndpoints):
+class PaperExchange(RiskEndpoints, FuturesEndpoints):
     """A Gate-compatible exchange on 127.0.0.1. Use as a context manager, or `start()` / `stop()`.
 
     Everything the tests steer is a plain attribute: `latency_s`, `fault_plans[endpoint]`,
@@ -75,13 +77,17 @@ class PaperExchange(RiskEndpoints):
                  cancel_limit: int = 200, cancel_window_s: float = 1.0, get_limit: int = 200,
                  get_window_s: float = 10.0, slow_s: float = 3.0, reset_in_ms: bool = False,
                  cancel_all_delay_s: float = 0.05, price_orders: int = 0, countdown_scale: float = 1.0,
-                 network: NetworkShape | None = None) -> None:
+                 futures_orders: int = 0, network: NetworkShape | None = None) -> None:
         self.book = Book()
         seed_book(self.book, orders=orders, pairs=pairs, heavy_pairs=heavy_pairs,
                   fill_fraction=fill_fraction, seed=seed)
         self.price_orders = PriceOrderBook()
         self.price_orders.seed(price_orders, self.book.open_pairs()[:4])
         self.deadman = CountdownTimers(self.book, countdown_scale)
+        self.futures = FuturesBook()
+        seed_futures(self.futures, orders=futures_orders, fill_fraction=fill_fraction)
+        self.futures_countdowns = {}
+        self.futures_countdown_scale = countdown_scale
         self.keys: dict[str, ApiKey] = {}
         self.main_key = self.add_key("trade")
         self.latency_s = latency_s
@@ -136,7 +142,7 @@ class PaperExchange(RiskEndpoints):
         return self
 
     def stop(self) -> None:
-        for timer in self._timers:
+        for timer in [*self._timers, *self.futures_countdowns.values()]:
             timer.cancel()
         self.deadman.stop()
         if self.network is not None:
@@ -175,6 +181,10 @@ class PaperExchange(RiskEndpoints):
         return [n for method, endpoint, n in self.requests if endpoint == "/spot/cancel_batch_orders"]
 
     # -- dispatch ----------------------------------------------------------------------------------
+
+    def may_wait(self) -> bool:
+        """Whether a request may sleep here (injected latency, a slow answer, any fault schedule)."""
+        return bool(self.latency_s or self.fault_plans)
 
     def handle(self, handler: _Handler, method: str) -> None:
         parts = urlsplit(handler.path)
@@ -217,7 +227,7 @@ class PaperExchange(RiskEndpoints):
                 handler.reply_raw(200, b"", "application/json")
                 return
             status, payload = getattr(self, f"_do_{route}")(query, body, *route_args)
-            self._record(method, endpoint, payload if route == "cancel_batch" else None)
+            self._record(method, endpoint, payload if route in ("cancel_batch", "futures_batch") else None)
             self._deliver(handler, fault, status, payload, headers)
         except PaperApiError as exc:
             handler.reply_json(exc.status, {"label": exc.label, "message": exc.message},
@@ -437,6 +447,14 @@ _ROUTES = [
     ("DELETE", re.compile(r"^/spot/price_orders/([^/]+)$"), "cancel_price_order"),
     ("GET", re.compile(r"^/spot/price_orders/([^/]+)$"), "get_price_order"),
     ("POST", re.compile(r"^/spot/countdown_cancel_all$"), "countdown"),
+    ("GET", re.compile(r"^/futures/([^/]+)/orders$"), "futures_orders"),
+    ("GET", re.compile(r"^/futures/([^/]+)/orders/([^/]+)$"), "futures_order"),
+    ("DELETE", re.compile(r"^/futures/([^/]+)/orders$"), "futures_cancel_all"),
+    ("DELETE", re.compile(r"^/futures/([^/]+)/orders/([^/]+)$"), "futures_cancel_one"),
+    ("POST", re.compile(r"^/futures/([^/]+)/batch_cancel_orders$"), "futures_batch"),
+    ("POST", re.compile(r"^/futures/([^/]+)/countdown_cancel_all$"), "futures_countdown"),
+    ("GET", re.compile(r"^/futures/([^/]+)/contracts$"), "futures_contracts"),
+    ("GET", re.compile(r"^/futures/([^/]+)/tickers$"), "futures_tickers"),
 ]
 
 
@@ -450,6 +468,7 @@ def _route(method: str, endpoint: str) -> tuple[str | None, tuple[str, ...]]:
 
 def _template(endpoint: str) -> str:
     endpoint = re.sub(r"^/spot/orders/[^/]+$", "/spot/orders/{id}", endpoint)
+    endpoint = re.sub(r"^/futures/([^/]+)/orders/[^/]+$", r"/futures/\1/orders/{id}", endpoint)
     return re.sub(r"^/spot/price_orders/[^/]+$", "/spot/price_orders/{id}", endpoint)
 
 

@@ -1,0 +1,250 @@
+"""The paper exchange's perpetual futures, settled in USDT or BTC, in Gate's shapes: integer ids (past
+2**53), sizes as signed contract counts (negative sells), a batch cancel whose body is a list of id
+strings, cancel-all per contract, a countdown per settlement, and price-triggered orders."""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from gatecancel_gui.paper.risk import PaperApiError
+
+SETTLES = ("usdt", "btc")
+FIRST_FUTURES_ID = 58_546_000_000_000_001  # integers past 2**53: a float or a JS number would corrupt them
+MAX_BATCH = 20
+CONTRACTS = {
+    "usdt": {"BTC_USDT": "64000", "ETH_USDT": "3100", "SOL_USDT": "145", "DOGE_USDT": "0.12", "XRP_USDT": "0.52"},
+    "btc": {"BTC_USD": "64000", "ETH_USD": "3100"},
+}
+MULTIPLIERS = {"BTC_USDT": "0.0001", "ETH_USDT": "0.01", "SOL_USDT": "1", "DOGE_USDT": "10", "XRP_USDT": "10",
+               "BTC_USD": "1", "ETH_USD": "1"}
+
+
+@dataclass
+class FuturesOrder:
+    id: int
+    settle: str
+    contract: str
+    size: int               # signed: negative sells
+    price: Decimal
+    create_time: float      # seconds
+    text: str = "web"
+    left: int = 0           # signed like size
+    status: str = "open"    # open / finished
+    finish_as: str = "_new"
+    is_reduce_only: bool = False
+    is_close: bool = False
+    tif: str = "gtc"
+    fills_on_cancel: bool = False
+    finish_time: float = 0.0
+
+    def as_api(self) -> dict[str, Any]:
+        return {"id": self.id, "user": 1, "contract": self.contract, "create_time": self.create_time,
+                "finish_time": self.finish_time or None, "finish_as": self.finish_as if self.status != "open" else None,
+                "status": self.status, "size": self.size, "iceberg": 0, "price": str(self.price),
+                "close": self.is_close, "is_close": self.is_close, "reduce_only": self.is_reduce_only,
+                "is_reduce_only": self.is_reduce_only, "is_liq": False, "tif": self.tif, "left": self.left,
+                "fill_price": "0", "text": self.text, "tkfr": "0.0005", "mkfr": "0.0002", "refu": 0,
+                "auto_size": "", "stp_act": "-", "amend_text": "-"}
+
+
+class FuturesBook:
+    """Every futures order ever placed, both settlements, under one lock."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.orders: dict[tuple[str, int], FuturesOrder] = {}
+        self._next_id = FIRST_FUTURES_ID
+
+    def place(self, settle: str, contract: str, size: int, price: Decimal, *, text: str = "web",
+              reduce_only: bool = False, fills_on_cancel: bool = False, left: int | None = None,
+              create_time: float | None = None) -> FuturesOrder:
+        with self.lock:
+            order = FuturesOrder(self._next_id, settle, contract, size, price, create_time or time.time(), text,
+                                 size if left is None else left, is_reduce_only=reduce_only,
+                                 fills_on_cancel=fills_on_cancel)
+            self._next_id += 1
+            self.orders[(settle, order.id)] = order
+            return order
+
+    def open_orders(self, settle: str, contract: str | None = None) -> list[FuturesOrder]:
+        with self.lock:
+            return sorted((o for o in self.orders.values() if o.settle == settle and o.status == "open"
+                           and (contract is None or o.contract == contract)), key=lambda o: o.id)
+
+    def get(self, settle: str, order_id: str) -> FuturesOrder | None:
+        try:
+            key = (settle, int(order_id))
+        except ValueError:
+            return None
+        with self.lock:
+            return self.orders.get(key)
+
+    def cancel(self, settle: str, order_id: str) -> tuple[bool, str, str]:
+        """(succeeded, label, message) as Gate's futures batch answer says it."""
+        with self.lock:
+            order = self.get(settle, order_id)
+            if order is None:
+                return False, "ORDER_NOT_FOUND", "order not found"
+            if order.status == "open" and order.fills_on_cancel:
+                self._finish(order, "filled")
+            if order.status != "open":
+                return False, "ORDER_FINISHED", f"order finished as {order.finish_as}"
+            self._finish(order, "cancelled")
+            return True, "", ""
+
+    def fill(self, settle: str, order_id: int) -> None:
+        with self.lock:
+            order = self.orders[(settle, order_id)]
+            if order.status == "open":
+                self._finish(order, "filled")
+
+    def status_of(self, settle: str, order_id: str) -> tuple[str, str] | None:
+        order = self.get(settle, order_id)
+        return (order.status, order.finish_as) if order else None
+
+    def _finish(self, order: FuturesOrder, finish_as: str) -> None:
+        order.status, order.finish_as, order.finish_time = "finished", finish_as, time.time()
+        if finish_as == "filled":
+            order.left = 0
+
+
+def seed_futures(book: FuturesBook, *, orders: int, fill_fraction: float = 0.03, seed: int = 11) -> None:
+    """`orders` open orders over every contract of both settlements, three in four on USDT."""
+    rng = random.Random(seed)
+    usdt, btc = list(CONTRACTS["usdt"]), list(CONTRACTS["btc"])
+    base = time.time() - 3 * 3600
+    for n in range(orders):
+        settle = "btc" if n % 4 == 3 else "usdt"
+        names = btc if settle == "btc" else usdt
+        contract = names[n % len(names)]
+        ref = Decimal(CONTRACTS[settle][contract])
+        size = rng.choice((1, 2, 5, 10, 25, 100)) * rng.choice((1, -1))
+        offset = Decimal(str(round(rng.uniform(0.005, 0.06), 4)))
+        price = ref * (1 - offset) if size > 0 else ref * (1 + offset)
+        price = price.quantize(Decimal("0.0001") if ref < 10 else Decimal("0.1"))
+        book.place(settle, contract, size, price, text=rng.choice(("web", "api", "t-grid", "t-hedge")),
+                   reduce_only=rng.random() < 0.1, fills_on_cancel=rng.random() < fill_fraction,
+                   create_time=round(base + n * 1.3, 3))
+
+
+class FuturesEndpoints:
+    """Mixed into PaperExchange: the /futures/{settle}/… routes (the server does signing and limits)."""
+
+    futures: FuturesBook
+    futures_countdowns: dict[tuple[str, str], threading.Timer]
+    futures_countdown_scale: float
+
+    def _settle(self, settle: str) -> str:
+        if settle not in SETTLES:
+            raise PaperApiError(400, "INVALID_PARAM_VALUE", f"settle must be usdt or btc, not {settle}")
+        return settle
+
+    def _do_futures_orders(self, query: dict[str, str], body: bytes, settle: str) -> tuple[int, Any]:
+        settle = self._settle(settle)
+        if query.get("status") != "open":
+            raise PaperApiError(400, "INVALID_PARAM_VALUE", "status must be open here")
+        try:
+            limit, offset = int(query.get("limit", "100")), int(query.get("offset", "0"))
+        except ValueError:
+            raise PaperApiError(400, "INVALID_PARAM_VALUE", "limit and offset must be integers") from None
+        if not 1 <= limit <= 1000 or offset < 0:
+            raise PaperApiError(400, "INVALID_PARAM_VALUE", "limit must be 1..1000 and offset >= 0")
+        orders = self.futures.open_orders(settle, query.get("contract") or None)
+        return 200, [o.as_api() for o in orders[offset:offset + limit]]
+
+    def _do_futures_order(self, query: dict[str, str], body: bytes, settle: str, order_id: str) -> tuple[int, Any]:
+        order = self.futures.get(self._settle(settle), order_id)
+        if order is None:
+            raise PaperApiError(404, "ORDER_NOT_FOUND", "order not found")
+        return 200, order.as_api()
+
+    def _do_futures_cancel_one(self, query: dict[str, str], body: bytes, settle: str,
+                               order_id: str) -> tuple[int, Any]:
+        ok, label, message = self.futures.cancel(self._settle(settle), order_id)
+        if not ok:
+            raise PaperApiError(404 if label == "ORDER_NOT_FOUND" else 400, label, message)
+        order = self.futures.get(settle, order_id)
+        assert order is not None
+        return 200, order.as_api()
+
+    def _do_futures_batch(self, query: dict[str, str], body: bytes, settle: str) -> tuple[int, Any]:
+        settle = self._settle(settle)
+        try:
+            ids = json.loads(body or b"null")
+        except ValueError:
+            raise PaperApiError(400, "INVALID_REQUEST_BODY", "request body is not valid JSON") from None
+        if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
+            raise PaperApiError(400, "INVALID_REQUEST_BODY", "body must be a non-empty array of order id strings")
+        if len(ids) > MAX_BATCH:
+            raise PaperApiError(400, "INVALID_PARAM_VALUE", f"at most {MAX_BATCH} orders per request")
+        results = []
+        for order_id in ids:
+            ok, label, message = self.futures.cancel(settle, order_id)
+            result: dict[str, Any] = {"id": order_id, "user_id": 1, "succeeded": ok, "message": message}
+            if label:
+                result["label"] = label
+            results.append(result)
+        return 200, results
+
+    def _do_futures_cancel_all(self, query: dict[str, str], body: bytes, settle: str) -> tuple[int, Any]:
+        settle = self._settle(settle)
+        contract, side = query.get("contract"), query.get("side")
+        if not contract:
+            raise PaperApiError(400, "MISSING_REQUIRED_PARAM", "contract is required")
+        if side not in (None, "", "bid", "ask"):
+            raise PaperApiError(400, "INVALID_PARAM_VALUE", "side must be bid or ask")
+        cancelled = []
+        for order in self.futures.open_orders(settle, contract):
+            if side == "bid" and order.size < 0 or side == "ask" and order.size > 0:
+                continue
+            ok, _label, _message = self.futures.cancel(settle, str(order.id))
+            if ok:
+                cancelled.append(order.as_api())
+        return 200, cancelled
+
+    def _do_futures_countdown(self, query: dict[str, str], body: bytes, settle: str) -> tuple[int, Any]:
+        settle = self._settle(settle)
+        try:
+            payload = json.loads(body or b"null")
+            timeout = int(payload["timeout"])
+        except (ValueError, TypeError, KeyError):
+            raise PaperApiError(400, "INVALID_REQUEST_BODY", "body must be {timeout: seconds}") from None
+        if timeout != 0 and timeout < 5:
+            raise PaperApiError(400, "INVALID_PARAM_VALUE", "timeout must be 0 or at least 5")
+        contract = str(payload.get("contract") or "")
+        key = (settle, contract)
+        with self.futures.lock:
+            old = self.futures_countdowns.pop(key, None)
+            if old is not None:
+                old.cancel()
+            if timeout == 0:
+                return 200, {"triggerTime": "0"}
+            timer = threading.Timer(timeout * self.futures_countdown_scale, self._fire_countdown, (settle, contract))
+            timer.daemon = True
+            self.futures_countdowns[key] = timer
+            timer.start()
+        return 200, {"triggerTime": str(int((time.time() + timeout) * 1000))}
+
+    def _fire_countdown(self, settle: str, contract: str) -> None:
+        """The switch was not renewed in time: every open order in its scope is cancelled."""
+        with self.futures.lock:
+            self.futures_countdowns.pop((settle, contract), None)
+            for order in self.futures.open_orders(settle, contract or None):
+                self.futures.cancel(settle, str(order.id))
+
+    def _do_futures_contracts(self, query: dict[str, str], body: bytes, settle: str) -> tuple[int, Any]:
+        settle = self._settle(settle)
+        return 200, [{"name": name, "type": "direct" if settle == "usdt" else "inverse",
+                      "quanto_multiplier": MULTIPLIERS[name], "mark_price": price, "last_price": price,
+                      "in_delisting": False} for name, price in CONTRACTS[settle].items()]
+
+    def _do_futures_tickers(self, query: dict[str, str], body: bytes, settle: str) -> tuple[int, Any]:
+        settle = self._settle(settle)
+        return 200, [{"contract": name, "last": price, "mark_price": price}
+                     for name, price in CONTRACTS[settle].items()]

@@ -1,0 +1,55 @@
+"""The sender pool a cancel runs on: a per-call limit, every item run, errors raised, threads kept."""
+
+import threading
+import time
+
+import pytest
+
+from gatecancel_gui.core.senders import SenderPool
+
+
+def test_every_item_runs_at_most_limit_at_once():
+    pool = SenderPool(8)
+    lock, running, peak, done = threading.Lock(), [0], [0], []
+
+    def work(item):
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.01)
+        with lock:
+            running[0] -= 1
+            done.append(item)
+
+    pool.run_all(work, range(20), limit=3)
+    assert sorted(done) == list(range(20))
+    assert peak[0] <= 3
+    pool.close()
+
+
+def test_an_error_is_raised_after_every_item_has_run():
+    pool = SenderPool(4)
+    done = []
+
+    def work(item):
+        done.append(item)
+        if item == 2:
+            raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        pool.run_all(work, range(6), limit=4)
+    assert sorted(done) == list(range(6))
+    pool.close()
+
+
+def test_prestarted_threads_are_reused_and_a_call_from_inside_the_pool_does_not_wait_on_itself():
+    pool = SenderPool(4)
+    pool.prestart(4)
+    names = {t.name for t in threading.enumerate() if t.name.startswith("sender")}
+    assert len(names) >= 4
+    inner = []
+    pool.run_all(lambda _: pool.run_all(inner.append, range(5), limit=2), range(4), limit=4)
+    assert len(inner) == 20
+    pool.run_all(lambda _: None, range(4), limit=4)
+    assert {t.name for t in threading.enumerate() if t.name.startswith("sender")} == names  # no new threads
+    pool.close()
