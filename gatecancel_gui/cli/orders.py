@@ -11,12 +11,15 @@ from typing import TextIO
 from gatecancel_gui.cli.args import Commands, Parser, number, whole
 from gatecancel_gui.cli.output import order_line, print_orders, print_outcomes, reader_gone
 from gatecancel_gui.cli.run import run_interruptibly
-from gatecancel_gui.core.cancel import CancelRun, CancelSettings, SpotBatch
+from gatecancel_gui.core.by_market import batch_method
+from gatecancel_gui.core.cancel import CancelRun, CancelSettings
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.errors import ConfigError
+from gatecancel_gui.core.futures import load_futures_orders
 from gatecancel_gui.core.hosts import environment_of
-from gatecancel_gui.core.ids import parse_order_ref
+from gatecancel_gui.core.ids import check_contract, parse_order_ref
 from gatecancel_gui.core.journal import Journal
+from gatecancel_gui.core.markets import Market, parse_market
 from gatecancel_gui.core.models import Order, OrderRef
 from gatecancel_gui.core.orders import load_open_orders, load_pair_orders
 from gatecancel_gui.core.pairs import check_pair, check_pairs
@@ -24,11 +27,14 @@ from gatecancel_gui.core.run import DEFAULT_IN_FLIGHT
 
 EXIT_OK, EXIT_NOT_ALL_CANCELLED = 0, 1
 MIN_WATCH_S, MAX_WATCH_S = 2.0, 3600.0
+MARKETS = [m.value for m in Market]
 MAX_IN_FLIGHT = 100   # Gate takes 200 cancel requests a second per account; more in flight only queues
 
 
 def add_commands(sub: Commands, common: Parser) -> None:
-    orders = sub.add_parser("orders", parents=[common], help="list every open spot order")
+    orders = sub.add_parser("orders", parents=[common], help="list every open order of a market (default spot)")
+    orders.add_argument("--market", default="spot", choices=[*MARKETS, "all"],
+                        help="which orders: spot (default), futures-usdt, futures-btc, or all")
     orders.add_argument("--csv", metavar="FILE", help="also write them to a CSV file")
     orders.add_argument("--watch", metavar="SECONDS",
                         type=number(MIN_WATCH_S, MAX_WATCH_S, "seconds",
@@ -39,8 +45,10 @@ def add_commands(sub: Commands, common: Parser) -> None:
     cancel = sub.add_parser("cancel", parents=[common], help="cancel open orders in batches of 20")
     scope = cancel.add_mutually_exclusive_group(required=True)
     scope.add_argument("--all", action="store_true", help="every open order in every pair")
-    scope.add_argument("--pair", help="every open order in one pair, e.g. BTC_USDT")
-    scope.add_argument("--ids", nargs="+", metavar="PAIR:ID", help="these orders")
+    scope.add_argument("--pair", help="every open order in one pair (futures: one contract), e.g. BTC_USDT")
+    scope.add_argument("--ids", nargs="+", metavar="PAIR:ID", help="these orders (futures: CONTRACT:ID)")
+    cancel.add_argument("--market", default="spot", choices=MARKETS,
+                        help="which orders: spot (default), futures-usdt or futures-btc")
     cancel.add_argument("--side", choices=("buy", "sell"), help="with --pair: only this side")
     cancel.add_argument("--in-flight", type=whole(1, MAX_IN_FLIGHT, "requests"), default=DEFAULT_IN_FLIGHT,
                         help=f"requests in flight at once (1 to {MAX_IN_FLIGHT})")
@@ -48,20 +56,29 @@ def add_commands(sub: Commands, common: Parser) -> None:
 
 
 def run_orders(client: GateClient, args: argparse.Namespace, out: TextIO) -> int:
+    markets = parse_market(args.market, allow_all=True)
     if args.watch is not None:
-        return watch_orders(client, args.watch, out)
-    print_orders(load_open_orders(client), "open orders", args, out)
+        return watch_orders(client, args.watch, out, markets)
+    print_orders(load_markets(client, markets), "open orders", args, out)
     return EXIT_OK
 
 
-def watch_orders(client: GateClient, interval_s: float, out: TextIO) -> int:
+def load_markets(client: GateClient, markets: list[Market]) -> list[Order]:
+    """Every open order of these markets (spot: every pair; futures: every contract of the settlement)."""
+    orders: list[Order] = []
+    for market in markets:
+        orders += load_open_orders(client) if market is Market.SPOT else load_futures_orders(client, market)
+    return orders
+
+
+def watch_orders(client: GateClient, interval_s: float, out: TextIO, markets: list[Market] | None = None) -> int:
     """Live refresh for a terminal: one line per order that appears (+) or vanishes (-), until Ctrl+C or
     until nobody reads the output any more."""
     known: dict[str, Order] = {}
     first = True
     pause = threading.Event()
     while True:
-        current = {o.id: o for o in load_open_orders(client)}
+        current = {str(o.ref): o for o in load_markets(client, markets or [Market.SPOT])}
         if first:
             out.write(f"{len(current)} open orders in {len({o.currency_pair for o in current.values()})} pairs; "
                       f"watching every {interval_s:g} s (Ctrl+C stops)\n")
@@ -80,7 +97,8 @@ def watch_orders(client: GateClient, interval_s: float, out: TextIO) -> int:
 def run_cancel(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.side and not args.pair:
         raise ConfigError("--side needs --pair.")
-    refs = select_orders(client, args, err)
+    market = parse_market(args.market)[0]
+    refs = select_orders(client, args, err, market)
     if not refs:
         print("gatecancel: no open orders match; nothing was sent.", file=err)
         if args.json:
@@ -89,12 +107,14 @@ def run_cancel(client: GateClient, args: argparse.Namespace, out: TextIO, err: T
     if not args.ids and not args.yes and sys.stdin.isatty():
         pairs = {r.currency_pair for r in refs}
         side = f"{args.side} " if args.side else ""
-        where = f"in {refs[0].currency_pair}" if args.pair else f"in {len(pairs)} pair{'s' if len(pairs) != 1 else ''}"
-        question = (f"Cancel {len(refs)} open {side}order{'s' if len(refs) != 1 else ''} {where} "
-                    f"on {environment_of(client.base_url).value.upper()}?")
+        word = "contract" if market.is_futures else "pair"
+        where = f"in {refs[0].currency_pair}" if args.pair else f"in {len(pairs)} {word}{'s' * (len(pairs) != 1)}"
+        named = f"{market.display_name} " if market.is_futures else ""
+        question = (f"Cancel {len(refs)} open {named}{side}order{'s' if len(refs) != 1 else ''} "
+                    f"{where} on {environment_of(client.base_url).value.upper()}?")
         if not confirm(question, err):
             return declined(err)
-    run = CancelRun(client, SpotBatch(), journal=Journal(),
+    run = CancelRun(client, batch_method(market), journal=Journal(),
                     settings=CancelSettings(max_in_flight=args.in_flight))
     return report_cancel(run, refs, args, out, err)
 
@@ -129,9 +149,16 @@ def report_cancel(run: CancelRun, refs: list[OrderRef], args: argparse.Namespace
     return EXIT_OK if report.all_cancelled else EXIT_NOT_ALL_CANCELLED
 
 
-def select_orders(client: GateClient, args: argparse.Namespace, err: TextIO) -> list[OrderRef]:
+def select_orders(client: GateClient, args: argparse.Namespace, err: TextIO,
+                  market: Market = Market.SPOT) -> list[OrderRef]:
     """What the cancel targets; every id and pair is checked first, so bad input sends nothing."""
     notice = notice_to(err)
+    if market.is_futures:
+        if args.ids:
+            return [parse_order_ref(text, market) for text in args.ids]
+        contract = check_contract(args.pair) if args.pair else None
+        orders = load_futures_orders(client, market, contract=contract)
+        return [o.ref for o in orders if not args.side or o.side == args.side]
     if args.ids:
         refs = [parse_order_ref(text) for text in args.ids]
         check_pairs(client, dict.fromkeys(r.currency_pair for r in refs), notice=notice)

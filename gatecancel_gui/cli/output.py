@@ -12,14 +12,21 @@ from typing import Any, TextIO, cast
 
 from gatecancel_gui.core.errors import ConfigError
 from gatecancel_gui.core.export import write_csv
+from gatecancel_gui.core.markets import Market
 from gatecancel_gui.core.models import CancelOutcome, Order
 
 ORDER_FIELDS = ["currency_pair", "id", "side", "type", "price", "amount", "left", "create_time_ms", "text"]
 
 
 def order_json(o: Order) -> dict[str, object]:
-    """Numbers as strings (as Gate sends them), ids as strings, times as integers."""
-    return {k: (v if isinstance(v, int) else str(v)) for k, v in zip(ORDER_FIELDS, order_row(o), strict=True)}
+    """Numbers as strings (as Gate sends them), ids as strings, times as integers; the market, and the
+    instrument as `currency_pair` (spot) or `contract` (futures, with its reduce-only and close flags)."""
+    row: dict[str, object] = {"market": o.market.value}
+    row.update({k: (v if isinstance(v, int) else str(v)) for k, v in zip(ORDER_FIELDS, order_row(o), strict=True)})
+    if o.market.is_futures:
+        row["contract"] = row.pop("currency_pair")
+        row["reduce_only"], row["close"] = o.reduce_only, o.is_close
+    return row
 
 
 def order_row(o: Order) -> list[object]:
@@ -38,10 +45,15 @@ def print_orders(orders: list[Order], noun: str, args: argparse.Namespace, out: 
         json.dump([order_json(o) for o in orders], out, indent=1)
         out.write("\n")
         return
-    out.write(f"{'Pair':<12} {'Side':<4} {'Price':>14} {'Left':>16} {'Id':>20}  Text\n")
-    for o in orders:
-        out.write(order_line(o) + f"  {o.text}\n")
-    out.write(f"{len(orders)} {noun} in {len({o.currency_pair for o in orders})} pairs\n")
+    futures = any(o.market.is_futures for o in orders)
+    market_head = f"{'Market':<13} " if futures else ""
+    out.write(f"{market_head}{'Pair':<12} {'Side':<4} {'Price':>14} {'Left':>16} {'Id':>20}  Text\n")
+    for o in sorted(orders, key=lambda o: list(Market).index(o.market)):
+        market = f"{o.market.value:<13} " if futures else ""
+        flags = " reduce-only" if o.reduce_only else ""
+        out.write(f"{market}{order_line(o)}  {o.text}{flags}\n")
+    out.write(f"{len(orders)} {noun} in {len({o.currency_pair for o in orders})} "
+              f"{'instruments' if futures else 'pairs'}\n")
 
 
 def order_line(o: Order) -> str:
@@ -55,7 +67,8 @@ def print_outcomes(outcomes: list[CancelOutcome], as_json: bool, out: TextIO) ->
         return
     for o in outcomes:
         detail = f"{o.label} {o.message}".strip()
-        out.write(f"{o.ref.currency_pair:<12} {o.ref.id:>20}  {o.state.value:<10} {detail}\n")
+        market = f"{o.ref.market.value:<13} " if o.ref.market.is_futures else ""
+        out.write(f"{market}{o.ref.currency_pair:<12} {o.ref.id:>20}  {o.state.value:<10} {detail}\n")
 
 
 class ReaderSafe:

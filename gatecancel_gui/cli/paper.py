@@ -26,6 +26,8 @@ def add_commands(sub: Commands) -> None:
     paper.add_argument("--fill-fraction", type=number(0, 1), default=0.03,
                        help="share of orders that fill just before their cancel lands")
     paper.add_argument("--seed", type=any_whole, default=7, help="the same seed gives the same book")
+    paper.add_argument("--futures-orders", type=whole(0, 100_000, "orders"), default=0,
+                       help="perpetual futures orders to seed over USDT and BTC contracts")
     paper.add_argument("--stop-orders", type=whole(0, 100_000, "orders"), default=0,
                        help="price-triggered orders to seed")
     net = paper.add_argument_group("network shape (as a real exchange is reached)")
@@ -52,6 +54,7 @@ def run_paper(args: argparse.Namespace, out: TextIO) -> int:
         exchange = PaperExchange(port=args.port, orders=args.orders, pairs=args.pairs,
                                  heavy_pairs=args.heavy_pairs, latency_s=args.latency_ms / 1000.0,
                                  fill_fraction=args.fill_fraction, seed=args.seed, price_orders=args.stop_orders,
+                                 futures_orders=args.futures_orders,
                                  network=network)
     except OSError as exc:  # the port is taken, or below 1024 without the right to it
         raise ConfigError(f"The paper exchange cannot listen on 127.0.0.1:{args.port}: "

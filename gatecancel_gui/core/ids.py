@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 
 from gatecancel_gui.core.errors import ConfigError
+from gatecancel_gui.core.markets import Market
 from gatecancel_gui.core.models import OrderKind, OrderRef
 from gatecancel_gui.core.pairs import normalise_pair
 
 NUMERIC_ID = re.compile(r"^[0-9]{1,20}$")                # Gate's ids: 64-bit numbers, sent as text
+CONTRACT = re.compile(r"^[A-Z0-9]{1,20}_[A-Z0-9]{1,20}$")
 TEXT_ID = re.compile(r"^t-[A-Za-z0-9_.\-]{1,28}$")       # a custom id: t- and up to 28 of these characters
 
 
@@ -29,12 +31,24 @@ def check_stop_order_id(text: str) -> str:
     raise ConfigError(f"'{text}' is not a stop order id: those are numbers only.")
 
 
-def parse_order_ref(text: str) -> OrderRef:
-    """`PAIR:ID` as a user writes it, e.g. BTC_USDT:123456789 (the pair is checked against Gate apart)."""
+def parse_order_ref(text: str, market: Market = Market.SPOT) -> OrderRef:
+    """`PAIR:ID` as a user writes it, e.g. BTC_USDT:123456789 (the pair is checked against Gate apart);
+    on futures `CONTRACT:ID`, e.g. BTC_USDT:58546000000000001."""
     pair, sep, order_id = (text or "").strip().partition(":")
     if not sep or not pair.strip() or not order_id.strip():
-        raise ConfigError(f"'{text}' is not PAIR:ID (for example BTC_USDT:123456789).")
+        shape = "CONTRACT:ID" if market.is_futures else "PAIR:ID"
+        raise ConfigError(f"'{text}' is not {shape} (for example BTC_USDT:123456789).")
+    if market.is_futures:
+        return OrderRef(check_contract(pair), check_order_id(order_id), market=market)
     return OrderRef(normalise_pair(pair), check_order_id(order_id))
+
+
+def check_contract(text: str) -> str:
+    """A futures contract's name as Gate writes it: BTC_USDT, ETH_USD (upper case, one underscore)."""
+    name = (text or "").strip().upper().replace("/", "_").replace("-", "_")
+    if CONTRACT.match(name):
+        return name
+    raise ConfigError(f"'{text}' is not a contract: write it as Gate does, for example BTC_USDT.")
 
 
 def stop_order_ref(text: str) -> OrderRef:

@@ -46,6 +46,7 @@ class Record:
     text: str = ""
     detail: str = ""  # a sentence for FILLED / NOT_FOUND when the way of sending knows better
     left: Decimal | None = None  # what the record says is left of the order
+    label: str = ""              # FILLED: the market's own label for it (futures: ORDER_FINISHED)
 
 
 def outcome_of_record(ref: OrderRef, record: Record) -> CancelOutcome | None:
@@ -53,7 +54,7 @@ def outcome_of_record(ref: OrderRef, record: Record) -> CancelOutcome | None:
     if record.found is Found.CANCELLED:
         return CancelOutcome(ref, OutcomeState.CANCELLED, text=record.text, reconciled=True, left=record.left)
     if record.found is Found.FILLED:
-        return CancelOutcome(ref, OutcomeState.REJECTED, "ORDER_CLOSED",
+        return CancelOutcome(ref, OutcomeState.REJECTED, record.label or "ORDER_CLOSED",
                              record.detail or "The order filled before the cancel reached it.", reconciled=True,
                              left=record.left)
     if record.found is Found.NOT_FOUND:
@@ -88,6 +89,10 @@ class CancelMethod(ABC):
     def groups(self, refs: list[OrderRef], size: int) -> list[list[OrderRef]]:
         size = min(size, self.group_size)
         return [refs[i:i + size] for i in range(0, len(refs), size)]
+
+    def endpoint_of(self, group: list[OrderRef]) -> str:
+        """The endpoint one group goes to (the same for every group, except across markets)."""
+        return self.endpoint
 
     def requests_for(self, orders: int) -> int:
         """How many requests a cancel of this many orders takes (said to the user before it starts)."""

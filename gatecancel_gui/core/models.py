@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
 
+from gatecancel_gui.core.markets import Market
+
 
 def to_decimal(value: Any) -> Decimal:
     """Gate sends every number as a string; an absent or unreadable one counts as zero."""
@@ -27,15 +29,26 @@ class OrderKind(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class OrderRef:
-    """An order's full identity: its kind, its pair and its id (always a string; ids are 64-bit)."""
+    """An order's full identity: its market, its kind, its instrument and its id (always a string; ids are
+    64-bit). `currency_pair` holds the instrument: the pair on spot, the contract on futures."""
 
     currency_pair: str
     id: str
     kind: OrderKind = OrderKind.OPEN
+    market: Market = Market.SPOT
+
+    @property
+    def instrument(self) -> str:
+        return self.currency_pair
 
     def __str__(self) -> str:
         prefix = "stop " if self.kind is OrderKind.STOP else ""
-        return f"{prefix}{self.currency_pair}:{self.id}"
+        where = f"{self.market.value} " if self.market.is_futures else ""
+        return f"{prefix}{where}{self.currency_pair}:{self.id}"
+
+    def as_json(self) -> dict[str, str]:
+        """The identity as the CLI's JSON rows carry it: market, and currency_pair or contract."""
+        return {"market": self.market.value, self.market.instrument_word: self.currency_pair, "id": self.id}
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +66,17 @@ class Order:
     account: str = "spot"
     status: str = "open"
     kind: OrderKind = OrderKind.OPEN
+    market: Market = Market.SPOT
+    reduce_only: bool = False  # futures: may only shrink a position
+    is_close: bool = False     # futures: closes the position
 
     @property
     def ref(self) -> OrderRef:
-        return OrderRef(self.currency_pair, self.id, self.kind)
+        return OrderRef(self.currency_pair, self.id, self.kind, self.market)
+
+    @property
+    def instrument(self) -> str:
+        return self.currency_pair
 
     @property
     def filled_percent(self) -> Decimal:
@@ -66,12 +86,13 @@ class Order:
 
     @property
     def quote_value(self) -> Decimal:
-        """Value of what is still open, in the pair's quote currency."""
-        return self.left * self.price
+        """Value of what is still open, in the pair's quote currency. Futures: contracts are not money (a
+        contract's size in coins is the contract's own multiplier), so no value is claimed: 0."""
+        return Decimal(0) if self.market.is_futures else self.left * self.price
 
     @property
     def quote_currency(self) -> str:
-        return self.currency_pair.rpartition("_")[2]
+        return self.market.spec.settle_currency or self.currency_pair.rpartition("_")[2]
 
     @classmethod
     def from_api(cls, raw: dict[str, Any], currency_pair: str = "") -> Order:
@@ -94,6 +115,43 @@ class Order:
             account=str(raw.get("account") or "spot"),
             status=str(raw.get("status") or "open"),
         )
+
+    @classmethod
+    def from_futures(cls, raw: dict[str, Any], market: Market) -> Order:
+        """A futures order: an integer id (kept exact as text), a signed size in contracts (negative sells)
+        shown as side + amount, `left` signed the same way, the creation time in seconds."""
+        size = _whole(raw.get("size"))
+        left = abs(_whole(raw.get("left", size)))
+        try:
+            create_ms = int(Decimal(str(raw.get("create_time") or 0)) * 1000)
+        except (InvalidOperation, ValueError):
+            create_ms = 0
+        price = to_decimal(raw.get("price"))
+        return cls(
+            id=str(raw["id"]),
+            currency_pair=str(raw.get("contract") or ""),
+            side="sell" if size < 0 else "buy",
+            type="limit" if price else "market",
+            price=price,
+            amount=Decimal(abs(size)),
+            left=Decimal(left),
+            filled_amount=Decimal(max(0, abs(size) - left)),
+            create_time_ms=create_ms,
+            text=str(raw.get("text") or ""),
+            account=market.value,
+            status=str(raw.get("status") or "open"),
+            market=market,
+            reduce_only=bool(raw.get("is_reduce_only") or raw.get("reduce_only")),
+            is_close=bool(raw.get("is_close") or raw.get("close")),
+        )
+
+
+def _whole(value: Any) -> int:
+    """A contract count: Gate sends an integer (a string of one is taken too); anything else is 0."""
+    try:
+        return int(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return 0
 
 
 class OutcomeState(str, Enum):
@@ -139,8 +197,7 @@ class CancelOutcome:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "currency_pair": self.ref.currency_pair,
-            "id": self.ref.id,
+            **self.ref.as_json(),
             "succeeded": self.succeeded,
             "label": self.label,
             "message": self.message,
@@ -148,8 +205,9 @@ class CancelOutcome:
         }
 
 
-GONE_LABELS = frozenset({"ORDER_NOT_FOUND", "ORDER_CLOSED", "ORDER_CANCELLED", "ORDER_FILLED"})
-FILLED_LABELS = frozenset({"ORDER_NOT_FOUND", "ORDER_CLOSED", "ORDER_FILLED"})  # may have filled: ask its record
+GONE_LABELS = frozenset({"ORDER_NOT_FOUND", "ORDER_CLOSED", "ORDER_CANCELLED", "ORDER_FILLED", "ORDER_FINISHED"})
+# may have filled: ask its record (ORDER_FINISHED is futures' own word for an order already finished)
+FILLED_LABELS = frozenset({"ORDER_NOT_FOUND", "ORDER_CLOSED", "ORDER_FILLED", "ORDER_FINISHED"})
 
 
 @dataclass(slots=True)

@@ -348,7 +348,7 @@ class CancelRun:
             self._report.requests_sent += 1
         if self.journal is None:
             return ""
-        method, _, endpoint = self.method.endpoint.partition(" ")
+        method, _, endpoint = self.method.endpoint_of(group).partition(" ")
         return self.journal.sent(method, endpoint, self.method.journal_orders(group), attempt, self._environment)
 
     def _journal_settled(self) -> None:

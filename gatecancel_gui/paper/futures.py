@@ -122,7 +122,7 @@ def seed_futures(book: FuturesBook, *, orders: int, fill_fraction: float = 0.03,
     for n in range(orders):
         settle = "btc" if n % 4 == 3 else "usdt"
         names = btc if settle == "btc" else usdt
-        contract = names[n % len(names)]
+        contract = names[(n // 4 if settle == "btc" else n) % len(names)]
         ref = Decimal(CONTRACTS[settle][contract])
         size = rng.choice((1, 2, 5, 10, 25, 100)) * rng.choice((1, -1))
         offset = Decimal(str(round(rng.uniform(0.005, 0.06), 4)))
@@ -201,7 +201,7 @@ class FuturesEndpoints:
             raise PaperApiError(400, "INVALID_PARAM_VALUE", "side must be bid or ask")
         cancelled = []
         for order in self.futures.open_orders(settle, contract):
-            if side == "bid" and order.size < 0 or side == "ask" and order.size > 0:
+            if (side == "bid" and order.size < 0) or (side == "ask" and order.size > 0):
                 continue
             ok, _label, _message = self.futures.cancel(settle, str(order.id))
             if ok:

@@ -176,9 +176,9 @@ class PaperExchange(RiskEndpoints, FuturesEndpoints):
     def server_now(self) -> float:
         return time.time() + self.clock_offset_s
 
-    def cancel_requests(self) -> list[int]:
-        """Batch sizes of every batch-cancel request that reached the exchange."""
-        return [n for method, endpoint, n in self.requests if endpoint == "/spot/cancel_batch_orders"]
+    def cancel_requests(self, endpoint: str = "/spot/cancel_batch_orders") -> list[int]:
+        """Batch sizes of every batch-cancel request to `endpoint` that reached the exchange."""
+        return [n for _method, seen, n in self.requests if seen == endpoint]
 
     # -- dispatch ----------------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ def test_cancel_pair_side_json_matches_the_exchange(exchange):
     buys = [o for o in exchange.book.orders.values() if o.currency_pair == pair and o.side == "buy"]
     assert {r["id"] for r in rows} == {o.id for o in buys}
     for row in rows:
-        assert set(row) == {"currency_pair", "id", "succeeded", "label", "message", "state"}
+        assert set(row) == {"market", "currency_pair", "id", "succeeded", "label", "message", "state"}
         record = exchange.book.status_of(row["id"])
         assert row["state"] == {"cancelled": "cancelled", "closed": "rejected"}[record]
         assert row["succeeded"] is (record == "cancelled")

@@ -1,0 +1,58 @@
+"""The command line with --market: futures orders listed, cancelled by id or all of a settlement, rows
+that say their market and contract, and bad input refused before anything is sent."""
+
+import json
+
+from gatecancel_gui.paper import PaperExchange
+from tests.cli.test_cli import run_cli
+
+
+def test_orders_market_all_lists_spot_and_both_futures_settlements_with_their_identity():
+    with PaperExchange(orders=30, pairs=3, futures_orders=120) as ex:
+        result = run_cli("orders", "--market", "all", "--json", "--base-url", ex.base_url, key=ex.main_key)
+        assert result.returncode == 0, result.stderr
+        rows = json.loads(result.stdout)
+        by_market = {m: [r for r in rows if r["market"] == m] for m in ("spot", "futures-usdt", "futures-btc")}
+        assert len(by_market["spot"]) == 30 and len(by_market["futures-usdt"]) == 90
+        assert len(by_market["futures-btc"]) == 30
+        assert all("currency_pair" in r and "contract" not in r for r in by_market["spot"])
+        futures = by_market["futures-usdt"] + by_market["futures-btc"]
+        assert all("contract" in r and "currency_pair" not in r and isinstance(r["id"], str) for r in futures)
+        assert {r["id"] for r in by_market["futures-usdt"]} == {str(o.id) for o in ex.futures.open_orders("usdt")}
+        table = run_cli("orders", "--market", "futures-btc", "--base-url", ex.base_url, key=ex.main_key)
+        assert table.returncode == 0 and "futures-btc" in table.stdout and "30 open orders" in table.stdout
+
+
+def test_cancel_futures_ids_reports_each_order_by_contract():
+    with PaperExchange(orders=10, futures_orders=40, fill_fraction=0.0) as ex:
+        first, second = ex.futures.open_orders("usdt")[:2]
+        result = run_cli("cancel", "--market", "futures-usdt", "--ids", f"{first.contract}:{first.id}",
+                         f"{second.contract}:{second.id}", "BTC_USDT:42", "--json", "--base-url", ex.base_url,
+                         key=ex.main_key)
+        rows = {r["id"]: r for r in json.loads(result.stdout)}
+        assert rows[str(first.id)]["state"] == "cancelled" and rows[str(first.id)]["contract"] == first.contract
+        assert rows[str(first.id)]["market"] == "futures-usdt"
+        assert rows["42"]["state"] == "rejected" and rows["42"]["label"] == "ORDER_NOT_FOUND"
+        assert result.returncode == 1
+        assert ex.futures.status_of("usdt", str(second.id)) == ("finished", "cancelled")
+
+
+def test_cancel_all_of_one_settlement_leaves_the_other_and_spot_alone():
+    with PaperExchange(orders=20, futures_orders=80, fill_fraction=0.0) as ex:
+        result = run_cli("cancel", "--market", "futures-btc", "--all", "--yes", "--base-url", ex.base_url,
+                         key=ex.main_key)
+        assert result.returncode == 0, result.stderr
+        assert ex.futures.open_orders("btc") == []
+        assert len(ex.futures.open_orders("usdt")) == 60 and len(ex.book.open_orders()) == 20
+
+
+def test_bad_market_or_contract_is_one_sentence_and_exit_2_with_nothing_sent():
+    with PaperExchange(orders=10, futures_orders=10) as ex:
+        bad_market = run_cli("cancel", "--market", "futures-eth", "--all", "--base-url", ex.base_url,
+                             key=ex.main_key)
+        assert bad_market.returncode == 2 and "Traceback" not in bad_market.stderr
+        assert "futures-eth" in bad_market.stderr and len(bad_market.stderr.strip().splitlines()) == 1
+        bad_id = run_cli("cancel", "--market", "futures-usdt", "--ids", "BTC USDT:1", "--base-url", ex.base_url,
+                         key=ex.main_key)
+        assert bad_id.returncode == 2 and "is not a contract" in bad_id.stderr and "Traceback" not in bad_id.stderr
+        assert ex.cancel_requests("/futures/usdt/batch_cancel_orders") == []
