@@ -16,6 +16,7 @@ from typing import Any
 from gatecancel_gui.core.cancel import look_up_one, spot_record
 from gatecancel_gui.core.client import ApiResponse, GateClient, Params
 from gatecancel_gui.core.journal import Journal
+from gatecancel_gui.core.markets import Market
 from gatecancel_gui.core.method import Answer, CancelMethod, Found, Record
 from gatecancel_gui.core.models import CancelReport, Order, OrderRef
 from gatecancel_gui.core.orders import find_finished, load_open_orders, load_pair_orders
@@ -57,7 +58,9 @@ class Scope:
         return text + (f" ({value})." if value else ".")
 
     def matches(self, order: Order) -> bool:
-        return (not self.pair or order.currency_pair == self.pair) and (not self.side or order.side == self.side)
+        """Spot's cancel-all reaches spot orders only (futures have their own, per contract)."""
+        return order.market is Market.SPOT and (not self.pair or order.currency_pair == self.pair) and (
+            not self.side or order.side == self.side)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.errors import GateError
+from gatecancel_gui.core.markets import Market
 from gatecancel_gui.core.models import to_decimal
 
 log = logging.getLogger(__name__)
@@ -28,4 +29,20 @@ def load_last_prices(client: GateClient, stop: threading.Event | None = None) ->
             last = to_decimal(row.get("last"))
             if last:
                 prices[str(row["currency_pair"])] = last
+    return prices
+
+
+def load_futures_prices(client: GateClient, market: Market, stop: threading.Event | None = None) -> dict[str, Decimal]:
+    """Every contract's last price in one futures settlement, keyed as Order.price_key keys them."""
+    try:
+        rows = client.request("GET", f"{market.spec.prefix}/tickers", signed=False, stop=stop).data
+    except GateError as exc:
+        log.info("%s prices could not be read: %s", market.value, exc.label)
+        return {}
+    prices: dict[str, Decimal] = {}
+    for row in rows if isinstance(rows, list) else []:
+        if isinstance(row, dict) and row.get("contract"):
+            last = to_decimal(row.get("last"))
+            if last:
+                prices[f"{market.value}:{row['contract']}"] = last
     return prices

@@ -20,6 +20,10 @@ def to_decimal(value: Any) -> Decimal:
         return Decimal(0)
 
 
+def row_key(market: Market, order_id: str) -> str:
+    return order_id if market is Market.SPOT else f"{market.value}:{order_id}"
+
+
 class OrderKind(str, Enum):
     """Gate keeps open orders and price-triggered (stop) orders apart: ids may repeat across them."""
 
@@ -40,6 +44,11 @@ class OrderRef:
     @property
     def instrument(self) -> str:
         return self.currency_pair
+
+    @property
+    def key(self) -> str:
+        """The window's key for the row (spot: the id itself; futures: market and id)."""
+        return row_key(self.market, self.id)
 
     def __str__(self) -> str:
         prefix = "stop " if self.kind is OrderKind.STOP else ""
@@ -77,6 +86,16 @@ class Order:
     @property
     def instrument(self) -> str:
         return self.currency_pair
+
+    @property
+    def key(self) -> str:
+        """The window's key for the row (spot: the id itself; futures: market and id, as ids repeat across)."""
+        return row_key(self.market, self.id)
+
+    @property
+    def price_key(self) -> str:
+        """Whose market price this order is compared with: the spot pair's, or the futures contract's."""
+        return self.currency_pair if self.market is Market.SPOT else f"{self.market.value}:{self.currency_pair}"
 
     @property
     def filled_percent(self) -> Decimal:

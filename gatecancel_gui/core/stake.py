@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
+from gatecancel_gui.core.markets import Market
 from gatecancel_gui.core.models import Order
 
 PAIRS_NAMED = 4  # then "+N more"
@@ -36,18 +37,37 @@ def describe_pairs(orders: Iterable[Order], named: int = PAIRS_NAMED) -> str:
     return ", ".join(pairs[:named]) + (f" +{more} more" if more > 0 else "")
 
 
+def has_futures(orders: Iterable[Order]) -> bool:
+    return any(o.market.is_futures for o in orders)
+
+
+def by_market(orders: Iterable[Order]) -> str:
+    """' (Spot 300, USDT perpetual 90)' when futures are among them; '' for spot alone."""
+    counts: dict[Market, int] = defaultdict(int)
+    for order in orders:
+        counts[order.market] += 1
+    if not any(m.is_futures for m in counts):
+        return ""
+    return " (" + ", ".join(f"{m.display_name} {counts[m]}" for m in Market if counts.get(m)) + ")"
+
+
 def cancel_question(orders: list[Order], environment: str, *, noun: str = "orders", hidden: int = 0,
                     skipped: int = 0) -> str:
     """The confirmation for cancelling these orders: count, value, pairs, what the filter hides, what is
     skipped because it is already cancelled or gone."""
     pairs = len({o.currency_pair for o in orders})
     one = noun[:-1] if noun.endswith("s") else noun
-    lines = [f"Cancel {len(orders)} {one if len(orders) == 1 else noun} in {pairs} pair{'s' if pairs != 1 else ''} "
-             f"on {environment.upper()}?", ""]
-    value = describe_value(orders)
+    futures = has_futures(orders)
+    where = f"{pairs} {'instrument' if futures else 'pair'}{'s' if pairs != 1 else ''}"
+    lines = [f"Cancel {len(orders)} {one if len(orders) == 1 else noun} in {where} on {environment.upper()}?", ""]
+    if futures:
+        lines.append("Markets: " + by_market(orders).strip()[1:-1])
+        contracts = sum(o.left for o in orders if o.market.is_futures)
+        lines.append(f"Futures contracts still open: {contracts:,}")
+    value = describe_value(o for o in orders if not o.market.is_futures)
     if value:
-        lines.append(f"Value still open: {value}")
-    lines.append(f"Pairs: {describe_pairs(orders)}")
+        lines.append(f"Value still open{' (spot)' if futures else ''}: {value}")
+    lines.append(f"{'Pairs and contracts' if futures else 'Pairs'}: {describe_pairs(orders)}")
     if hidden:
         lines.append(f"{hidden} of them {'is' if hidden == 1 else 'are'} hidden by the filter (included).")
     if skipped:

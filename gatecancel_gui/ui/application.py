@@ -71,7 +71,8 @@ def install_excepthook(window: MainWindow) -> None:
 def demo_session(orders: int = 320) -> tuple[Session, Any]:
     from gatecancel_gui.paper import PaperExchange
 
-    exchange = PaperExchange(orders=orders, pairs=12, fill_fraction=0.05, price_orders=8).start()
+    exchange = PaperExchange(orders=orders, pairs=12, fill_fraction=0.05, price_orders=8,
+                             futures_orders=max(40, orders // 4)).start()
     key = exchange.main_key
     client = GateClient(exchange.base_url, Credentials(key.key, key.secret))
     return Session("demo (paper)", client), exchange

@@ -19,7 +19,9 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.errors import ConfigError, GateError, Stopped
-from gatecancel_gui.core.market import load_last_prices
+from gatecancel_gui.core.futures import load_futures_orders
+from gatecancel_gui.core.market import load_futures_prices, load_last_prices
+from gatecancel_gui.core.markets import FUTURES
 from gatecancel_gui.core.models import CancelOutcome, CancelReport, OrderKind, OrderRef
 from gatecancel_gui.core.orders import load_open_orders
 from gatecancel_gui.core.price_orders import load_price_orders
@@ -79,6 +81,7 @@ class Loaded:
         self.rows = rows
         self.stop_rows: PreparedRows | None = None
         self.stop_error = ""
+        self.futures_error = ""  # futures orders could not be read (the spot table is still true)
 
     @property
     def orders(self) -> list[Any]:
@@ -95,17 +98,31 @@ class LoadJob(Job):
         self.live = live
 
     def work(self) -> Loaded:
-        """Open orders, stop orders and market prices are read at once: one round trip, not three."""
+        """Open orders of every market, stop orders and market prices are read at once: one round trip, not
+        several. Futures that cannot be read (an account without futures, a key without that right) leave
+        the spot table whole and say why."""
         client = self.client
         assert client is not None
         client.ensure_clock(self.stop_event)
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="load") as pool:
-            prices_read = pool.submit(load_last_prices, client, self.stop_event)
+        with ThreadPoolExecutor(max_workers=2 + 2 * len(FUTURES), thread_name_prefix="load") as pool:
+            prices_read = [pool.submit(load_last_prices, client, self.stop_event)]
+            prices_read += [pool.submit(load_futures_prices, client, m, self.stop_event) for m in FUTURES]
             stops_read = pool.submit(load_price_orders, client, stop=self.stop_event)
+            futures_read = {m: pool.submit(load_futures_orders, client, m, stop=self.stop_event) for m in FUTURES}
             orders = load_open_orders(client, stop=self.stop_event,
                                       progress=lambda pages, n: self.progress.emit(pages, n))
-            prices = prices_read.result()
+            failed: list[str] = []
+            for market, read in futures_read.items():
+                try:
+                    orders += read.result()
+                except GateError as exc:
+                    failed.append(f"{market.display_name}: {exc.user_message}")
+            prices: dict[str, Any] = {}
+            for read_prices in prices_read:
+                prices.update(read_prices.result())
             loaded = Loaded(prepare_rows(orders, self.sort, prices))
+            if failed:
+                loaded.futures_error = "Futures orders could not be loaded (" + "; ".join(failed) + ")"
             try:
                 loaded.stop_rows = prepare_rows(stops_read.result(), self.sort, prices)
             except GateError as exc:

@@ -25,18 +25,19 @@ from PySide6.QtWidgets import (
 )
 
 from gatecancel_gui import __version__
-from gatecancel_gui.core.cancel import SpotBatch
+from gatecancel_gui.core.by_market import batch_method_for
 from gatecancel_gui.core.cancel_all import Scope, cancel_all
 from gatecancel_gui.core.errors import ConfigError
 from gatecancel_gui.core.export import write_csv
 from gatecancel_gui.core.journal import Journal
+from gatecancel_gui.core.markets import Market
 from gatecancel_gui.core.models import CancelOutcome, CancelReport, Order, OrderKind
 from gatecancel_gui.core.paths import data_dir
 from gatecancel_gui.core.price_orders import StopOrderEach
 from gatecancel_gui.core.profiles import ProfileStore
 from gatecancel_gui.core.run import CancelRun, CancelSettings
 from gatecancel_gui.core.session import Session, open_profile
-from gatecancel_gui.core.stake import cancel_question
+from gatecancel_gui.core.stake import by_market, cancel_question, has_futures
 from gatecancel_gui.core.warmth import WARM_EVERY_S, ConnectionWarmer
 from gatecancel_gui.ui.cancel_all_dialog import choose_scope
 from gatecancel_gui.ui.dialogs import Confirm, ask
@@ -434,16 +435,17 @@ class MainWindow(QMainWindow):
             if loaded.stop_rows is not None:
                 self.stop_pane.set_rows(loaded.stop_rows, live=live)
             self.collector.freeze_current()  # the rows now live as long as the table: out of the collector's way
-            self.risk.set_pairs(sorted({o.currency_pair for o in loaded.orders}))
+            self.risk.set_pairs(sorted({o.currency_pair for o in loaded.orders if o.market is Market.SPOT}))
             pairs = len({o.currency_pair for o in loaded.orders})
             stops = self.stop_pane.model.rowCount()
-            if loaded.stop_error:
-                self.show_error(loaded.stop_error)
+            if loaded.stop_error or loaded.futures_error:
+                self.show_error(" ".join(e for e in (loaded.futures_error, loaded.stop_error) if e))
             elif live:
                 new, gone = len(self.model.new_ids), len(self.model.gone_ids)
                 self.say(f"Live: {len(loaded.orders)} open orders in {pairs} pairs; {new} new, {gone} gone.")
             else:
-                self.say(f"Loaded {len(loaded.orders)} open orders in {pairs} pairs and {stops} stop orders.")
+                self.say(f"Loaded {len(loaded.orders)} open orders{by_market(loaded.orders)} in {pairs} "
+                         f"{'pairs and contracts' if has_futures(loaded.orders) else 'pairs'} and {stops} stop orders.")
         elif result.stopped:
             self.say("Loading stopped; the table was left as it was.")
         else:
@@ -468,7 +470,7 @@ class MainWindow(QMainWindow):
         if not orders:
             self.say(f"Nothing is checked: tick the {pane.noun} to cancel first.")
             return
-        to_send = [o for o in orders if not pane.model.is_settled(o.id)]
+        to_send = [o for o in orders if not pane.model.is_settled(o.key)]
         skipped = len(orders) - len(to_send)
         if not to_send:
             self.say(f"Nothing to send: {'that order is' if skipped == 1 else f'all {skipped} are'} already "
@@ -480,7 +482,7 @@ class MainWindow(QMainWindow):
             self.say("Nothing was cancelled.")
             return
         refs = [o.ref for o in orders]
-        run = CancelRun(self.session.client, StopOrderEach() if pane.kind is OrderKind.STOP else SpotBatch(),
+        run = CancelRun(self.session.client, StopOrderEach() if pane.kind is OrderKind.STOP else batch_method_for(refs),
                         journal=self.journal, settings=self.cancel_settings)
         self._start_cancel(CancelJob(self.session.client, lambda emit: run.run(refs, emit), run.stop, refs),
                            f"Cancelling {len(refs)} {pane.noun}…")
@@ -490,8 +492,8 @@ class MainWindow(QMainWindow):
             return
         pairs = sorted({o.currency_pair for o in self.model.orders()} |
                        {o.currency_pair for o in self.stop_pane.model.orders()})
-        loaded = [o for o in self.model.orders() if not self.model.is_settled(o.id)]
-        stops = [o for o in self.stop_pane.model.orders() if not self.stop_pane.model.is_settled(o.id)]
+        loaded = [o for o in self.model.orders() if not self.model.is_settled(o.key)]
+        stops = [o for o in self.stop_pane.model.orders() if not self.stop_pane.model.is_settled(o.key)]
         scope = self.choose_scope(self, pairs, self.environment, self.pane.current_pair(), loaded + stops)
         if scope is None:
             return
@@ -523,7 +525,7 @@ class MainWindow(QMainWindow):
             return
         self._drop_load()
         for pane in self.panes:
-            pane.model.forget_results(ref.id for ref in job.expected if ref.kind is pane.kind)
+            pane.model.forget_results(ref.key for ref in job.expected if ref.kind is pane.kind)
         self.progress.setRange(0, max(1, len(job.expected)))
         self.progress.setValue(0)
         self.progress.show()
@@ -565,7 +567,7 @@ class MainWindow(QMainWindow):
     def retry_failed(self) -> None:
         model = self.pane.model
         retry = [o for o in model.orders()
-                 if (r := model.result_of(o.id)) is not None and not r.succeeded and r.retryable]
+                 if (r := model.result_of(o.key)) is not None and not r.succeeded and r.retryable]
         self.start_cancel(retry, self.pane)
 
     def clear_cancelled(self) -> None:

@@ -25,6 +25,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
+from gatecancel_gui.core.markets import Market
 from gatecancel_gui.core.models import CancelOutcome, Order, OutcomeState
 from gatecancel_gui.ui.theme import is_dark, result_text, side_colour, state_background
 
@@ -82,11 +83,12 @@ def _distance_key(order: Order, last: Last) -> Decimal:
 COLUMNS: list[Column] = [
     Column("check", "", lambda o, m: "", lambda o, m: 0),
     Column("result", "Result", lambda o, m: "", lambda o, m: ""),
-    Column("pair", "Pair", lambda o, m: o.currency_pair, lambda o, m: o.currency_pair),
+    Column("market", "Market", lambda o, m: o.market.display_name, lambda o, m: list(Market).index(o.market)),
+    Column("pair", "Pair / contract", lambda o, m: o.currency_pair, lambda o, m: o.currency_pair),
     Column("side", "Side", lambda o, m: o.side, lambda o, m: o.side),
     Column("type", "Type", lambda o, m: o.type, lambda o, m: o.type),
     Column("price", "Price", lambda o, m: _fmt(o.price), lambda o, m: o.price, numeric=True),
-    Column("market", "Market", lambda o, m: _fmt(m) if m else "", lambda o, m: m or Decimal(0), numeric=True),
+    Column("last", "Last price", lambda o, m: _fmt(m) if m else "", lambda o, m: m or Decimal(0), numeric=True),
     Column("distance", "To market", _distance, _distance_key, numeric=True),
     Column("amount", "Amount", lambda o, m: _fmt(o.amount), lambda o, m: o.amount, numeric=True),
     Column("left", "Left", lambda o, m: _fmt(o.left), lambda o, m: o.left, numeric=True),
@@ -145,17 +147,17 @@ def prepare_rows(orders: Iterable[Order], sort: SortSpec | None = None,
     prices = prices or {}
     if sort is not None and sort[0] not in (COLUMN["check"], COLUMN["result"]):
         key = COLUMNS[sort[0]].sort_key
-        orders.sort(key=lambda o: key(o, prices.get(o.currency_pair)), reverse=sort[1] == Qt.SortOrder.DescendingOrder)
+        orders.sort(key=lambda o: key(o, prices.get(o.price_key)), reverse=sort[1] == Qt.SortOrder.DescendingOrder)
     else:
         sort = None
     display = []
     near = set()
     for o in orders:
-        last = prices.get(o.currency_pair)
+        last = prices.get(o.price_key)
         display.append([c.display(o, last) for c in COLUMNS])
         d = distance_percent(o, last)
         if d is not None and abs(d) <= NEAR_MARKET_PERCENT:
-            near.add(o.id)
+            near.add(o.key)
     return PreparedRows(orders, display, [f"{o.currency_pair} {o.id} {o.text} {o.side}".lower() for o in orders],
                         sort, prices, frozenset(near))
 
@@ -194,9 +196,9 @@ class OrdersModel(QAbstractTableModel):
         A live refresh marks orders that appeared as new and keeps the ones that vanished, marked gone,
         until the next manual refresh, so nothing disappears from under the trader's eyes."""
         rows = orders if isinstance(orders, PreparedRows) else prepare_rows(orders)
-        previous = {o.id: i for i, o in enumerate(self._orders)}
+        previous = {o.key: i for i, o in enumerate(self._orders)}
         old_orders, old_display, old_search = self._orders, self._display, self._search
-        incoming = {o.id for o in rows.orders}
+        incoming = {o.key for o in rows.orders}
         self.beginResetModel()
         self._orders, self._display, self._search = list(rows.orders), list(rows.display), list(rows.search)
         self._prices, self._near = rows.prices, rows.near
@@ -213,7 +215,7 @@ class OrdersModel(QAbstractTableModel):
             self.new_ids, self.gone_ids = set(), set()
         if self.sort_spec is not None and rows.sorted_by != self.sort_spec:
             self._apply_sort(*self.sort_spec)
-        self._row_of = {o.id: i for i, o in enumerate(self._orders)}
+        self._row_of = {o.key: i for i, o in enumerate(self._orders)}
         ids = set(self._row_of)
         self._checked &= ids - self.gone_ids
         self._results = {k: v for k, v in self._results.items() if k in ids}
@@ -259,15 +261,15 @@ class OrdersModel(QAbstractTableModel):
         return MappingProxyType(self._results)
 
     def checked_orders(self) -> list[Order]:
-        return [o for o in self._orders if o.id in self._checked]
+        return [o for o in self._orders if o.key in self._checked]
 
     def is_settled(self, order_id: str) -> bool:
         """Known for good (cancelled, filled, gone): nothing to send for it."""
         outcome = self._results.get(order_id)
         return outcome is not None and outcome.settled
 
-    def market_price(self, pair: str) -> Decimal | None:
-        return self._prices.get(pair)
+    def market_price(self, price_key: str) -> Decimal | None:
+        return self._prices.get(price_key)
 
     def is_near_market(self, order_id: str) -> bool:
         return order_id in self._near
@@ -276,12 +278,12 @@ class OrdersModel(QAbstractTableModel):
         """Clear rows (e.g. the cancelled ones) without reloading."""
         if not ids:
             return
-        keep = [i for i, o in enumerate(self._orders) if o.id not in ids]
+        keep = [i for i, o in enumerate(self._orders) if o.key not in ids]
         self.beginResetModel()
         self._orders = [self._orders[i] for i in keep]
         self._display = [self._display[i] for i in keep]
         self._search = [self._search[i] for i in keep]
-        self._row_of = {o.id: i for i, o in enumerate(self._orders)}
+        self._row_of = {o.key: i for i, o in enumerate(self._orders)}
         self._checked -= ids
         for order_id in ids:
             self._results.pop(order_id, None)
@@ -309,14 +311,14 @@ class OrdersModel(QAbstractTableModel):
         repaint follows once per burst. Pure Python in the loop: every Qt call here would let the cancel
         threads take the GIL and hold up the window."""
         for outcome in outcomes:
-            row = self._row_of.get(outcome.ref.id)
+            row = self._row_of.get(outcome.ref.key)
             if row is None or self._orders[row].ref != outcome.ref:
                 continue
-            current = self._results.get(outcome.ref.id)
+            current = self._results.get(outcome.ref.key)
             if current is not None and current.settled and not (outcome.reconciled and not current.reconciled
                                                                  and outcome.final):
                 continue  # known for good: a later, weaker answer (a second cancel's ORDER_NOT_FOUND) is not truth
-            self._results[outcome.ref.id] = outcome
+            self._results[outcome.ref.key] = outcome
             self._dirty_rows.add(row)
         if self._dirty_rows and not self._flush.isActive():
             self._flush.start()
@@ -324,11 +326,11 @@ class OrdersModel(QAbstractTableModel):
     def settle(self, outcomes: Iterable[CancelOutcome]) -> None:
         """A finished cancel's final word: record it, repaint now, and uncheck the rows that are done
         (cancelled, or gone for good); the ones a retry could still help stay checked."""
-        outcomes = [o for o in outcomes if (row := self._row_of.get(o.ref.id)) is not None
+        outcomes = [o for o in outcomes if (row := self._row_of.get(o.ref.key)) is not None
                     and self._orders[row].ref == o.ref]
         self.set_results(outcomes)
         self.flush_now()
-        done = {o.ref.id for o in outcomes if o.succeeded or not o.retryable}
+        done = {o.ref.key for o in outcomes if o.succeeded or not o.retryable}
         if done & self._checked:
             self.set_checked(done, False)
 
@@ -388,11 +390,11 @@ class OrdersModel(QAbstractTableModel):
         row, col = index.row(), index.column()
         if role == DISPLAY:
             if col == RESULT_COLUMN:
-                order_id = self._orders[row].id
+                order_id = self._orders[row].key
                 outcome = self._results.get(order_id)
                 return result_text(outcome.state, outcome.label) if outcome else self.status_text(order_id)
             if col in LEFT_COLUMNS and self._results:
-                outcome = self._results.get(self._orders[row].id)
+                outcome = self._results.get(self._orders[row].key)
                 if outcome is not None and outcome.left is not None:  # the order's record: the true numbers
                     order = replace(self._orders[row], left=outcome.left)
                     return COLUMNS[col].display(order, None)
@@ -400,9 +402,9 @@ class OrdersModel(QAbstractTableModel):
         if role == FOREGROUND:
             return side_colour(self._orders[row].side, self.dark) if col == SIDE_COLUMN else None
         if role == FONT:
-            return _BOLD if col == DISTANCE_COLUMN and self._orders[row].id in self._near else None
+            return _BOLD if col == DISTANCE_COLUMN and self._orders[row].key in self._near else None
         if role == BACKGROUND:
-            order_id = self._orders[row].id
+            order_id = self._orders[row].key
             outcome = self._results.get(order_id)
             if outcome is None:
                 return state_background(OutcomeState.NOT_SENT, self.dark) if order_id in self.gone_ids else None
@@ -410,23 +412,23 @@ class OrdersModel(QAbstractTableModel):
         if role == CHECK:
             if col != 0:
                 return None
-            return CHECKED if self._orders[row].id in self._checked else UNCHECKED
+            return CHECKED if self._orders[row].key in self._checked else UNCHECKED
         if role == ALIGN:
             return RIGHT_ALIGNED if COLUMNS[col].numeric else None
         if role == TOOLTIP:
-            if col == DISTANCE_COLUMN and self._orders[row].id in self._near:
+            if col == DISTANCE_COLUMN and self._orders[row].key in self._near:
                 return "Within 1% of the market price: about to fill"
             if col != RESULT_COLUMN:
                 return None
-            outcome = self._results.get(self._orders[row].id)
+            outcome = self._results.get(self._orders[row].key)
             return (outcome.message or outcome.state.value) if outcome else None
-        outcome = self._results.get(self._orders[row].id)  # STATE_ROLE
+        outcome = self._results.get(self._orders[row].key)  # STATE_ROLE
         return outcome.state.value if outcome else ""
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
         if index.column() != 0 or role != Qt.ItemDataRole.CheckStateRole:
             return False
-        order_id = self._orders[index.row()].id
+        order_id = self._orders[index.row()].key
         checked = Qt.CheckState(value) == Qt.CheckState.Checked if not isinstance(value, bool) else value
         (self._checked.add if checked else self._checked.discard)(order_id)
         self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
@@ -438,20 +440,20 @@ class OrdersModel(QAbstractTableModel):
         self.sort_spec = (column, order)
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
-        held = [(self._orders[i.row()].id, i.column()) for i in persistent]
+        held = [(self._orders[i.row()].key, i.column()) for i in persistent]
         self._apply_sort(column, order)
-        self._row_of = {o.id: i for i, o in enumerate(self._orders)}
+        self._row_of = {o.key: i for i, o in enumerate(self._orders)}
         self.changePersistentIndexList(persistent, [self.index(self._row_of[oid], col) for oid, col in held])
         self.layoutChanged.emit()
 
     def _sort_key(self, column: int) -> Callable[[Order], Any]:
         """A key on the order alone (the market price comes from the last load)."""
         if column == COLUMN["check"]:
-            return lambda o: o.id in self._checked
+            return lambda o: o.key in self._checked
         if column == COLUMN["result"]:
-            return lambda o: RESULT_ORDER[self._results[o.id].state if o.id in self._results else None]
+            return lambda o: RESULT_ORDER[self._results[o.key].state if o.key in self._results else None]
         key, prices = COLUMNS[column].sort_key, self._prices
-        return lambda o: key(o, prices.get(o.currency_pair))
+        return lambda o: key(o, prices.get(o.price_key))
 
 
 
@@ -464,7 +466,7 @@ RESULT_FILTERS: dict[str, Callable[[CancelOutcome | None], bool]] = {
 
 
 class OrdersFilter(QSortFilterProxyModel):
-    """Pair, side, result and free-text filter; sorting is delegated to the source model."""
+    """Market, pair, side, result and free-text filter; sorting is delegated to the source model."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -473,20 +475,24 @@ class OrdersFilter(QSortFilterProxyModel):
         self.side = ""
         self.text = ""
         self.result = ""  # a key of RESULT_FILTERS, or "" for every row
+        self.market = ""  # a Market value, or "" for every market
 
-    def set_filter(self, pair: str = "", side: str = "", text: str = "", result: str = "") -> None:
+    def set_filter(self, pair: str = "", side: str = "", text: str = "", result: str = "", market: str = "") -> None:
         self.beginFilterChange()
         self.pair, self.side, self.text, self.result = pair, side, text.strip().lower(), result
+        self.market = market
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
         model: OrdersModel = self.sourceModel()  # type: ignore[assignment]
         order = model.order_at(source_row)
+        if self.market and order.market.value != self.market:
+            return False
         if self.pair and order.currency_pair != self.pair:
             return False
         if self.side and order.side != self.side:
             return False
-        if self.result and not RESULT_FILTERS[self.result](model.result_of(order.id)):
+        if self.result and not RESULT_FILTERS[self.result](model.result_of(order.key)):
             return False
         return not self.text or self.text in model.search_text(source_row)
 
@@ -499,7 +505,7 @@ class OrdersFilter(QSortFilterProxyModel):
         index()/mapToSource(), which took ~100 ms for 10,000 rows on the click that starts a cancel."""
         model: OrdersModel = self.sourceModel()  # type: ignore[assignment]
         orders = model.orders()
-        if not (self.pair or self.side or self.text or self.result):
-            return [o.id for o in orders]
+        if not (self.pair or self.side or self.text or self.result or self.market):
+            return [o.key for o in orders]
         no_parent = QModelIndex()
-        return [o.id for row, o in enumerate(orders) if self.filterAcceptsRow(row, no_parent)]
+        return [o.key for row, o in enumerate(orders) if self.filterAcceptsRow(row, no_parent)]

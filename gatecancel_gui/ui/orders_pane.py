@@ -19,12 +19,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gatecancel_gui.core.markets import Market
 from gatecancel_gui.core.models import Order, OrderKind
 from gatecancel_gui.core.stake import describe_value
 from gatecancel_gui.ui.orders_model import COLUMN, COLUMNS, OrdersFilter, OrdersModel, PreparedRows
 from gatecancel_gui.ui.theme import result_text
 
 ALL = "All pairs"
+ALL_MARKETS = "All markets"
 
 
 class OrdersView(QTableView):
@@ -39,9 +41,9 @@ class OrdersView(QTableView):
     def paintEvent(self, event: Any) -> None:  # noqa: N802
         super().paintEvent(event)
 CANCEL_ROW_KEY = "Shift+Delete"  # cancel the row under the cursor (Delete cancels the checked rows)
-WIDTHS = (("check", 28), ("result", 150), ("pair", 90), ("side", 40), ("type", 90), ("price", 90), ("market", 90),
-          ("distance", 75), ("amount", 85), ("left", 85), ("value", 120), ("filled", 60), ("created", 135),
-          ("id", 150), ("text", 90))
+WIDTHS = (("check", 28), ("result", 150), ("market", 100), ("pair", 90), ("side", 40), ("type", 90), ("price", 90),
+          ("last", 90), ("distance", 75), ("amount", 85), ("left", 85), ("value", 120), ("filled", 60),
+          ("created", 135), ("id", 150), ("text", 90))
 RESULTS = (("All results", ""), ("Failed (red)", "failed"), ("Not sent", "not_sent"), ("Cancelled", "cancelled"),
            ("No result yet", "none"))
 
@@ -64,6 +66,12 @@ class OrdersPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         filters = QHBoxLayout()
+        filters.addWidget(QLabel("Market:", self))
+        self.market_filter = QComboBox(self)
+        self.market_filter.addItem(ALL_MARKETS, "")
+        for market in Market:
+            self.market_filter.addItem(market.display_name, market.value)
+        filters.addWidget(self.market_filter)
         filters.addWidget(QLabel("Pair:", self))
         self.pair_filter = QComboBox(self)
         self.pair_filter.setMinimumWidth(130)
@@ -103,6 +111,7 @@ class OrdersPane(QWidget):
                   context=Qt.ShortcutContext.WidgetShortcut)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._show_row_menu)
+        self.market_filter.currentIndexChanged.connect(self.apply_filter)
         self.pair_filter.currentIndexChanged.connect(self.apply_filter)
         self.side_filter.currentIndexChanged.connect(self.apply_filter)
         self.result_filter.currentIndexChanged.connect(self.apply_filter)
@@ -137,7 +146,7 @@ class OrdersPane(QWidget):
         pair = self.pair_filter.currentText()
         side = self.side_filter.currentText()
         self.proxy.set_filter("" if pair == ALL else pair, "" if side == "Both" else side, self.text_filter.text(),
-                              self.result_filter.currentData() or "")
+                              self.result_filter.currentData() or "", self.market_filter.currentData() or "")
         self.countsChanged.emit()
         if self.model.rowCount() and not self.proxy.rowCount():
             self.message.emit(f"No {self.noun[:-1] if self.noun.endswith('s') else self.noun} matches the filter.")
@@ -159,13 +168,13 @@ class OrdersPane(QWidget):
         if not index.isValid():
             return
         order = self.model.order_at(self.proxy.mapToSource(index).row())
-        self.model.set_checked([order.id], order.id not in self.model.checked)
+        self.model.set_checked([order.key], order.key not in self.model.checked)
         self.view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
 
     def counts_text(self) -> str:
         """Orders, checked, and what the checked ones still at stake are worth (cancelled ones are not)."""
         checked = self.model.checked_orders()
-        at_stake = [o for o in checked if not self.model.is_settled(o.id)]
+        at_stake = [o for o in checked if not self.model.is_settled(o.key)]
         value = describe_value(at_stake)
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         text = f"{total} {self.noun}" + (f" ({shown} shown)" if shown != total else "")
@@ -191,11 +200,11 @@ class OrdersPane(QWidget):
     def row_menu(self, order: Order) -> QMenu:
         """The actions on one row: cancel it, its pair or its pair's side; copy its id; its journal."""
         menu = QMenu(self)
-        live = [o for o in self.model.orders() if not self.model.is_settled(o.id)]  # what a cancel would send
+        live = [o for o in self.model.orders() if not self.model.is_settled(o.key)]  # what a cancel would send
         pair_orders = [o for o in live if o.currency_pair == order.currency_pair]
         side_orders = [o for o in pair_orders if o.side == order.side]
         one = menu.addAction(f"Cancel this order\t{QKeySequence(CANCEL_ROW_KEY).toString()}")
-        one.setEnabled(not self.model.is_settled(order.id))
+        one.setEnabled(not self.model.is_settled(order.key))
         one.triggered.connect(lambda: self.cancelRequested.emit([order]))
         pair = menu.addAction(f"Cancel all {len(pair_orders)} in {order.currency_pair}")
         pair.setEnabled(bool(pair_orders))
@@ -231,7 +240,7 @@ class OrdersPane(QWidget):
         for order_id in self.proxy.visible_ids():
             order: Order = self.model.order_at(self.model.row_of(order_id))  # type: ignore[arg-type]
             outcome = self.model.result_of(order_id)
-            values: list[object] = [c.display(order, self.model.market_price(order.currency_pair))
+            values: list[object] = [c.display(order, self.model.market_price(order.price_key))
                                     for c in COLUMNS[1:] if c.key != "result"]
             status = self.model.status_text(order_id)
             values += [result_text(outcome.state, "") if outcome else status,

@@ -183,7 +183,7 @@ def test_export_csv_has_the_visible_rows_and_results(make_risky_window, risky, q
         win.act_cancel.trigger()
     assert win.export_csv() == path
     rows = list(csv.reader(path.read_text().splitlines()))
-    assert rows[0][:2] == ["Pair", "Side"] and rows[0][-3:] == ["Result", "Label", "Message"]
+    assert rows[0][:3] == ["Market", "Pair / contract", "Side"] and rows[0][-3:] == ["Result", "Label", "Message"]
     assert len(rows) - 1 == win.proxy.rowCount()
     assert sum(1 for r in rows[1:] if r[-3].startswith("✔") or r[-3].startswith("✖")) == 3
     ids = {r[rows[0].index("Order id")] for r in rows[1:]}

@@ -122,7 +122,7 @@ def test_shift_delete_cancels_the_current_row(window, paper, answers, qtbot):
 def test_risk_columns_value_market_distance_and_side_colour(window, paper):
     order = next(o for o in window.model.orders() if o.currency_pair == "BTC_USDT")
     assert cell(window, order.id, "value") == f"{order.left * order.price:,.2f} USDT"
-    market = Decimal(cell(window, order.id, "market"))
+    market = Decimal(cell(window, order.id, "last"))
     assert market > 0  # one public tickers request per refresh
     distance = (order.price - market) * 100 / market
     assert cell(window, order.id, "distance") == f"{distance:+.2f}%"

@@ -1,0 +1,75 @@
+"""The window with spot and both futures markets in one table: a Market column and filter, one click that
+cancels spot and futures orders together (one confirmation naming the markets), every row as true as the
+exchange's record, and futures that cannot be read leaving the spot table whole."""
+
+from PySide6.QtCore import Qt
+
+from gatecancel_gui.core.markets import Market
+from gatecancel_gui.core.models import OutcomeState
+from gatecancel_gui.paper import Fault, PaperExchange
+from gatecancel_gui.ui.orders_model import COLUMN
+from tests.ui.test_window import run_cancel
+
+
+def load(win, qtbot):
+    with qtbot.waitSignal(win.loadFinished, timeout=10_000):
+        win.refresh()
+
+
+def test_the_table_holds_spot_and_both_futures_markets_and_the_market_filter_narrows_it(make_window, qtbot):
+    with PaperExchange(orders=60, pairs=4, futures_orders=80) as ex:
+        win = make_window(exchange=ex)
+        load(win, qtbot)
+        markets = [win.model.order_at(r).market for r in range(win.model.rowCount())]
+        assert markets.count(Market.SPOT) == 60 and markets.count(Market.FUTURES_USDT) == 60
+        assert markets.count(Market.FUTURES_BTC) == 20
+        shown = {win.model.data(win.model.index(r, COLUMN["market"])) for r in range(win.model.rowCount())}
+        assert shown == {"Spot", "USDT perpetual", "BTC perpetual"}
+        assert "Loaded 140 open orders (Spot 60, USDT perpetual 60, BTC perpetual 20)" in win.message.text()
+        win.open_pane.market_filter.setCurrentIndex(win.open_pane.market_filter.findData(Market.FUTURES_BTC.value))
+        assert win.proxy.rowCount() == 20
+        visible = set(win.proxy.visible_ids())
+        assert len(visible) == 20 and all(key.startswith("futures-btc:") for key in visible)
+        contracts = [win.pair_filter.itemText(i) for i in range(win.pair_filter.count())]
+        assert "BTC_USD" in contracts and "ETH_USDT" in contracts  # the instrument filter lists all
+
+
+def test_one_click_cancels_spot_and_futures_and_every_row_is_the_exchanges_record(make_window, answers, qtbot):
+    with PaperExchange(orders=60, pairs=4, futures_orders=80, fill_fraction=0.1) as ex:
+        win = make_window(exchange=ex)
+        load(win, qtbot)
+        orders = win.model.orders()
+        chosen = [o for o in orders if o.market is Market.SPOT][:25] + \
+            [o for o in orders if o.market is Market.FUTURES_USDT][:25] + \
+            [o for o in orders if o.market is Market.FUTURES_BTC][:10]
+        win.model.set_checked([o.key for o in chosen], True)
+        run_cancel(win, qtbot)
+        assert "Markets: Spot 25, USDT perpetual 25, BTC perpetual 10" in answers.questions[-1]
+        for order in chosen:
+            result = win.model.result_of(order.key)
+            if order.market is Market.SPOT:
+                record = ex.book.status_of(order.id)
+                expected = {"cancelled": OutcomeState.CANCELLED, "closed": OutcomeState.REJECTED}[record]
+            else:
+                status, finish_as = ex.futures.status_of(order.market.value.split("-")[1], order.id)
+                expected = OutcomeState.CANCELLED if finish_as == "cancelled" else OutcomeState.REJECTED
+                assert status == "finished"
+            assert result.state is expected, (order.market, order.id, result)
+        unchecked = [o for o in orders if o not in chosen]
+        assert all(win.model.result_of(o.key) is None for o in unchecked)
+        assert max(ex.cancel_requests("/futures/usdt/batch_cancel_orders")) <= 20
+        filled = [o for o in chosen if o.market.is_futures and win.model.result_of(o.key).label == "ORDER_FINISHED"]
+        for order in filled:  # red, with Gate's word, and the record's own numbers
+            assert win.model.result_of(order.key).state is OutcomeState.REJECTED
+            row = win.model.row_of(order.key)
+            assert win.model.data(win.model.index(row, COLUMN["result"]), Qt.ItemDataRole.ToolTipRole)
+
+
+def test_futures_that_cannot_be_read_leave_the_spot_table_whole_and_say_so(make_window, qtbot):
+    with PaperExchange(orders=40, pairs=4, futures_orders=40) as ex:
+        ex.plan("GET /futures/btc/orders", repeat=Fault.HTML_200)
+        win = make_window(exchange=ex)
+        load(win, qtbot)
+        markets = {win.model.order_at(r).market for r in range(win.model.rowCount())}
+        assert Market.SPOT in markets and Market.FUTURES_BTC not in markets
+        assert "Futures orders could not be loaded (BTC perpetual" in win.message.text()
