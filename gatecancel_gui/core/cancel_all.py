@@ -15,29 +15,34 @@ from typing import Any
 
 from gatecancel_gui.core.cancel import look_up_one, spot_record
 from gatecancel_gui.core.client import ApiResponse, GateClient, Params
+from gatecancel_gui.core.futures import futures_record, load_futures_orders, look_up_futures_order
 from gatecancel_gui.core.journal import Journal
 from gatecancel_gui.core.markets import Market
-from gatecancel_gui.core.method import Answer, CancelMethod, Found, Record
+from gatecancel_gui.core.method import Answer, CancelMethod, Found, Record, look_up_each
 from gatecancel_gui.core.models import CancelReport, Order, OrderRef
 from gatecancel_gui.core.orders import find_finished, load_open_orders, load_pair_orders
-from gatecancel_gui.core.price_orders import StopOrderEach, load_price_orders
+from gatecancel_gui.core.price_orders import StopOrderEach, load_futures_price_orders, load_price_orders
 from gatecancel_gui.core.run import CancelRun, CancelSettings, OnOutcome
 from gatecancel_gui.core.stake import describe_value
 
 
 @dataclass(frozen=True)
 class Scope:
-    pair: str | None = None          # None: every pair
+    pair: str | None = None          # None: every pair (futures: every contract with open orders)
     side: str | None = None          # None: both sides
     include_stop_orders: bool = False
+    market: Market = Market.SPOT
 
     def __post_init__(self) -> None:
         if self.side not in (None, "buy", "sell"):
             raise ValueError("side must be buy, sell or None")
 
     def describe(self) -> str:
-        where = f"in {self.pair}" if self.pair else "in every pair"
         side = f"{self.side} " if self.side else ""
+        if self.market.is_futures:
+            where = f"in {self.pair}" if self.pair else "in every contract"
+            return f"all open {self.market.display_name} {side}orders {where}"
+        where = f"in {self.pair}" if self.pair else "in every pair"
         return f"all open {side}orders {where}"
 
     def stop_orders_note(self) -> str:
@@ -58,8 +63,8 @@ class Scope:
         return text + (f" ({value})." if value else ".")
 
     def matches(self, order: Order) -> bool:
-        """Spot's cancel-all reaches spot orders only (futures have their own, per contract)."""
-        return order.market is Market.SPOT and (not self.pair or order.currency_pair == self.pair) and (
+        """A cancel-all reaches its own market's orders only (spot's leaves futures alone, and back)."""
+        return order.market is self.market and (not self.pair or order.currency_pair == self.pair) and (
             not self.side or order.side == self.side)
 
 
@@ -83,8 +88,12 @@ class CancelAllResult:
 
 
 def list_scope(client: GateClient, scope: Scope, stop: threading.Event | None = None) -> list[Order]:
-    orders = load_pair_orders(client, scope.pair, side=scope.side, stop=stop) if scope.pair \
-        else load_open_orders(client, stop=stop)
+    if scope.market.is_futures:
+        orders = load_futures_orders(client, scope.market, contract=scope.pair, stop=stop)
+    elif scope.pair:
+        orders = load_pair_orders(client, scope.pair, side=scope.side, stop=stop)
+    else:
+        orders = load_open_orders(client, stop=stop)
     return [o for o in orders if scope.matches(o)]
 
 
@@ -155,6 +164,78 @@ class ServerScope(CancelMethod):
         return records
 
 
+class FuturesScope(CancelMethod):
+    """DELETE /futures/{settle}/orders per contract (Gate's futures cancel-all needs one). Gate answers with
+    the orders it cancelled: each one it names as cancelled is its word for that order; the rest are
+    confirmed by listing the contract again and asking each order's record. An order still open is
+    reported, never cancelled again behind the user's back."""
+
+    resend_open = False
+    still_open_message = "Still open after the cancel-all: Gate has not removed it."
+
+    def __init__(self, scope: Scope, *, confirm_timeout_s: float = 5.0, poll_s: float = 0.25) -> None:
+        self.scope, self.confirm_timeout_s, self.poll_s = scope, confirm_timeout_s, poll_s
+        self.endpoint = "DELETE " + scope.market.spec.cancel_all
+
+    def groups(self, refs: list[OrderRef], size: int) -> list[list[OrderRef]]:
+        """One request per contract; one for the scope's contract even when nothing was listed in it."""
+        if self.scope.pair:
+            return [refs]
+        by_contract: dict[str, list[OrderRef]] = defaultdict(list)
+        for ref in refs:
+            by_contract[ref.currency_pair].append(ref)
+        return list(by_contract.values())
+
+    def requests_for(self, orders: int) -> int:
+        return 1
+
+    def _contract(self, group: list[OrderRef]) -> str:
+        return self.scope.pair or group[0].currency_pair
+
+    def journal_orders(self, group: list[OrderRef]) -> list[tuple[str, str]]:
+        return [(self._contract(group), f"* {self.scope.side or 'both'}")]
+
+    def journal_results(self, group: list[OrderRef], answers: dict[OrderRef, Answer]) -> list[dict[str, Any]]:
+        return [{"contract": self._contract(group), "id": ref.id, "succeeded": a.succeeded, "label": a.label,
+                 "message": a.message} for ref, a in answers.items()]
+
+    def send(self, client: GateClient, group: list[OrderRef]) -> ApiResponse:
+        params: Params = [("contract", self._contract(group))]
+        if self.scope.side:
+            params.append(("side", "bid" if self.scope.side == "buy" else "ask"))
+        return client.request("DELETE", self.scope.market.spec.cancel_all, params=params)
+
+    def read_answer(self, group: list[OrderRef], data: Any) -> dict[OrderRef, Answer]:
+        named = {str(o.get("id")): o for o in data if isinstance(o, dict)} if isinstance(data, list) else {}
+        answers: dict[OrderRef, Answer] = {}
+        for ref in group:
+            record = futures_record(named.get(ref.id))
+            if record is not None and record.found is Found.CANCELLED:
+                answers[ref] = Answer(True, text=record.text)
+            else:
+                answers[ref] = Answer(None, "CONFIRMING", "Cancel-all accepted; confirming by listing again.")
+        return answers
+
+    def look_up(self, client: GateClient, refs: list[OrderRef], *, since_ms: int, stop: threading.Event,
+                in_flight: int) -> dict[OrderRef, Record]:
+        wanted = {ref.id for ref in refs}
+        deadline = time.monotonic() + self.confirm_timeout_s
+        while True:
+            open_ids = {o.id for o in list_scope(client, self.scope, stop)} & wanted
+            if not open_ids or time.monotonic() >= deadline or stop.wait(self.poll_s):
+                break
+        records = {ref: Record(Found.OPEN) for ref in refs if ref.id in open_ids}
+        gone = [ref for ref in refs if ref not in records]
+        records.update(look_up_each(gone, lambda ref: look_up_futures_order(client, ref, stop), in_flight))
+        return records
+
+
+def load_scope_stop_orders(client: GateClient, scope: Scope, stop: threading.Event | None = None) -> list[Order]:
+    if scope.market.is_futures:
+        return load_futures_price_orders(client, scope.market, scope.pair, stop)
+    return load_price_orders(client, scope.pair, stop)
+
+
 def cancel_all(client: GateClient, scope: Scope, *, journal: Journal | None = None,
                on_outcome: OnOutcome | None = None, confirm_timeout_s: float = 5.0, poll_s: float = 0.25,
                stop: threading.Event | None = None, settings: CancelSettings | None = None) -> CancelAllResult:
@@ -162,9 +243,10 @@ def cancel_all(client: GateClient, scope: Scope, *, journal: Journal | None = No
     stop orders one by one. Both phases are runs sharing one Stop."""
     stop = stop or threading.Event()
     before = list_scope(client, scope, stop)
-    stop_orders = [o for o in load_price_orders(client, scope.pair, stop) if scope.matches(o)] \
+    stop_orders = [o for o in load_scope_stop_orders(client, scope, stop) if scope.matches(o)] \
         if scope.include_stop_orders else []
-    method = ServerScope(scope, confirm_timeout_s=confirm_timeout_s, poll_s=poll_s)
+    method: CancelMethod = ServerScope(scope, confirm_timeout_s=confirm_timeout_s, poll_s=poll_s) \
+        if scope.market is Market.SPOT else FuturesScope(scope, confirm_timeout_s=confirm_timeout_s, poll_s=poll_s)
     scope_run = CancelRun(client, method, journal=journal, settings=settings, stop=stop)
     report = scope_run.run([o.ref for o in before], on_outcome)
     requested = report.requests_sent > 0 and not report.fatal_error

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.errors import ConfigError, GateError
+from gatecancel_gui.core.markets import Market
 
 log = logging.getLogger(__name__)
 MIN_TIMEOUT_S = 5
@@ -23,14 +24,15 @@ class Armed:
     renewed_at: float      # local monotonic time of the renewal
 
 
-def countdown(client: GateClient, timeout_s: int, pair: str | None = None) -> int:
-    """Arm (or with 0, disarm) Gate's countdown; returns the trigger time in server milliseconds (0 disarmed)."""
+def countdown(client: GateClient, timeout_s: int, pair: str | None = None, market: Market = Market.SPOT) -> int:
+    """Arm (or with 0, disarm) Gate's countdown of one market (futures: one settlement, or one contract of
+    it); returns the trigger time in server milliseconds (0 disarmed)."""
     if timeout_s != 0 and timeout_s < MIN_TIMEOUT_S:
         raise ConfigError(f"The dead-man switch needs a timeout of at least {MIN_TIMEOUT_S} seconds.")
     body: dict[str, object] = {"timeout": int(timeout_s)}
     if pair:
-        body["currency_pair"] = pair
-    data = client.request("POST", "/spot/countdown_cancel_all", body=body).data
+        body[market.instrument_word] = pair
+    data = client.request("POST", market.spec.countdown, body=body).data
     try:
         return int(str(data.get("triggerTime", "0"))) if isinstance(data, dict) else 0
     except ValueError:
@@ -42,10 +44,10 @@ class DeadManSwitch:
 
     def __init__(self, client: GateClient, timeout_s: int, pair: str | None = None, *,
                  on_renewed: Callable[[Armed], None] | None = None,
-                 on_failed: Callable[[str], None] | None = None) -> None:
+                 on_failed: Callable[[str], None] | None = None, market: Market = Market.SPOT) -> None:
         if timeout_s < MIN_TIMEOUT_S:
             raise ConfigError(f"The dead-man switch needs a timeout of at least {MIN_TIMEOUT_S} seconds.")
-        self.client, self.timeout_s, self.pair = client, timeout_s, pair
+        self.client, self.timeout_s, self.pair, self.market = client, timeout_s, pair, market
         self.on_renewed = on_renewed or (lambda armed: None)
         self.on_failed = on_failed or (lambda message: None)
         self.last: Armed | None = None
@@ -58,7 +60,7 @@ class DeadManSwitch:
 
     def arm(self) -> Armed:
         """Arm now (raises with a sentence if Gate refuses), then keep renewing in the background."""
-        self.last = Armed(countdown(self.client, self.timeout_s, self.pair), time.monotonic())
+        self.last = Armed(countdown(self.client, self.timeout_s, self.pair, self.market), time.monotonic())
         self._thread = threading.Thread(target=self._renew_loop, name="deadman", daemon=True)
         self._thread.start()
         return self.last
@@ -66,7 +68,7 @@ class DeadManSwitch:
     def _renew_loop(self) -> None:
         while not self._stop.wait(self.interval_s):
             try:
-                self.last = Armed(countdown(self.client, self.timeout_s, self.pair), time.monotonic())
+                self.last = Armed(countdown(self.client, self.timeout_s, self.pair, self.market), time.monotonic())
                 self.on_renewed(self.last)
             except GateError as exc:
                 log.warning("dead-man renewal failed: %s", exc.label)
@@ -82,7 +84,7 @@ class DeadManSwitch:
         self.stop()
         if self._thread is not None:
             self._thread.join(timeout=10)
-        countdown(self.client, 0, self.pair)
+        countdown(self.client, 0, self.pair, self.market)
         self.last = None
 
     def seconds_left(self) -> float | None:

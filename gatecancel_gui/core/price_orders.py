@@ -10,6 +10,7 @@ from typing import Any
 
 from gatecancel_gui.core.client import ApiResponse, GateClient, Params
 from gatecancel_gui.core.errors import GateError, Stopped
+from gatecancel_gui.core.markets import Market
 from gatecancel_gui.core.method import Answer, CancelMethod, Found, Record, look_up_each, status_record
 from gatecancel_gui.core.models import Order, OrderKind, OrderRef, to_decimal
 
@@ -32,6 +33,48 @@ def order_from_price_order(raw: dict[str, Any]) -> Order:
     )
 
 
+def order_from_futures_price_order(raw: dict[str, Any], market: Market) -> Order:
+    """A futures stop order: the signed size of the order it would place, shown as side + contracts."""
+    trigger, initial = raw.get("trigger") or {}, raw.get("initial") or {}
+    rule = {1: ">=", 2: "<="}.get(int(trigger.get("rule") or 0), "") if str(trigger.get("rule") or 0).isdigit() else ""
+    trigger_price = to_decimal(trigger.get("price"))
+    raw_size = initial.get("size")
+    size: int = raw_size if isinstance(raw_size, int) else 0
+    amount = Decimal(abs(size))
+    try:
+        created_ms = int(Decimal(str(raw.get("create_time") or 0)) * 1000)
+    except ArithmeticError:
+        created_ms = 0
+    return Order(
+        id=str(raw["id"]), currency_pair=str(initial.get("contract", "")), side="sell" if size < 0 else "buy",
+        type=f"{STOP_PREFIX} {rule}{format(trigger_price.normalize(), 'f')}", price=to_decimal(initial.get("price")),
+        amount=amount, left=amount, filled_amount=Decimal(0), create_time_ms=created_ms,
+        text=f"trigger {rule} {format(trigger_price.normalize(), 'f')}", status=str(raw.get("status", "open")),
+        kind=OrderKind.STOP, market=market, reduce_only=bool(initial.get("is_reduce_only")),
+        is_close=bool(initial.get("is_close")),
+    )
+
+
+def load_futures_price_orders(client: GateClient, market: Market, contract: str | None = None,
+                              stop: threading.Event | None = None) -> list[Order]:
+    """Every open price-triggered order of one futures settlement (limit and offset pages)."""
+    client.ensure_clock(stop)
+    found: dict[str, Order] = {}
+    for offset in range(0, 100 * PAGE * 100, PAGE):
+        params: Params = [("status", "open")]
+        if contract:
+            params.append(("contract", contract))
+        params += [("limit", str(PAGE)), ("offset", str(offset))]
+        rows = client.request("GET", market.spec.price_orders, params=params, stop=stop).data
+        rows = [r for r in rows if isinstance(r, dict) and "id" in r] if isinstance(rows, list) else []
+        for raw in rows:
+            order = order_from_futures_price_order(raw, market)
+            found[order.id] = order
+        if len(rows) < PAGE:
+            break
+    return list(found.values())
+
+
 def load_price_orders(client: GateClient, market: str | None = None,
                       stop: threading.Event | None = None) -> list[Order]:
     """Every open price-triggered order (GET /spot/price_orders pages by limit and offset)."""
@@ -52,21 +95,31 @@ def load_price_orders(client: GateClient, market: str | None = None,
 
 
 class StopOrderEach(CancelMethod):
-    """One DELETE /spot/price_orders/{id} per stop order. Gate answers with the order itself: that answer,
-    naming the order, is Gate's word that it was cancelled; an empty or foreign 200 is not, and the order
-    is looked up instead."""
+    """One DELETE {market}/price_orders/{id} per stop order (spot or futures, by each order's market). Gate
+    answers with the order itself: that answer, naming the order as cancelled, is Gate's word that it was;
+    an empty or foreign 200 is not, and the order is looked up instead."""
 
     endpoint = "DELETE /spot/price_orders/{id}"
     group_size = 1
 
+    def endpoint_of(self, group: list[OrderRef]) -> str:
+        return f"DELETE {group[0].market.spec.price_orders}/{{id}}"
+
     def send(self, client: GateClient, group: list[OrderRef]) -> ApiResponse:
-        return client.request("DELETE", f"/spot/price_orders/{group[0].id}")
+        return client.request("DELETE", f"{group[0].market.spec.price_orders}/{group[0].id}")
 
     def read_answer(self, group: list[OrderRef], data: Any) -> dict[OrderRef, Answer]:
         ref = group[0]
         if not isinstance(data, dict) or str(data.get("id", "")) != ref.id:
             return {ref: Answer(None, "NO_RESULT", "Gate's answer did not name this stop order.")}
-        if str(data.get("status", "cancelled")) not in ("cancelled", "canceled"):
+        status = str(data.get("status", "cancelled"))
+        if ref.market.is_futures:  # futures: finished, and why (reason / finish_as)
+            why = str(data.get("finish_as") or data.get("reason") or "")
+            cancelled = status == "finished" and why in ("cancelled", "canceled", "")
+            if not cancelled:
+                return {ref: Answer(None, "NO_RESULT", f"Gate's answer says the stop order is {status} {why}.")}
+            return {ref: Answer(True)}
+        if status not in ("cancelled", "canceled"):
             return {ref: Answer(None, "NO_RESULT", f"Gate's answer says the stop order is {data.get('status')}.")}
         return {ref: Answer(True)}
 
@@ -74,14 +127,25 @@ class StopOrderEach(CancelMethod):
                 in_flight: int) -> dict[OrderRef, Record]:
         def one(ref: OrderRef) -> Record | None:
             try:
-                data = client.request("GET", f"/spot/price_orders/{ref.id}", stop=stop).data
+                data = client.request("GET", f"{ref.market.spec.price_orders}/{ref.id}", stop=stop).data
             except GateError as exc:
                 return Record(Found.NOT_FOUND, detail="Gate has no such stop order now.") \
                     if exc.label == "ORDER_NOT_FOUND" else None
             except Stopped:
                 return None
             status = data.get("status") if isinstance(data, dict) else None
+            if ref.market.is_futures and isinstance(data, dict):
+                status = _futures_stop_status(data)
             return status_record(status, filled_as=("finished", "closed", "triggered", "failed", "expired"),
                                  detail=f"The stop order is {status}, not cancelled.")
 
         return look_up_each(refs, one, in_flight)
+
+
+def _futures_stop_status(data: dict[str, Any]) -> str:
+    """A futures stop order's record in spot's words: open, cancelled, or finished (fired or failed)."""
+    status = str(data.get("status") or "")
+    if status != "finished":
+        return status
+    return "cancelled" if str(data.get("reason") or data.get("finish_as") or "") in ("cancelled", "canceled") \
+        else "finished"

@@ -16,6 +16,7 @@ from gatecancel_gui.paper.risk import PaperApiError
 
 SETTLES = ("usdt", "btc")
 FIRST_FUTURES_ID = 58_546_000_000_000_001  # integers past 2**53: a float or a JS number would corrupt them
+FIRST_FUTURES_PRICE_ID = 36_028_797_018_963_969
 MAX_BATCH = 20
 CONTRACTS = {
     "usdt": {"BTC_USDT": "64000", "ETH_USDT": "3100", "SOL_USDT": "145", "DOGE_USDT": "0.12", "XRP_USDT": "0.52"},
@@ -53,13 +54,61 @@ class FuturesOrder:
                 "auto_size": "", "stp_act": "-", "amend_text": "-"}
 
 
+@dataclass
+class FuturesPriceOrder:
+    """A price-triggered futures order: `initial` is the order placed when the trigger fires."""
+
+    id: int
+    settle: str
+    contract: str
+    size: int
+    price: Decimal
+    trigger: Decimal
+    rule: int               # 1: price >= trigger, 2: price <= trigger
+    create_time: float
+    status: str = "open"    # open / finished
+    finish_as: str = ""     # cancelled / succeeded (fired) …
+
+    def as_api(self) -> dict[str, Any]:
+        return {"id": self.id, "user": 1, "status": self.status, "reason": self.finish_as,
+                "create_time": self.create_time, "finish_time": None, "trade_id": 0, "order_type": "",
+                "initial": {"contract": self.contract, "size": self.size, "price": str(self.price), "tif": "gtc",
+                            "text": "web", "close": False, "reduce_only": False, "is_reduce_only": False,
+                            "is_close": False, "iceberg": 0},
+                "trigger": {"strategy_type": 0, "price_type": 0, "price": str(self.trigger), "rule": self.rule,
+                            "expiration": 0}}
+
+
 class FuturesBook:
     """Every futures order ever placed, both settlements, under one lock."""
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.orders: dict[tuple[str, int], FuturesOrder] = {}
+        self.price_orders: dict[tuple[str, int], FuturesPriceOrder] = {}
         self._next_id = FIRST_FUTURES_ID
+        self._next_price_id = FIRST_FUTURES_PRICE_ID
+
+    def place_price_order(self, settle: str, contract: str, size: int, price: Decimal, trigger: Decimal,
+                          rule: int) -> FuturesPriceOrder:
+        with self.lock:
+            order = FuturesPriceOrder(self._next_price_id, settle, contract, size, price, trigger, rule, time.time())
+            self._next_price_id += 1
+            self.price_orders[(settle, order.id)] = order
+            return order
+
+    def open_price_orders(self, settle: str, contract: str | None = None) -> list[FuturesPriceOrder]:
+        with self.lock:
+            return sorted((o for o in self.price_orders.values() if o.settle == settle and o.status == "open"
+                           and (contract is None or o.contract == contract)), key=lambda o: o.id)
+
+    def price_order(self, settle: str, order_id: str) -> FuturesPriceOrder | None:
+        try:
+            key = (settle, int(order_id))
+        except ValueError:
+            return None
+        with self.lock:
+            return self.price_orders.get(key)
 
     def place(self, settle: str, contract: str, size: int, price: Decimal, *, text: str = "web",
               reduce_only: bool = False, fills_on_cancel: bool = False, left: int | None = None,
@@ -114,9 +163,18 @@ class FuturesBook:
             order.left = 0
 
 
-def seed_futures(book: FuturesBook, *, orders: int, fill_fraction: float = 0.03, seed: int = 11) -> None:
-    """`orders` open orders over every contract of both settlements, three in four on USDT."""
+def seed_futures(book: FuturesBook, *, orders: int, fill_fraction: float = 0.03, seed: int = 11,
+                 price_orders: int = 0) -> None:
+    """`orders` open orders over every contract of both settlements, three in four on USDT, and
+    `price_orders` price-triggered ones."""
     rng = random.Random(seed)
+    for n in range(price_orders):
+        settle = "btc" if n % 4 == 3 else "usdt"
+        contract = list(CONTRACTS[settle])[n % len(CONTRACTS[settle])]
+        ref = Decimal(CONTRACTS[settle][contract])
+        size = rng.choice((1, 5, 10)) * rng.choice((1, -1))
+        trigger = (ref * (Decimal("1.1") if size > 0 else Decimal("0.9"))).quantize(Decimal("0.01"))
+        book.place_price_order(settle, contract, size, trigger, trigger, 1 if size > 0 else 2)
     usdt, btc = list(CONTRACTS["usdt"]), list(CONTRACTS["btc"])
     base = time.time() - 3 * 3600
     for n in range(orders):
@@ -237,6 +295,33 @@ class FuturesEndpoints:
             self.futures_countdowns.pop((settle, contract), None)
             for order in self.futures.open_orders(settle, contract or None):
                 self.futures.cancel(settle, str(order.id))
+
+    def _do_futures_price_orders(self, query: dict[str, str], body: bytes, settle: str) -> tuple[int, Any]:
+        settle = self._settle(settle)
+        if query.get("status") != "open":
+            raise PaperApiError(400, "INVALID_PARAM_VALUE", "status must be open here")
+        try:
+            limit, offset = int(query.get("limit", "100")), int(query.get("offset", "0"))
+        except ValueError:
+            raise PaperApiError(400, "INVALID_PARAM_VALUE", "limit and offset must be integers") from None
+        orders = self.futures.open_price_orders(settle, query.get("contract") or None)
+        return 200, [o.as_api() for o in orders[offset:offset + limit]]
+
+    def _do_futures_price_order(self, query: dict[str, str], body: bytes, settle: str,
+                                order_id: str) -> tuple[int, Any]:
+        order = self.futures.price_order(self._settle(settle), order_id)
+        if order is None:
+            raise PaperApiError(404, "ORDER_NOT_FOUND", "order not found")
+        return 200, order.as_api()
+
+    def _do_futures_cancel_price_order(self, query: dict[str, str], body: bytes, settle: str,
+                                       order_id: str) -> tuple[int, Any]:
+        with self.futures.lock:
+            order = self.futures.price_order(self._settle(settle), order_id)
+            if order is None or order.status != "open":
+                raise PaperApiError(404, "ORDER_NOT_FOUND", "order not found")
+            order.status, order.finish_as = "finished", "cancelled"
+            return 200, order.as_api()
 
     def _do_futures_contracts(self, query: dict[str, str], body: bytes, settle: str) -> tuple[int, Any]:
         settle = self._settle(settle)

@@ -85,7 +85,8 @@ class PaperExchange(RiskEndpoints, FuturesEndpoints):
         self.price_orders.seed(price_orders, self.book.open_pairs()[:4])
         self.deadman = CountdownTimers(self.book, countdown_scale)
         self.futures = FuturesBook()
-        seed_futures(self.futures, orders=futures_orders, fill_fraction=fill_fraction)
+        seed_futures(self.futures, orders=futures_orders, fill_fraction=fill_fraction,
+                     price_orders=price_orders // 2 if futures_orders else 0)
         self.futures_countdowns = {}
         self.futures_countdown_scale = countdown_scale
         self.keys: dict[str, ApiKey] = {}
@@ -453,6 +454,9 @@ _ROUTES = [
     ("DELETE", re.compile(r"^/futures/([^/]+)/orders/([^/]+)$"), "futures_cancel_one"),
     ("POST", re.compile(r"^/futures/([^/]+)/batch_cancel_orders$"), "futures_batch"),
     ("POST", re.compile(r"^/futures/([^/]+)/countdown_cancel_all$"), "futures_countdown"),
+    ("GET", re.compile(r"^/futures/([^/]+)/price_orders$"), "futures_price_orders"),
+    ("GET", re.compile(r"^/futures/([^/]+)/price_orders/([^/]+)$"), "futures_price_order"),
+    ("DELETE", re.compile(r"^/futures/([^/]+)/price_orders/([^/]+)$"), "futures_cancel_price_order"),
     ("GET", re.compile(r"^/futures/([^/]+)/contracts$"), "futures_contracts"),
     ("GET", re.compile(r"^/futures/([^/]+)/tickers$"), "futures_tickers"),
 ]
@@ -469,6 +473,7 @@ def _route(method: str, endpoint: str) -> tuple[str | None, tuple[str, ...]]:
 def _template(endpoint: str) -> str:
     endpoint = re.sub(r"^/spot/orders/[^/]+$", "/spot/orders/{id}", endpoint)
     endpoint = re.sub(r"^/futures/([^/]+)/orders/[^/]+$", r"/futures/\1/orders/{id}", endpoint)
+    endpoint = re.sub(r"^/futures/([^/]+)/price_orders/[^/]+$", r"/futures/\1/price_orders/{id}", endpoint)
     return re.sub(r"^/spot/price_orders/[^/]+$", "/spot/price_orders/{id}", endpoint)
 
 

@@ -138,6 +138,7 @@ def main() -> None:
     parser.add_argument("--idle-runs", type=int, default=1)
     parser.add_argument("--idle-s", type=float, default=90.0)
     parser.add_argument("--idle-close-s", type=float, default=60.0)
+    parser.add_argument("--only", choices=("warm", "cold", "idle"), help="one group of figures")
     args = parser.parse_args()
     rtt_s = args.rtt_ms / 1000.0
 
@@ -146,6 +147,20 @@ def main() -> None:
 
     print(f"paper exchange over TLS, {args.rtt_ms:g} ms round trip, {ORDERS:,} orders in {PAIRS} pairs "
           f"({ORDERS // 20} batch requests), median of {args.runs}:")
+    wanted = {args.only} if args.only else {"warm", "cold", "idle"}
+    if "warm" in wanted:
+        warm_figures(args, rtt_s, repeat)
+    if "cold" in wanted:
+        report("cold start to a loaded table, HTTP/2", repeat(lambda: cold_load(args.rtt_ms, True), args.runs), rtt_s)
+        report("cold start to a loaded table, HTTP/1.1", repeat(lambda: cold_load(args.rtt_ms, False), args.runs),
+               rtt_s)
+    if "idle" in wanted and args.idle_runs:
+        label = f"cancel after {args.idle_s:g} s idle (dropped at {args.idle_close_s:g} s)"
+        report(label + ", HTTP/2", repeat(lambda: cancel_after_idle(args.rtt_ms, True, args.idle_s,
+                                                                    args.idle_close_s), args.idle_runs), rtt_s)
+
+
+def warm_figures(args: argparse.Namespace, rtt_s: float, repeat: Callable[..., list[dict[str, float]]]) -> None:
     report("cancel after load, HTTP/2, warmed", repeat(lambda: cancel_after_load(args.rtt_ms, True, True, 50),
                                                        args.runs), rtt_s)
     report("cancel after load, HTTP/1.1, warmed", repeat(lambda: cancel_after_load(args.rtt_ms, False, True, 50),
@@ -153,12 +168,6 @@ def main() -> None:
     report("cancel after load, before (HTTP/1.1, 16, cold)",
            repeat(lambda: cancel_after_load(args.rtt_ms, False, False, 16), args.runs), rtt_s)
     print(f"  {'floor (every request at once on open connections)':<46} {rtt_s:6.3f} s = 1.00 round trips")
-    report("cold start to a loaded table, HTTP/2", repeat(lambda: cold_load(args.rtt_ms, True), args.runs), rtt_s)
-    report("cold start to a loaded table, HTTP/1.1", repeat(lambda: cold_load(args.rtt_ms, False), args.runs), rtt_s)
-    if args.idle_runs:
-        label = f"cancel after {args.idle_s:g} s idle (dropped at {args.idle_close_s:g} s)"
-        report(label + ", HTTP/2", repeat(lambda: cancel_after_idle(args.rtt_ms, True, args.idle_s,
-                                                                    args.idle_close_s), args.idle_runs), rtt_s)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from gatecancel_gui.core.models import OutcomeState
 from gatecancel_gui.core.orders import load_open_orders
 from gatecancel_gui.core.run import CancelRun, CancelSettings
 from gatecancel_gui.paper import Fault, PaperExchange
-from tests.conftest import client_for
+from tests.conftest import client_for, wait_for
 
 USDT = Market.FUTURES_USDT
 BATCH_USDT = "/futures/usdt/batch_cancel_orders"
@@ -102,3 +102,50 @@ def test_one_click_over_spot_and_both_futures_markets_shares_the_accounts_cancel
         assert ex.book.open_orders() == [] and ex.futures.open_orders("usdt") == [] == ex.futures.open_orders("btc")
         spot_and_futures_id = next(r for r in refs if r.market is Market.SPOT).id
         assert not any(r.id == spot_and_futures_id and r.market is not Market.SPOT for r in refs)
+
+
+def test_futures_cancel_all_per_contract_is_confirmed_by_listing_and_leaves_other_contracts():
+    from gatecancel_gui.core.cancel_all import Scope, cancel_all, list_scope
+
+    with PaperExchange(orders=20, futures_orders=100, fill_fraction=0.0) as ex, client_for(ex) as c:
+        target = "ETH_USDT"
+        before = {str(o.id) for o in ex.futures.open_orders("usdt", target)}
+        others = len(ex.futures.open_orders("usdt")) - len(before)
+        result = cancel_all(c, Scope(pair=target, market=USDT))
+        assert {o.id for o in result.before} == before and result.requested
+        assert all(o.state is OutcomeState.CANCELLED for o in result.report.outcomes.values())
+        assert list_scope(c, Scope(pair=target, market=USDT)) == []  # confirmed by listing again
+        assert len(ex.futures.open_orders("usdt")) == others and len(ex.book.open_orders()) == 20
+        assert all(record_of(ex, o.ref) == ("finished", "cancelled") for o in result.before)
+
+
+def test_futures_cancel_all_of_every_contract_with_its_stop_orders():
+    from gatecancel_gui.core.cancel_all import Scope, cancel_all
+
+    with PaperExchange(orders=20, futures_orders=60, price_orders=8, fill_fraction=0.0) as ex, client_for(ex) as c:
+        stops = ex.futures.open_price_orders("btc")
+        assert stops
+        result = cancel_all(c, Scope(market=Market.FUTURES_BTC, include_stop_orders=True))
+        assert ex.futures.open_orders("btc") == [] and ex.futures.open_price_orders("btc") == []
+        assert ex.futures.open_orders("usdt") and ex.futures.open_price_orders("usdt")
+        assert len(result.report.outcomes) == 15 + len(stops)
+        assert all(o.state is OutcomeState.CANCELLED for o in result.report.outcomes.values())
+
+
+def test_the_futures_dead_man_switch_arms_renews_and_disarms():
+    from gatecancel_gui.core.deadman import DeadManSwitch
+
+    with PaperExchange(orders=5, futures_orders=40, countdown_scale=0.02) as ex, client_for(ex) as c:
+        switch = DeadManSwitch(c, 5, "BTC_USDT", market=USDT)
+        switch.arm()
+        assert ("usdt", "BTC_USDT") in ex.futures_countdowns
+        switch.disarm()
+        assert ("usdt", "BTC_USDT") not in ex.futures_countdowns
+        open_btc = len(ex.futures.open_orders("usdt", "BTC_USDT"))
+        assert open_btc  # disarmed before it fired: nothing cancelled
+        switch = DeadManSwitch(c, 5, "BTC_USDT", market=USDT)
+        switch.arm()
+        switch.stop()  # not renewed: Gate (0.1 s here) cancels the contract's orders, and only those
+        wait_for(lambda: not ex.futures.open_orders("usdt", "BTC_USDT"))
+        assert ex.futures.open_orders("usdt", "ETH_USDT")
+
