@@ -16,18 +16,21 @@ from gatecancel_gui.cli.args import Commands, Parser, whole
 from gatecancel_gui.cli.orders import confirm, declined, notice_to, report_cancel
 from gatecancel_gui.cli.output import print_orders, print_outcomes
 from gatecancel_gui.cli.run import run_interruptibly
-from gatecancel_gui.core.cancel_all import Scope, cancel_all, list_scope
+from gatecancel_gui.core.cancel_all import Scope, cancel_all, list_scope, load_scope_stop_orders
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.deadman import MIN_TIMEOUT_S, DeadManSwitch, countdown
 from gatecancel_gui.core.errors import ConfigError
 from gatecancel_gui.core.hosts import environment_of
-from gatecancel_gui.core.ids import stop_order_ref
+from gatecancel_gui.core.ids import check_contract, stop_order_ref
 from gatecancel_gui.core.journal import Journal
+from gatecancel_gui.core.markets import Market, parse_market
+from gatecancel_gui.core.models import Order
 from gatecancel_gui.core.pairs import check_pair
-from gatecancel_gui.core.price_orders import StopOrderEach, load_price_orders
+from gatecancel_gui.core.price_orders import StopOrderEach, load_futures_price_orders, load_price_orders
 from gatecancel_gui.core.run import CancelRun
 
 EXIT_OK, EXIT_NOT_ALL_CANCELLED = 0, 1
+MARKETS = [m.value for m in Market]
 MAX_COUNTDOWN_S = 3600
 # Ways a process is told to end that can be caught: while the switch is armed each one disarms it first.
 # (kill -9 cannot be caught: the switch then fires when the countdown runs out, the safe side.)
@@ -38,7 +41,10 @@ ENDING_SIGNALS = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(sig
 def add_commands(sub: Commands, common: Parser) -> None:
     cancel_all_cmd = sub.add_parser("cancel-all", parents=[common],
                                     help="server-side cancel-all for a scope, confirmed by listing again")
-    cancel_all_cmd.add_argument("--pair", help="only this pair (default: every pair)")
+    cancel_all_cmd.add_argument("--market", default="spot", choices=MARKETS,
+                                help="spot (default), futures-usdt or futures-btc")
+    cancel_all_cmd.add_argument("--pair", help="only this pair (futures: contract; default: every pair or "
+                                "every contract with open orders)")
     cancel_all_cmd.add_argument("--side", choices=("buy", "sell"), help="only this side")
     cancel_all_cmd.add_argument("--include-stop-orders", action="store_true",
                                 help="also cancel price-triggered orders in the scope (a plain cancel-all leaves them)")
@@ -46,7 +52,11 @@ def add_commands(sub: Commands, common: Parser) -> None:
 
     stops = sub.add_parser("stop-orders", parents=[common], help="list open price-triggered (stop) orders")
     stops.add_argument("--csv", metavar="FILE", help="also write them to a CSV file")
+    stops.add_argument("--market", default="spot", choices=[*MARKETS, "all"],
+                       help="spot (default), futures-usdt, futures-btc or all")
     cancel_stops = sub.add_parser("cancel-stop", parents=[common], help="cancel price-triggered orders")
+    cancel_stops.add_argument("--market", default="spot", choices=MARKETS,
+                              help="spot (default), futures-usdt or futures-btc")
     which = cancel_stops.add_mutually_exclusive_group(required=True)
     which.add_argument("--all", action="store_true", help="every open stop order")
     which.add_argument("--ids", nargs="+", metavar="ID", help="these stop orders")
@@ -56,7 +66,9 @@ def add_commands(sub: Commands, common: Parser) -> None:
     deadman.add_argument("--countdown", type=whole(MIN_TIMEOUT_S, MAX_COUNTDOWN_S, "seconds"), default=60,
                          metavar="SECONDS", help=f"seconds ({MIN_TIMEOUT_S} to {MAX_COUNTDOWN_S}) without a renewal "
                          "before Gate cancels every order in scope")
-    deadman.add_argument("--pair", help="only this pair's orders (default: all pairs)")
+    deadman.add_argument("--market", default="spot", choices=MARKETS,
+                         help="spot (default), futures-usdt or futures-btc: each market has its own switch")
+    deadman.add_argument("--pair", help="only this pair's orders (futures: contract; default: all of the market)")
     deadman.add_argument("--disarm", action="store_true", help="just disarm (timeout 0) and exit")
 
 
@@ -71,8 +83,9 @@ def run(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) 
 
 
 def run_cancel_all(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    pair = check_pair(client, args.pair, notice=notice_to(err)) if args.pair is not None else None
-    scope = Scope(pair, args.side, args.include_stop_orders)
+    market = Market(args.market)
+    pair = check_instrument(client, args.pair, market, err)
+    scope = Scope(pair, args.side, args.include_stop_orders, market)
     environment = environment_of(client.base_url).value.upper()
     if not args.yes:
         if not sys.stdin.isatty():
@@ -95,21 +108,36 @@ def count_scope(client: GateClient, scope: Scope) -> str:
     orders = len(list_scope(client, scope))
     text = f"{orders} open order{'s' if orders != 1 else ''}"
     if scope.include_stop_orders:
-        stops = len([o for o in load_price_orders(client, scope.pair) if scope.matches(o)])
+        stops = len([o for o in load_scope_stop_orders(client, scope) if scope.matches(o)])
         text += f" and {stops} stop order{'s' if stops != 1 else ''}"
     return text + " now"
 
 
+def check_instrument(client: GateClient, text: str | None, market: Market, err: TextIO) -> str | None:
+    """A pair checked against Gate's list (spot), or a contract's name checked for its shape (futures)."""
+    if text is None:
+        return None
+    return check_contract(text) if market.is_futures else check_pair(client, text, notice=notice_to(err))
+
+
+def load_stop_orders(client: GateClient, market: Market) -> list[Order]:
+    return load_futures_price_orders(client, market) if market.is_futures else load_price_orders(client)
+
+
 def run_stop_orders(client: GateClient, args: argparse.Namespace, out: TextIO) -> int:
-    print_orders(load_price_orders(client), "open stop orders", args, out)
+    orders: list[Order] = []
+    for market in parse_market(args.market, allow_all=True):
+        orders += load_stop_orders(client, market)
+    print_orders(orders, "open stop orders", args, out)
     return EXIT_OK
 
 
 def run_cancel_stop(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    market = Market(args.market)
     if args.all:
-        refs = [o.ref for o in load_price_orders(client)]
+        refs = [o.ref for o in load_stop_orders(client, market)]
     else:
-        refs = [stop_order_ref(order_id) for order_id in args.ids]
+        refs = [stop_order_ref(order_id, market) for order_id in args.ids]
     if not refs:
         print("gatecancel: no open stop orders; nothing was sent.", file=err)
         return EXIT_OK
@@ -117,10 +145,14 @@ def run_cancel_stop(client: GateClient, args: argparse.Namespace, out: TextIO, e
 
 
 def run_deadman(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    pair = check_pair(client, args.pair, notice=notice_to(err)) if args.pair is not None else None
-    scope = f"pair {pair}" if pair else "all pairs"
+    market = Market(args.market)
+    pair = check_instrument(client, args.pair, market, err)
+    if market.is_futures:
+        scope = f"{market.display_name} contract {pair}" if pair else f"every {market.display_name} contract"
+    else:
+        scope = f"pair {pair}" if pair else "all pairs"
     if args.disarm:
-        countdown(client, 0, pair)
+        countdown(client, 0, pair, market)
         print(f"gatecancel: dead-man switch disarmed for {scope}.", file=err)
         return EXIT_OK
     failed = threading.Event()
@@ -132,7 +164,7 @@ def run_deadman(client: GateClient, args: argparse.Namespace, out: TextIO, err: 
     switch = DeadManSwitch(client, args.countdown, pair,
                            on_renewed=lambda armed: print(f"gatecancel: renewed; fires in {args.countdown} s unless "
                                                           "renewed again", file=err, flush=True),
-                           on_failed=renewal_failed)
+                           on_failed=renewal_failed, market=market)
     interrupted = False
     with signals_handled(ENDING_SIGNALS, raise_interrupt):
         try:  # from arming on, any way out (Ctrl+C, SIGTERM, SIGHUP; even during the arming) disarms

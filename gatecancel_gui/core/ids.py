@@ -51,5 +51,5 @@ def check_contract(text: str) -> str:
     raise ConfigError(f"'{text}' is not a contract: write it as Gate does, for example BTC_USDT.")
 
 
-def stop_order_ref(text: str) -> OrderRef:
-    return OrderRef("", check_stop_order_id(text), OrderKind.STOP)
+def stop_order_ref(text: str, market: Market = Market.SPOT) -> OrderRef:
+    return OrderRef("", check_stop_order_id(text), OrderKind.STOP, market)

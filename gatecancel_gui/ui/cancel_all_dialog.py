@@ -1,4 +1,5 @@
-"""Choose the scope of a server-side cancel-all: every pair or one, both sides or one, stop orders or not."""
+"""Choose the scope of a server-side cancel-all: a market (spot, or a futures settlement), every pair or
+contract or one, both sides or one, stop orders or not."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from typing import Any
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel
 
 from gatecancel_gui.core.cancel_all import Scope
+from gatecancel_gui.core.markets import Market
 from gatecancel_gui.core.models import Order, OrderKind
 
 EVERY_PAIR = "Every pair"
+EVERY_CONTRACT = "Every contract with open orders"
 
 
 class CancelAllDialog(QDialog):
@@ -19,8 +22,12 @@ class CancelAllDialog(QDialog):
         self.environment = environment
         self.orders = orders or []  # the loaded open and stop orders: the dialog says how many the scope covers
         self.setWindowTitle("Cancel all")
+        self.spot_pairs = pairs
+        self.market = QComboBox(self)
+        for market in Market:
+            self.market.addItem(market.display_name, market.value)
         self.pair = QComboBox(self)
-        self.pair.addItems([EVERY_PAIR, *pairs])
+        self._fill_instruments()
         if current_pair in pairs:
             self.pair.setCurrentText(current_pair)
         self.side = QComboBox(self)
@@ -33,21 +40,40 @@ class CancelAllDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
-        form.addRow("Pair", self.pair)
+        form.addRow("Market", self.market)
+        form.addRow("Pair / contract", self.pair)
         form.addRow("Side", self.side)
         form.addRow(self.include_stops)
         form.addRow(self.summary)
         form.addRow(buttons)
-        for widget in (self.pair, self.side):
+        self.market.currentIndexChanged.connect(self._fill_instruments)
+        for widget in (self.market, self.pair, self.side):
             widget.currentIndexChanged.connect(self._describe)
         self.include_stops.toggled.connect(self._describe)
         self._describe()
 
+    def selected_market(self) -> Market:
+        return Market(self.market.currentData() or Market.SPOT.value)
+
+    def _fill_instruments(self) -> None:
+        """Spot: every pair Gate lists orders in; futures: the contracts with loaded orders (Gate's futures
+        cancel-all goes contract by contract)."""
+        market = self.selected_market()
+        if market.is_futures:
+            names = sorted({o.currency_pair for o in self.orders if o.market is market})
+            every = EVERY_CONTRACT
+        else:
+            names, every = self.spot_pairs, EVERY_PAIR
+        self.pair.blockSignals(True)
+        self.pair.clear()
+        self.pair.addItems([every, *names])
+        self.pair.blockSignals(False)
+
     def scope(self) -> Scope:
         pair = self.pair.currentText()
         side = self.side.currentText()
-        return Scope(None if pair == EVERY_PAIR else pair, None if side == "Both sides" else side,
-                     self.include_stops.isChecked())
+        return Scope(None if pair in (EVERY_PAIR, EVERY_CONTRACT, "") else pair,
+                     None if side == "Both sides" else side, self.include_stops.isChecked(), self.selected_market())
 
     def _describe(self) -> None:
         scope = self.scope()

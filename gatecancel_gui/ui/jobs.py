@@ -24,7 +24,7 @@ from gatecancel_gui.core.market import load_futures_prices, load_last_prices
 from gatecancel_gui.core.markets import FUTURES
 from gatecancel_gui.core.models import CancelOutcome, CancelReport, OrderKind, OrderRef
 from gatecancel_gui.core.orders import load_open_orders
-from gatecancel_gui.core.price_orders import load_price_orders
+from gatecancel_gui.core.price_orders import load_futures_price_orders, load_price_orders
 from gatecancel_gui.ui.orders_model import PreparedRows, SortSpec, prepare_rows
 
 log = logging.getLogger(__name__)
@@ -104,10 +104,12 @@ class LoadJob(Job):
         client = self.client
         assert client is not None
         client.ensure_clock(self.stop_event)
-        with ThreadPoolExecutor(max_workers=2 + 2 * len(FUTURES), thread_name_prefix="load") as pool:
+        with ThreadPoolExecutor(max_workers=2 + 3 * len(FUTURES), thread_name_prefix="load") as pool:
             prices_read = [pool.submit(load_last_prices, client, self.stop_event)]
             prices_read += [pool.submit(load_futures_prices, client, m, self.stop_event) for m in FUTURES]
             stops_read = pool.submit(load_price_orders, client, stop=self.stop_event)
+            futures_stops_read = {m: pool.submit(load_futures_price_orders, client, m, stop=self.stop_event)
+                                  for m in FUTURES}
             futures_read = {m: pool.submit(load_futures_orders, client, m, stop=self.stop_event) for m in FUTURES}
             orders = load_open_orders(client, stop=self.stop_event,
                                       progress=lambda pages, n: self.progress.emit(pages, n))
@@ -121,12 +123,18 @@ class LoadJob(Job):
             for read_prices in prices_read:
                 prices.update(read_prices.result())
             loaded = Loaded(prepare_rows(orders, self.sort, prices))
-            if failed:
-                loaded.futures_error = "Futures orders could not be loaded (" + "; ".join(failed) + ")"
             try:
-                loaded.stop_rows = prepare_rows(stops_read.result(), self.sort, prices)
+                stop_orders = stops_read.result()
+                for market, read in futures_stops_read.items():
+                    try:
+                        stop_orders += read.result()
+                    except GateError as exc:
+                        failed.append(f"{market.display_name} stop orders: {exc.user_message}")
+                loaded.stop_rows = prepare_rows(stop_orders, self.sort, prices)
             except GateError as exc:
                 loaded.stop_error = f"Stop orders could not be loaded: {exc.user_message}"
+            if failed:
+                loaded.futures_error = "Futures orders could not be loaded (" + "; ".join(failed) + ")."
         return loaded
 
 

@@ -30,7 +30,7 @@ from gatecancel_gui.core.cancel_all import Scope, cancel_all
 from gatecancel_gui.core.errors import ConfigError
 from gatecancel_gui.core.export import write_csv
 from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.markets import Market
+from gatecancel_gui.core.markets import FUTURES, Market
 from gatecancel_gui.core.models import CancelOutcome, CancelReport, Order, OrderKind
 from gatecancel_gui.core.paths import data_dir
 from gatecancel_gui.core.price_orders import StopOrderEach
@@ -435,7 +435,8 @@ class MainWindow(QMainWindow):
             if loaded.stop_rows is not None:
                 self.stop_pane.set_rows(loaded.stop_rows, live=live)
             self.collector.freeze_current()  # the rows now live as long as the table: out of the collector's way
-            self.risk.set_pairs(sorted({o.currency_pair for o in loaded.orders if o.market is Market.SPOT}))
+            self.risk.set_pairs(sorted({o.currency_pair for o in loaded.orders if o.market is Market.SPOT}),
+                                {m: sorted({o.currency_pair for o in loaded.orders if o.market is m}) for m in FUTURES})
             pairs = len({o.currency_pair for o in loaded.orders})
             stops = self.stop_pane.model.rowCount()
             if loaded.stop_error or loaded.futures_error:
@@ -490,8 +491,8 @@ class MainWindow(QMainWindow):
     def cancel_all(self) -> None:
         if self.session is None or self.cancel_job is not None or self._close_when_idle:
             return
-        pairs = sorted({o.currency_pair for o in self.model.orders()} |
-                       {o.currency_pair for o in self.stop_pane.model.orders()})
+        pairs = sorted({o.currency_pair for o in self.model.orders() if o.market is Market.SPOT} |
+                       {o.currency_pair for o in self.stop_pane.model.orders() if o.market is Market.SPOT})
         loaded = [o for o in self.model.orders() if not self.model.is_settled(o.key)]
         stops = [o for o in self.stop_pane.model.orders() if not self.stop_pane.model.is_settled(o.key)]
         scope = self.choose_scope(self, pairs, self.environment, self.pane.current_pair(), loaded + stops)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSpinBox, QToolBar, 
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.deadman import MIN_TIMEOUT_S, Armed, DeadManSwitch
 from gatecancel_gui.core.errors import ConfigError
+from gatecancel_gui.core.markets import FUTURES, Market
 from gatecancel_gui.ui.jobs import CallJob, JobController, JobResult
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,9 @@ class RiskToolbar(QToolBar):
         self.switch_timeout.setValue(60)
         self.switch_timeout.setSuffix(" s")
         self.switch_scope = QComboBox(self)
-        self.switch_scope.addItem(ALL_PAIRS)
+        self.switch_scope.addItem(ALL_PAIRS, (Market.SPOT.value, ""))
+        for market in FUTURES:  # each market has its own switch on Gate
+            self.switch_scope.addItem(f"All {market.display_name}", (market.value, ""))
         self.countdown = QLabel("off", self)
         self.countdown.setMinimumWidth(150)
         for widget in (self.arm_box, self.switch_timeout, self.switch_scope, self.countdown):
@@ -89,12 +92,21 @@ class RiskToolbar(QToolBar):
 
     # -- dead-man switch ---------------------------------------------------------------------------
 
-    def set_pairs(self, pairs: list[str]) -> None:
+    def set_pairs(self, pairs: list[str], contracts: dict[Market, list[str]] | None = None) -> None:
+        """The scopes the switch offers: all spot pairs or one, and per futures settlement all its contracts
+        or one (Gate keeps one switch per market)."""
         current = self.switch_scope.currentText()
         self.switch_scope.blockSignals(True)
         self.switch_scope.clear()
-        self.switch_scope.addItems([ALL_PAIRS, *pairs])
-        self.switch_scope.setCurrentText(current if current in pairs else ALL_PAIRS)
+        self.switch_scope.addItem(ALL_PAIRS, (Market.SPOT.value, ""))
+        for pair in pairs:
+            self.switch_scope.addItem(pair, (Market.SPOT.value, pair))
+        for market in FUTURES:
+            self.switch_scope.addItem(f"All {market.display_name}", (market.value, ""))
+            for contract in (contracts or {}).get(market, []):
+                self.switch_scope.addItem(f"{market.display_name} {contract}", (market.value, contract))
+        index = self.switch_scope.findText(current)
+        self.switch_scope.setCurrentIndex(index if index >= 0 else 0)
         self.switch_scope.blockSignals(False)
 
     @property
@@ -111,10 +123,11 @@ class RiskToolbar(QToolBar):
         if self.client is None or self.pending is not None or self.armed:
             self.arm_box.setChecked(self.armed)
             return
-        scope = self.switch_scope.currentText()
+        market_value, instrument = self.switch_scope.currentData() or (Market.SPOT.value, "")
         try:
-            switch = DeadManSwitch(self.client, self.switch_timeout.value(), None if scope == ALL_PAIRS else scope,
-                                   on_renewed=self._bridge.renewed.emit, on_failed=self._bridge.failed.emit)
+            switch = DeadManSwitch(self.client, self.switch_timeout.value(), instrument or None,
+                                   on_renewed=self._bridge.renewed.emit, on_failed=self._bridge.failed.emit,
+                                   market=Market(market_value))
         except ConfigError as exc:
             self.errorRaised.emit(str(exc))
             self.arm_box.setChecked(False)

@@ -56,3 +56,36 @@ def test_bad_market_or_contract_is_one_sentence_and_exit_2_with_nothing_sent():
                          key=ex.main_key)
         assert bad_id.returncode == 2 and "is not a contract" in bad_id.stderr and "Traceback" not in bad_id.stderr
         assert ex.cancel_requests("/futures/usdt/batch_cancel_orders") == []
+
+
+def test_cancel_all_of_one_contract_confirmed_and_reported_per_order():
+    with PaperExchange(orders=10, futures_orders=100, fill_fraction=0.0) as ex:
+        before = {str(o.id) for o in ex.futures.open_orders("usdt", "SOL_USDT")}
+        result = run_cli("cancel-all", "--market", "futures-usdt", "--pair", "sol_usdt", "--yes", "--json",
+                         "--base-url", ex.base_url, key=ex.main_key)
+        assert result.returncode == 0, result.stderr
+        rows = json.loads(result.stdout)
+        assert {r["id"] for r in rows} == before and all(r["contract"] == "SOL_USDT" for r in rows)
+        assert all(r["state"] == "cancelled" for r in rows)
+        assert ex.futures.open_orders("usdt", "SOL_USDT") == [] and ex.futures.open_orders("usdt", "BTC_USDT")
+
+
+def test_stop_orders_of_every_market_listed_and_a_futures_one_cancelled():
+    with PaperExchange(orders=20, futures_orders=20, price_orders=8) as ex:
+        listed = run_cli("stop-orders", "--market", "all", "--json", "--base-url", ex.base_url, key=ex.main_key)
+        rows = json.loads(listed.stdout)
+        assert {r["market"] for r in rows} == {"spot", "futures-usdt", "futures-btc"}
+        target = ex.futures.open_price_orders("usdt")[0]
+        result = run_cli("cancel-stop", "--market", "futures-usdt", "--ids", str(target.id), "--json",
+                         "--base-url", ex.base_url, key=ex.main_key)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)[0]["state"] == "cancelled"
+        assert ex.futures.price_order("usdt", str(target.id)).status == "finished"
+
+
+def test_deadman_disarm_on_a_futures_contract():
+    with PaperExchange(orders=5, futures_orders=10) as ex:
+        result = run_cli("deadman", "--market", "futures-btc", "--pair", "BTC_USD", "--disarm",
+                         "--base-url", ex.base_url, key=ex.main_key)
+        assert result.returncode == 0, result.stderr
+        assert "disarmed for BTC perpetual contract BTC_USD" in result.stderr

@@ -73,3 +73,41 @@ def test_futures_that_cannot_be_read_leave_the_spot_table_whole_and_say_so(make_
         markets = {win.model.order_at(r).market for r in range(win.model.rowCount())}
         assert Market.SPOT in markets and Market.FUTURES_BTC not in markets
         assert "Futures orders could not be loaded (BTC perpetual" in win.message.text()
+
+
+def test_futures_cancel_all_dead_man_switch_and_stop_orders_in_the_window(qtbot, tmp_path):
+    from gatecancel_gui.core.cancel_all import Scope
+    from gatecancel_gui.core.journal import Journal
+    from gatecancel_gui.core.session import Session
+    from gatecancel_gui.ui.main_window import MainWindow
+    from tests.conftest import client_for
+    from tests.ui.conftest import Answers, shut
+
+    with PaperExchange(orders=40, pairs=4, futures_orders=80, price_orders=8, fill_fraction=0.0) as ex:
+        scope = Scope("ETH_USDT", None, include_stop_orders=True, market=Market.FUTURES_USDT)
+        win = MainWindow(Session("futures desk", client_for(ex)), confirm=Answers(),
+                         journal=Journal(tmp_path / "journal.jsonl"), choose_scope=lambda *args: scope)
+        qtbot.addWidget(win, before_close_func=lambda w: shut(w, qtbot))
+        win.show()
+        load(win, qtbot)
+        stop_markets = {o.market for o in win.stop_pane.model.orders()}
+        assert stop_markets == set(Market)  # stop orders of every market in the stop-orders tab
+        eth = [o for o in win.model.orders() if o.market is Market.FUTURES_USDT and o.currency_pair == "ETH_USDT"]
+        run_cancel(win, qtbot, win.cancel_all)
+        assert ex.futures.open_orders("usdt", "ETH_USDT") == [] and ex.futures.open_orders("usdt", "BTC_USDT")
+        assert ex.futures.open_price_orders("usdt", "ETH_USDT") == []
+        assert all(win.model.result_of(o.key).state is OutcomeState.CANCELLED for o in eth)
+        spot_and_others = [o for o in win.model.orders() if o not in eth]
+        assert all(win.model.result_of(o.key) is None for o in spot_and_others)
+
+        box = win.risk.switch_scope
+        box.setCurrentIndex(box.findText("USDT perpetual BTC_USDT"))
+        win.risk.switch_timeout.setValue(5)
+        with qtbot.waitSignal(win.risk.armedChanged, timeout=10_000) as armed:
+            win.risk.arm_box.click()
+        assert armed.args == [True] and ("usdt", "BTC_USDT") in ex.futures_countdowns
+        with qtbot.waitSignal(win.risk.armedChanged, timeout=10_000) as disarmed:
+            win.risk.arm_box.click()
+        assert disarmed.args == [False] and ex.futures_countdowns == {}
+        journal = (tmp_path / "journal.jsonl").read_text()
+        assert "/futures/usdt/orders" in journal and "ETH_USDT" in journal  # the journal covers futures
