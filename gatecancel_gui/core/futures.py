@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from decimal import Decimal
 from typing import Any
 
 from gatecancel_gui.core.client import ApiResponse, GateClient, Params
 from gatecancel_gui.core.errors import GateError, Stopped
 from gatecancel_gui.core.markets import Market
 from gatecancel_gui.core.method import MAX_BATCH, Answer, CancelMethod, Found, Record, look_up_each
-from gatecancel_gui.core.models import Order, OrderRef
+from gatecancel_gui.core.models import Order, OrderRef, to_decimal
 from gatecancel_gui.core.orders import MAX_PAGES, PAGE_LIMIT, Progress
 
 log = logging.getLogger(__name__)
@@ -51,7 +50,7 @@ def futures_record(raw: object) -> Record | None:
     record = raw if isinstance(raw, dict) else {}
     status = str(record.get("status") or "")
     left = record.get("left")
-    left_contracts = Decimal(abs(left)) if isinstance(left, int) and not isinstance(left, bool) else None
+    left_contracts = abs(to_decimal(left)) if isinstance(left, (int, str)) and not isinstance(left, bool) else None
     text = str(record.get("text") or "")
     if status == "open":
         return Record(Found.OPEN, text, left=left_contracts)

@@ -138,9 +138,10 @@ class Order:
     @classmethod
     def from_futures(cls, raw: dict[str, Any], market: Market) -> Order:
         """A futures order: an integer id (kept exact as text), a signed size in contracts (negative sells)
-        shown as side + amount, `left` signed the same way, the creation time in seconds."""
-        size = _whole(raw.get("size"))
-        left = abs(_whole(raw.get("left", size)))
+        shown as side + amount, `left` signed the same way, the creation time in seconds. Sizes are JSON
+        integers in Gate's docs and strings in its current SDK (which allows fractions): both are read."""
+        size = to_decimal(raw.get("size"))
+        left = abs(to_decimal(raw.get("left", raw.get("size"))))
         try:
             create_ms = int(Decimal(str(raw.get("create_time") or 0)) * 1000)
         except (InvalidOperation, ValueError):
@@ -152,9 +153,9 @@ class Order:
             side="sell" if size < 0 else "buy",
             type="limit" if price else "market",
             price=price,
-            amount=Decimal(abs(size)),
-            left=Decimal(left),
-            filled_amount=Decimal(max(0, abs(size) - left)),
+            amount=abs(size),
+            left=left,
+            filled_amount=max(Decimal(0), abs(size) - left),
             create_time_ms=create_ms,
             text=str(raw.get("text") or ""),
             account=market.value,
@@ -163,14 +164,6 @@ class Order:
             reduce_only=bool(raw.get("is_reduce_only") or raw.get("reduce_only")),
             is_close=bool(raw.get("is_close") or raw.get("close")),
         )
-
-
-def _whole(value: Any) -> int:
-    """A contract count: Gate sends an integer (a string of one is taken too); anything else is 0."""
-    try:
-        return int(Decimal(str(value)))
-    except (InvalidOperation, ValueError):
-        return 0
 
 
 class OutcomeState(str, Enum):

@@ -38,9 +38,8 @@ def order_from_futures_price_order(raw: dict[str, Any], market: Market) -> Order
     trigger, initial = raw.get("trigger") or {}, raw.get("initial") or {}
     rule = {1: ">=", 2: "<="}.get(int(trigger.get("rule") or 0), "") if str(trigger.get("rule") or 0).isdigit() else ""
     trigger_price = to_decimal(trigger.get("price"))
-    raw_size = initial.get("size")
-    size: int = raw_size if isinstance(raw_size, int) else 0
-    amount = Decimal(abs(size))
+    size = to_decimal(initial.get("size"))
+    amount = abs(size)
     try:
         created_ms = int(Decimal(str(raw.get("create_time") or 0)) * 1000)
     except ArithmeticError:

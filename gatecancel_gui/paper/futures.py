@@ -51,7 +51,7 @@ class FuturesOrder:
                 "close": self.is_close, "is_close": self.is_close, "reduce_only": self.is_reduce_only,
                 "is_reduce_only": self.is_reduce_only, "is_liq": False, "tif": self.tif, "left": self.left,
                 "fill_price": "0", "text": self.text, "tkfr": "0.0005", "mkfr": "0.0002", "refu": 0,
-                "auto_size": "", "stp_act": "-", "amend_text": "-"}
+                "stp_act": "-", "amend_text": "-"}
 
 
 @dataclass

@@ -149,3 +149,21 @@ def test_the_futures_dead_man_switch_arms_renews_and_disarms():
         wait_for(lambda: not ex.futures.open_orders("usdt", "BTC_USDT"))
         assert ex.futures.open_orders("usdt", "ETH_USDT")
 
+
+
+def test_a_futures_order_reads_sizes_as_integers_or_as_text():
+    from decimal import Decimal
+
+    from gatecancel_gui.core.models import Order
+
+    as_int = Order.from_futures({"id": 58546000000000001, "contract": "BTC_USDT", "size": -25, "left": -10,
+                                 "price": "64000.1", "create_time": 1764600000.5}, USDT)
+    as_text = Order.from_futures({"id": 58546000000000001, "contract": "BTC_USDT", "size": "-25", "left": "-10",
+                                  "price": "64000.1", "create_time": 1764600000.5}, USDT)
+    fraction = Order.from_futures({"id": 1, "contract": "BTC_USDT", "size": "0.5", "left": "0.5", "price": "1"},
+                                  USDT)
+    for order in (as_int, as_text):
+        assert (order.id, order.side, order.amount, order.left, order.filled_amount) == \
+            ("58546000000000001", "sell", Decimal(25), Decimal(10), Decimal(15))
+        assert order.create_time_ms == 1764600000500 and order.key == "futures-usdt:58546000000000001"
+    assert fraction.amount == Decimal("0.5") and fraction.side == "buy"
