@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from gatecancel_gui.core.client import ApiResponse, GateClient, Params
@@ -18,29 +19,47 @@ from gatecancel_gui.core.orders import MAX_PAGES, PAGE_LIMIT, Progress
 log = logging.getLogger(__name__)
 
 
+FIRST_WAVE, MAX_WAVE = 2, 8  # pages read at once: 2, then 4, then 8 while every page comes back full
+
+
 def load_futures_orders(client: GateClient, market: Market, *, contract: str | None = None,
                         progress: Progress | None = None, stop: threading.Event | None = None) -> list[Order]:
-    """Every open order of one futures settlement (or one contract of it): pages of 100 by offset until a
-    short page. Orders are de-duplicated by id, since a page can shift while orders fill between reads."""
+    """Every open order of one futures settlement (or one contract of it), in pages of 100 by offset.
+
+    Offset paging has no count, and one page after another costs a round trip each (750 orders: 8 round
+    trips). So pages are read in waves, 2 at once, then 4, then 8, until one comes back short: 750 orders
+    take 3 round trips, and a small book costs one read that comes back empty. Orders are de-duplicated by
+    id, since a page can shift while orders fill between reads."""
     if not market.is_futures:
         raise ValueError(f"{market.value} is not a futures market")
     client.ensure_clock(stop)
     seen: dict[str, Order] = {}
-    for page in range(MAX_PAGES):
-        if stop is not None and stop.is_set():
-            raise Stopped()
+
+    def read(page: int) -> list[dict[str, Any]]:
         params: Params = [("status", "open")]
         if contract:
             params.append(("contract", contract))
         params += [("limit", str(PAGE_LIMIT)), ("offset", str(page * PAGE_LIMIT))]
-        rows = _rows(client.request("GET", market.spec.open_orders, params=params, stop=stop).data)
-        for raw in rows:
-            order = Order.from_futures(raw, market)
-            seen[order.id] = order
-        if progress is not None:
-            progress(page + 1, len(seen))
-        if len(rows) < PAGE_LIMIT:
-            break
+        return _rows(client.request("GET", market.spec.open_orders, params=params, stop=stop).data)
+
+    page, wave, pages_read = 0, FIRST_WAVE, 0
+    with ThreadPoolExecutor(max_workers=MAX_WAVE, thread_name_prefix="futures-page") as pool:
+        while page < MAX_PAGES:
+            if stop is not None and stop.is_set():
+                raise Stopped()
+            results = list(pool.map(read, range(page, page + wave)))
+            short = False
+            for rows in results:
+                for raw in rows:
+                    order = Order.from_futures(raw, market)
+                    seen[order.id] = order
+                short = short or len(rows) < PAGE_LIMIT
+            pages_read += len(results)
+            if progress is not None:
+                progress(pages_read, len(seen))
+            if short:
+                break
+            page, wave = page + wave, min(MAX_WAVE, wave * 2)
     return list(seen.values())
 
 

@@ -19,11 +19,12 @@ FIRST_FUTURES_ID = 58_546_000_000_000_001  # integers past 2**53: a float or a J
 FIRST_FUTURES_PRICE_ID = 36_028_797_018_963_969
 MAX_BATCH = 20
 CONTRACTS = {
-    "usdt": {"BTC_USDT": "64000", "ETH_USDT": "3100", "SOL_USDT": "145", "DOGE_USDT": "0.12", "XRP_USDT": "0.52"},
+    "usdt": {"BTC_USDT": "64000", "ETH_USDT": "3100", "SOL_USDT": "145", "DOGE_USDT": "0.12", "XRP_USDT": "0.52",
+             "ADA_USDT": "0.45", "LTC_USDT": "82", "LINK_USDT": "14.2"},
     "btc": {"BTC_USD": "64000", "ETH_USD": "3100"},
 }
 MULTIPLIERS = {"BTC_USDT": "0.0001", "ETH_USDT": "0.01", "SOL_USDT": "1", "DOGE_USDT": "10", "XRP_USDT": "10",
-               "BTC_USD": "1", "ETH_USD": "1"}
+               "ADA_USDT": "10", "LTC_USDT": "0.1", "LINK_USDT": "1", "BTC_USD": "1", "ETH_USD": "1"}
 
 
 @dataclass
@@ -177,10 +178,12 @@ def seed_futures(book: FuturesBook, *, orders: int, fill_fraction: float = 0.03,
         book.place_price_order(settle, contract, size, trigger, trigger, 1 if size > 0 else 2)
     usdt, btc = list(CONTRACTS["usdt"]), list(CONTRACTS["btc"])
     base = time.time() - 3 * 3600
+    placed = {"usdt": 0, "btc": 0}
     for n in range(orders):
         settle = "btc" if n % 4 == 3 else "usdt"
         names = btc if settle == "btc" else usdt
-        contract = names[(n // 4 if settle == "btc" else n) % len(names)]
+        contract = names[placed[settle] % len(names)]  # round robin over the settlement's contracts
+        placed[settle] += 1
         ref = Decimal(CONTRACTS[settle][contract])
         size = rng.choice((1, 2, 5, 10, 25, 100)) * rng.choice((1, -1))
         offset = Decimal(str(round(rng.uniform(0.005, 0.06), 4)))

@@ -8,7 +8,8 @@ machine of its own: in this process its TLS and HTTP work would take the client'
 Prints seconds and round trips for: a cancel after load over HTTP/2 and over HTTP/1.1 (connections warmed
 when the profile opens), the same with the settings before this work (HTTP/1.1, 16 in flight, no warming),
 the floor (one round trip), a cold start to a loaded table, and a cancel after 90 s idle with connections
-dropped after 60 s idle.
+dropped after 60 s idle. The same for 1,000 perpetual futures orders in 10 contracts (both settlements,
+one run) and for 500 spot + 500 futures orders cancelled in one click (`--only futures`).
 """
 
 from __future__ import annotations
@@ -20,20 +21,27 @@ import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 
-from gatecancel_gui.core.cancel import CancelRun, CancelSettings, SpotBatch
+from gatecancel_gui.core.by_market import batch_method_for
+from gatecancel_gui.core.cancel import CancelRun, CancelSettings
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.credentials import Credentials
-from gatecancel_gui.core.models import OutcomeState
+from gatecancel_gui.core.futures import load_futures_orders
+from gatecancel_gui.core.markets import FUTURES
+from gatecancel_gui.core.models import Order, OutcomeState
 from gatecancel_gui.core.orders import load_open_orders
 from gatecancel_gui.core.transport import NetworkSettings
 from gatecancel_gui.core.warmth import ConnectionWarmer
 from gatecancel_gui.paper import NetworkShape, PaperExchange
 
 ORDERS, PAIRS = 1000, 10
+BOOKS = {"spot": (ORDERS, 0), "futures": (0, ORDERS), "mix": (ORDERS // 2, ORDERS // 2)}  # (spot, futures) orders
+BOOK = ["spot"]  # which book the figures are for (--only futures switches it per figure)
 
 
-def _serve(pipe: Connection, shape: NetworkShape) -> None:
-    with PaperExchange(orders=ORDERS, pairs=PAIRS, heavy_pairs=0, fill_fraction=0.0, network=shape) as ex:
+def _serve(pipe: Connection, shape: NetworkShape, book: str) -> None:
+    spot, futures = BOOKS[book]
+    with PaperExchange(orders=spot, pairs=PAIRS, heavy_pairs=0, fill_fraction=0.0, futures_orders=futures,
+                       network=shape) as ex:
         assert ex.network is not None
         pipe.send((ex.base_url, ex.main_key.key, ex.main_key.secret, ex.ca_file))
         while pipe.recv() == "stats":
@@ -46,7 +54,7 @@ class RemoteExchange:
     def __init__(self, shape: NetworkShape) -> None:
         context = multiprocessing.get_context("spawn")
         self._pipe, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child, shape), daemon=True)
+        self._process = context.Process(target=_serve, args=(child, shape, BOOK[0]), daemon=True)
 
     def __enter__(self) -> RemoteExchange:
         self._process.start()
@@ -80,10 +88,19 @@ def client_for(ex: RemoteExchange, http2: bool) -> GateClient:
                       network=NetworkSettings(ca_file=ex.ca_file, http2=http2))
 
 
+def load_book(client: GateClient) -> list[Order]:
+    """What the window loads: spot, and both futures settlements when the book has futures."""
+    spot, futures = BOOKS[BOOK[0]]
+    orders = load_open_orders(client) if spot else []
+    for market in FUTURES if futures else ():
+        orders += load_futures_orders(client, market)
+    return orders
+
+
 def timed_cancel(client: GateClient, in_flight: int) -> tuple[float, int]:
-    refs = [o.ref for o in load_open_orders(client)]
+    refs = [o.ref for o in load_book(client)]
     started = time.perf_counter()
-    report = CancelRun(client, SpotBatch(), settings=CancelSettings(max_in_flight=in_flight)).run(refs)
+    report = CancelRun(client, batch_method_for(refs), settings=CancelSettings(max_in_flight=in_flight)).run(refs)
     elapsed = time.perf_counter() - started
     assert report.count(OutcomeState.CANCELLED) == ORDERS, report.summary()
     return elapsed, report.requests_sent
@@ -95,7 +112,7 @@ def cancel_after_load(rtt_ms: float, http2: bool, warm: bool, in_flight: int) ->
             ConnectionWarmer(client).warm()
         else:
             client.sync_clock()
-        load_open_orders(client)  # the table is loaded; the trader reads it, then cancels
+        load_book(client)  # the table is loaded; the trader reads it, then cancels
         opened = ex.connections_opened
         seconds, requests = timed_cancel(client, in_flight)
         return {"s": seconds, "new_connections": ex.connections_opened - opened, "requests": requests}
@@ -105,7 +122,7 @@ def cold_load(rtt_ms: float, http2: bool) -> dict[str, float]:
     with exchange(rtt_ms, http2) as ex:
         started = time.perf_counter()
         with client_for(ex, http2) as client:
-            orders = load_open_orders(client)
+            orders = load_book(client)
             seconds = time.perf_counter() - started
         assert len(orders) == ORDERS
         return {"s": seconds, "new_connections": ex.connections_opened, "requests": 0}
@@ -115,7 +132,7 @@ def cancel_after_idle(rtt_ms: float, http2: bool, idle_s: float, idle_close_s: f
     with exchange(rtt_ms, http2, idle_close_s) as ex, client_for(ex, http2) as client:
         warmer = ConnectionWarmer(client).start()
         warmer.warmed.wait(30)
-        load_open_orders(client)
+        load_book(client)
         time.sleep(idle_s)  # the window sits open; the warmer keeps the connections in use
         opened, dropped = ex.connections_opened, ex.connections_dropped_idle
         seconds, requests = timed_cancel(client, 50)
@@ -138,7 +155,7 @@ def main() -> None:
     parser.add_argument("--idle-runs", type=int, default=1)
     parser.add_argument("--idle-s", type=float, default=90.0)
     parser.add_argument("--idle-close-s", type=float, default=60.0)
-    parser.add_argument("--only", choices=("warm", "cold", "idle"), help="one group of figures")
+    parser.add_argument("--only", choices=("warm", "cold", "idle", "futures"), help="one group of figures")
     args = parser.parse_args()
     rtt_s = args.rtt_ms / 1000.0
 
@@ -158,6 +175,15 @@ def main() -> None:
         label = f"cancel after {args.idle_s:g} s idle (dropped at {args.idle_close_s:g} s)"
         report(label + ", HTTP/2", repeat(lambda: cancel_after_idle(args.rtt_ms, True, args.idle_s,
                                                                     args.idle_close_s), args.idle_runs), rtt_s)
+    if "futures" in wanted:
+        for book, title in (("futures", "1,000 futures orders in 10 contracts (USDT and BTC settled)"),
+                            ("mix", "500 spot + 500 futures orders, one click")):
+            BOOK[0] = book
+            print(f"{title}:")
+            warm_figures(args, rtt_s, repeat)
+            report("cold start to a loaded table, HTTP/2", repeat(lambda: cold_load(args.rtt_ms, True), args.runs),
+                   rtt_s)
+        BOOK[0] = "spot"
 
 
 def warm_figures(args: argparse.Namespace, rtt_s: float, repeat: Callable[..., list[dict[str, float]]]) -> None:
