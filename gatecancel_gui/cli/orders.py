@@ -15,7 +15,7 @@ from gatecancel_gui.core.by_market import batch_method
 from gatecancel_gui.core.cancel import CancelRun, CancelSettings
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.errors import ConfigError
-from gatecancel_gui.core.futures import load_futures_orders
+from gatecancel_gui.core.futures import load_futures_orders, load_markets
 from gatecancel_gui.core.hosts import environment_of
 from gatecancel_gui.core.ids import check_contract, parse_order_ref
 from gatecancel_gui.core.journal import Journal
@@ -61,14 +61,6 @@ def run_orders(client: GateClient, args: argparse.Namespace, out: TextIO) -> int
         return watch_orders(client, args.watch, out, markets)
     print_orders(load_markets(client, markets), "open orders", args, out)
     return EXIT_OK
-
-
-def load_markets(client: GateClient, markets: list[Market]) -> list[Order]:
-    """Every open order of these markets (spot: every pair; futures: every contract of the settlement)."""
-    orders: list[Order] = []
-    for market in markets:
-        orders += load_open_orders(client) if market is Market.SPOT else load_futures_orders(client, market)
-    return orders
 
 
 def watch_orders(client: GateClient, interval_s: float, out: TextIO, markets: list[Market] | None = None) -> int:

@@ -26,7 +26,7 @@ import httpcore._async.http2 as httpcore_http2
 from httpcore._synchronization import AsyncSemaphore, AsyncShieldCancellation
 
 log = logging.getLogger(__name__)
-EARLY_STREAMS = 50  # a 1,000-order cancel's requests, and below any common server's MAX_CONCURRENT_STREAMS
+EARLY_STREAMS = 64  # a cancel's requests in flight, and below any common server's MAX_CONCURRENT_STREAMS
 _ORIGINAL = httpcore_http2.AsyncHTTP2Connection
 
 

@@ -14,7 +14,7 @@ from gatecancel_gui.core.errors import GateError, Stopped
 from gatecancel_gui.core.markets import Market
 from gatecancel_gui.core.method import MAX_BATCH, Answer, CancelMethod, Found, Record, look_up_each
 from gatecancel_gui.core.models import Order, OrderRef, to_decimal
-from gatecancel_gui.core.orders import MAX_PAGES, PAGE_LIMIT, Progress
+from gatecancel_gui.core.orders import MAX_PAGES, PAGE_LIMIT, Progress, load_open_orders
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,21 @@ def load_futures_orders(client: GateClient, market: Market, *, contract: str | N
                 break
             page, wave = page + wave, min(MAX_WAVE, wave * 2)
     return list(seen.values())
+
+
+def load_markets(client: GateClient, markets: list[Market], *,
+                 stop: threading.Event | None = None) -> list[Order]:
+    """Every open order of these markets, all markets read at once (spot: every pair; futures: every
+    contract of the settlement)."""
+    def load(market: Market) -> list[Order]:
+        if market is Market.SPOT:
+            return load_open_orders(client, stop=stop)
+        return load_futures_orders(client, market, stop=stop)
+
+    if len(markets) == 1:
+        return load(markets[0])
+    with ThreadPoolExecutor(max_workers=len(markets), thread_name_prefix="market") as pool:
+        return [order for orders in pool.map(load, markets) for order in orders]
 
 
 def futures_record(raw: object) -> Record | None:

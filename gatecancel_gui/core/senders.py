@@ -22,8 +22,13 @@ class SenderPool:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix=PREFIX)
+        self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix=PREFIX,
+                                            initializer=self._mark_thread)
         self._closed = False
+        self.threads: set[int] = set()  # idents of the pool's threads (a call from one of them runs apart)
+
+    def _mark_thread(self) -> None:
+        self.threads.add(threading.get_ident())
 
     def run_all(self, fn: Callable[[T], None], items: Iterable[T], limit: int) -> None:
         """`fn(item)` for every item, at most `limit` at a time; returns when all have returned (the first
@@ -36,8 +41,8 @@ class SenderPool:
                 fn(item)
 
         futures: list[Future[None]] = []
-        if not threading.current_thread().name.startswith(PREFIX):  # waiting on the pool from inside it could
-            try:                                                     # wait forever: such a call gets its own
+        if threading.get_ident() not in self.threads:  # waiting on the pool from inside it could wait forever:
+            try:                                          # such a call gets a pool of its own
                 for item in work:
                     futures.append(self._executor.submit(limited, item))
             except RuntimeError:  # closed meanwhile: the rest gets a pool of its own
@@ -64,7 +69,13 @@ class SenderPool:
             except threading.BrokenBarrierError:
                 pass
 
-        for future in [self._executor.submit(meet) for _ in range(count)]:
+        futures: list[Future[None]] = []
+        try:
+            for _ in range(count):
+                futures.append(self._executor.submit(meet))
+        except RuntimeError:  # closed meanwhile (the session ended while the warmer ran): nothing to start
+            barrier.abort()
+        for future in futures:
             future.result()
 
     def close(self) -> None:

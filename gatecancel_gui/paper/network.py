@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+import hypercorn.protocol
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
+from hypercorn.protocol.h2 import H2Protocol
 
 from gatecancel_gui.paper.delay_proxy import DelayProxy
 from gatecancel_gui.paper.tls import ThrowawayCA
@@ -28,12 +30,38 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+NGINX_WINDOW = 2**31 - 1  # what nginx (Gate answers as openresty) opens a connection's receive window to
+SPEC_WINDOW = 65_535      # HTTP/2's initial window, which hypercorn keeps
+
+
 @dataclass(frozen=True)
 class NetworkShape:
     tls: bool = True
     http2: bool = True             # offer h2 by ALPN; False offers HTTP/1.1 only
     rtt_ms: float = 0.0            # every byte delayed rtt/2 each way, every new connection by rtt
     idle_close_s: float | None = None  # connections idle this long are dropped
+    h2_window: int = NGINX_WINDOW  # the HTTP/2 connection window the server grants at the start
+
+
+class WideWindowH2Protocol(H2Protocol):
+    """hypercorn's HTTP/2, opening the connection's receive window as nginx does at the start (a
+    WINDOW_UPDATE after its SETTINGS). hypercorn keeps the spec's 64 KB, so a client sending 50 cancel
+    bodies at once (~65 KB on spot) waits a round trip for the window: true of hypercorn, not of Gate's
+    openresty. `NetworkShape.h2_window = SPEC_WINDOW` keeps hypercorn's behaviour."""
+
+    window = NGINX_WINDOW
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        start = self.connection.initiate_connection
+        extra = self.window - SPEC_WINDOW
+
+        def start_wide() -> None:
+            start()
+            if extra > 0:
+                self.connection.increment_flow_control_window(extra)
+
+        self.connection.initiate_connection = start_wide  # type: ignore[method-assign]
 
 
 class _Headers(dict[str, str]):
@@ -169,6 +197,8 @@ class NetworkServer:
             self.ca.cleanup()
 
     def _run(self) -> None:
+        WideWindowH2Protocol.window = self.shape.h2_window
+        setattr(hypercorn.protocol, "H2Protocol", WideWindowH2Protocol)  # noqa: B010  the paper server's process only
         asyncio.set_event_loop(self._loop)
         self._loop.set_exception_handler(quiet_loop_errors)
         self._stop = asyncio.Event()

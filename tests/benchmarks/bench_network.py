@@ -25,15 +25,15 @@ from gatecancel_gui.core.by_market import batch_method_for
 from gatecancel_gui.core.cancel import CancelRun, CancelSettings
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.credentials import Credentials
-from gatecancel_gui.core.futures import load_futures_orders
-from gatecancel_gui.core.markets import FUTURES
+from gatecancel_gui.core.futures import load_markets
+from gatecancel_gui.core.markets import FUTURES, Market
 from gatecancel_gui.core.models import Order, OutcomeState
-from gatecancel_gui.core.orders import load_open_orders
 from gatecancel_gui.core.transport import NetworkSettings
 from gatecancel_gui.core.warmth import ConnectionWarmer
 from gatecancel_gui.paper import NetworkShape, PaperExchange
 
 ORDERS, PAIRS = 1000, 10
+IN_FLIGHT = CancelSettings().max_in_flight  # what the app uses
 BOOKS = {"spot": (ORDERS, 0), "futures": (0, ORDERS), "mix": (ORDERS // 2, ORDERS // 2)}  # (spot, futures) orders
 BOOK = ["spot"]  # which book the figures are for (--only futures switches it per figure)
 
@@ -89,12 +89,9 @@ def client_for(ex: RemoteExchange, http2: bool) -> GateClient:
 
 
 def load_book(client: GateClient) -> list[Order]:
-    """What the window loads: spot, and both futures settlements when the book has futures."""
+    """What the window loads: spot, and both futures settlements when the book has futures (all at once)."""
     spot, futures = BOOKS[BOOK[0]]
-    orders = load_open_orders(client) if spot else []
-    for market in FUTURES if futures else ():
-        orders += load_futures_orders(client, market)
-    return orders
+    return load_markets(client, ([Market.SPOT] if spot else []) + (list(FUTURES) if futures else []))
 
 
 def timed_cancel(client: GateClient, in_flight: int) -> tuple[float, int]:
@@ -135,7 +132,7 @@ def cancel_after_idle(rtt_ms: float, http2: bool, idle_s: float, idle_close_s: f
         load_book(client)
         time.sleep(idle_s)  # the window sits open; the warmer keeps the connections in use
         opened, dropped = ex.connections_opened, ex.connections_dropped_idle
-        seconds, requests = timed_cancel(client, 50)
+        seconds, requests = timed_cancel(client, IN_FLIGHT)
         warmer.stop()
         return {"s": seconds, "new_connections": ex.connections_opened - opened,
                 "dropped_idle": dropped, "requests": requests}
@@ -187,9 +184,9 @@ def main() -> None:
 
 
 def warm_figures(args: argparse.Namespace, rtt_s: float, repeat: Callable[..., list[dict[str, float]]]) -> None:
-    report("cancel after load, HTTP/2, warmed", repeat(lambda: cancel_after_load(args.rtt_ms, True, True, 50),
+    report("cancel after load, HTTP/2, warmed", repeat(lambda: cancel_after_load(args.rtt_ms, True, True, IN_FLIGHT),
                                                        args.runs), rtt_s)
-    report("cancel after load, HTTP/1.1, warmed", repeat(lambda: cancel_after_load(args.rtt_ms, False, True, 50),
+    report("cancel after load, HTTP/1.1, warmed", repeat(lambda: cancel_after_load(args.rtt_ms, False, True, IN_FLIGHT),
                                                          args.runs), rtt_s)
     report("cancel after load, before (HTTP/1.1, 16, cold)",
            repeat(lambda: cancel_after_load(args.rtt_ms, False, False, 16), args.runs), rtt_s)

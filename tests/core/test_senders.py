@@ -45,11 +45,21 @@ def test_an_error_is_raised_after_every_item_has_run():
 def test_prestarted_threads_are_reused_and_a_call_from_inside_the_pool_does_not_wait_on_itself():
     pool = SenderPool(4)
     pool.prestart(4)
-    names = {t.name for t in threading.enumerate() if t.name.startswith("sender")}
-    assert len(names) >= 4
+    started = set(pool.threads)
+    assert len(started) == 4
     inner = []
     pool.run_all(lambda _: pool.run_all(inner.append, range(5), limit=2), range(4), limit=4)
     assert len(inner) == 20
-    pool.run_all(lambda _: None, range(4), limit=4)
-    assert {t.name for t in threading.enumerate() if t.name.startswith("sender")} == names  # no new threads
+    ran_on = set()
+    pool.run_all(lambda _: ran_on.add(threading.get_ident()), range(8), limit=4)
+    assert pool.threads == started and ran_on <= started  # no new threads: the prestarted ones ran it
     pool.close()
+
+
+def test_prestart_after_close_starts_nothing_and_raises_nothing():
+    pool = SenderPool(4)
+    pool.close()
+    pool.prestart(4)
+    pool._closed = False  # closed under a warmer that had already checked: the submit itself is refused
+    pool.prestart(4)
+    assert pool.threads == set()

@@ -111,3 +111,5 @@ def test_futures_cancel_all_dead_man_switch_and_stop_orders_in_the_window(qtbot,
         assert disarmed.args == [False] and ex.futures_countdowns == {}
         journal = (tmp_path / "journal.jsonl").read_text()
         assert "/futures/usdt/orders" in journal and "ETH_USDT" in journal  # the journal covers futures
+        shut(win, qtbot)
+        win.session.close()
