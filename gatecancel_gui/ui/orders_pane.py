@@ -201,15 +201,18 @@ class OrdersPane(QWidget):
         """The actions on one row: cancel it, its pair or its pair's side; copy its id; its journal."""
         menu = QMenu(self)
         live = [o for o in self.model.orders() if not self.model.is_settled(o.key)]  # what a cancel would send
-        pair_orders = [o for o in live if o.currency_pair == order.currency_pair]
+        # the same name may be a spot pair and a futures contract: "its pair" stays in the order's market
+        pair_orders = [o for o in live if o.currency_pair == order.currency_pair and o.market is order.market]
         side_orders = [o for o in pair_orders if o.side == order.side]
+        where = f"{order.market.display_name} {order.currency_pair}" if order.market.is_futures \
+            else order.currency_pair
         one = menu.addAction(f"Cancel this order\t{QKeySequence(CANCEL_ROW_KEY).toString()}")
         one.setEnabled(not self.model.is_settled(order.key))
         one.triggered.connect(lambda: self.cancelRequested.emit([order]))
-        pair = menu.addAction(f"Cancel all {len(pair_orders)} in {order.currency_pair}")
+        pair = menu.addAction(f"Cancel all {len(pair_orders)} in {where}")
         pair.setEnabled(bool(pair_orders))
         pair.triggered.connect(lambda: self.cancelRequested.emit(pair_orders))
-        side = menu.addAction(f"Cancel all {len(side_orders)} {order.side} in {order.currency_pair}")
+        side = menu.addAction(f"Cancel all {len(side_orders)} {order.side} in {where}")
         side.setEnabled(bool(side_orders))
         side.triggered.connect(lambda: self.cancelRequested.emit(side_orders))
         menu.addSeparator()

@@ -2,6 +2,8 @@
 2**53), batches of at most 20 with a result per order, a just-filled order reported as filled, reconcile
 under faults, and one click across spot and futures under the account's one cancel budget."""
 
+import threading
+
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
@@ -135,35 +137,19 @@ def test_futures_cancel_all_of_every_contract_with_its_stop_orders():
 def test_the_futures_dead_man_switch_arms_renews_and_disarms():
     from gatecancel_gui.core.deadman import DeadManSwitch
 
-    with PaperExchange(orders=5, futures_orders=40, countdown_scale=0.02) as ex, client_for(ex) as c:
-        switch = DeadManSwitch(c, 5, "BTC_USDT", market=USDT)
+    with PaperExchange(orders=5, futures_orders=40) as ex, client_for(ex) as c:
+        renewed = threading.Event()
+        switch = DeadManSwitch(c, 5, "BTC_USDT", market=USDT, on_renewed=lambda armed: renewed.set())
         switch.arm()
-        assert ("usdt", "BTC_USDT") in ex.futures_countdowns
+        first = ex.futures_countdowns[("usdt", "BTC_USDT")]
+        assert renewed.wait(5)  # renewed at a third of the timeout: Gate's countdown starts again
+        assert ex.futures_countdowns[("usdt", "BTC_USDT")] is not first and switch.last.trigger_ms > 0
         switch.disarm()
         assert ("usdt", "BTC_USDT") not in ex.futures_countdowns
-        open_btc = len(ex.futures.open_orders("usdt", "BTC_USDT"))
-        assert open_btc  # disarmed before it fired: nothing cancelled
+        assert ex.futures.open_orders("usdt", "BTC_USDT")  # disarmed before it fired: nothing cancelled
+    with PaperExchange(orders=5, futures_orders=40, countdown_scale=0.02) as ex, client_for(ex) as c:
         switch = DeadManSwitch(c, 5, "BTC_USDT", market=USDT)
         switch.arm()
         switch.stop()  # not renewed: Gate (0.1 s here) cancels the contract's orders, and only those
         wait_for(lambda: not ex.futures.open_orders("usdt", "BTC_USDT"))
         assert ex.futures.open_orders("usdt", "ETH_USDT")
-
-
-
-def test_a_futures_order_reads_sizes_as_integers_or_as_text():
-    from decimal import Decimal
-
-    from gatecancel_gui.core.models import Order
-
-    as_int = Order.from_futures({"id": 58546000000000001, "contract": "BTC_USDT", "size": -25, "left": -10,
-                                 "price": "64000.1", "create_time": 1764600000.5}, USDT)
-    as_text = Order.from_futures({"id": 58546000000000001, "contract": "BTC_USDT", "size": "-25", "left": "-10",
-                                  "price": "64000.1", "create_time": 1764600000.5}, USDT)
-    fraction = Order.from_futures({"id": 1, "contract": "BTC_USDT", "size": "0.5", "left": "0.5", "price": "1"},
-                                  USDT)
-    for order in (as_int, as_text):
-        assert (order.id, order.side, order.amount, order.left, order.filled_amount) == \
-            ("58546000000000001", "sell", Decimal(25), Decimal(10), Decimal(15))
-        assert order.create_time_ms == 1764600000500 and order.key == "futures-usdt:58546000000000001"
-    assert fraction.amount == Decimal("0.5") and fraction.side == "buy"

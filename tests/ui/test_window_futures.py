@@ -113,3 +113,27 @@ def test_futures_cancel_all_dead_man_switch_and_stop_orders_in_the_window(qtbot,
         assert "/futures/usdt/orders" in journal and "ETH_USDT" in journal  # the journal covers futures
         shut(win, qtbot)
         win.session.close()
+
+
+def test_a_rows_menu_keeps_its_pair_inside_the_orders_market(make_window, qtbot):
+    with PaperExchange(orders=60, pairs=2, futures_orders=40) as ex:  # spot BTC_USDT and contract BTC_USDT
+        win = make_window(exchange=ex)
+        load(win, qtbot)
+        btc = [o for o in win.model.orders() if o.currency_pair == "BTC_USDT"]
+        in_contract = [o for o in btc if o.market is Market.FUTURES_USDT]
+        assert in_contract and any(o.market is Market.SPOT for o in btc)  # the same name in both markets
+        menu = win.open_pane.row_menu(in_contract[0])
+        texts = [a.text() for a in menu.actions()]
+        assert f"Cancel all {len(in_contract)} in USDT perpetual BTC_USDT" in texts
+        menu.deleteLater()
+
+
+def test_csv_export_carries_each_rows_market_and_contract(make_window, qtbot):
+    with PaperExchange(orders=20, pairs=2, futures_orders=20) as ex:
+        win = make_window(exchange=ex)
+        load(win, qtbot)
+        header, rows = win.open_pane.export_rows()
+        market, instrument, order_id = (header.index(t) for t in ("Market", "Pair / contract", "Order id"))
+        futures = [r for r in rows if r[market] == "BTC perpetual"]
+        assert len(futures) == 5 and {r[instrument] for r in futures} == {"BTC_USD", "ETH_USD"}
+        assert {r[order_id] for r in futures} == {str(o.id) for o in ex.futures.open_orders("btc")}
