@@ -15,6 +15,7 @@ from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
 from gatecancel_gui.core.cancel_all import Scope
+from gatecancel_gui.core.markets import Market
 from gatecancel_gui.ui.application import configure_app, demo_session
 from gatecancel_gui.ui.cancel_all_dialog import CancelAllDialog
 from gatecancel_gui.ui.dialogs import always_yes, question_box
@@ -45,8 +46,8 @@ def confirmation_and_menu(app: QApplication, window: MainWindow, suffix: str) ->
     model = window.model
     pairs = sorted({o.currency_pair for o in model.orders()})
     checked = [o for o in model.orders() if o.currency_pair in pairs[:6]][:40]
-    model.set_checked([o.id for o in model.checked], False)
-    model.set_checked([o.id for o in checked], True)
+    model.set_checked(list(model.checked), False)
+    model.set_checked([o.key for o in checked], True)
     window.pair_filter.setCurrentText(pairs[0])
     app.processEvents()
     asked: list[tuple[str, str]] = []  # the window's own question, answered No
@@ -61,7 +62,7 @@ def confirmation_and_menu(app: QApplication, window: MainWindow, suffix: str) ->
     box.close()
     box.deleteLater()
     window.pair_filter.setCurrentIndex(0)
-    model.set_checked([o.id for o in checked], False)
+    model.set_checked([o.key for o in checked], False)
 
     view = window.view
     row = 4
@@ -87,8 +88,10 @@ def main() -> None:
     wait(window.loadFinished)
 
     # a cancel with a few orders that fill first, results on top: the risk columns in use
-    fills = [o.id for o in window.model.orders() if exchange.book.orders[o.id].fills_on_cancel][:3]
-    window.model.set_checked([o.id for o in window.model.orders()[:9]] + fills, True)
+    spot = [o for o in window.model.orders() if o.market is Market.SPOT]
+    futures = [o.key for o in window.model.orders() if o.market.is_futures]
+    fills = [o.id for o in spot if exchange.book.orders[o.id].fills_on_cancel][:3]
+    window.model.set_checked([o.id for o in spot[:9]] + fills + futures[:5], True)
     window.cancel_checked()
     wait(window.cancelFinished)
     window.view.sortByColumn(COLUMN["result"], Qt.SortOrder.DescendingOrder)
@@ -102,7 +105,7 @@ def main() -> None:
     app.processEvents()
 
     # the scope chooser, as a trader sees it before confirming
-    loaded = [o for pane in window.panes for o in pane.model.orders() if not pane.model.is_settled(o.id)]
+    loaded = [o for pane in window.panes for o in pane.model.orders() if not pane.model.is_settled(o.key)]
     dialog = CancelAllDialog(sorted({o.currency_pair for o in window.model.orders()}), "live", pair, window, loaded)
     dialog.include_stops.setChecked(True)
     dialog.show()
@@ -112,7 +115,7 @@ def main() -> None:
 
     # stop orders: cancel two of them one by one
     window.tabs.setCurrentWidget(window.stop_pane)
-    window.stop_pane.model.set_checked([o.id for o in window.stop_pane.model.orders()[:2]], True)
+    window.stop_pane.model.set_checked([o.key for o in window.stop_pane.model.orders()[:2]], True)
     window.cancel_checked()
     wait(window.cancelFinished)
     window.stop_pane.view.sortByColumn(COLUMN["result"], Qt.SortOrder.DescendingOrder)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QApplication
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.credentials import Credentials
 from gatecancel_gui.core.errors import ConfigError
+from gatecancel_gui.core.markets import Market
 from gatecancel_gui.core.profiles import ProfileStore
 from gatecancel_gui.core.session import Session, open_profile
 from gatecancel_gui.ui.dialogs import always_yes
@@ -153,10 +154,12 @@ def drive_screenshot(window: MainWindow, exchange: Any, path: str) -> None:
 
     def loaded(result: Any) -> None:
         orders = window.model.orders()
-        fills = [o for o in orders if exchange.book.orders[o.id].fills_on_cancel][:3]
-        pair = orders[0].currency_pair if orders else ""
-        chosen = [o for o in orders if o.currency_pair == pair][:12] + fills
-        window.model.set_checked([o.id for o in chosen], True)
+        spot = [o for o in orders if o.market is Market.SPOT]
+        fills = [o for o in spot if exchange.book.orders[o.id].fills_on_cancel][:3]
+        pair = spot[0].currency_pair if spot else ""
+        futures = [o for o in orders if o.market.is_futures]  # one click over spot and futures
+        chosen = [o for o in spot if o.currency_pair == pair][:10] + fills + futures[:4]
+        window.model.set_checked([o.key for o in chosen], True)
         window.cancel_checked()
 
     def cancelled(report: Any) -> None:
