@@ -32,7 +32,8 @@ def setup_logging() -> None:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="gatecancel-gui", description="Cancel open Gate orders: spot and perpetual futures.")
+    parser = argparse.ArgumentParser(prog="gatecancel-gui",
+                                     description="Cancel open Gate orders: spot and perpetual futures.")
     parser.add_argument("--version", action="version", version=f"gatecancel {__version__}")
     parser.add_argument("--demo", action="store_true",
                         help="start a paper exchange in this process and connect to it (no keys, no network)")
