@@ -31,7 +31,7 @@ MIN_TIMEOUT_S, MAX_TIMEOUT_S = 0.5, 120.0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="gatecancel", description="List and cancel open Gate spot orders.")
+    parser = Parser(prog="gatecancel", description="List and cancel open Gate orders: spot and perpetual futures.")
     parser.add_argument("--version", action="version", version=f"gatecancel {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

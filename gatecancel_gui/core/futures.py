@@ -19,7 +19,7 @@ from gatecancel_gui.core.orders import MAX_PAGES, PAGE_LIMIT, Progress, load_ope
 log = logging.getLogger(__name__)
 
 
-FIRST_WAVE, MAX_WAVE = 2, 8  # pages read at once: 2, then 4, then 8 while every page comes back full
+FIRST_WAVE, MAX_WAVE = 4, 8  # pages read at once: 4, then 8 while every page comes back full
 
 
 def load_futures_orders(client: GateClient, market: Market, *, contract: str | None = None,
@@ -27,8 +27,9 @@ def load_futures_orders(client: GateClient, market: Market, *, contract: str | N
     """Every open order of one futures settlement (or one contract of it), in pages of 100 by offset.
 
     Offset paging has no count, and one page after another costs a round trip each (750 orders: 8 round
-    trips). So pages are read in waves, 2 at once, then 4, then 8, until one comes back short: 750 orders
-    take 3 round trips, and a small book costs one read that comes back empty. Orders are de-duplicated by
+    trips). So pages are read in waves, 4 at once, then 8, until one comes back short: 750 orders take 2
+    round trips, a book under 400 orders one, at the price of a few reads that come back empty (well
+    inside Gate's 200 reads per 10 s, even under live refresh). Orders are de-duplicated by
     id, since a page can shift while orders fill between reads."""
     if not market.is_futures:
         raise ValueError(f"{market.value} is not a futures market")
