@@ -14,10 +14,11 @@ PAIRS_NAMED = 4  # then "+N more"
 
 
 def value_by_quote(orders: Iterable[Order]) -> dict[str, Decimal]:
-    """What is still open of the orders, per quote currency (left × price)."""
+    """What is still open of the spot orders, per quote currency (left × price)."""
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for order in orders:
-        totals[order.quote_currency] += order.quote_value
+        if not order.market.is_futures:  # contracts are not money: no value is claimed for them
+            totals[order.quote_currency] += order.quote_value
     return dict(totals)
 
 

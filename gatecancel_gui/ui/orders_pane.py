@@ -41,7 +41,7 @@ class OrdersView(QTableView):
     def paintEvent(self, event: Any) -> None:  # noqa: N802
         super().paintEvent(event)
 CANCEL_ROW_KEY = "Shift+Delete"  # cancel the row under the cursor (Delete cancels the checked rows)
-WIDTHS = (("check", 28), ("result", 150), ("market", 100), ("pair", 90), ("side", 40), ("type", 90), ("price", 90),
+WIDTHS = (("check", 28), ("result", 150), ("market", 118), ("pair", 90), ("side", 40), ("type", 90), ("price", 90),
           ("last", 90), ("distance", 75), ("amount", 85), ("left", 85), ("value", 120), ("filled", 60),
           ("created", 135), ("id", 150), ("text", 90))
 RESULTS = (("All results", ""), ("Failed (red)", "failed"), ("Not sent", "not_sent"), ("Cancelled", "cancelled"),

@@ -137,3 +137,14 @@ def test_csv_export_carries_each_rows_market_and_contract(make_window, qtbot):
         futures = [r for r in rows if r[market] == "BTC perpetual"]
         assert len(futures) == 5 and {r[instrument] for r in futures} == {"BTC_USD", "ETH_USD"}
         assert {r[order_id] for r in futures} == {str(o.id) for o in ex.futures.open_orders("btc")}
+
+
+def test_no_money_value_is_claimed_for_futures_rows(make_window, qtbot):
+    with PaperExchange(orders=20, pairs=2, futures_orders=20) as ex:
+        win = make_window(exchange=ex)
+        load(win, qtbot)
+        futures = [o for o in win.model.orders() if o.market.is_futures]
+        values = {win.model.data(win.model.index(win.model.row_of(o.key), COLUMN["value"])) for o in futures}
+        assert values == {""}  # contracts are not money: never "0 USDT"
+        win.model.set_checked([o.key for o in futures], True)
+        assert "USDT" not in win.open_pane.counts_text() and "BTC" not in win.open_pane.counts_text()
