@@ -80,13 +80,19 @@ def _distance_key(order: Order, last: Last) -> Decimal:
     return abs(d) if d is not None else Decimal("Infinity")  # nearest to filling first
 
 
+def _type_text(order: Order) -> str:
+    """The order's type, with a futures order's reduce-only and close flags (they change what it does)."""
+    flags = (" · reduce-only" if order.reduce_only else "") + (" · close" if order.is_close else "")
+    return order.type + flags
+
+
 COLUMNS: list[Column] = [
     Column("check", "", lambda o, m: "", lambda o, m: 0),
     Column("result", "Result", lambda o, m: "", lambda o, m: ""),
     Column("market", "Market", lambda o, m: o.market.display_name, lambda o, m: list(Market).index(o.market)),
     Column("pair", "Pair / contract", lambda o, m: o.currency_pair, lambda o, m: o.currency_pair),
     Column("side", "Side", lambda o, m: o.side, lambda o, m: o.side),
-    Column("type", "Type", lambda o, m: o.type, lambda o, m: o.type),
+    Column("type", "Type", lambda o, m: _type_text(o), lambda o, m: _type_text(o)),
     Column("price", "Price", lambda o, m: _fmt(o.price), lambda o, m: o.price, numeric=True),
     Column("last", "Last price", lambda o, m: _fmt(m) if m else "", lambda o, m: m or Decimal(0), numeric=True),
     Column("distance", "To market", _distance, _distance_key, numeric=True),

@@ -148,3 +148,12 @@ def test_no_money_value_is_claimed_for_futures_rows(make_window, qtbot):
         assert values == {""}  # contracts are not money: never "0 USDT"
         win.model.set_checked([o.key for o in futures], True)
         assert "USDT" not in win.open_pane.counts_text() and "BTC" not in win.open_pane.counts_text()
+
+
+def test_a_reduce_only_futures_order_says_so_in_its_type(make_window, qtbot):
+    with PaperExchange(orders=10, pairs=2, futures_orders=60) as ex:
+        reduce_only = next(o for o in ex.futures.open_orders("usdt") if o.is_reduce_only)
+        win = make_window(exchange=ex)
+        load(win, qtbot)
+        row = win.model.row_of(f"futures-usdt:{reduce_only.id}")
+        assert win.model.data(win.model.index(row, COLUMN["type"])) == "limit · reduce-only"
