@@ -180,6 +180,10 @@ def main() -> None:
             warm_figures(args, rtt_s, repeat)
             report("cold start to a loaded table, HTTP/2", repeat(lambda: cold_load(args.rtt_ms, True), args.runs),
                    rtt_s)
+            if args.idle_runs and book == "futures":
+                label = f"cancel after {args.idle_s:g} s idle (dropped at {args.idle_close_s:g} s)"
+                report(label + ", HTTP/2", repeat(lambda: cancel_after_idle(args.rtt_ms, True, args.idle_s,
+                                                                            args.idle_close_s), args.idle_runs), rtt_s)
         BOOK[0] = "spot"
 
 
