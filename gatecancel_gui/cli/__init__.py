@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TextIO
 
@@ -55,6 +56,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def one_line_each(err: TextIO) -> Callable[[str], None]:
+    """Print each notice once: reads that run side by side (a look-ahead page, several markets) meet the
+    same trouble at the same moment and would say so each, and from several threads at once."""
+    lock = threading.Lock()
+    last = [""]
+
+    def say(text: str) -> None:
+        with lock:
+            if text == last[0]:
+                return
+            last[0] = text
+            print(f"gatecancel: {text}", file=err, flush=True)
+
+    return say
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run one command; the exit status is 0 done, 1 not everything cancelled (or a question declined),
     2 bad input, 130 interrupted. A reader that leaves (`| head`) changes neither the work nor the status."""
@@ -76,7 +93,7 @@ def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.command == "journal":
             return journal.run_journal(args, out)
         with make_client(args) as client:
-            client.add_listener(lambda text: print(f"gatecancel: {text}", file=err, flush=True))
+            client.add_listener(one_line_each(err))
             if args.command == "orders":
                 return orders.run_orders(client, args, out)
             if args.command == "cancel":

@@ -131,7 +131,8 @@ def report_cancel(run: CancelRun, refs: list[OrderRef], args: argparse.Namespace
     """Run a cancel with Ctrl+C as Stop, print one line (or JSON object) per order and the summary."""
     unique = list(dict.fromkeys(refs))
     requests = run.method.requests_for(len(unique))
-    print(f"gatecancel: cancelling {len(unique)} orders in {requests} request{'s' if requests != 1 else ''} "
+    print(f"gatecancel: cancelling {len(unique)} order{'s' if len(unique) != 1 else ''} in {requests} "
+          f"request{'s' if requests != 1 else ''} "
           "(Ctrl+C stops sending; what was sent is still reported)", file=err, flush=True)
     report = run_interruptibly(lambda: run.run(unique), run.stop, err)
     print_outcomes([report.outcomes[r] for r in unique], args.json, out)

@@ -45,7 +45,7 @@ def print_orders(orders: list[Order], noun: str, args: argparse.Namespace, out: 
         json.dump([order_json(o) for o in orders], out, indent=1)
         out.write("\n")
         return
-    futures = any(o.market.is_futures for o in orders)
+    futures = any(o.market.is_futures for o in orders) or getattr(args, "market", "spot") != "spot"
     market_head = f"{'Market':<13} " if futures else ""
     out.write(f"{market_head}{'Pair':<12} {'Side':<4} {'Price':>14} {'Left':>16} {'Id':>20}  Text\n")
     for o in sorted(orders, key=lambda o: list(Market).index(o.market)):

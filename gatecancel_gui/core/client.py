@@ -356,8 +356,17 @@ def uses_environment_proxy(base_url: str) -> bool:
     return bool(wanted) and not urllib.request.proxy_bypass(parts.hostname or "")
 
 
+_FUTURES_READS = (("/orders/", "a {} order"), ("/orders", "{} orders"), ("/price_orders", "{} stop orders"),
+                  ("/tickers", "{} prices"), ("/contracts", "the {} contract list"))
+
+
 def what_is_read(endpoint: str) -> str:
     """A read in the user's words, so "retrying 2/5" says what is being retried."""
+    if endpoint.startswith("/futures/"):
+        settle, _, rest = endpoint.removeprefix("/futures/").partition("/")
+        market = f"{settle.upper()} perpetual"
+        return next((words.format(market) for prefix, words in _FUTURES_READS if ("/" + rest).startswith(prefix)),
+                    endpoint)
     return next((words for prefix, words in _READS if endpoint.startswith(prefix)), endpoint)
 
 

@@ -42,6 +42,15 @@ def normalise_base_url(url: str) -> str:
         )
     if parts.query or parts.fragment:
         raise ConfigError("The base URL must not carry a query or fragment.")
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError("The base URL must not carry a user or password: the API key and secret go in the "
+                          "profile (or GATE_API_KEY / GATE_API_SECRET).")
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if port is not None and not 1 <= port <= 65535:
+        raise ConfigError(f"'{url}' has no valid port: a port is a number from 1 to 65535.")
     path = parts.path.rstrip("/")
     if not path.endswith("/api/v4"):
         raise ConfigError("The base URL should end in /api/v4, e.g. " + LIVE_URL + ".")

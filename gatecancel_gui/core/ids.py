@@ -20,7 +20,10 @@ def check_order_id(text: str) -> str:
     order_id = (text or "").strip()
     if NUMERIC_ID.match(order_id) or TEXT_ID.match(order_id):
         return order_id
-    raise ConfigError(f"'{text}' is not an order id: Gate's ids are numbers, or a custom id such as t-my-order.")
+    if order_id.isdigit():
+        raise ConfigError(f"'{text}' is not an order id: Gate's ids have at most 20 digits.")
+    raise ConfigError(f"'{text}' is not an order id: Gate's ids are whole numbers, or a custom id such as "
+                      "t-my-order.")
 
 
 def check_stop_order_id(text: str) -> str:

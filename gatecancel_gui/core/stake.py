@@ -63,8 +63,6 @@ def cancel_question(orders: list[Order], environment: str, *, noun: str = "order
     lines = [f"Cancel {len(orders)} {one if len(orders) == 1 else noun} in {where} on {environment.upper()}?", ""]
     if futures:
         lines.append("Markets: " + by_market(orders).strip()[1:-1])
-        contracts = sum(o.left for o in orders if o.market.is_futures)
-        lines.append(f"Futures contracts still open: {contracts:,}")
     value = describe_value(o for o in orders if not o.market.is_futures)
     if value:
         lines.append(f"Value still open{' (spot)' if futures else ''}: {value}")

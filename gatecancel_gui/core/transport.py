@@ -164,6 +164,7 @@ class HttpLoop:
         self._busy = [0]             # requests in flight per lane
         self._http1 = False          # the server chose HTTP/1.1: spread requests over lanes
         self._closed = False
+        self._shutting: asyncio.Task[None] | None = None
         # a client dropped without close() must not leave its loop thread running forever
         weakref.finalize(self, _stop_soon, self._loop)
 
@@ -221,7 +222,13 @@ class HttpLoop:
             finally:
                 _stop_soon(self._loop)
 
-        asyncio.run_coroutine_threadsafe(shut(), self._loop)
+        # the coroutine is made on the loop's thread: a loop that never runs again (the process is ending)
+        # leaves no coroutine behind that was never awaited
+        def start_shut() -> None:
+            self._shutting = self._loop.create_task(shut())  # held: a task nobody holds may vanish mid-way
+
+        with contextlib.suppress(RuntimeError):  # the loop is closed already
+            self._loop.call_soon_threadsafe(start_shut)
 
 
 def _run_until_stopped(loop: asyncio.AbstractEventLoop) -> None:

@@ -6,6 +6,7 @@ import json
 import logging
 import re
 import secrets
+import sys
 import threading
 import time
 from collections import deque
@@ -498,6 +499,15 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256
     allow_reuse_address = True
     exchange: PaperExchange
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up (a finished command, a dropped test connection) is routine: one debug
+        line, not socketserver's traceback on stderr. Anything else is logged with its traceback."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
+            log.debug("paper exchange: %s hung up (%s)", client_address, error)
+        else:
+            log.exception("paper exchange: error while serving %s", client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
