@@ -69,7 +69,11 @@ class ByMarket(CancelMethod):
 
     def look_up(self, client: GateClient, refs: list[OrderRef], *, since_ms: int, stop: threading.Event,
                 in_flight: int) -> dict[OrderRef, Record]:
+        by_market: dict[Market, list[OrderRef]] = defaultdict(list)
+        for ref in refs:
+            by_market[ref.market].append(ref)
         records: dict[OrderRef, Record] = {}
-        for group in self.groups(refs, len(refs) or 1):
-            records.update(self._of(group).look_up(client, group, since_ms=since_ms, stop=stop, in_flight=in_flight))
+        for market, market_refs in by_market.items():  # whole, so a market's bulk look-up sees them all
+            records.update(self.methods[market].look_up(client, market_refs, since_ms=since_ms, stop=stop,
+                                                        in_flight=in_flight))
         return records

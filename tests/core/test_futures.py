@@ -153,3 +153,20 @@ def test_the_futures_dead_man_switch_arms_renews_and_disarms():
         switch.stop()  # not renewed: Gate (0.1 s here) cancels the contract's orders, and only those
         wait_for(lambda: not ex.futures.open_orders("usdt", "BTC_USDT"))
         assert ex.futures.open_orders("usdt", "ETH_USDT")
+
+
+def test_a_mixed_cancel_whose_answers_are_lost_is_reconciled_market_by_market():
+    with PaperExchange(orders=60, pairs=2, futures_orders=60, fill_fraction=0.1) as ex, client_for(ex) as c:
+        refs = [o.ref for o in load_open_orders(c)] + [o.ref for o in load_futures_orders(c, USDT)]
+        ex.plan("POST /spot/cancel_batch_orders", [Fault.DROP_AFTER_APPLY, Fault.TRUNCATED_AFTER_APPLY])
+        ex.plan("POST " + BATCH_USDT, [Fault.DROP_AFTER_APPLY, Fault.ERROR_500_AFTER_APPLY])
+        report = CancelRun(c, batch_method_for(refs), settings=CancelSettings(backoff_s=0.01)).run(refs)
+        assert set(report.outcomes) == set(refs)
+        for ref, outcome in report.outcomes.items():
+            if ref.market is Market.SPOT:
+                expected = {"cancelled": OutcomeState.CANCELLED, "closed": OutcomeState.REJECTED}
+                assert outcome.state is expected[ex.book.status_of(ref.id)], (ref, outcome)
+            else:
+                assert true_to_record(outcome, record_of(ex, ref)), (ref, outcome)
+        assert any(o.reconciled for o in report.outcomes.values() if o.ref.market is USDT)
+        assert any(o.reconciled for o in report.outcomes.values() if o.ref.market is Market.SPOT)
