@@ -143,7 +143,8 @@ class RiskToolbar(QToolBar):
         self._set_editable(False)
         self._tick.start()
         self._show_countdown()
-        scope = self.switch_scope.currentText().lower()
+        text = self.switch_scope.currentText()
+        scope = "all " + text[4:] if text.startswith("All ") else text  # "all pairs", "all USDT perpetual"
         self.message.emit(f"Dead-man switch armed for {scope}: Gate cancels every open order there if this app "
                           f"stops renewing for {switch.timeout_s} s.")
         self.armedChanged.emit(True)
