@@ -17,6 +17,7 @@ from gatecancel_gui.core.method import (
     Found,
     Record,
     look_up_each,
+    results_by_id,
     status_record,
 )
 from gatecancel_gui.core.models import OrderRef, to_decimal
@@ -54,11 +55,7 @@ class SpotBatch(CancelMethod):
         return client.request("POST", BATCH_ENDPOINT, body=body)
 
     def read_answer(self, group: list[OrderRef], data: Any) -> dict[OrderRef, Answer]:
-        by_id: dict[str, dict[str, Any]] = {}
-        if isinstance(data, list):
-            for item in data:
-                if isinstance(item, dict) and item.get("id") is not None:
-                    by_id.setdefault(str(item["id"]), item)
+        by_id = results_by_id(data)
         answers: dict[OrderRef, Answer] = {}
         for ref in group:
             item = by_id.get(ref.id)

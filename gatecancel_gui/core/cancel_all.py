@@ -97,6 +97,19 @@ def list_scope(client: GateClient, scope: Scope, stop: threading.Event | None = 
     return [o for o in orders if scope.matches(o)]
 
 
+def still_listed(client: GateClient, scope: Scope, refs: list[OrderRef], timeout_s: float, poll_s: float,
+                 stop: threading.Event) -> dict[OrderRef, Record]:
+    """List the scope again until none of the orders is there or the timeout passes (a cancel-all is
+    answered before it is done); the ones still listed are open."""
+    wanted = {ref.id for ref in refs}
+    deadline = time.monotonic() + timeout_s
+    while True:
+        open_ids = {o.id for o in list_scope(client, scope, stop)} & wanted
+        if not open_ids or time.monotonic() >= deadline or stop.wait(poll_s):
+            break
+    return {ref: Record(Found.OPEN) for ref in refs if ref.id in open_ids}
+
+
 class ServerScope(CancelMethod):
     """One DELETE /spot/orders for the whole scope. Gate answers before it has finished, so the answer
     only means "requested": every targeted order is confirmed by listing again and looked up among the
@@ -137,13 +150,7 @@ class ServerScope(CancelMethod):
 
     def look_up(self, client: GateClient, refs: list[OrderRef], *, since_ms: int, stop: threading.Event,
                 in_flight: int) -> dict[OrderRef, Record]:
-        wanted = {ref.id for ref in refs}
-        deadline = time.monotonic() + self.confirm_timeout_s
-        while True:
-            open_ids = {o.id for o in list_scope(client, self.scope, stop)} & wanted
-            if not open_ids or time.monotonic() >= deadline or stop.wait(self.poll_s):
-                break
-        records = {ref: Record(Found.OPEN) for ref in refs if ref.id in open_ids}
+        records = still_listed(client, self.scope, refs, self.confirm_timeout_s, self.poll_s, stop)
         by_pair: dict[str, list[OrderRef]] = defaultdict(list)
         for ref in refs:
             if ref not in records:
@@ -218,13 +225,7 @@ class FuturesScope(CancelMethod):
 
     def look_up(self, client: GateClient, refs: list[OrderRef], *, since_ms: int, stop: threading.Event,
                 in_flight: int) -> dict[OrderRef, Record]:
-        wanted = {ref.id for ref in refs}
-        deadline = time.monotonic() + self.confirm_timeout_s
-        while True:
-            open_ids = {o.id for o in list_scope(client, self.scope, stop)} & wanted
-            if not open_ids or time.monotonic() >= deadline or stop.wait(self.poll_s):
-                break
-        records = {ref: Record(Found.OPEN) for ref in refs if ref.id in open_ids}
+        records = still_listed(client, self.scope, refs, self.confirm_timeout_s, self.poll_s, stop)
         gone = [ref for ref in refs if ref not in records]
         records.update(look_up_each(gone, lambda ref: look_up_futures_order(client, ref, stop), in_flight))
         return records

@@ -12,7 +12,7 @@ from typing import Any
 from gatecancel_gui.core.client import ApiResponse, GateClient, Params
 from gatecancel_gui.core.errors import GateError, Stopped
 from gatecancel_gui.core.markets import Market
-from gatecancel_gui.core.method import MAX_BATCH, Answer, CancelMethod, Found, Record, look_up_each
+from gatecancel_gui.core.method import MAX_BATCH, Answer, CancelMethod, Found, Record, look_up_each, results_by_id
 from gatecancel_gui.core.models import Order, OrderRef, to_decimal
 from gatecancel_gui.core.orders import MAX_PAGES, PAGE_LIMIT, Progress, load_open_orders
 
@@ -116,11 +116,7 @@ class FuturesBatch(CancelMethod):
         return client.request("POST", self.market.spec.batch_cancel, body=[ref.id for ref in group])
 
     def read_answer(self, group: list[OrderRef], data: Any) -> dict[OrderRef, Answer]:
-        by_id: dict[str, dict[str, Any]] = {}
-        if isinstance(data, list):
-            for item in data:
-                if isinstance(item, dict) and item.get("id") is not None:
-                    by_id.setdefault(str(item["id"]), item)
+        by_id = results_by_id(data)
         answers: dict[OrderRef, Answer] = {}
         for ref in group:
             item = by_id.get(ref.id)

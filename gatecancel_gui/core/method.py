@@ -119,6 +119,17 @@ class CancelMethod(ABC):
         """The record of each order it could find (reads only); an order left out stays unknown."""
 
 
+def results_by_id(data: Any) -> dict[str, dict[str, Any]]:
+    """Gate's per-order results of a batch answer, by id as text (the first result of each id): results are
+    matched by id, never by position (their order is unconfirmed)."""
+    by_id: dict[str, dict[str, Any]] = {}
+    if isinstance(data, list):
+        for item in data:
+            if isinstance(item, dict) and item.get("id") is not None:
+                by_id.setdefault(str(item["id"]), item)
+    return by_id
+
+
 def look_up_each(refs: list[OrderRef], look_up_one: Callable[[OrderRef], Record | None],
                  in_flight: int) -> dict[OrderRef, Record]:
     """Ask for each order's record concurrently (reads wait for the account's read budget)."""
