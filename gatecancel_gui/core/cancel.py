@@ -17,6 +17,7 @@ from gatecancel_gui.core.method import (
     Found,
     Record,
     look_up_each,
+    read_record,
     results_by_id,
     status_record,
 )
@@ -109,12 +110,5 @@ def look_up_one(client: GateClient, ref: OrderRef, stop: threading.Event) -> Rec
     params: Params = [("currency_pair", ref.currency_pair)]
     if client.account:
         params.append(("account", client.account))
-    try:
-        return spot_record(client.request("GET", f"/spot/orders/{ref.id}", params=params, stop=stop).data)
-    except GateError as exc:
-        if exc.label == "ORDER_NOT_FOUND":
-            return Record(Found.NOT_FOUND)
-        log.info("look-up of %s failed: %s", ref, exc.label)
-    except Stopped:
-        pass
-    return None
+    return read_record(ref, lambda: client.request("GET", f"/spot/orders/{ref.id}", params=params, stop=stop).data,
+                       spot_record)

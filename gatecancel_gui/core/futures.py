@@ -10,9 +10,18 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from gatecancel_gui.core.client import ApiResponse, GateClient, Params
-from gatecancel_gui.core.errors import GateError, Stopped
+from gatecancel_gui.core.errors import Stopped
 from gatecancel_gui.core.markets import Market
-from gatecancel_gui.core.method import MAX_BATCH, Answer, CancelMethod, Found, Record, look_up_each, results_by_id
+from gatecancel_gui.core.method import (
+    MAX_BATCH,
+    Answer,
+    CancelMethod,
+    Found,
+    Record,
+    look_up_each,
+    read_record,
+    results_by_id,
+)
 from gatecancel_gui.core.models import Order, OrderRef, to_decimal
 from gatecancel_gui.core.orders import MAX_PAGES, PAGE_LIMIT, Progress, load_open_orders
 
@@ -136,15 +145,8 @@ class FuturesBatch(CancelMethod):
 
 def look_up_futures_order(client: GateClient, ref: OrderRef, stop: threading.Event) -> Record | None:
     """GET /futures/{settle}/orders/{id}: the order's own record, or None when Gate would not say."""
-    try:
-        return futures_record(client.request("GET", ref.market.spec.order(ref.id), stop=stop).data)
-    except GateError as exc:
-        if exc.label == "ORDER_NOT_FOUND":
-            return Record(Found.NOT_FOUND)
-        log.info("look-up of %s failed: %s", ref, exc.label)
-    except Stopped:
-        pass
-    return None
+    return read_record(ref, lambda: client.request("GET", ref.market.spec.order(ref.id), stop=stop).data,
+                       futures_record)
 
 
 def _label_in(message: str) -> str:

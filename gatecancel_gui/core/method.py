@@ -6,6 +6,7 @@ Stop, "maybe applied", the journal, the budget) is the run's."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -16,8 +17,10 @@ from enum import Enum
 from typing import Any
 
 from gatecancel_gui.core.client import ApiResponse, GateClient
+from gatecancel_gui.core.errors import GateError, Stopped
 from gatecancel_gui.core.models import CancelOutcome, OrderRef, OutcomeState
 
+log = logging.getLogger(__name__)
 MAX_BATCH = 20  # Gate's limit for one batch cancel
 
 
@@ -128,6 +131,20 @@ def results_by_id(data: Any) -> dict[str, dict[str, Any]]:
             if isinstance(item, dict) and item.get("id") is not None:
                 by_id.setdefault(str(item["id"]), item)
     return by_id
+
+
+def read_record(ref: OrderRef, read: Callable[[], Any], parse: Callable[[Any], Record | None]) -> Record | None:
+    """An order's own record from one GET: parsed, NOT_FOUND when Gate says ORDER_NOT_FOUND, None when Gate
+    would not say (or the read was stopped)."""
+    try:
+        return parse(read())
+    except GateError as exc:
+        if exc.label == "ORDER_NOT_FOUND":
+            return Record(Found.NOT_FOUND)
+        log.info("look-up of %s failed: %s", ref, exc.label)
+    except Stopped:
+        pass
+    return None
 
 
 def look_up_each(refs: list[OrderRef], look_up_one: Callable[[OrderRef], Record | None],

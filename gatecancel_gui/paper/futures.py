@@ -10,10 +10,11 @@ import threading
 import time
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from gatecancel_gui.paper.risk import PaperApiError
 
+T = TypeVar("T", "FuturesOrder", "FuturesPriceOrder")
 SETTLES = ("usdt", "btc")
 FIRST_FUTURES_ID = 58_546_000_000_000_001  # integers past 2**53: a float or a JS number would corrupt them
 FIRST_FUTURES_PRICE_ID = 36_028_797_018_963_969
@@ -99,17 +100,24 @@ class FuturesBook:
             return order
 
     def open_price_orders(self, settle: str, contract: str | None = None) -> list[FuturesPriceOrder]:
-        with self.lock:
-            return sorted((o for o in self.price_orders.values() if o.settle == settle and o.status == "open"
-                           and (contract is None or o.contract == contract)), key=lambda o: o.id)
+        return self._open(self.price_orders, settle, contract)
 
     def price_order(self, settle: str, order_id: str) -> FuturesPriceOrder | None:
+        return self._find(self.price_orders, settle, order_id)
+
+    def _open(self, book: dict[tuple[str, int], T], settle: str, contract: str | None) -> list[T]:
+        """The open ones of a settlement (one contract, or all), oldest id first."""
+        with self.lock:
+            return sorted((o for o in book.values() if o.settle == settle and o.status == "open"
+                           and (contract is None or o.contract == contract)), key=lambda o: o.id)
+
+    def _find(self, book: dict[tuple[str, int], T], settle: str, order_id: str) -> T | None:
         try:
             key = (settle, int(order_id))
         except ValueError:
             return None
         with self.lock:
-            return self.price_orders.get(key)
+            return book.get(key)
 
     def place(self, settle: str, contract: str, size: int, price: Decimal, *, text: str = "web",
               reduce_only: bool = False, fills_on_cancel: bool = False, left: int | None = None,
@@ -123,17 +131,10 @@ class FuturesBook:
             return order
 
     def open_orders(self, settle: str, contract: str | None = None) -> list[FuturesOrder]:
-        with self.lock:
-            return sorted((o for o in self.orders.values() if o.settle == settle and o.status == "open"
-                           and (contract is None or o.contract == contract)), key=lambda o: o.id)
+        return self._open(self.orders, settle, contract)
 
     def get(self, settle: str, order_id: str) -> FuturesOrder | None:
-        try:
-            key = (settle, int(order_id))
-        except ValueError:
-            return None
-        with self.lock:
-            return self.orders.get(key)
+        return self._find(self.orders, settle, order_id)
 
     def cancel(self, settle: str, order_id: str) -> tuple[bool, str, str]:
         """(succeeded, label, message) as Gate's futures batch answer says it."""

@@ -1,7 +1,6 @@
 """The sender pool a cancel runs on: a per-call limit, every item run, errors raised, threads kept."""
 
 import threading
-import time
 
 import pytest
 
@@ -10,20 +9,24 @@ from gatecancel_gui.core.senders import SenderPool
 
 def test_every_item_runs_at_most_limit_at_once():
     pool = SenderPool(8)
-    lock, running, peak, done = threading.Lock(), [0], [0], []
+    lock = threading.Condition()
+    running, peak, done = [0], [0], []
 
     def work(item):
         with lock:
             running[0] += 1
             peak[0] = max(peak[0], running[0])
-        time.sleep(0.01)
-        with lock:
+            lock.notify_all()
+            # hold on until as many run as the limit allows (fewer in the last round): a pool that let a fourth
+            # in would show it in `peak`
+            lock.wait_for(lambda: running[0] >= min(3, 20 - len(done)), timeout=5)
             running[0] -= 1
             done.append(item)
+            lock.notify_all()
 
     pool.run_all(work, range(20), limit=3)
     assert sorted(done) == list(range(20))
-    assert peak[0] <= 3
+    assert peak[0] == 3
     pool.close()
 
 
