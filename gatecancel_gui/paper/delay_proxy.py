@@ -1,15 +1,168 @@
 """A TCP proxy on loopback that gives the paper exchange the shape of a real network: every byte is
 delayed by half a round trip each way, a new connection costs a round trip before its first byte (the
 TCP handshake; TLS's own round trip then happens through the proxy like any other bytes), and a
-connection idle for too long is dropped, as servers and load balancers do."""
+connection idle for too long is dropped, as servers and load balancers do.
+
+Built on asyncio protocols with one timer per direction, not streams with a queue and a sleep per
+chunk: it shares the paper exchange's interpreter, and a network costs the server no CPU."""
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import socket
 import threading
-from typing import Any
+
+_EOF = b""  # queued after the last bytes of a direction: half-close the other side when it is due
+
+
+class _Direction:
+    """Bytes read on one side, written to the other `delay` seconds later, in order, none before
+    `hold_until`. One timer at a time: armed for the oldest chunk still due."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, delay: float, hold_until: float) -> None:
+        self.loop, self.delay, self.hold_until = loop, delay, hold_until
+        self.target: asyncio.Transport | None = None  # set once the other side is connected
+        self.source: asyncio.Transport | None = None
+        self._due: collections.deque[tuple[float, bytes]] = collections.deque()
+        self._timer: asyncio.TimerHandle | None = None
+
+    def push(self, data: bytes) -> None:
+        self._due.append((max(self.loop.time(), self.hold_until) + self.delay, data))
+        self._arm()
+
+    def attach(self, target: asyncio.Transport) -> None:
+        self.target = target
+        self._arm()
+
+    def _arm(self) -> None:
+        if self._timer is None and self._due and self.target is not None:
+            self._timer = self.loop.call_at(self._due[0][0], self._release)
+
+    def _release(self) -> None:
+        self._timer = None
+        target, now = self.target, self.loop.time()
+        assert target is not None
+        while self._due and self._due[0][0] <= now:
+            data = self._due.popleft()[1]
+            if target.is_closing():
+                self._due.clear()
+                return
+            if not data:  # _EOF
+                if target.can_write_eof():
+                    target.write_eof()
+                else:
+                    target.close()
+            else:
+                target.write(data)
+        self._arm()
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._due.clear()
+
+
+class _Side(asyncio.Protocol):
+    """One socket of a proxied connection: what it reads goes into `outgoing`; the transport it owns is
+    the target of the other direction."""
+
+    def __init__(self, link: _Link, outgoing: _Direction, incoming: _Direction) -> None:
+        self.link, self.outgoing, self.incoming = link, outgoing, incoming
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        assert self.transport is not None
+        _no_delay(self.transport)
+        self.outgoing.source = self.transport
+        self.incoming.attach(self.transport)
+
+    def data_received(self, data: bytes) -> None:
+        self.link.touch()
+        self.outgoing.push(data)
+
+    def eof_received(self) -> bool:
+        self.outgoing.push(_EOF)
+        return True  # keep the other direction open until it ends too
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.link.lost(self)
+
+    def pause_writing(self) -> None:  # the socket we write to is full: stop reading what feeds it
+        if self.incoming.source is not None:
+            self.incoming.source.pause_reading()
+
+    def resume_writing(self) -> None:
+        if self.incoming.source is not None:
+            self.incoming.source.resume_reading()
+
+
+class _Link:
+    """A client's connection and its upstream one, dropped together."""
+
+    def __init__(self, proxy: DelayProxy, loop: asyncio.AbstractEventLoop) -> None:
+        now = loop.time()
+        half = proxy.rtt_s / 2
+        self.proxy, self.loop = proxy, loop
+        self.up = _Direction(loop, half, now + proxy.rtt_s)  # client → server: the handshake's round trip first
+        self.down = _Direction(loop, half, 0.0)
+        self.client = _Side(self, self.up, self.down)
+        self.server: _Side | None = None
+        self.last = now
+        self._watch: asyncio.TimerHandle | None = None
+        self._closed = False
+
+    def touch(self) -> None:
+        self.last = self.loop.time()
+
+    async def open_upstream(self) -> None:
+        try:
+            server = _Side(self, self.down, self.up)
+            await self.loop.create_connection(lambda: server, "127.0.0.1", self.proxy.upstream_port)
+            self.server = server
+        except OSError:
+            self.close()
+            return
+        if self._closed:
+            self.close()
+            return
+        if self.proxy.idle_close_s:
+            self._watch = self.loop.call_later(self.proxy.idle_close_s, self._check_idle)
+
+    def _check_idle(self) -> None:
+        idle_close_s = self.proxy.idle_close_s or 0.0
+        idle = self.loop.time() - self.last
+        if idle >= idle_close_s:
+            self.proxy.connections_dropped_idle += 1
+            self.close()
+        else:
+            self._watch = self.loop.call_later(idle_close_s - idle, self._check_idle)
+
+    def lost(self, side: _Side) -> None:
+        """One socket ended: what it already sent still arrives, then the other is closed."""
+        if self._closed:
+            return
+        other = self.server if side is self.client else self.client
+        direction = self.up if side is self.client else self.down
+        direction.push(_EOF)
+        if other is None or other.transport is None:
+            self.close()
+        else:
+            self.loop.call_at(self.loop.time() + direction.delay + 0.001, self.close)
+
+    def close(self) -> None:
+        self._closed = True
+        if self._watch is not None:
+            self._watch.cancel()
+        for direction in (self.up, self.down):
+            direction.cancel()
+        for side in (self.client, self.server):
+            if side is not None and side.transport is not None:
+                side.transport.close()
+        self.proxy.links.discard(self)
 
 
 class DelayProxy:
@@ -19,11 +172,12 @@ class DelayProxy:
         self.idle_close_s = idle_close_s
         self.connections_opened = 0
         self.connections_dropped_idle = 0
+        self.links: set[_Link] = set()  # every open connection, closed before the loop goes
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
         self._server: asyncio.AbstractServer | None = None
-        self._writers: set[asyncio.StreamWriter] = set()  # every open socket, closed before the loop goes
         self._port = 0
+        self._tasks: set[asyncio.Task[None]] = set()
         self._thread = threading.Thread(target=self._run, name="paper-delay-proxy", daemon=True)
 
     @property
@@ -40,102 +194,39 @@ class DelayProxy:
             self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
 
+    def _accept(self) -> asyncio.Protocol:
+        self.connections_opened += 1
+        link = _Link(self, self._loop)
+        self.links.add(link)
+        task = self._loop.create_task(link.open_upstream())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return link.client
+
     def _run(self) -> None:
         from gatecancel_gui.paper.network import quiet_loop_errors
 
         asyncio.set_event_loop(self._loop)
         self._loop.set_exception_handler(quiet_loop_errors)
-        self._server = self._loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", 0, backlog=512))
+        self._server = self._loop.run_until_complete(
+            self._loop.create_server(self._accept, "127.0.0.1", 0, backlog=512))
         self._port = self._server.sockets[0].getsockname()[1]
         self._ready.set()
         try:
             self._loop.run_forever()
         finally:
             self._server.close()
-            pending = asyncio.all_tasks(self._loop)
-            for task in pending:
+            for link in list(self.links):
+                link.close()
+            for task in self._tasks:
                 task.cancel()
-            self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-            for writer in self._writers:
-                writer.close()
+            self._loop.run_until_complete(asyncio.gather(*self._tasks, return_exceptions=True))
             self._loop.run_until_complete(asyncio.sleep(0))  # let each transport release its socket
             self._loop.close()
 
-    async def _serve(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
-        loop = asyncio.get_running_loop()
-        accepted = loop.time()
-        self.connections_opened += 1
-        self._writers.add(client_writer)
-        try:
-            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
-        except OSError:
-            client_writer.close()
-            self._writers.discard(client_writer)
-            return
-        self._writers.add(up_writer)
-        for writer in (client_writer, up_writer):
-            _no_delay(writer)
-        last = [loop.time()]
-        half = self.rtt_s / 2
-        pipes = [
-            asyncio.ensure_future(self._pipe(client_reader, up_writer, half, accepted + self.rtt_s, last)),
-            asyncio.ensure_future(self._pipe(up_reader, client_writer, half, 0.0, last)),
-        ]
-        if self.idle_close_s:
-            pipes.append(asyncio.ensure_future(self._idle_watch(last, pipes[:2])))
-        try:
-            await asyncio.gather(*pipes, return_exceptions=True)
-        finally:
-            for writer in (client_writer, up_writer):
-                with contextlib.suppress(Exception):
-                    writer.close()
-                self._writers.discard(writer)
 
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, delay: float,
-                    hold_until: float, last: list[float]) -> None:
-        """Forward bytes in order, each `delay` after it was read (and none before `hold_until`)."""
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
-
-        async def read() -> None:
-            try:
-                while data := await reader.read(65536):
-                    now = last[0] = loop.time()
-                    queue.put_nowait((max(now, hold_until) + delay, data))
-            except (ConnectionError, OSError):
-                pass
-            queue.put_nowait(None)
-
-        reading = asyncio.ensure_future(read())
-        try:
-            while (item := await queue.get()) is not None:
-                due, data = item
-                if (wait := due - loop.time()) > 0:
-                    await asyncio.sleep(wait)
-                writer.write(data)
-                await writer.drain()
-            with contextlib.suppress(Exception):
-                writer.write_eof()
-        except (ConnectionError, OSError):
-            pass
-        finally:
-            reading.cancel()
-
-    async def _idle_watch(self, last: list[float], pipes: list[Any]) -> None:
-        loop = asyncio.get_running_loop()
-        assert self.idle_close_s is not None
-        while not all(p.done() for p in pipes):
-            idle = loop.time() - last[0]
-            if idle >= self.idle_close_s:
-                self.connections_dropped_idle += 1
-                for pipe in pipes:
-                    pipe.cancel()
-                return
-            await asyncio.sleep(min(0.5, self.idle_close_s - idle))
-
-
-def _no_delay(writer: asyncio.StreamWriter) -> None:
-    sock = writer.get_extra_info("socket")
+def _no_delay(transport: asyncio.BaseTransport) -> None:
+    sock = transport.get_extra_info("socket")
     if sock is not None:
         with contextlib.suppress(OSError):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -19,7 +19,9 @@ import multiprocessing
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from multiprocessing.connection import Connection
+from urllib.parse import urlsplit, urlunsplit
 
 from gatecancel_gui.core.by_market import batch_method_for
 from gatecancel_gui.core.cancel import CancelRun, CancelSettings
@@ -31,6 +33,7 @@ from gatecancel_gui.core.models import Order, OutcomeState
 from gatecancel_gui.core.transport import NetworkSettings
 from gatecancel_gui.core.warmth import ConnectionWarmer
 from gatecancel_gui.paper import NetworkShape, PaperExchange
+from gatecancel_gui.paper.delay_proxy import DelayProxy
 
 ORDERS, PAIRS = 1000, 10
 IN_FLIGHT = CancelSettings().max_in_flight  # what the app uses
@@ -43,31 +46,55 @@ def _serve(pipe: Connection, shape: NetworkShape, book: str) -> None:
     with PaperExchange(orders=spot, pairs=PAIRS, heavy_pairs=0, fill_fraction=0.0, futures_orders=futures,
                        network=shape) as ex:
         assert ex.network is not None
-        pipe.send((ex.base_url, ex.main_key.key, ex.main_key.secret, ex.ca_file))
-        while pipe.recv() == "stats":
-            pipe.send((ex.network.proxy.connections_opened, ex.network.proxy.connections_dropped_idle))
+        pipe.send((ex.base_url, ex.network.upstream_port, ex.main_key.key, ex.main_key.secret, ex.ca_file))
+        pipe.recv()
+
+
+def _delay(pipe: Connection, upstream_port: int, rtt_ms: float, idle_close_s: float | None) -> None:
+    proxy = DelayProxy(upstream_port, rtt_ms / 1000.0, idle_close_s).start()
+    pipe.send(proxy.port)
+    while pipe.recv() == "stats":
+        pipe.send((proxy.connections_opened, proxy.connections_dropped_idle))
+    proxy.stop()
 
 
 class RemoteExchange:
-    """The paper exchange in a child process; `connections_opened` / `connections_dropped_idle` ask it."""
+    """The paper exchange in a child process, and the network in front of it in another: as Gate is a
+    machine of its own and the network costs it nothing, neither takes this process's interpreter lock
+    nor each other's. `connections_opened` / `connections_dropped_idle` ask the network."""
 
     def __init__(self, shape: NetworkShape) -> None:
         context = multiprocessing.get_context("spawn")
+        self._shape = shape
         self._pipe, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child, shape, BOOK[0]), daemon=True)
+        self._net_pipe, net_child = context.Pipe()
+        served = replace(shape, rtt_ms=0.0, idle_close_s=None)  # its own proxy stays out of the way
+        self._process = context.Process(target=_serve, args=(child, served, BOOK[0]), daemon=True)
+        self._net_child = net_child
+        self._net: multiprocessing.process.BaseProcess | None = None
+        self._context = context
 
     def __enter__(self) -> RemoteExchange:
         self._process.start()
-        self.base_url, self.key, self.secret, self.ca_file = self._pipe.recv()
+        url, upstream_port, self.key, self.secret, self.ca_file = self._pipe.recv()
+        self._net = self._context.Process(target=_delay, args=(self._net_child, upstream_port, self._shape.rtt_ms,
+                                                               self._shape.idle_close_s), daemon=True)
+        self._net.start()
+        port = self._net_pipe.recv()
+        parts = urlsplit(url)
+        self.base_url = urlunsplit(parts._replace(netloc=f"{parts.hostname}:{port}"))
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._net_pipe.send("stop")
         self._pipe.send("stop")
+        if self._net is not None:
+            self._net.join(10)
         self._process.join(10)
 
     def _stats(self) -> tuple[int, int]:
-        self._pipe.send("stats")
-        opened, dropped = self._pipe.recv()
+        self._net_pipe.send("stats")
+        opened, dropped = self._net_pipe.recv()
         return opened, dropped
 
     @property
