@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from gatecancel_gui.core.cancel import SpotBatch
-from gatecancel_gui.core.client import ApiResponse, GateClient
+from gatecancel_gui.core.client import GateClient, PendingAnswer
 from gatecancel_gui.core.futures import FuturesBatch
 from gatecancel_gui.core.markets import Market
 from gatecancel_gui.core.method import Answer, CancelMethod, Record
@@ -61,8 +61,8 @@ class ByMarket(CancelMethod):
     def journal_results(self, group: list[OrderRef], answers: dict[OrderRef, Answer]) -> list[dict[str, Any]]:
         return self._of(group).journal_results(group, answers)
 
-    def send(self, client: GateClient, group: list[OrderRef]) -> ApiResponse:
-        return self._of(group).send(client, group)
+    def start(self, client: GateClient, group: list[OrderRef]) -> PendingAnswer:
+        return self._of(group).start(client, group)
 
     def read_answer(self, group: list[OrderRef], data: Any) -> dict[OrderRef, Answer]:
         return self._of(group).read_answer(group, data)

@@ -8,7 +8,7 @@ import threading
 from collections import defaultdict
 from typing import Any
 
-from gatecancel_gui.core.client import ApiResponse, GateClient, Params
+from gatecancel_gui.core.client import GateClient, Params, PendingAnswer
 from gatecancel_gui.core.errors import GateError, Stopped
 from gatecancel_gui.core.method import (
     MAX_BATCH,
@@ -46,14 +46,14 @@ class SpotBatch(CancelMethod):
     endpoint = "POST " + BATCH_ENDPOINT
     group_size = MAX_BATCH
 
-    def send(self, client: GateClient, group: list[OrderRef]) -> ApiResponse:
+    def start(self, client: GateClient, group: list[OrderRef]) -> PendingAnswer:
         body = []
         for ref in group:
             item = {"currency_pair": ref.currency_pair, "id": ref.id}
             if client.account:
                 item["account"] = client.account
             body.append(item)
-        return client.request("POST", BATCH_ENDPOINT, body=body)
+        return client.start("POST", BATCH_ENDPOINT, body=body)
 
     def read_answer(self, group: list[OrderRef], data: Any) -> dict[OrderRef, Answer]:
         by_id = results_by_id(data)

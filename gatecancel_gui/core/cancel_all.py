@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gatecancel_gui.core.cancel import look_up_one, spot_record
-from gatecancel_gui.core.client import ApiResponse, GateClient, Params
+from gatecancel_gui.core.client import GateClient, Params, PendingAnswer
 from gatecancel_gui.core.futures import futures_record, load_futures_orders, look_up_futures_order
 from gatecancel_gui.core.journal import Journal
 from gatecancel_gui.core.markets import Market
@@ -135,7 +135,7 @@ class ServerScope(CancelMethod):
         return [{"currency_pair": self.scope.pair or "*", "id": "*", "succeeded": True, "label": "",
                  "message": "accepted; confirmed by listing again"}]
 
-    def send(self, client: GateClient, group: list[OrderRef]) -> ApiResponse:
+    def start(self, client: GateClient, group: list[OrderRef]) -> PendingAnswer:
         params: Params = []
         if self.scope.pair:
             params.append(("currency_pair", self.scope.pair))
@@ -143,7 +143,7 @@ class ServerScope(CancelMethod):
             params.append(("side", self.scope.side))
         if client.account:
             params.append(("account", client.account))
-        return client.request("DELETE", "/spot/orders", params=params)
+        return client.start("DELETE", "/spot/orders", params=params)
 
     def read_answer(self, group: list[OrderRef], data: Any) -> dict[OrderRef, Answer]:
         return {ref: Answer(None, "CONFIRMING", "Cancel-all accepted; confirming by listing again.") for ref in group}
@@ -206,11 +206,11 @@ class FuturesScope(CancelMethod):
         return [{"contract": self._contract(group), "id": ref.id, "succeeded": a.succeeded, "label": a.label,
                  "message": a.message} for ref, a in answers.items()]
 
-    def send(self, client: GateClient, group: list[OrderRef]) -> ApiResponse:
+    def start(self, client: GateClient, group: list[OrderRef]) -> PendingAnswer:
         params: Params = [("contract", self._contract(group))]
         if self.scope.side:
             params.append(("side", "bid" if self.scope.side == "buy" else "ask"))
-        return client.request("DELETE", self.scope.market.spec.cancel_all, params=params)
+        return client.start("DELETE", self.scope.market.spec.cancel_all, params=params)
 
     def read_answer(self, group: list[OrderRef], data: Any) -> dict[OrderRef, Answer]:
         named = {str(o.get("id")): o for o in data if isinstance(o, dict)} if isinstance(data, list) else {}

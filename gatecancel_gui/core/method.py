@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from gatecancel_gui.core.client import ApiResponse, GateClient
+from gatecancel_gui.core.client import GateClient, PendingAnswer
 from gatecancel_gui.core.errors import GateError, Stopped
 from gatecancel_gui.core.models import CancelOutcome, OrderRef, OutcomeState
 
@@ -109,8 +109,9 @@ class CancelMethod(ABC):
                  "message": a.message} for ref, a in answers.items()]
 
     @abstractmethod
-    def send(self, client: GateClient, group: list[OrderRef]) -> ApiResponse:
-        """Send one cancel request for the group (raises GateError as the client does)."""
+    def start(self, client: GateClient, group: list[OrderRef]) -> PendingAnswer:
+        """Put one cancel request for the group on its way; its `result()` raises GateError as the client
+        does."""
 
     @abstractmethod
     def read_answer(self, group: list[OrderRef], data: Any) -> dict[OrderRef, Answer]:

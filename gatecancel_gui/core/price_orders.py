@@ -8,7 +8,7 @@ import threading
 from decimal import Decimal
 from typing import Any
 
-from gatecancel_gui.core.client import ApiResponse, GateClient, Params
+from gatecancel_gui.core.client import GateClient, Params, PendingAnswer
 from gatecancel_gui.core.errors import GateError, Stopped
 from gatecancel_gui.core.markets import Market
 from gatecancel_gui.core.method import Answer, CancelMethod, Found, Record, look_up_each, status_record
@@ -104,8 +104,8 @@ class StopOrderEach(CancelMethod):
     def endpoint_of(self, group: list[OrderRef]) -> str:
         return f"DELETE {group[0].market.spec.price_orders}/{{id}}"
 
-    def send(self, client: GateClient, group: list[OrderRef]) -> ApiResponse:
-        return client.request("DELETE", f"{group[0].market.spec.price_orders}/{group[0].id}")
+    def start(self, client: GateClient, group: list[OrderRef]) -> PendingAnswer:
+        return client.start("DELETE", f"{group[0].market.spec.price_orders}/{group[0].id}")
 
     def read_answer(self, group: list[OrderRef], data: Any) -> dict[OrderRef, Answer]:
         ref = group[0]

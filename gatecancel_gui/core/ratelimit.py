@@ -30,19 +30,27 @@ class RequestBudget:
         """Take a slot, waiting for one if needed; returns False if it would have to wait after `stop`
         was set (a free slot is still taken: a read after Stop may go, but nothing waits)."""
         with self._cond:
-            while True:
-                now = time.monotonic()
-                while self._sent and now - self._sent[0] >= self.window_s:
-                    self._sent.popleft()
-                wait = self._paused_until - now
-                if wait <= 0 and len(self._sent) < self.max_requests:
-                    self._sent.append(now)
-                    return True
+            while (wait := self._take()) > 0:
                 if stop is not None and stop.is_set():
                     return False
-                if wait <= 0:
-                    wait = self.window_s - (now - self._sent[0])
                 self._cond.wait(timeout=min(max(wait, 0.001), 0.05))
+            return True
+
+    def try_acquire(self) -> bool:
+        """Take a slot only if one is free now."""
+        with self._cond:
+            return self._take() <= 0
+
+    def _take(self) -> float:
+        """Take a slot if one is free (returns 0), else how long until one may be (under the lock)."""
+        now = time.monotonic()
+        while self._sent and now - self._sent[0] >= self.window_s:
+            self._sent.popleft()
+        wait = self._paused_until - now
+        if wait <= 0 and len(self._sent) < self.max_requests:
+            self._sent.append(now)
+            return 0.0
+        return wait if wait > 0 else max(self.window_s - (now - self._sent[0]), 1e-6)
 
     def pause(self, seconds: float) -> None:
         """Hold every sender back (a 429 said when the window resets)."""

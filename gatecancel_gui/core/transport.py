@@ -14,7 +14,7 @@ import ssl
 import sys
 import threading
 import weakref
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -165,6 +165,8 @@ class HttpLoop:
         self._http1 = False          # the server chose HTTP/1.1: spread requests over lanes
         self._closed = False
         self._shutting: asyncio.Task[None] | None = None
+        self._held = threading.local()  # requests held back by together() on the thread that holds them
+        self._tasks: set[asyncio.Task[Any]] = set()  # requests started from a together() block, held until done
         # a client dropped without close() must not leave its loop thread running forever
         weakref.finalize(self, _stop_soon, self._loop)
 
@@ -172,9 +174,12 @@ class HttpLoop:
         return make_http_client(settings, *self._timeouts)
 
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
-        """The coroutine's result. A loop that ends (the client closed) with it in flight never answers: the
-        wait checks for that, so the waiting thread ends instead of waiting forever."""
-        future: concurrent.futures.Future[T] = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        """The coroutine's result."""
+        return self.wait(asyncio.run_coroutine_threadsafe(coroutine, self._loop))
+
+    def wait(self, future: concurrent.futures.Future[T]) -> T:
+        """A loop that ends (the client closed) with the future in flight never answers: the wait checks
+        for that, so the waiting thread ends instead of waiting forever."""
         while True:
             try:
                 return future.result(timeout=LOOP_CHECK_S)
@@ -183,9 +188,59 @@ class HttpLoop:
                     raise RuntimeError("the client is closed") from None
 
     def request(self, method: str, url: str, content: bytes | None, headers: dict[str, str]) -> httpx.Response:
+        return self.wait(self.submit(method, url, content, headers))
+
+    def submit(self, method: str, url: str, content: bytes | None,
+               headers: dict[str, str]) -> concurrent.futures.Future[httpx.Response]:
+        """Hand a request to the loop and return at once: a cancel's requests all go to the connection
+        from one thread, not each from a thread of its own taking turns for the interpreter lock."""
         if self._closed:
             raise RuntimeError("the client is closed")
-        return self.run(self._request(method, url, content, headers))
+        held = getattr(self._held, "requests", None)
+        if held is None:
+            return asyncio.run_coroutine_threadsafe(self._request(method, url, content, headers), self._loop)
+        future: concurrent.futures.Future[httpx.Response] = concurrent.futures.Future()
+        held.append(((method, url, content, headers), future))
+        return future
+
+    @contextlib.contextmanager
+    def together(self) -> Iterator[None]:
+        """Requests submitted from this thread inside the block reach the loop at once, when it ends: one
+        wake-up of the loop instead of one each, and the loop's thread does not take the interpreter lock
+        between them while the rest are still being signed."""
+        if getattr(self._held, "requests", None) is not None:  # nested: the outer block releases them
+            yield
+            return
+        held: list[tuple[tuple[str, str, bytes | None, dict[str, str]], concurrent.futures.Future[Any]]] = []
+        self._held.requests = held
+        try:
+            yield
+        finally:
+            self._held.requests = None
+            if held:
+                try:
+                    self._loop.call_soon_threadsafe(self._start_held, held)
+                except RuntimeError as exc:  # the loop is closed: nothing will answer them
+                    for _, future in held:
+                        future.set_exception(exc)
+
+    def _start_held(self, held: list[tuple[tuple[str, str, bytes | None, dict[str, str]],
+                                          concurrent.futures.Future[Any]]]) -> None:
+        for request, future in held:
+            if not future.set_running_or_notify_cancel():
+                continue
+            task = self._loop.create_task(self._request(*request))
+            self._tasks.add(task)
+            task.add_done_callback(functools.partial(self._settle, future))
+
+    def _settle(self, future: concurrent.futures.Future[Any], task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            future.set_exception(concurrent.futures.CancelledError())
+        elif (error := task.exception()) is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(task.result())
 
     async def _request(self, method: str, url: str, content: bytes | None, headers: dict[str, str]) -> httpx.Response:
         if not self._http1:
@@ -199,6 +254,18 @@ class HttpLoop:
             return await self._lanes[lane].request(method, url, content=content, headers=headers)
         finally:
             self._busy[lane] -= 1
+
+    def add_lanes(self, count: int) -> None:
+        """HTTP/1.1: have `count` lanes ready (their clients made; each connects on its first request), so a
+        cancel's burst does not build them on the loop's thread (~0.5 ms each) while its requests wait."""
+        async def add() -> None:
+            while len(self._lanes) < min(count, self._settings.pool_size):
+                self._lanes.append(make_http_client(replace(self._settings, http2=False, pool_size=1),
+                                                    *self._timeouts))
+                self._busy.append(0)
+
+        if self._http1 and not self._closed:
+            self.run(add())
 
     def _least_busy(self) -> int:
         """An idle lane, a new one while fewer than the pool size exist, else the least busy."""
