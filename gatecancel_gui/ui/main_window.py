@@ -641,14 +641,19 @@ class MainWindow(QMainWindow):
         busy = self.busy
         connected = self.session is not None
         model = self.pane.model
-        results = model.results.values()
+        retryable = succeeded = False
+        for r in model.results.values():  # one pass (this follows every burst of results)
+            succeeded = succeeded or r.succeeded
+            retryable = retryable or (not r.succeeded and r.retryable and r.final)
+            if succeeded and retryable:
+                break
         self.act_refresh.setEnabled(connected and not busy)
         cancelling = self.cancel_job is not None or self._close_when_idle  # a load never holds a cancel back
         self.act_cancel.setEnabled(connected and not cancelling and bool(model.checked))
         self.act_cancel_all.setEnabled(connected and not cancelling)
         self.act_stop.setEnabled(busy)
-        self.act_retry.setEnabled(not cancelling and any(not r.succeeded and r.retryable and r.final for r in results))
-        self.act_clear.setEnabled(not busy and (any(r.succeeded for r in results) or bool(model.gone_ids)))
+        self.act_retry.setEnabled(not cancelling and retryable)
+        self.act_clear.setEnabled(not busy and (succeeded or bool(model.gone_ids)))
         self.profile_box.setEnabled(not busy and not self.risk.armed and not self._close_when_idle)
 
     def say(self, text: str) -> None:
@@ -666,7 +671,7 @@ class MainWindow(QMainWindow):
         if event.type() == QEvent.Type.PaletteChange:
             for pane in self.panes:
                 pane.model.dark = is_dark()
-                pane.view.viewport().update()
+                pane.proxy.refill()
         super().changeEvent(event)
 
     # -- state and closing -------------------------------------------------------------------------

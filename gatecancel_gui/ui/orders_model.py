@@ -1,4 +1,4 @@
-"""The orders table: one model keyed by order id, behind a sort/filter proxy.
+"""The orders table: one model keyed by order id; the view shows it through OrdersFilter.
 
 Columns are declared once (COLUMNS) and reused by the view, exports and tests. Display strings and
 sort keys are computed once per order, so a 10,000-row table sorts and filters without calling back
@@ -18,7 +18,6 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     QTimer,
     Signal,
@@ -118,6 +117,10 @@ CHECK = int(Qt.ItemDataRole.CheckStateRole.value)
 ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
 TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
 _HANDLED_ROLES = frozenset({DISPLAY, BACKGROUND, FOREGROUND, FONT, CHECK, ALIGN, TOOLTIP, int(STATE_ROLE)})
+# Beyond DISPLAY (every cell), BACKGROUND (the same for a whole row) and ALIGN (fixed per column), the roles a
+# column can answer with something (what `cell` does; the table's cells are written from it).
+COLUMN_ROLES: dict[int, tuple[int, ...]] = {0: (CHECK,), SIDE_COLUMN: (FOREGROUND,), DISTANCE_COLUMN: (FONT, TOOLTIP),
+                                            RESULT_COLUMN: (TOOLTIP,)}
 CHECKED = Qt.CheckState.Checked
 UNCHECKED = Qt.CheckState.Unchecked
 RIGHT_ALIGNED = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
@@ -267,7 +270,9 @@ class OrdersModel(QAbstractTableModel):
         return MappingProxyType(self._results)
 
     def checked_orders(self) -> list[Order]:
-        return [o for o in self._orders if o.key in self._checked]
+        """In table order; found by key, not by walking every row (asked on every burst of results)."""
+        rows = sorted(row for key in self._checked if (row := self._row_of.get(key)) is not None)
+        return [self._orders[row] for row in rows]
 
     def is_settled(self, order_id: str) -> bool:
         """Known for good (cancelled, filled, gone): nothing to send for it."""
@@ -390,10 +395,22 @@ class OrdersModel(QAbstractTableModel):
         return _CHECKABLE_FLAGS if index.column() == 0 else _ROW_FLAGS
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
-        # Called for every visible cell and role on each repaint: roles are plain ints, unused ones leave first.
+        return self.cell(index.row(), index.column(), role)
+
+    def display_row(self, row: int) -> list[str]:
+        """A row's text as shown, cell by cell (what `cell` gives for DISPLAY, without asking per column)."""
+        texts = self._display[row]
+        if not self._results and not self.new_ids and not self.gone_ids:
+            return texts
+        texts = list(texts)
+        for col in (RESULT_COLUMN, *LEFT_COLUMNS):
+            texts[col] = self.cell(row, col, DISPLAY)
+        return texts
+
+    def cell(self, row: int, col: int, role: int) -> Any:
+        """One cell's value for one role, in plain Python; roles are plain ints and unused ones leave first."""
         if role not in _HANDLED_ROLES:
             return None
-        row, col = index.row(), index.column()
         if role == DISPLAY:
             if col == RESULT_COLUMN:
                 order_id = self._orders[row].key
@@ -442,7 +459,8 @@ class OrdersModel(QAbstractTableModel):
         return True
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sort in Python once (fast), not through thousands of proxy comparisons; kept across reloads."""
+        """Sort in Python once (fast), not through thousands of comparisons called from C++; kept across
+        reloads."""
         self.sort_spec = (column, order)
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
@@ -460,58 +478,3 @@ class OrdersModel(QAbstractTableModel):
             return lambda o: RESULT_ORDER[self._results[o.key].state if o.key in self._results else None]
         key, prices = COLUMNS[column].sort_key, self._prices
         return lambda o: key(o, prices.get(o.price_key))
-
-
-
-RESULT_FILTERS: dict[str, Callable[[CancelOutcome | None], bool]] = {
-    "failed": lambda o: o is not None and o.state in (OutcomeState.REJECTED, OutcomeState.UNKNOWN),
-    "not_sent": lambda o: o is not None and o.state is OutcomeState.NOT_SENT,
-    "cancelled": lambda o: o is not None and o.state is OutcomeState.CANCELLED,
-    "none": lambda o: o is None,
-}
-
-
-class OrdersFilter(QSortFilterProxyModel):
-    """Market, pair, side, result and free-text filter; sorting is delegated to the source model."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.setDynamicSortFilter(False)  # the filter reads fields that never change: no re-filter per result
-        self.pair = ""
-        self.side = ""
-        self.text = ""
-        self.result = ""  # a key of RESULT_FILTERS, or "" for every row
-        self.market = ""  # a Market value, or "" for every market
-
-    def set_filter(self, pair: str = "", side: str = "", text: str = "", result: str = "", market: str = "") -> None:
-        self.beginFilterChange()
-        self.pair, self.side, self.text, self.result = pair, side, text.strip().lower(), result
-        self.market = market
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
-        model: OrdersModel = self.sourceModel()  # type: ignore[assignment]
-        order = model.order_at(source_row)
-        if self.market and order.market.value != self.market:
-            return False
-        if self.pair and order.currency_pair != self.pair:
-            return False
-        if self.side and order.side != self.side:
-            return False
-        if self.result and not RESULT_FILTERS[self.result](model.result_of(order.key)):
-            return False
-        return not self.text or self.text in model.search_text(source_row)
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        self.sourceModel().sort(column, order)
-
-    def visible_ids(self) -> list[str]:
-        """The shown rows' ids, in the order shown. The proxy never sorts by itself (sort() sorts the model),
-        so they are the source rows it accepts, in source order: read in Python, not row by row through
-        index()/mapToSource(), which took ~100 ms for 10,000 rows on the click that starts a cancel."""
-        model: OrdersModel = self.sourceModel()  # type: ignore[assignment]
-        orders = model.orders()
-        if not (self.pair or self.side or self.text or self.result or self.market):
-            return [o.key for o in orders]
-        no_parent = QModelIndex()
-        return [o.key for row, o in enumerate(orders) if self.filterAcceptsRow(row, no_parent)]

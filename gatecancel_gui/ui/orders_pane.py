@@ -22,24 +22,13 @@ from PySide6.QtWidgets import (
 from gatecancel_gui.core.markets import Market
 from gatecancel_gui.core.models import Order, OrderKind
 from gatecancel_gui.core.stake import describe_value
-from gatecancel_gui.ui.orders_model import COLUMN, COLUMNS, OrdersFilter, OrdersModel, PreparedRows
+from gatecancel_gui.ui.orders_filter import OrdersFilter
+from gatecancel_gui.ui.orders_model import COLUMN, COLUMNS, OrdersModel, PreparedRows
 from gatecancel_gui.ui.theme import result_text
 
 ALL = "All pairs"
 ALL_MARKETS = "All markets"
 
-
-class OrdersView(QTableView):
-    """The table, painted in one hold of Python's interpreter lock.
-
-    A paint asks the Python model ~9,000 questions (24 per visible cell). Started from Qt's event loop,
-    each question takes the interpreter lock and gives it back, and while a cancel's answers arrive the
-    HTTP and sender threads take it in between, each time for up to a switch interval: a 20 ms paint then
-    stalled the window for 100–150 ms (bench_window). Entered from Python, the paint keeps the lock until
-    it is done."""
-
-    def paintEvent(self, event: Any) -> None:  # noqa: N802
-        super().paintEvent(event)
 CANCEL_ROW_KEY = "Shift+Delete"  # cancel the row under the cursor (Delete cancels the checked rows)
 WIDTHS = (("check", 28), ("result", 150), ("market", 118), ("pair", 90), ("side", 40), ("type", 90), ("price", 90),
           ("last", 90), ("distance", 75), ("amount", 85), ("left", 85), ("value", 120), ("filled", 60),
@@ -61,8 +50,7 @@ class OrdersPane(QWidget):
         self.noun = noun  # "orders" or "stop orders", for the sentences the window shows
         self.kind = kind  # which kind of order this table holds: outcomes are routed by it
         self.model = OrdersModel(self)
-        self.proxy = OrdersFilter(self)
-        self.proxy.setSourceModel(self.model)
+        self.proxy = OrdersFilter(self.model, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         filters = QHBoxLayout()
@@ -91,8 +79,9 @@ class OrdersPane(QWidget):
         self.text_filter.setClearButtonEnabled(True)
         filters.addWidget(self.text_filter, 1)
         layout.addLayout(filters)
-        self.view = OrdersView(self)
+        self.view = QTableView(self)  # no Python in it: it paints from OrdersFilter in C++ alone
         self.view.setModel(self.proxy)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(COLUMN["created"], Qt.SortOrder.DescendingOrder)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -105,6 +94,7 @@ class OrdersPane(QWidget):
         for key, width in WIDTHS:
             self.view.setColumnWidth(COLUMN[key], width)
         layout.addWidget(self.view, 1)
+        self.proxy.attach(self.view)
         QShortcut(QKeySequence(Qt.Key.Key_Space), self.view, self.toggle_current,
                   context=Qt.ShortcutContext.WidgetShortcut)
         QShortcut(QKeySequence(CANCEL_ROW_KEY), self.view, self.cancel_current,
@@ -184,7 +174,7 @@ class OrdersPane(QWidget):
 
     def hidden_checked(self) -> int:
         """Checked rows the filter hides (a cancel includes them: the confirmation says so)."""
-        return len(self.model.checked - set(self.proxy.visible_ids()))
+        return self.proxy.hidden(self.model.checked)
 
     # -- per-row actions ---------------------------------------------------------------------------
 

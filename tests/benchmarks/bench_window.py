@@ -1,6 +1,6 @@
 """On-demand benchmark of the window's worker path (not a test: it asserts nothing).
 
-    .venv/bin/python -m tests.benchmarks.bench_window [--runs 3]
+    .venv/bin/python -m tests.benchmarks.bench_window [--runs 3] [--tls --rtt-ms 150]
 
 Loads 10,000 orders (100 pairs) into the window and cancels 1,000 through the window's own worker,
 against the paper exchange run as its own process with 50 ms injected latency per request. A 5 ms
@@ -31,6 +31,7 @@ from gatecancel_gui.core.credentials import Credentials
 from gatecancel_gui.core.journal import Journal
 from gatecancel_gui.core.run import CancelSettings
 from gatecancel_gui.core.session import Session
+from gatecancel_gui.core.transport import NetworkSettings
 from gatecancel_gui.ui.dialogs import always_yes
 from gatecancel_gui.ui.main_window import MainWindow
 from gatecancel_gui.ui.orders_model import COLUMN
@@ -68,12 +69,15 @@ def wait_for(signal) -> None:
     signal.disconnect(loop.quit)
 
 
+NETWORK: list[str] = []  # extra `paper` options: the network shape (--tls --rtt-ms N)
+
+
 @contextmanager
 def paper_process(latency_ms: int):
     """The exchange in its own process, as a real one would be: its JSON work does not hold this GIL."""
     proc = subprocess.Popen([sys.executable, "-m", "gatecancel_gui.cli", "paper", "--orders", "10000",
                              "--pairs", "100", "--heavy-pairs", "0", "--fill-fraction", "0.02",
-                             "--latency-ms", str(latency_ms)], stdout=subprocess.PIPE, text=True)
+                             "--latency-ms", str(latency_ms), *NETWORK], stdout=subprocess.PIPE, text=True)
     try:
         yield json.loads(proc.stdout.readline())
     finally:
@@ -87,7 +91,8 @@ IN_FLIGHT = [CancelSettings().max_in_flight]  # requests the window's cancel kee
 
 def one_run(app: QApplication, latency_ms: int) -> dict[str, float]:
     with paper_process(latency_ms) as ex:
-        client = GateClient(ex["url"], Credentials(ex["key"], ex["secret"]))
+        client = GateClient(ex["url"], Credentials(ex["key"], ex["secret"]),
+                            network=NetworkSettings(ca_file=ex.get("ca_file")))
         journal = Journal(Path(tempfile.mkdtemp()) / "journal.jsonl")
         settings = CancelSettings(max_in_flight=IN_FLIGHT[0])
         win = MainWindow(Session("bench", client), confirm=always_yes, journal=journal, cancel_settings=settings)
@@ -136,11 +141,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--in-flight", type=int, default=CancelSettings().max_in_flight)
+    parser.add_argument("--tls", action="store_true", help="the paper exchange over TLS (HTTP/2 offered)")
+    parser.add_argument("--rtt-ms", type=int, default=0, help="with --tls: the network's round trip")
     args = parser.parse_args()
     IN_FLIGHT[0] = args.in_flight
+    if args.tls:
+        NETWORK[:] = ["--tls", "--rtt-ms", str(args.rtt_ms)]
     app = QApplication.instance() or QApplication([])
     runs = [one_run(app, args.latency_ms) for _ in range(args.runs)]
-    print(f"window worker path, paper exchange in its own process with {args.latency_ms} ms latency per request,"
+    shape = f" over TLS with a {args.rtt_ms} ms round trip," if args.tls else ""
+    print(f"window worker path, paper exchange in its own process with {args.latency_ms} ms latency per request,{shape}"
           f" 10,000 orders / 100 pairs, cancel 1,000; median of {args.runs}:")
     for key, unit in (("load_s", "s to a filled table"), ("load_stall_ms", "ms longest GUI stall during load"),
                       ("cancel_s", "s to cancel 1,000"), ("cancel_click_ms", "ms the click to cancel (GUI thread)"),
