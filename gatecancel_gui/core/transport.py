@@ -119,6 +119,9 @@ def redact_url(url: str) -> str:
     return url
 
 
+DEFAULT_HEADERS = {"Accept": "application/json", "User-Agent": "gatecancel"}
+
+
 def make_http_client(settings: NetworkSettings, timeout_s: float, connect_timeout_s: float) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         verify=tls_context(settings.ca_file),
@@ -128,9 +131,28 @@ def make_http_client(settings: NetworkSettings, timeout_s: float, connect_timeou
         timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s),
         limits=httpx.Limits(max_connections=settings.pool_size, max_keepalive_connections=settings.pool_size,
                             keepalive_expiry=KEEPALIVE_S),
-        headers={"Accept": "application/json", "User-Agent": "gatecancel"},
+        headers=DEFAULT_HEADERS,
         follow_redirects=False,
     )
+
+
+async def send_direct(client: httpx.AsyncClient, method: str, url: str, content: bytes | None,
+                      headers: dict[str, str]) -> httpx.Response:
+    """One request on the client's transport (the proxy's, when one is set), its body read.
+
+    What AsyncClient.request adds around the transport is of no use here (cookies, auth, redirects, event
+    hooks, a log line) and cost ~0.4 ms of the loop's thread a request, measured: on a 50-request cancel
+    over HTTP/2 the answers arrived faster than the loop could take them. The timeout goes with the
+    request as httpx's own client sends it."""
+    request = httpx.Request(method, url, headers={**DEFAULT_HEADERS, **headers}, content=content,
+                            extensions={"timeout": client.timeout.as_dict()})
+    response = await client._transport_for_url(request.url).handle_async_request(request)
+    response.request = request
+    try:
+        await response.aread()
+    finally:
+        await response.aclose()
+    return response
 
 
 def is_untrusted_certificate(exc: BaseException) -> bool:
@@ -244,14 +266,14 @@ class HttpLoop:
 
     async def _request(self, method: str, url: str, content: bytes | None, headers: dict[str, str]) -> httpx.Response:
         if not self._http1:
-            response = await self.client.request(method, url, content=content, headers=headers)
+            response = await send_direct(self.client, method, url, content, headers)
             if response.http_version == "HTTP/1.1":
                 self._http1 = True
             return response
         lane = self._least_busy()
         self._busy[lane] += 1
         try:
-            return await self._lanes[lane].request(method, url, content=content, headers=headers)
+            return await send_direct(self._lanes[lane], method, url, content, headers)
         finally:
             self._busy[lane] -= 1
 
