@@ -136,6 +136,12 @@ def make_http_client(settings: NetworkSettings, timeout_s: float, connect_timeou
     )
 
 
+@functools.lru_cache(maxsize=512)
+def parsed_url(url: str) -> httpx.URL:
+    """httpx parses a URL string in Python (~0.2 ms): a cancel's requests all go to the same one."""
+    return httpx.URL(url)
+
+
 async def send_direct(client: httpx.AsyncClient, method: str, url: str, content: bytes | None,
                       headers: dict[str, str]) -> httpx.Response:
     """One request on the client's transport (the proxy's, when one is set), its body read.
@@ -144,7 +150,7 @@ async def send_direct(client: httpx.AsyncClient, method: str, url: str, content:
     hooks, a log line) and cost ~0.4 ms of the loop's thread a request, measured: on a 50-request cancel
     over HTTP/2 the answers arrived faster than the loop could take them. The timeout goes with the
     request as httpx's own client sends it."""
-    request = httpx.Request(method, url, headers={**DEFAULT_HEADERS, **headers}, content=content,
+    request = httpx.Request(method, parsed_url(url), headers={**DEFAULT_HEADERS, **headers}, content=content,
                             extensions={"timeout": client.timeout.as_dict()})
     response = await client._transport_for_url(request.url).handle_async_request(request)
     response.request = request
