@@ -153,7 +153,11 @@ class CancelRun:
             for group in groups:
                 if self._fatal is not None or self.stop_event.is_set() or not self.budget.try_acquire():
                     break
-                started.append(self._start_attempt(group, 1))
+                try:
+                    started.append(self._start_attempt(group, 1))
+                except Exception:  # e.g. the journal could not be written: nothing was sent for this group;
+                    log.exception("could not start a cancel request")  # its thread tries, guarded as ever
+                    break
         return started
 
     def _start_attempt(self, group: list[OrderRef], attempt: int) -> Started:

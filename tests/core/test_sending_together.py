@@ -94,3 +94,25 @@ def test_a_request_that_never_left_is_not_sent(exchange):
     with pytest.raises(NotSent):
         client.start("POST", BATCH_ENDPOINT, body=[]).result()
     client.close()
+
+
+class JournalThatFailsOnce(Journal):
+    def __init__(self, path):
+        super().__init__(path)
+        self.failed = False
+
+    def sent(self, *args, **kwargs):
+        if not self.failed:
+            self.failed = True
+            raise OSError(28, "No space left on device")
+        return super().sent(*args, **kwargs)
+
+
+def test_a_journal_that_cannot_be_written_leaves_no_order_without_a_state(exchange, client, tmp_path, caplog):
+    """Defect: the first requests are started outside the sender threads' guard, and a journal failure
+    there ended the run with an exception, its orders left 'in flight'."""
+    refs = [o.ref for o in load_open_orders(client)][:100]
+    report = CancelRun(client, SpotBatch(), journal=JournalThatFailsOnce(tmp_path / "j.jsonl")).run(refs)
+    assert len(report.outcomes) == len(refs)
+    assert all(o.state is not OutcomeState.IN_FLIGHT for o in report.outcomes.values())
+    assert report.count(OutcomeState.CANCELLED) + report.count(OutcomeState.REJECTED) == len(refs)
