@@ -52,7 +52,7 @@ def print_orders(orders: list[Order], noun: str, args: argparse.Namespace, out: 
         market = f"{o.market.value:<13} " if futures else ""
         flags = " reduce-only" if o.reduce_only else ""
         out.write(f"{market}{order_line(o)}  {o.text}{flags}\n")
-    out.write(f"{len(orders)} {noun} in {len({o.currency_pair for o in orders})} "
+    out.write(f"{len(orders)} {noun} in {len({(o.market, o.currency_pair) for o in orders})} "
               f"{'instruments' if futures else 'pairs'}\n")
 
 

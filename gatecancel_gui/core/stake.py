@@ -56,7 +56,7 @@ def cancel_question(orders: list[Order], environment: str, *, noun: str = "order
                     skipped: int = 0) -> str:
     """The confirmation for cancelling these orders: count, value, pairs, what the filter hides, what is
     skipped because it is already cancelled or gone."""
-    pairs = len({o.currency_pair for o in orders})
+    pairs = len({(o.market, o.currency_pair) for o in orders})  # DOGE_USDT spot and its perpetual are two
     one = noun[:-1] if noun.endswith("s") else noun
     futures = has_futures(orders)
     where = f"{pairs} {'instrument' if futures else 'pair'}{'s' if pairs != 1 else ''}"

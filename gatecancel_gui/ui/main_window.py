@@ -266,6 +266,7 @@ class MainWindow(QMainWindow):
             self.jobs.route(pane.kind, pane.model.set_results)
             pane.countsChanged.connect(self._counts_changed)
             pane.message.connect(self.say)
+            pane.messageWithdrawn.connect(self._withdraw)
             pane.cancelRequested.connect(lambda orders, pane=pane: self.start_cancel(orders, pane))
             pane.journalRequested.connect(self.show_journal)
             pane.model.resultsChanged.connect(self._update_actions)
@@ -472,8 +473,10 @@ class MainWindow(QMainWindow):
             self.say(f"Nothing is checked: tick the {pane.noun} to cancel first.")
             return
         to_send = [o for o in orders if not pane.model.is_settled(o.key)]
-        skipped = len(orders) - len(to_send)
+        done = [o.key for o in orders if pane.model.is_settled(o.key)]
+        skipped = len(done)
         if not to_send:
+            pane.model.set_checked(done, False)  # done for good: a tick on them only sends "Cancel" in vain
             self.say(f"Nothing to send: {'that order is' if skipped == 1 else f'all {skipped} are'} already "
                      "cancelled or gone.")
             return
@@ -482,6 +485,7 @@ class MainWindow(QMainWindow):
         if not self._ask("Cancel orders", question, f"&Yes, cancel {len(orders)}"):
             self.say("Nothing was cancelled.")
             return
+        pane.model.set_checked(done, False)  # said in the question: not sent again, and unticked as sent ones are
         refs = [o.ref for o in orders]
         run = CancelRun(self.session.client, StopOrderEach() if pane.kind is OrderKind.STOP else batch_method_for(refs),
                         journal=self.journal, settings=self.cancel_settings)
@@ -655,6 +659,10 @@ class MainWindow(QMainWindow):
         self.act_retry.setEnabled(not cancelling and retryable)
         self.act_clear.setEnabled(not busy and (succeeded or bool(model.gone_ids)))
         self.profile_box.setEnabled(not busy and not self.risk.armed and not self._close_when_idle)
+
+    def _withdraw(self, text: str) -> None:
+        if self.message.text() == text:
+            self.message.clear()
 
     def say(self, text: str) -> None:
         self.message.setStyleSheet("")

@@ -118,6 +118,10 @@ class OrdersFilter(QStandardItemModel):
         shown = set(self._rows)
         return sum(1 for key in keys if (row := self._source.row_of(key)) is not None and row not in shown)
 
+    def key_at(self, row: int) -> str:
+        """The order shown at this row."""
+        return self._source.order_at(self._source_row(row)).key
+
     def mapToSource(self, index: Index) -> QModelIndex:  # noqa: N802
         if not index.isValid() or index.row() >= self._shown_count():
             return QModelIndex()

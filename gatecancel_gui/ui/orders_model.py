@@ -108,6 +108,7 @@ COLUMN = {c.key: i for i, c in enumerate(COLUMNS)}
 RESULT_COLUMN = COLUMN["result"]
 SIDE_COLUMN = COLUMN["side"]
 DISTANCE_COLUMN = COLUMN["distance"]
+TYPE_COLUMN = COLUMN["type"]
 LEFT_COLUMNS = frozenset({COLUMN["left"], COLUMN["value"], COLUMN["filled"]})  # a filled order's record changes them
 DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
 BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
@@ -120,14 +121,16 @@ _HANDLED_ROLES = frozenset({DISPLAY, BACKGROUND, FOREGROUND, FONT, CHECK, ALIGN,
 # Beyond DISPLAY (every cell), BACKGROUND (the same for a whole row) and ALIGN (fixed per column), the roles a
 # column can answer with something (what `cell` does; the table's cells are written from it).
 COLUMN_ROLES: dict[int, tuple[int, ...]] = {0: (CHECK,), SIDE_COLUMN: (FOREGROUND,), DISTANCE_COLUMN: (FONT, TOOLTIP),
-                                            RESULT_COLUMN: (TOOLTIP,)}
+                                            RESULT_COLUMN: (TOOLTIP,), TYPE_COLUMN: (TOOLTIP,)}
 CHECKED = Qt.CheckState.Checked
 UNCHECKED = Qt.CheckState.Unchecked
 RIGHT_ALIGNED = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _CHECKABLE_FLAGS = _ROW_FLAGS | Qt.ItemFlag.ItemIsUserCheckable
-RESULT_ORDER = {None: 0, OutcomeState.IN_FLIGHT: 1, OutcomeState.UNKNOWN: 2, OutcomeState.NOT_SENT: 3,
-                OutcomeState.REJECTED: 4, OutcomeState.CANCELLED: 5}
+# Sorted by result, descending: not cancelled (red), unknown, not sent, cancelled, in flight, no result; the
+# rows that need the trader's eyes are at one end whichever way the column is sorted.
+RESULT_ORDER = {None: 0, OutcomeState.IN_FLIGHT: 1, OutcomeState.CANCELLED: 2, OutcomeState.NOT_SENT: 3,
+                OutcomeState.UNKNOWN: 4, OutcomeState.REJECTED: 5}
 _BOLD = QFont()
 _BOLD.setBold(True)
 
@@ -441,6 +444,8 @@ class OrdersModel(QAbstractTableModel):
         if role == TOOLTIP:
             if col == DISTANCE_COLUMN and self._orders[row].key in self._near:
                 return "Within 1% of the market price: about to fill"
+            if col == TYPE_COLUMN:  # the whole of it: reduce-only / close flags, a stop order's trigger
+                return self._display[row][col]
             if col != RESULT_COLUMN:
                 return None
             outcome = self._results.get(self._orders[row].key)

@@ -30,8 +30,8 @@ ALL = "All pairs"
 ALL_MARKETS = "All markets"
 
 CANCEL_ROW_KEY = "Shift+Delete"  # cancel the row under the cursor (Delete cancels the checked rows)
-WIDTHS = (("check", 28), ("result", 150), ("market", 118), ("pair", 90), ("side", 40), ("type", 90), ("price", 90),
-          ("last", 90), ("distance", 75), ("amount", 85), ("left", 85), ("value", 120), ("filled", 60),
+WIDTHS = (("check", 28), ("result", 150), ("market", 118), ("pair", 115), ("side", 40), ("type", 90), ("price", 90),
+          ("last", 90), ("distance", 90), ("amount", 85), ("left", 85), ("value", 120), ("filled", 60),
           ("created", 135), ("id", 150), ("text", 90))
 RESULTS = (("All results", ""), ("Failed (red)", "failed"), ("Not sent", "not_sent"), ("Cancelled", "cancelled"),
            ("No result yet", "none"))
@@ -42,6 +42,7 @@ class OrdersPane(QWidget):
 
     countsChanged = Signal()     # noqa: N815
     message = Signal(str)
+    messageWithdrawn = Signal(str)  # noqa: N815  this sentence, if still shown, is no longer true
     cancelRequested = Signal(list)   # noqa: N815  [Order]: cancel these (after the usual confirmation)
     journalRequested = Signal(str)   # noqa: N815  show the journal filtered to this order id
 
@@ -138,8 +139,11 @@ class OrdersPane(QWidget):
         self.proxy.set_filter("" if pair == ALL else pair, "" if side == "Both" else side, self.text_filter.text(),
                               self.result_filter.currentData() or "", self.market_filter.currentData() or "")
         self.countsChanged.emit()
+        no_match = f"No {self.noun[:-1] if self.noun.endswith('s') else self.noun} matches the filter."
         if self.model.rowCount() and not self.proxy.rowCount():
-            self.message.emit(f"No {self.noun[:-1] if self.noun.endswith('s') else self.noun} matches the filter.")
+            self.message.emit(no_match)
+        else:
+            self.messageWithdrawn.emit(no_match)  # rows match again: the sentence is no longer true
 
     def _results_changed(self) -> None:
         if self.proxy.result:  # the rows a result filter shows change with the results
@@ -154,11 +158,15 @@ class OrdersPane(QWidget):
         self.model.set_checked(self.proxy.visible_ids(), checked)
 
     def toggle_current(self) -> None:
+        """Space: tick (or untick) the selected rows, or the current one; ticked if any of them was not."""
         index = self.view.currentIndex()
         if not index.isValid():
             return
-        order = self.model.order_at(self.proxy.mapToSource(index).row())
-        self.model.set_checked([order.key], order.key not in self.model.checked)
+        rows = {i.row() for i in self.view.selectionModel().selectedRows()}
+        if index.row() not in rows:
+            rows = {index.row()}
+        keys = [self.proxy.key_at(row) for row in sorted(rows)]
+        self.model.set_checked(keys, not all(key in self.model.checked for key in keys))
         self.view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
 
     def counts_text(self) -> str:
