@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
-import socket
 import threading
+
+from gatecancel_gui.paper.http_server import no_delay
 
 _EOF = b""  # queued after the last bytes of a direction: half-close the other side when it is due
 
@@ -76,7 +76,7 @@ class _Side(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
         assert self.transport is not None
-        _no_delay(self.transport)
+        no_delay(self.transport)
         self.outgoing.source = self.transport
         self.incoming.attach(self.transport)
 
@@ -225,8 +225,3 @@ class DelayProxy:
             self._loop.close()
 
 
-def _no_delay(transport: asyncio.BaseTransport) -> None:
-    sock = transport.get_extra_info("socket")
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -11,9 +11,11 @@ Gate's own servers (openresty) do; the connection's receive window is opened as 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import logging
+import socket
 from collections.abc import Callable
 from concurrent.futures import Executor
 from http import HTTPStatus
@@ -96,6 +98,16 @@ class Dispatcher:
             request.reply_json(500, {"label": "SERVER_ERROR", "message": "internal error"})
 
 
+def no_delay(transport: asyncio.BaseTransport) -> None:
+    """Small writes go at once. asyncio sets this only when the socket says it is TCP, and a socket made as
+    socket(AF_INET, SOCK_STREAM) says protocol 0: answers then waited on Nagle's algorithm for the
+    peer's delayed ACK, 40 ms (measured: the last answers of a 50-request burst came 40 ms late)."""
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 class HttpConnection(asyncio.Protocol):
     """One client connection: HTTP/2 when TLS agreed on it (ALPN), HTTP/1.1 otherwise."""
 
@@ -108,6 +120,7 @@ class HttpConnection(asyncio.Protocol):
         self.transport = transport  # type: ignore[assignment]
         assert self.transport is not None
         self.connections.add(self)
+        no_delay(transport)
         ssl_object = transport.get_extra_info("ssl_object")
         alpn = ssl_object.selected_alpn_protocol() if ssl_object is not None else None
         self.speaker = _H2(self) if alpn == "h2" else _H1(self)

@@ -61,7 +61,7 @@ class NetworkServer:
         self.ca = ThrowawayCA() if shape.tls else None
         self._exchange = exchange
         self._executor = ThreadPoolExecutor(max_workers=256, thread_name_prefix="paper-h")
-        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind(("127.0.0.1", 0))
         self.upstream_port = self._listener.getsockname()[1]

@@ -106,3 +106,13 @@ def test_each_answer_leaves_as_soon_as_it_is_made():
             sock.sendall(conn.data_to_send())
         assert slow not in ended  # the time came back while the tickers were still being held
         sock.close()
+
+
+def test_answers_are_not_held_back_by_nagles_algorithm():
+    """Defect: the listening socket said protocol 0, so asyncio left Nagle's algorithm on for every
+    connection, and the last answers of a 50-request burst waited 40 ms for the proxy's delayed ACK."""
+    with PaperExchange(orders=10, pairs=2, network=NetworkShape(tls=True)) as ex, client_over(ex) as client:
+        load_open_orders(client)
+        [connection] = ex.network._connections
+        sock = connection.transport.get_extra_info("socket")
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
