@@ -215,9 +215,6 @@ class HttpLoop:
                 if not self._thread.is_alive():
                     raise RuntimeError("the client is closed") from None
 
-    def request(self, method: str, url: str, content: bytes | None, headers: dict[str, str]) -> httpx.Response:
-        return self.wait(self.submit(method, url, content, headers))
-
     def submit(self, method: str, url: str, content: bytes | None,
                headers: dict[str, str]) -> concurrent.futures.Future[httpx.Response]:
         """Hand a request to the loop and return at once: a cancel's requests all go to the connection
@@ -288,9 +285,7 @@ class HttpLoop:
         cancel's burst does not build them on the loop's thread (~0.5 ms each) while its requests wait."""
         async def add() -> None:
             while len(self._lanes) < min(count, self._settings.pool_size):
-                self._lanes.append(make_http_client(replace(self._settings, http2=False, pool_size=1),
-                                                    *self._timeouts))
-                self._busy.append(0)
+                self._new_lane()
 
         if self._http1 and not self._closed:
             self.run(add())
@@ -300,6 +295,10 @@ class HttpLoop:
         lane = min(range(len(self._lanes)), key=self._busy.__getitem__)
         if self._busy[lane] == 0 or len(self._lanes) >= self._settings.pool_size:
             return lane
+        return self._new_lane()
+
+    def _new_lane(self) -> int:
+        """A client of one HTTP/1.1 connection (it connects on its first request); its lane number."""
         self._lanes.append(make_http_client(replace(self._settings, http2=False, pool_size=1), *self._timeouts))
         self._busy.append(0)
         return len(self._lanes) - 1

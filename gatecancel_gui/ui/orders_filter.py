@@ -20,12 +20,18 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QTableView
 
 from gatecancel_gui.core.models import CancelOutcome, OutcomeState
-from gatecancel_gui.ui.orders_model import ALIGN, BACKGROUND, COLUMN_ROLES, COLUMNS, DISPLAY, OrdersModel
+from gatecancel_gui.ui.orders_model import (
+    ALIGN,
+    BACKGROUND,
+    COLUMN_ROLES,
+    COLUMNS,
+    DISPLAY,
+    OrdersModel,
+    column_flags,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 BAND_MARGIN = 5  # rows filled above and below the viewport (a scroll fills the rows it brings in before they paint)
-_CHECK_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable
-_CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 RESULT_FILTERS: dict[str, Callable[[CancelOutcome | None], bool]] = {
     "failed": lambda o: o is not None and o.state in (OutcomeState.REJECTED, OutcomeState.UNKNOWN),
@@ -221,7 +227,7 @@ class OrdersFilter(QStandardItemModel):
             item = self.item(row, col)
             if item is None:
                 item = QStandardItem()
-                item.setFlags(_CHECK_FLAGS if col == 0 else _CELL_FLAGS)
+                item.setFlags(column_flags(col))
                 item.setData(model.cell(source_row, col, ALIGN), ALIGN)
                 self.setItem(row, col, item)
             if shown is None or shown[0][col] != texts[col]:

@@ -127,6 +127,12 @@ UNCHECKED = Qt.CheckState.Unchecked
 RIGHT_ALIGNED = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _CHECKABLE_FLAGS = _ROW_FLAGS | Qt.ItemFlag.ItemIsUserCheckable
+
+
+def column_flags(col: int) -> Qt.ItemFlag:
+    """What a cell allows: every cell selects, the first column's also ticks (never editable)."""
+    return _CHECKABLE_FLAGS if col == 0 else _ROW_FLAGS
+
 # Sorted by result, descending: not cancelled (red), unknown, not sent, cancelled, in flight, no result; the
 # rows that need the trader's eyes are at one end whichever way the column is sorted.
 RESULT_ORDER = {None: 0, OutcomeState.IN_FLIGHT: 1, OutcomeState.CANCELLED: 2, OutcomeState.NOT_SENT: 3,
@@ -401,7 +407,7 @@ class OrdersModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        return _CHECKABLE_FLAGS if index.column() == 0 else _ROW_FLAGS
+        return column_flags(index.column())
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         return self.cell(index.row(), index.column(), role)
