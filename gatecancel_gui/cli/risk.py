@@ -20,7 +20,6 @@ from gatecancel_gui.core.cancel_all import Scope, cancel_all, list_scope, load_s
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.deadman import MIN_TIMEOUT_S, DeadManSwitch, countdown
 from gatecancel_gui.core.errors import ConfigError
-from gatecancel_gui.core.hosts import environment_of
 from gatecancel_gui.core.ids import check_contract, stop_order_ref
 from gatecancel_gui.core.journal import Journal
 from gatecancel_gui.core.markets import Market, parse_market
@@ -28,6 +27,7 @@ from gatecancel_gui.core.models import Order
 from gatecancel_gui.core.pairs import check_pair
 from gatecancel_gui.core.price_orders import StopOrderEach, load_futures_price_orders, load_price_orders
 from gatecancel_gui.core.run import CancelRun
+from gatecancel_gui.core.session import asked_environment
 
 EXIT_OK, EXIT_NOT_ALL_CANCELLED = 0, 1
 MARKETS = [m.value for m in Market]
@@ -86,7 +86,7 @@ def run_cancel_all(client: GateClient, args: argparse.Namespace, out: TextIO, er
     market = Market(args.market)
     pair = check_instrument(client, args.pair, market, err)
     scope = Scope(pair, args.side, args.include_stop_orders, market)
-    environment = environment_of(client.base_url).value.upper()
+    environment = asked_environment(client).value.upper()  # PAPER only if the server says so
     if not args.yes:
         if not sys.stdin.isatty():
             raise ConfigError(f"{scope.question(environment)} Add --yes to confirm when not on a terminal.")

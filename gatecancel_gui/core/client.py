@@ -19,7 +19,7 @@ import socksio
 
 from gatecancel_gui.core.credentials import Credentials
 from gatecancel_gui.core.errors import ErrorClass, GateError, Stopped
-from gatecancel_gui.core.hosts import normalise_base_url
+from gatecancel_gui.core.hosts import PAPER_HEADER, is_loopback_host, normalise_base_url, note_answer
 from gatecancel_gui.core.ratelimit import AccountBudgets, budgets_for
 from gatecancel_gui.core.senders import SenderPool
 from gatecancel_gui.core.signing import signed_headers
@@ -162,6 +162,7 @@ class GateClient:
                  local_clock: Callable[[], float] = time.time, read_retry: ReadRetry | None = None) -> None:
         self.base_url = normalise_base_url(base_url)
         self._path_prefix = urlsplit(self.base_url).path.rstrip("/")
+        self._loopback = is_loopback_host(urlsplit(self.base_url).hostname or "")  # might be the paper exchange
         self.credentials = credentials
         self.account = account
         self.expiry_s = expiry_s
@@ -359,6 +360,8 @@ class GateClient:
         return method, url, content or None, headers
 
     def _interpret(self, response: httpx.Response, latency: float) -> ApiResponse:
+        if self._loopback:  # whether this is the paper exchange is its own word, on every answer (hosts.py)
+            note_answer(self.base_url, response.headers.get(PAPER_HEADER))
         status = response.status_code
         try:
             data = response.json()

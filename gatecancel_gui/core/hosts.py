@@ -1,4 +1,8 @@
-"""Where the exchange lives: live, testnet or a custom URL (plain http only to loopback)."""
+"""Where the exchange lives: live, testnet or a custom URL (plain http only to loopback).
+
+A loopback URL is not a safe place by itself (a forwarder or a tunnel there may lead to live Gate): only a
+server that says it is the built-in paper exchange (PAPER_HEADER on its answers) is PAPER, and only once it
+has said so; until then, and for any other server, the URL is CUSTOM."""
 
 from __future__ import annotations
 
@@ -10,6 +14,9 @@ from gatecancel_gui.core.errors import ConfigError
 
 LIVE_URL = "https://api.gateio.ws/api/v4"
 TESTNET_URL = "https://api-testnet.gateapi.io/api/v4"
+PAPER_HEADER = "X-Gatecancel-Paper"  # the built-in paper exchange sends it, "1", on every answer
+
+_said_paper: set[str] = set()  # base URLs whose server's last answer said it is the paper exchange
 
 
 class Environment(str, Enum):
@@ -63,10 +70,19 @@ def environment_of(url: str) -> Environment:
         return Environment.LIVE
     if url == TESTNET_URL:
         return Environment.TESTNET
-    host = urlsplit(url).hostname or ""
-    if is_loopback_host(host):
+    if url in _said_paper:
         return Environment.PAPER
     return Environment.CUSTOM
+
+
+def note_answer(url: str, paper_header: str | None) -> None:
+    """What a loopback server's answer said about itself: the paper exchange, or not (a server on the same
+    port later may be another). A server elsewhere is never PAPER, whatever it says."""
+    url = url.rstrip("/")
+    if paper_header == "1" and is_loopback_host(urlsplit(url).hostname or ""):
+        _said_paper.add(url)
+    else:
+        _said_paper.discard(url)
 
 
 def url_for(environment: Environment, custom_url: str = "") -> str:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from gatecancel_gui.core import credentials, proxy_login
 from gatecancel_gui.core.client import GateClient
-from gatecancel_gui.core.errors import ConfigError
-from gatecancel_gui.core.hosts import environment_of
+from gatecancel_gui.core.errors import ConfigError, GateError, Stopped
+from gatecancel_gui.core.hosts import Environment, environment_of, is_loopback_host
 from gatecancel_gui.core.profiles import Profile
 from gatecancel_gui.core.transport import NetworkSettings, network_settings, with_login
 
@@ -23,6 +24,20 @@ class Session:
 
     def close(self) -> None:
         self.client.close()
+
+
+def asked_environment(client: GateClient) -> Environment:
+    """The environment, asking the server first when only its answer can tell: a loopback server is PAPER
+    once it has said it is the paper exchange (one GET /spot/time if nothing has answered yet). For a
+    question asked before anything was read (the command line's cancel-all); never on a GUI thread."""
+    environment = environment_of(client.base_url)
+    if environment is Environment.CUSTOM and is_loopback_host(urlsplit(client.base_url).hostname or ""):
+        try:
+            client.sync_clock()
+        except (GateError, Stopped):
+            return environment  # no answer: not called safe
+        environment = environment_of(client.base_url)
+    return environment
 
 
 def open_profile(profile: Profile) -> Session:

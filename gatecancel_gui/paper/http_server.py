@@ -29,6 +29,8 @@ import h2.exceptions
 import h2.settings
 import h11
 
+from gatecancel_gui.core.hosts import PAPER_HEADER
+
 if TYPE_CHECKING:
     from gatecancel_gui.paper.server import PaperExchange
 
@@ -55,6 +57,7 @@ class PaperRequest:
         self.status, self.body, self.content_type = 500, b"", "application/json"
         self.extra_headers: dict[str, str] = {}
         self.dropped = False
+        self.announce = True  # say "the paper exchange" (PAPER_HEADER) on the answer
 
     def reply_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         self.reply_raw(status, json.dumps(payload).encode(), "application/json", headers)
@@ -68,7 +71,8 @@ class PaperRequest:
         self.dropped = True
 
     def response_headers(self) -> list[tuple[str, str]]:
-        return [("content-type", self.content_type), ("content-length", str(len(self.body))),
+        said = [(PAPER_HEADER.lower(), "1")] if self.announce else []
+        return [("content-type", self.content_type), ("content-length", str(len(self.body))), *said,
                 *((k.lower(), v) for k, v in self.extra_headers.items())]
 
 
@@ -83,6 +87,7 @@ class Dispatcher:
         self.exchange, self.executor, self.loop = exchange, executor, loop
 
     def __call__(self, request: PaperRequest, respond: Respond) -> None:
+        request.announce = self.exchange.announce
         if not self.exchange.may_wait():
             self._handle(request)
             respond(request)

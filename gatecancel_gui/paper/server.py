@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from gatecancel_gui.core.hosts import PAPER_HEADER
 from gatecancel_gui.paper.auth import signature_matches
 from gatecancel_gui.paper.book import REFERENCE_PRICES, Book, PaperOrder, seed_book
 from gatecancel_gui.paper.faults import Fault, FaultPlan
@@ -96,6 +97,7 @@ class PaperExchange(RiskEndpoints, FuturesEndpoints):
         self.slow_s = slow_s
         self.clock_offset_s = 0.0
         self.reset_in_ms = reset_in_ms
+        self.announce = True  # every answer says "the paper exchange" (PAPER_HEADER): only it is called PAPER
         self.cancel_all_delay_s = cancel_all_delay_s
         self.fault_plans: dict[str, FaultPlan] = {}
         self.busy_first_get = False  # answer 503 TOO_BUSY to the first attempt of every distinct GET
@@ -533,6 +535,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(raw)))
+            if self.server.exchange.announce:
+                self.send_header(PAPER_HEADER, "1")
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
             self.end_headers()

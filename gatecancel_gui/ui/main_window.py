@@ -155,7 +155,6 @@ class MainWindow(QMainWindow):
     # -- layout ------------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.setWindowTitle("gatecancel")
         self.resize(1180, 700)
         bar = QToolBar("Main", self)
         bar.setObjectName("main-toolbar")
@@ -289,14 +288,20 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             self.profile_box.setCurrentText(self.session.name)
         self.profile_box.blockSignals(False)
+        self._show_environment()
+        self.risk.set_client(self.session.client if self.session else None)
+        self._update_actions()
+
+    def _show_environment(self) -> None:
+        """The badge and the title: what the server has said it is (a loopback server is CUSTOM until it
+        says it is the paper exchange, so this follows each load). Qt appends the application's name to
+        the title itself."""
         text, bg, fg = ENVIRONMENT_BADGES.get(self.environment, ("NOT CONNECTED", "#757575", "#ffffff"))
         self.badge.setText(f" {text} ")
         self.badge.setStyleSheet(f"QLabel {{ background: {bg}; color: {fg}; font-weight: bold; "
                                  "padding: 3px 8px; border-radius: 3px; }")
         name = self.session.name if self.session else "no account"
-        self.setWindowTitle(f"gatecancel — {name} [{text}]")
-        self.risk.set_client(self.session.client if self.session else None)
-        self._update_actions()
+        self.setWindowTitle(f"{name} [{text}]")
 
     @property
     def environment(self) -> str:
@@ -430,6 +435,7 @@ class MainWindow(QMainWindow):
         live = job.live
         self.load_job = None
         self.progress.hide()
+        self._show_environment()  # the server has answered: it has said whether it is the paper exchange
         if result.ok:
             loaded = result.value
             self.open_pane.set_rows(loaded.rows, live=live)
@@ -519,6 +525,7 @@ class MainWindow(QMainWindow):
     def _ask(self, title: str, question: str, yes_text: str) -> bool:
         """Ask, holding live refresh back meanwhile (a load must not start behind the question)."""
         self._asking = True
+        self._show_environment()  # the question names the environment: the badge says the same
         try:
             return self.confirm(self, title, question, yes_text)
         finally:
