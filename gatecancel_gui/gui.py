@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from gatecancel_gui import __version__
 from gatecancel_gui.core import redact
 from gatecancel_gui.core.paths import data_dir
+from gatecancel_gui.display import display_problem
 
 log = logging.getLogger("gatecancel")
 
@@ -52,9 +53,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging()
     from PySide6.QtWidgets import QApplication
 
+    existing = QApplication.instance()
+    problem = None if existing is not None else display_problem()
+    if problem:  # Qt would abort the process (exit 134) with a message about one library
+        log.error("cannot show the window: %s", problem)
+        print(f"gatecancel-gui: {problem}", file=sys.stderr)
+        return 2
+
     from gatecancel_gui.ui.application import run
 
-    existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     if args.self_test:
         from gatecancel_gui.ui.application import configure_app
