@@ -1,10 +1,12 @@
-"""Which currency pairs Gate lists (public GET /spot/currency_pairs), so a mistyped pair is refused with
-the pair that was probably meant instead of "no open orders match" (which reads as "nothing to do").
+"""Which currency pairs Gate lists (public GET /spot/currency_pairs), and which contracts a futures
+settlement lists (GET /futures/{settle}/contracts), so a mistyped pair or contract is refused with the one
+that was probably meant instead of "no open orders match" (which reads as "nothing to do").
 
-The list is large (thousands of pairs) and the same for everyone, so it is kept in memory for the process
-and in a small JSON file in the data directory for a day. A cached list may only say yes: Gate lists new
-pairs every week, so a pair missing from it is checked against a fresh list before it is refused. When the
-list cannot be read at all the pair is let through unchecked: a cancel must never wait on a public list."""
+A list is the same for everyone (the spot one has thousands of pairs), so it is kept in memory for the
+process and in a small JSON file in the data directory for a day. A cached list may only say yes: Gate
+lists new pairs every week, so a name missing from it is checked against a fresh list before it is refused.
+When the list cannot be read at all the name is let through unchecked: a cancel must never wait on a public
+list."""
 
 from __future__ import annotations
 
@@ -34,6 +36,19 @@ Notice = Callable[[str], None]
 
 
 @dataclass(frozen=True)
+class Listing:
+    """One of Gate's public lists of names, and how a sentence calls what it lists."""
+
+    endpoint: str       # GET this (public)
+    field: str          # each row's name is in this field
+    noun: str           # "pair", "USDT perpetual contract"
+    cache_name: str     # the cache file in the data directory
+
+
+SPOT_PAIRS = Listing("/spot/currency_pairs", "id", "pair", CACHE_NAME)
+
+
+@dataclass(frozen=True)
 class PairList:
     pairs: frozenset[str]
     fetched_at: float    # time.time() when Gate was asked
@@ -42,7 +57,7 @@ class PairList:
         return 0 <= now - self.fetched_at <= max_age_s
 
 
-_memory: dict[str, PairList] = {}   # base URL -> list read by this process
+_memory: dict[tuple[str, str], PairList] = {}   # (base URL, endpoint) -> list read by this process
 _lock = threading.Lock()
 
 
@@ -68,66 +83,68 @@ def closest_pair(text: str, known: Iterable[str]) -> str | None:
     return close[0] if close else None
 
 
-def no_such_pair(text: str, known: Iterable[str]) -> str:
-    """The one sentence for a pair Gate does not list."""
+def no_such_pair(text: str, known: Iterable[str], listing: Listing = SPOT_PAIRS) -> str:
+    """The one sentence for a pair (or a contract) Gate does not list."""
     pair = normalise_pair(text)
     if not pair:
-        return "A pair is empty: give one such as BTC_USDT."
+        return f"A {listing.noun} is empty: give one such as BTC_USDT."
     suggestion = closest_pair(pair, known)
     if suggestion:
-        return f"There is no pair {pair} on Gate; did you mean {suggestion}?"
-    return f"There is no pair {pair} on Gate (pairs look like BTC_USDT)."
+        return f"There is no {listing.noun} {pair} on Gate; did you mean {suggestion}?"
+    return f"There is no {listing.noun} {pair} on Gate ({listing.noun}s look like BTC_USDT)."
 
 
 def load_pairs(client: GateClient, *, fresh: bool = False, cache_path: Path | None = None,
-               now: Callable[[], float] = time.time, stop: threading.Event | None = None) -> PairList:
-    """Gate's pair list for this client's base URL: from memory or the cache file while under a day old,
-    else (or with `fresh`) from Gate. Raises GateError when Gate cannot be asked."""
+               now: Callable[[], float] = time.time, stop: threading.Event | None = None,
+               listing: Listing = SPOT_PAIRS) -> PairList:
+    """Gate's pair list (or another listing) for this client's base URL: from memory or the cache file
+    while under a day old, else (or with `fresh`) from Gate. Raises GateError when Gate cannot be asked."""
     url = client.base_url
+    key = (url, listing.endpoint)
     moment = now()
     if not fresh:
         with _lock:
-            cached = _memory.get(url)
+            cached = _memory.get(key)
         if cached is None:
-            cached = _read_cache(cache_path).get(url)
+            cached = _read_cache(cache_path, listing).get(url)
         if cached is not None and cached.fresh(moment):
             with _lock:
-                _memory[url] = cached
+                _memory[key] = cached
             return cached
-    rows = client.request("GET", "/spot/currency_pairs", signed=False, stop=stop).data
-    listed = PairList(frozenset(_pair_ids(rows)), moment)
+    rows = client.request("GET", listing.endpoint, signed=False, stop=stop).data
+    listed = PairList(frozenset(_pair_ids(rows, listing.field)), moment)
     if not listed.pairs:
-        raise GateError(None, "UNEXPECTED_ANSWER", "the pair list was empty or unreadable")
+        raise GateError(None, "UNEXPECTED_ANSWER", f"the {listing.noun} list was empty or unreadable")
     with _lock:
-        _memory[url] = listed
-    _write_cache(cache_path, url, listed, moment)
+        _memory[key] = listed
+    _write_cache(cache_path, url, listed, moment, listing)
     return listed
 
 
 def check_pairs(client: GateClient, texts: Iterable[str], *, notice: Notice | None = None,
                 cache_path: Path | None = None, now: Callable[[], float] = time.time,
-                stop: threading.Event | None = None) -> list[str]:
-    """The pairs as Gate spells them, or ConfigError naming the closest real pair for the first one
-    Gate does not list. A no from a cached list is asked again of Gate before it is believed."""
+                stop: threading.Event | None = None, listing: Listing = SPOT_PAIRS) -> list[str]:
+    """The pairs (or contracts) as Gate spells them, or ConfigError naming the closest real one for the
+    first one Gate does not list. A no from a cached list is asked again of Gate before it is believed."""
     pairs = [normalise_pair(t) for t in texts]
     for pair in pairs:
         if not pair:
-            raise ConfigError(no_such_pair(pair, []))
+            raise ConfigError(no_such_pair(pair, [], listing))
     if not pairs:
         return pairs
     started = now()
     try:
-        listed = load_pairs(client, cache_path=cache_path, now=now, stop=stop)
+        listed = load_pairs(client, cache_path=cache_path, now=now, stop=stop, listing=listing)
         if not set(pairs) <= listed.pairs and listed.fetched_at < started:   # a cached no: ask Gate
-            listed = load_pairs(client, fresh=True, cache_path=cache_path, now=now, stop=stop)
+            listed = load_pairs(client, fresh=True, cache_path=cache_path, now=now, stop=stop, listing=listing)
     except GateError as exc:
-        log.info("pair list unreadable: %s", exc.label)
+        log.info("%s list unreadable: %s", listing.noun, exc.label)
         if notice is not None:
-            notice(f"Gate's pair list could not be read ({exc.label}); {', '.join(pairs)} sent unchecked.")
+            notice(f"Gate's {listing.noun} list could not be read ({exc.label}); {', '.join(pairs)} sent unchecked.")
         return pairs
     for pair in pairs:
         if pair not in listed.pairs:
-            raise ConfigError(no_such_pair(pair, listed.pairs))
+            raise ConfigError(no_such_pair(pair, listed.pairs, listing))
     return pairs
 
 
@@ -142,20 +159,20 @@ def forget() -> None:
         _memory.clear()
 
 
-def _pair_ids(rows: Any) -> list[str]:
+def _pair_ids(rows: Any, field: str = "id") -> list[str]:
     if not isinstance(rows, list):
         return []
-    return [r["id"].upper() for r in rows if isinstance(r, dict) and isinstance(r.get("id"), str) and r["id"]]
+    return [r[field].upper() for r in rows if isinstance(r, dict) and isinstance(r.get(field), str) and r[field]]
 
 
-def _cache_file(cache_path: Path | None) -> Path:
-    return cache_path or data_dir() / CACHE_NAME
+def _cache_file(cache_path: Path | None, listing: Listing = SPOT_PAIRS) -> Path:
+    return cache_path or data_dir() / listing.cache_name
 
 
-def _read_cache(cache_path: Path | None) -> dict[str, PairList]:
+def _read_cache(cache_path: Path | None, listing: Listing = SPOT_PAIRS) -> dict[str, PairList]:
     """Every cached list by base URL; a missing or damaged file is simply no cache."""
     try:
-        raw = json.loads(_cache_file(cache_path).read_text(encoding="utf-8"))
+        raw = json.loads(_cache_file(cache_path, listing).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     lists: dict[str, PairList] = {}
@@ -167,10 +184,11 @@ def _read_cache(cache_path: Path | None) -> dict[str, PairList]:
     return lists
 
 
-def _write_cache(cache_path: Path | None, url: str, listed: PairList, now: float) -> None:
+def _write_cache(cache_path: Path | None, url: str, listed: PairList, now: float,
+                 listing: Listing = SPOT_PAIRS) -> None:
     """Keep this URL's list and every other one still fresh (paper exchanges come and go on new ports)."""
-    path = _cache_file(cache_path)
-    lists = {u: p for u, p in _read_cache(cache_path).items() if p.fresh(now)}
+    path = _cache_file(cache_path, listing)
+    lists = {u: p for u, p in _read_cache(cache_path, listing).items() if p.fresh(now)}
     lists[url] = listed
     payload = {u: {"fetched_at": p.fetched_at, "pairs": sorted(p.pairs)} for u, p in lists.items()}
     try:
