@@ -65,6 +65,10 @@ class KeyringUnavailable(ConfigError):
     """No working OS keyring: the message says so plainly, without any secret in it."""
 
 
+class NoKeyring(KeyringUnavailable):
+    """There is no OS keyring at all (not a locked one): nothing was kept after the app closed."""
+
+
 def backend_name() -> str:
     """Which keyring holds secrets, in words a user can look up (e.g. 'SecretService Keyring')."""
     kr = keyring.get_keyring()
@@ -108,17 +112,31 @@ def load(profile: str) -> Credentials | None:
     """The profile's credentials: held for this session, else from the keyring; None when there are none."""
     if profile in _session_only:
         return _session_only[profile]
-    fields = read_entry(KEYRING_SERVICE, profile, ("key", "secret"), f"profile '{profile}'")
+    fields = read_entry(KEYRING_SERVICE, profile, ("key", "secret"), f"the key of profile '{profile}'")
     return Credentials(*fields) if fields else None
 
 
 def read_entry(service: str, profile: str, names: tuple[str, ...], what: str) -> tuple[str, ...] | None:
-    """The named fields of one JSON keyring entry, None when there is none, or a sentence saying why not."""
+    """The named fields of one JSON keyring entry, None when there is none, or a sentence saying why not:
+    no keyring at all (what was typed lived only as long as the app), a locked one, or another failure."""
     try:
+        if not keyring_works():
+            raise keyring.errors.NoKeyringError()
         payload = keyring.get_password(service, profile)
+    except keyring.errors.NoKeyringError:
+        raise NoKeyring(
+            f"No OS keyring is available (found: {backend_name()}), so {what} was kept only while the app ran: "
+            "enter it again (Profiles…)."
+        ) from None
+    except keyring.errors.KeyringLocked:
+        raise KeyringUnavailable(
+            f"The OS keyring ({backend_name()}) is locked: unlock it (log in to the desktop session, or "
+            "gnome-keyring-daemon --unlock) and try again."
+        ) from None
     except keyring.errors.KeyringError as exc:
         raise KeyringUnavailable(
-            f"The OS keyring ({backend_name()}) could not be read: {type(exc).__name__}. Is it locked?"
+            f"The OS keyring ({backend_name()}) could not be read: {type(exc).__name__}; if it is locked, "
+            "unlock it and try again."
         ) from None
     if not payload:
         return None

@@ -37,12 +37,19 @@ def check_name(name: str) -> str:
 
 
 class ProfileStore:
-    """profiles.json in the user's config directory: never holds a key or a secret."""
+    """profiles.json in the user's config directory: never holds a key or a secret. A profile used "for
+    this session only" stays in this object, never on disk: after a restart its key is gone, and a
+    profile without one would only fail."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or config_dir() / "profiles.json"
+        self._session: dict[str, Profile] = {}
 
     def all(self) -> list[Profile]:
+        saved = [p for p in self._saved() if p.name not in self._session]
+        return saved + list(self._session.values())
+
+    def _saved(self) -> list[Profile]:
         if not self.path.exists():
             return []
         try:
@@ -55,16 +62,24 @@ class ProfileStore:
     def get(self, name: str) -> Profile | None:
         return next((p for p in self.all() if p.name == name), None)
 
-    def put(self, profile: Profile) -> None:
+    def put(self, profile: Profile, *, session_only: bool = False) -> None:
+        """Save the profile to the file, or (session_only) keep it in memory for as long as the app runs;
+        a saved profile of that name stays as it was on disk."""
         check_name(profile.name)
         profile.base_url  # noqa: B018  (validates the URL before anything is written)
         if "@" in profile.proxy.partition("://")[2]:  # a login belongs in the keyring, never in this file
             raise ConfigError("The proxy address carries a login: give the user and password in their own fields.")
-        rows = [p for p in self.all() if p.name != profile.name] + [profile]
-        self._write(rows)
+        if session_only:
+            self._session[profile.name] = profile
+            return
+        self._session.pop(profile.name, None)
+        self._write([p for p in self._saved() if p.name != profile.name] + [profile])
 
     def remove(self, name: str) -> None:
-        self._write([p for p in self.all() if p.name != name])
+        self._session.pop(name, None)
+        saved = self._saved()
+        if any(p.name == name for p in saved):
+            self._write([p for p in saved if p.name != name])
 
     def _write(self, rows: list[Profile]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,13 @@ import keyring
 import keyring.errors
 
 from gatecancel_gui.core import redact
-from gatecancel_gui.core.credentials import KeyringUnavailable, backend_name, delete_entry, read_entry
+from gatecancel_gui.core.credentials import (
+    KeyringUnavailable,
+    NoKeyring,
+    backend_name,
+    delete_entry,
+    read_entry,
+)
 
 SERVICE = "gatecancel-proxy"
 _session_only: dict[str, tuple[str, str]] = {}  # "for this session only": in memory, never on disk
@@ -41,7 +47,10 @@ def load(profile: str) -> tuple[str, str] | None:
     """The profile's proxy (user, password), or None when it has none."""
     if profile in _session_only:
         return _session_only[profile]
-    fields = read_entry(SERVICE, profile, ("user", "password"), f"the proxy of profile '{profile}'")
+    try:
+        fields = read_entry(SERVICE, profile, ("user", "password"), f"the proxy login of profile '{profile}'")
+    except NoKeyring:  # nothing can be stored: a proxy without a login this session has none
+        return None
     if fields is None:
         return None
     user, password = fields

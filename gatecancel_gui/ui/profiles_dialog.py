@@ -262,7 +262,7 @@ class ProfilesDialog(QDialog):
             else:
                 credentials.save(profile.name, creds)
             proxy_login.save(profile.name, *(login or ("", "")), session_only=self.session_only.isChecked())
-            self.store.put(profile)
+            self.store.put(profile, session_only=self.session_only.isChecked())  # this session: not on disk
         except ConfigError as exc:
             self.say(str(exc), error=True)
             return False
