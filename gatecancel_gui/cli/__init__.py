@@ -8,6 +8,7 @@ output.py prints (and survives a reader that leaves), run.py makes Ctrl+C a Stop
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 import threading
@@ -18,11 +19,13 @@ from typing import TextIO
 from gatecancel_gui import __version__
 from gatecancel_gui.cli import journal, orders, paper, risk
 from gatecancel_gui.cli.args import Parser, number
-from gatecancel_gui.cli.output import reader_safe
+from gatecancel_gui.cli.output import reader_safe, write_failure
 from gatecancel_gui.core import credentials, redact
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.errors import ConfigError, GateError, Stopped
 from gatecancel_gui.core.hosts import LIVE_URL
+from gatecancel_gui.core.journal import JOURNAL_NAME
+from gatecancel_gui.core.paths import data_dir
 from gatecancel_gui.core.profiles import ProfileStore
 from gatecancel_gui.core.session import profile_network
 from gatecancel_gui.core.transport import network_settings
@@ -74,16 +77,36 @@ def one_line_each(err: TextIO) -> Callable[[str], None]:
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run one command; the exit status is 0 done, 1 not everything cancelled (or a question declined),
-    2 bad input, 130 interrupted. A reader that leaves (`| head`) changes neither the work nor the status."""
-    out = reader_safe(out or sys.stdout)
-    err = reader_safe(err or sys.stderr)
+    2 bad input or output that could not be written, 130 interrupted. A reader that leaves (`| head`)
+    changes neither the work nor the status. Every message goes to `out` and `err` (argparse's too), so a
+    test runs a command in its own process."""
+    out = reader_safe(out if out is not None else sys.stdout)
+    err = reader_safe(err if err is not None else sys.stderr)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     redact.install()
     try:
-        return run_command(build_parser().parse_args(argv), out, err)
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):  # --help, --version, errors
+                args = build_parser().parse_args(argv)
+        except SystemExit as exc:
+            return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+        code = run_command(args, out, err)
+        out.flush()
+        failure = write_failure(out)
+        if failure:
+            print(f"gatecancel: The output could not be written ({failure}){after_unwritten(args)}.", file=err)
+            return EXIT_ERROR
+        return code
     finally:
         out.flush()
         err.flush()
+
+
+def after_unwritten(args: argparse.Namespace) -> str:
+    """What a user whose output was lost can still read: a cancel's outcome is in the journal."""
+    if args.command in ("cancel", "cancel-all", "cancel-stop"):
+        return f"; what was sent and its outcome are in the journal, {data_dir() / JOURNAL_NAME} (gatecancel journal)"
+    return ""
 
 
 def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

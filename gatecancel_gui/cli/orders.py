@@ -6,24 +6,27 @@ import argparse
 import sys
 import threading
 from collections.abc import Callable
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from gatecancel_gui.cli.args import Commands, Parser, number, whole
 from gatecancel_gui.cli.output import order_line, print_orders, print_outcomes, reader_gone
 from gatecancel_gui.cli.run import run_interruptibly
 from gatecancel_gui.core.by_market import batch_method
 from gatecancel_gui.core.cancel import CancelRun, CancelSettings
+from gatecancel_gui.core.cancel_all import Scope
 from gatecancel_gui.core.client import GateClient
+from gatecancel_gui.core.contracts import check_contracts, check_instrument
 from gatecancel_gui.core.errors import ConfigError
 from gatecancel_gui.core.futures import load_futures_orders, load_markets
 from gatecancel_gui.core.hosts import environment_of
-from gatecancel_gui.core.ids import check_contract, parse_order_ref
+from gatecancel_gui.core.ids import parse_order_ref
 from gatecancel_gui.core.journal import Journal
 from gatecancel_gui.core.markets import Market, parse_market
 from gatecancel_gui.core.models import Order, OrderRef
 from gatecancel_gui.core.orders import load_open_orders, load_pair_orders
-from gatecancel_gui.core.pairs import check_pair, check_pairs
+from gatecancel_gui.core.pairs import check_pairs
 from gatecancel_gui.core.run import DEFAULT_IN_FLIGHT
+from gatecancel_gui.core.session import asked_environment
 
 EXIT_OK, EXIT_NOT_ALL_CANCELLED = 0, 1
 MIN_WATCH_S, MAX_WATCH_S = 2.0, 3600.0
@@ -52,7 +55,8 @@ def add_commands(sub: Commands, common: Parser) -> None:
     cancel.add_argument("--side", choices=("buy", "sell"), help="with --pair: only this side")
     cancel.add_argument("--in-flight", type=whole(1, MAX_IN_FLIGHT, "requests"), default=DEFAULT_IN_FLIGHT,
                         help=f"requests in flight at once (1 to {MAX_IN_FLIGHT})")
-    cancel.add_argument("--yes", action="store_true", help="with --all or --pair: do not ask on a terminal")
+    cancel.add_argument("--yes", action="store_true",
+                        help="with --all or --pair: do not ask (needed when not on a terminal)")
 
 
 def run_orders(client: GateClient, args: argparse.Namespace, out: TextIO) -> int:
@@ -96,7 +100,7 @@ def run_cancel(client: GateClient, args: argparse.Namespace, out: TextIO, err: T
         if args.json:
             out.write("[]\n")
         return EXIT_OK
-    if not args.ids and not args.yes and sys.stdin.isatty():
+    if not args.ids and not args.yes:
         pairs = {r.currency_pair for r in refs}
         side = f"{args.side} " if args.side else ""
         word = "contract" if market.is_futures else "pair"
@@ -109,6 +113,16 @@ def run_cancel(client: GateClient, args: argparse.Namespace, out: TextIO, err: T
     run = CancelRun(client, batch_method(market), journal=Journal(),
                     settings=CancelSettings(max_in_flight=args.in_flight))
     return report_cancel(run, refs, args, out, err)
+
+
+def can_ask() -> bool:
+    """Whether a question can be answered: stdin is a terminal (not a pipe, a file, or closed)."""
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def refuse_unasked(question: str) -> NoReturn:
+    """A broad cancel off a terminal needs --yes: a script must say so, never cancel by default."""
+    raise ConfigError(f"{question} Add --yes to confirm when not on a terminal.")
 
 
 def confirm(question: str, err: TextIO) -> bool:
@@ -144,20 +158,25 @@ def report_cancel(run: CancelRun, refs: list[OrderRef], args: argparse.Namespace
 
 def select_orders(client: GateClient, args: argparse.Namespace, err: TextIO,
                   market: Market = Market.SPOT) -> list[OrderRef]:
-    """What the cancel targets; every id and pair is checked first, so bad input sends nothing."""
+    """What the cancel targets; every id, pair and contract is checked first, so bad input sends nothing,
+    and a broad cancel (--all, --pair) that cannot ask and has no --yes is refused before orders are read."""
     notice = notice_to(err)
-    if market.is_futures:
-        if args.ids:
-            return [parse_order_ref(text, market) for text in args.ids]
-        contract = check_contract(args.pair) if args.pair else None
-        orders = load_futures_orders(client, market, contract=contract)
-        return [o.ref for o in orders if not args.side or o.side == args.side]
     if args.ids:
-        refs = [parse_order_ref(text) for text in args.ids]
-        check_pairs(client, dict.fromkeys(r.currency_pair for r in refs), notice=notice)
+        refs = [parse_order_ref(text, market) for text in args.ids]
+        instruments = dict.fromkeys(r.currency_pair for r in refs)
+        if market.is_futures:
+            check_contracts(client, market, instruments, notice=notice)
+        else:
+            check_pairs(client, instruments, notice=notice)
         return refs
-    if args.pair:
-        pair = check_pair(client, args.pair, notice=notice)
+    pair = check_instrument(client, args.pair, market, notice=notice) if args.pair else None
+    if not args.yes and not can_ask():
+        refuse_unasked(f"Cancel {Scope(pair, args.side, False, market).describe()} on "
+                       f"{asked_environment(client).value.upper()}?")
+    if market.is_futures:
+        orders = load_futures_orders(client, market, contract=pair)
+        return [o.ref for o in orders if not args.side or o.side == args.side]
+    if pair:
         return [o.ref for o in load_pair_orders(client, pair, side=args.side)]
     return [o.ref for o in load_open_orders(client)]
 

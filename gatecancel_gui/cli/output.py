@@ -74,46 +74,63 @@ def print_outcomes(outcomes: list[CancelOutcome], as_json: bool, out: TextIO) ->
 class ReaderSafe:
     """A text stream whose reader may leave (a closed pipe): from then on it writes to /dev/null, silently,
     so the command still finishes (a cancel reports, journals and keeps its exit status) and the
-    interpreter's last flush at exit finds nothing to complain about (Python's documented recipe)."""
+    interpreter's last flush at exit finds nothing to complain about (Python's documented recipe).
 
-    def __init__(self, stream: TextIO) -> None:
+    Output that cannot be written at all (stdout closed, so Python made it None; a full disk) is not
+    silent: the command still finishes, and `failed` says why, for one sentence at the end."""
+
+    def __init__(self, stream: TextIO | None) -> None:
         self._stream = stream
-        self.gone = False
+        self.gone = stream is None
+        self.failed = "it is closed" if stream is None else ""
 
     def write(self, text: str) -> int:
-        if not self.gone:
+        if not self.gone and self._stream is not None:
             try:
                 self._stream.write(text)
             except BrokenPipeError:
                 self._leave()
+            except (OSError, ValueError) as exc:  # ValueError: written after the file was closed
+                self._fail(exc)
         return len(text)
 
     def flush(self) -> None:
-        if not self.gone:
+        if not self.gone and self._stream is not None:
             try:
                 self._stream.flush()
             except BrokenPipeError:
                 self._leave()
+            except (OSError, ValueError) as exc:
+                self._fail(exc)
+
+    def _fail(self, exc: Exception) -> None:
+        self.failed = (exc.strerror if isinstance(exc, OSError) else "") or str(exc) or type(exc).__name__
+        self._leave()
 
     def _leave(self) -> None:
         self.gone = True
         try:
             devnull = os.open(os.devnull, os.O_WRONLY)
             try:
-                os.dup2(devnull, self._stream.fileno())
+                os.dup2(devnull, self._stream.fileno())  # type: ignore[union-attr]
             finally:
                 os.close(devnull)
-        except (OSError, ValueError, io.UnsupportedOperation):
+        except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
             pass  # not a real file descriptor: nothing is left to flush at exit
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
 
 
-def reader_safe(stream: TextIO) -> TextIO:
+def reader_safe(stream: TextIO | None) -> TextIO:
     return stream if isinstance(stream, ReaderSafe) else cast(TextIO, ReaderSafe(stream))
 
 
 def reader_gone(stream: TextIO) -> bool:
     """True once nobody reads this output any more (a watch can stop then)."""
     return isinstance(stream, ReaderSafe) and stream.gone
+
+
+def write_failure(stream: TextIO) -> str:
+    """Why this output could not be written ("" when it could, or when its reader merely left)."""
+    return stream.failed if isinstance(stream, ReaderSafe) else ""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import signal
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,18 +12,17 @@ from types import FrameType
 from typing import Any, TextIO
 
 from gatecancel_gui.cli.args import Commands, Parser, whole
-from gatecancel_gui.cli.orders import confirm, declined, notice_to, report_cancel
+from gatecancel_gui.cli.orders import can_ask, confirm, declined, notice_to, refuse_unasked, report_cancel
 from gatecancel_gui.cli.output import print_orders, print_outcomes
 from gatecancel_gui.cli.run import run_interruptibly
 from gatecancel_gui.core.cancel_all import Scope, cancel_all, list_scope, load_scope_stop_orders
 from gatecancel_gui.core.client import GateClient
+from gatecancel_gui.core.contracts import check_instrument
 from gatecancel_gui.core.deadman import MIN_TIMEOUT_S, DeadManSwitch, countdown
-from gatecancel_gui.core.errors import ConfigError
-from gatecancel_gui.core.ids import check_contract, stop_order_ref
+from gatecancel_gui.core.ids import stop_order_ref
 from gatecancel_gui.core.journal import Journal
 from gatecancel_gui.core.markets import Market, parse_market
 from gatecancel_gui.core.models import Order
-from gatecancel_gui.core.pairs import check_pair
 from gatecancel_gui.core.price_orders import StopOrderEach, load_futures_price_orders, load_price_orders
 from gatecancel_gui.core.run import CancelRun
 from gatecancel_gui.core.session import asked_environment
@@ -84,12 +82,12 @@ def run(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) 
 
 def run_cancel_all(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     market = Market(args.market)
-    pair = check_instrument(client, args.pair, market, err)
+    pair = checked_instrument(client, args.pair, market, err)
     scope = Scope(pair, args.side, args.include_stop_orders, market)
     environment = asked_environment(client).value.upper()  # PAPER only if the server says so
     if not args.yes:
-        if not sys.stdin.isatty():
-            raise ConfigError(f"{scope.question(environment)} Add --yes to confirm when not on a terminal.")
+        if not can_ask():
+            refuse_unasked(scope.question(environment))
         if not confirm(f"Cancel {scope.describe()} on {environment} ({count_scope(client, scope)})? "
                        f"{scope.stop_orders_note()}", err):
             return declined(err)
@@ -113,11 +111,9 @@ def count_scope(client: GateClient, scope: Scope) -> str:
     return text + " now"
 
 
-def check_instrument(client: GateClient, text: str | None, market: Market, err: TextIO) -> str | None:
-    """A pair checked against Gate's list (spot), or a contract's name checked for its shape (futures)."""
-    if text is None:
-        return None
-    return check_contract(text) if market.is_futures else check_pair(client, text, notice=notice_to(err))
+def checked_instrument(client: GateClient, text: str | None, market: Market, err: TextIO) -> str | None:
+    """A pair or a contract checked against what Gate lists in the market (None: the whole market)."""
+    return None if text is None else check_instrument(client, text, market, notice=notice_to(err))
 
 
 def load_stop_orders(client: GateClient, market: Market) -> list[Order]:
@@ -146,7 +142,7 @@ def run_cancel_stop(client: GateClient, args: argparse.Namespace, out: TextIO, e
 
 def run_deadman(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     market = Market(args.market)
-    pair = check_instrument(client, args.pair, market, err)
+    pair = checked_instrument(client, args.pair, market, err)
     if market.is_futures:
         scope = f"{market.display_name} contract {pair}" if pair else f"every {market.display_name} contract"
     else:

@@ -1,21 +1,17 @@
-"""The command line, run as a real process against the paper exchange over loopback."""
+"""The command line against the paper exchange over loopback (in this process, through main; the paper
+command as a process of its own)."""
 
 import json
-import os
 import subprocess
-import sys
 
 import pytest
 
 from gatecancel_gui.paper import PaperExchange
+from tests.cli.runner import CLI, key_env, run_main
 
 
 def run_cli(*args, env_extra=None, key=None):
-    env = {**os.environ, **(env_extra or {})}
-    if key is not None:
-        env["GATE_API_KEY"], env["GATE_API_SECRET"] = key.key, key.secret
-    return subprocess.run([sys.executable, "-m", "gatecancel_gui.cli", *args], capture_output=True, text=True,
-                          env=env, timeout=60)
+    return run_main(*args, env={**(env_extra or {}), **(key_env(key) if key is not None else {})})
 
 
 def test_orders_json_lists_every_open_order(exchange):
@@ -28,7 +24,7 @@ def test_orders_json_lists_every_open_order(exchange):
 
 def test_cancel_pair_side_json_matches_the_exchange(exchange):
     pair = exchange.book.open_pairs()[0]
-    result = run_cli("cancel", "--pair", pair, "--side", "buy", "--json", "--base-url", exchange.base_url,
+    result = run_cli("cancel", "--pair", pair, "--side", "buy", "--yes", "--json", "--base-url", exchange.base_url,
                      key=exchange.main_key)
     rows = json.loads(result.stdout)
     buys = [o for o in exchange.book.orders.values() if o.currency_pair == pair and o.side == "buy"]
@@ -44,7 +40,7 @@ def test_cancel_pair_side_json_matches_the_exchange(exchange):
 
 def test_cancel_all_exits_zero_only_when_everything_was_cancelled():
     with PaperExchange(orders=90, fill_fraction=0.0) as ex:
-        result = run_cli("cancel", "--all", "--base-url", ex.base_url, key=ex.main_key)
+        result = run_cli("cancel", "--all", "--yes", "--base-url", ex.base_url, key=ex.main_key)
         assert result.returncode == 0, result.stderr
         assert ex.book.open_orders() == []
         assert "90 cancelled of 90" in result.stderr
@@ -85,8 +81,7 @@ def test_no_credentials_says_how_to_give_them(exchange):
 
 
 def test_paper_command_prints_one_json_line_and_serves():
-    proc = subprocess.Popen([sys.executable, "-m", "gatecancel_gui.cli", "paper", "--orders", "25"],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([*CLI, "paper", "--orders", "25"], stdout=subprocess.PIPE, text=True)
     try:
         info = json.loads(proc.stdout.readline())
         assert info["url"].startswith("http://127.0.0.1:") and info["key"] and info["secret"]

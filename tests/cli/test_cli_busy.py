@@ -17,7 +17,7 @@ def test_orders_and_cancel_survive_a_503_on_every_first_read_and_say_so():
         assert "gatecancel: Gate is busy (open orders), retrying 2/5…" in listed.stderr
         stops = run_cli(ex, "stop-orders", "--json")
         assert stops.returncode == 0 and len(json.loads(stops.stdout)) == 3, stops.stderr
-        cancelled = run_cli(ex, "cancel", "--all", "--json")
+        cancelled = run_cli(ex, "cancel", "--all", "--yes", "--json")
         assert cancelled.returncode in (0, 1), cancelled.stderr  # 1 when an order filled first
         assert {r["state"] for r in json.loads(cancelled.stdout)} <= {"cancelled", "rejected"}
         assert not ex.book.open_orders()
@@ -29,5 +29,5 @@ def test_cancel_stop_counts_one_request_per_stop_order():
         result = run_cli(ex, "cancel-stop", "--all")
         assert result.returncode == 0, result.stderr
         assert "cancelling 5 orders in 5 requests" in result.stderr
-        batch = run_cli(ex, "cancel", "--all")
+        batch = run_cli(ex, "cancel", "--all", "--yes")
         assert "cancelling 10 orders in 1 request " in batch.stderr

@@ -3,7 +3,10 @@ that say their market and contract, and bad input refused before anything is sen
 
 import json
 
+import pytest
+
 from gatecancel_gui.paper import PaperExchange
+from tests.cli.runner import key_env, run_main
 from tests.cli.test_cli import run_cli
 
 
@@ -89,3 +92,74 @@ def test_deadman_disarm_on_a_futures_contract():
                          "--base-url", ex.base_url, key=ex.main_key)
         assert result.returncode == 0, result.stderr
         assert "disarmed for BTC perpetual contract BTC_USD" in result.stderr
+
+
+def sent_nothing(ex):
+    return [r for r in ex.requests if r[0] in ("POST", "DELETE")] == []
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["cancel", "--market", "futures-usdt", "--pair", "BTC_USTD", "--yes"],
+     "There is no USDT perpetual contract BTC_USTD on Gate; did you mean BTC_USDT?"),
+    (["cancel", "--market", "futures-usdt", "--ids", "BTC_USTD:58546000000000001"],
+     "There is no USDT perpetual contract BTC_USTD on Gate; did you mean BTC_USDT?"),
+    (["cancel", "--market", "futures-btc", "--pair", "BTC_USDT", "--yes"],
+     "There is no BTC perpetual contract BTC_USDT on Gate; did you mean BTC_USD?"),
+    (["cancel-all", "--market", "futures-usdt", "--pair", "BTC_USTD", "--yes"],
+     "There is no USDT perpetual contract BTC_USTD on Gate; did you mean BTC_USDT?"),
+    (["cancel-all", "--market", "futures-btc", "--pair", "BTC_USDT", "--yes"], "did you mean BTC_USD?"),
+    (["deadman", "--market", "futures-usdt", "--pair", "BTC_USTD", "--disarm"], "did you mean BTC_USDT?"),
+    (["deadman", "--market", "futures-usdt", "--pair", "BTC_USTD"], "did you mean BTC_USDT?"),
+    (["deadman", "--market", "futures-usdt", "--pair", "NOPE_USDT"], "There is no USDT perpetual contract NOPE_USDT"),
+])
+def test_a_contract_the_settlement_does_not_list_is_refused_with_the_closest_real_one(args, expected):
+    """Defect: a mistyped contract (or one of the other settlement) read as "no open orders match" (exit 0),
+    "0 cancelled of 0", or armed a dead-man switch on a contract that does not exist."""
+    with PaperExchange(orders=10, futures_orders=40, fill_fraction=0.0) as ex:
+        result = run_main(*args, "--base-url", ex.base_url, env=key_env(ex.main_key))
+        assert result.returncode == 2, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("gatecancel: "), result.stderr
+        assert expected in result.stderr
+        assert sent_nothing(ex) and ex.deadman.timers == {}
+        assert len(ex.futures.open_orders("usdt")) == 30 and len(ex.futures.open_orders("btc")) == 10
+
+
+@pytest.mark.parametrize("command", [["orders"], ["stop-orders"], ["cancel-stop", "--all"]])
+def test_commands_without_a_pair_refuse_one(command):
+    with PaperExchange(orders=5, futures_orders=5) as ex:
+        result = run_main(*command, "--market", "futures-usdt", "--pair", "BTC_USTD", "--base-url", ex.base_url,
+                          env=key_env(ex.main_key))
+        assert result.returncode == 2 and "--pair" in result.stderr and "Traceback" not in result.stderr
+        assert sent_nothing(ex)
+
+
+def test_a_real_contract_is_checked_once_per_settlement_and_cancels():
+    with PaperExchange(orders=5, futures_orders=40, fill_fraction=0.0) as ex:
+        result = run_main("cancel", "--market", "futures-usdt", "--pair", "eth-usdt", "--yes", "--json",
+                          "--base-url", ex.base_url, env=key_env(ex.main_key))
+        assert result.returncode == 0, result.stderr
+        assert ex.futures.open_orders("usdt", "ETH_USDT") == [] and ex.futures.open_orders("usdt", "BTC_USDT")
+        reads = [r for r in ex.requests if r[:2] == ("GET", "/futures/usdt/contracts")]
+        assert len(reads) == 1
+
+
+def test_an_unreadable_contract_list_lets_the_cancel_through_and_says_so():
+    from gatecancel_gui.paper.faults import Fault
+
+    with PaperExchange(orders=5, futures_orders=40, fill_fraction=0.0) as ex:
+        ex.plan("GET /futures/usdt/contracts", repeat=Fault.BUSY_503)
+        result = run_main("cancel", "--market", "futures-usdt", "--pair", "SOL_USDT", "--yes",
+                          "--base-url", ex.base_url, env=key_env(ex.main_key))
+        assert result.returncode == 0, result.stderr
+        assert "USDT perpetual contract list could not be read" in result.stderr
+        assert ex.futures.open_orders("usdt", "SOL_USDT") == []
+
+
+def test_the_paper_exchange_lists_every_contract_it_holds_orders_in():
+    import httpx
+
+    with PaperExchange(orders=5, futures_orders=200) as ex:
+        for settle in ("usdt", "btc"):
+            listed = {c["name"] for c in httpx.get(f"{ex.base_url}/futures/{settle}/contracts").json()}
+            assert {o.contract for o in ex.futures.open_orders(settle)} <= listed

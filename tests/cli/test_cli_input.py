@@ -2,12 +2,11 @@
 exit 2, one sentence starting `gatecancel: `, no traceback, and nothing sent to the exchange."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from gatecancel_gui.paper import PaperExchange
+from tests.cli.runner import run_main
 from tests.cli.test_cli_risk import run_cli
 
 
@@ -53,8 +52,7 @@ def test_numbers_out_of_range_are_one_sentence_and_send_nothing(args):
     ["--latency-ms", "-1"], ["--fill-fraction", "1.5"], ["--stop-orders", "-1"], ["--seed", "x"],
 ])
 def test_paper_numbers_out_of_range_are_one_sentence(args):
-    result = subprocess.run([sys.executable, "-m", "gatecancel_gui.cli", "paper", *args], capture_output=True,
-                            text=True, timeout=60, stdin=subprocess.DEVNULL)
+    result = run_main("paper", *args)
     one_sentence(result, args[0])
     assert result.stdout == ""  # no URL was printed: no exchange was started
 
@@ -96,7 +94,7 @@ def test_every_pair_the_paper_book_holds_is_a_real_pair_and_cancels():
     with PaperExchange(orders=120, pairs=25, fill_fraction=0.0) as ex:
         pair = "P024_USDT"
         assert pair in ex.book.open_pairs()
-        result = run_cli(ex, "cancel", "--pair", pair.lower(), "--json")
+        result = run_cli(ex, "cancel", "--pair", pair.lower(), "--yes", "--json")
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout) and ex.book.open_orders(pair) == []
 
@@ -143,7 +141,7 @@ def pair_list_reads(ex):
 def test_a_fresh_cached_pair_list_says_yes_without_asking_gate():
     with PaperExchange(orders=30, pairs=3) as ex:
         cached_pairs(ex, ["BTC_USDT", "ZZZ_USDT"])
-        result = run_cli(ex, "cancel", "--pair", "ZZZ_USDT")
+        result = run_cli(ex, "cancel", "--pair", "ZZZ_USDT", "--yes")
         assert result.returncode == 0 and "no open orders match" in result.stderr
         assert pair_list_reads(ex) == []
 
@@ -154,7 +152,7 @@ def test_a_cached_no_is_asked_again_before_a_pair_is_refused(age_s):
     with PaperExchange(orders=60, pairs=3, fill_fraction=0.0) as ex:
         pair = ex.book.open_pairs()[0]
         path = cached_pairs(ex, ["ZZZ_USDT"], age_s)
-        result = run_cli(ex, "cancel", "--pair", pair, "--json")
+        result = run_cli(ex, "cancel", "--pair", pair, "--yes", "--json")
         assert result.returncode == 0, result.stderr
         assert ex.book.open_orders(pair) == [] and len(pair_list_reads(ex)) == 1
         assert pair in json.loads(path.read_text())[ex.base_url]["pairs"]
@@ -167,7 +165,7 @@ def test_an_unreadable_pair_list_lets_the_cancel_through_and_says_so():
     with PaperExchange(orders=60, pairs=3, fill_fraction=0.0) as ex:
         ex.plan("GET /spot/currency_pairs", repeat=Fault.BUSY_503)
         pair = ex.book.open_pairs()[0]
-        result = run_cli(ex, "cancel", "--pair", pair)
+        result = run_cli(ex, "cancel", "--pair", pair, "--yes")
         assert result.returncode == 0, result.stderr
         assert "pair list could not be read" in result.stderr and ex.book.open_orders(pair) == []
 
@@ -176,12 +174,10 @@ def test_a_damaged_journal_line_is_one_sentence():
     from gatecancel_gui.core.journal import Journal
 
     Journal().path.write_text('{"event": "sent", "request": "a"}\n{"event": "answ')  # cut short by a crash
-    result = subprocess.run([sys.executable, "-m", "gatecancel_gui.cli", "journal"], capture_output=True, text=True,
-                            timeout=60, stdin=subprocess.DEVNULL)
+    result = run_main("journal")
     one_sentence(result, "has a damaged line")
 
 
 def test_a_command_that_does_not_exist_is_one_sentence():
-    result = subprocess.run([sys.executable, "-m", "gatecancel_gui.cli", "cancle"], capture_output=True, text=True,
-                            timeout=60, stdin=subprocess.DEVNULL)
+    result = run_main("cancle")
     one_sentence(result, "'cancle' is not a command (choose from 'orders', 'cancel'")

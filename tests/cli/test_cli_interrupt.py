@@ -1,21 +1,18 @@
 """Ctrl+C during a CLI cancel: no new requests, in-flight ones awaited and recorded, every order reported."""
 
 import json
-import os
 import signal
 import subprocess
-import sys
 
 from gatecancel_gui.core.journal import Journal, unanswered
 from gatecancel_gui.paper import PaperExchange
+from tests.cli.runner import cli_process, key_env
 
 
 def test_ctrl_c_stops_sending_and_reports_everything(tmp_path):
     with PaperExchange(orders=600, pairs=6, latency_s=0.15, fill_fraction=0.0) as ex:
-        env = {**os.environ, "GATE_API_KEY": ex.main_key.key, "GATE_API_SECRET": ex.main_key.secret}
-        proc = subprocess.Popen([sys.executable, "-m", "gatecancel_gui.cli", "cancel", "--all", "--json",
-                                 "--in-flight", "2", "--base-url", ex.base_url],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        proc = cli_process("cancel", "--all", "--yes", "--json", "--in-flight", "2", "--base-url", ex.base_url,
+                           env=key_env(ex.main_key), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             started = proc.stderr.readline()  # waits for the cancel to begin
             assert "cancelling 600 orders in 30 requests" in started

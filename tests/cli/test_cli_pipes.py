@@ -3,17 +3,17 @@ completes, journals and keeps its own exit status. Each test writes far more tha
 so the command is certainly still writing when the reader closes."""
 
 import subprocess
-import sys
 
 from gatecancel_gui.core.journal import Journal, unanswered
 from gatecancel_gui.paper import PaperExchange
+from tests.cli.runner import CLI
 from tests.cli.test_cli_risk import cli_env
 
 
 def read_one_line_and_leave(args, env=None):
     """Like `gatecancel ARGS | head -1`: read one line, close the pipe, wait for the command."""
-    proc = subprocess.Popen([sys.executable, "-m", "gatecancel_gui.cli", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True, env=env)
+    proc = subprocess.Popen([*CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                            text=True, env=env)
     try:
         first = proc.stdout.readline()
         proc.stdout.close()
@@ -53,7 +53,7 @@ def test_journal_into_a_closed_pipe_is_silent():
 
 def test_a_cancel_whose_output_pipe_closes_completes_journals_and_keeps_its_exit_status():
     with PaperExchange(orders=2000, pairs=10, fill_fraction=0.0) as ex:
-        first, code, err = read_one_line_and_leave(["cancel", "--all", "--json", "--base-url", ex.base_url],
+        first, code, err = read_one_line_and_leave(["cancel", "--all", "--yes", "--json", "--base-url", ex.base_url],
                                                    cli_env(ex))
         assert first.startswith("[")
         assert_silent(err)
@@ -63,7 +63,7 @@ def test_a_cancel_whose_output_pipe_closes_completes_journals_and_keeps_its_exit
         assert records and unanswered(records) == set()
 
     with PaperExchange(orders=2000, pairs=10, fill_fraction=0.02) as ex:  # some fill first: exit status 1
-        first, code, err = read_one_line_and_leave(["cancel", "--all", "--json", "--base-url", ex.base_url],
+        first, code, err = read_one_line_and_leave(["cancel", "--all", "--yes", "--json", "--base-url", ex.base_url],
                                                    cli_env(ex))
         assert code == 1 and "cancelled of 2000" in err
         assert_silent(err)

@@ -5,18 +5,18 @@ import os
 import pty
 import select
 import subprocess
-import sys
 
 import pytest
 
 from gatecancel_gui.paper import PaperExchange
+from tests.cli.runner import CLI, key_env, run_main
 from tests.cli.test_cli_risk import cli_env
 
 
 def run_on_terminal(ex, *args, answer=None, quiet_s=60):
     """Run the CLI with a terminal for stdin, stdout and stderr; type `answer` at the first [y/N]."""
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "gatecancel_gui.cli", *args, "--base-url", ex.base_url],
+    proc = subprocess.Popen([*CLI, *args, "--base-url", ex.base_url],
                             stdin=slave, stdout=slave, stderr=slave, env=cli_env(ex), close_fds=True)
     os.close(slave)
     seen = b""
@@ -94,3 +94,40 @@ def test_scoped_cancel_all_with_stop_orders_counts_both_and_yes_cancels(book):
     assert code == 0, text
     assert book.book.open_orders(pair) == [] and book.price_orders.open(pair) == []
     assert len(book.book.open_orders()) == 200 - open_in_pair
+
+
+@pytest.mark.parametrize("args, scope", [
+    (["cancel", "--all"], "Cancel all open orders in every pair on PAPER?"),
+    (["cancel", "--pair", "btc_usdt", "--side", "sell"], "Cancel all open sell orders in BTC_USDT on PAPER?"),
+    (["cancel", "--all", "--market", "futures-btc"],
+     "Cancel all open BTC perpetual orders in every contract on PAPER?"),
+    (["cancel", "--pair", "ETH_USDT", "--market", "futures-usdt"],
+     "Cancel all open USDT perpetual orders in ETH_USDT on PAPER?"),
+    (["cancel-all"], "Cancel all open orders in every pair on PAPER?"),
+])
+def test_a_broad_cancel_off_a_terminal_needs_yes_and_sends_nothing(args, scope):
+    """Defect: `cancel --all` (or --pair) with stdin not a terminal cancelled at once, without --yes
+    (`cancel --all --market futures-btc < /dev/null` cancelled 25 orders), while cancel-all refused."""
+    with PaperExchange(orders=60, pairs=4, futures_orders=40, fill_fraction=0.0) as ex:
+        result = run_main(*args, "--base-url", ex.base_url, env=key_env(ex.main_key))
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode == 2 and len(lines) == 1, result.stderr
+        assert lines[0].startswith(f"gatecancel: {scope}") and "Add --yes to confirm" in lines[0]
+        assert ex.cancel_requests() == [] and [r for r in ex.requests if r[0] == "DELETE"] == []
+        assert len(ex.book.open_orders()) == 60 and len(ex.futures.open_orders("btc")) == 10
+
+
+def test_a_cancel_by_ids_off_a_terminal_goes_ahead_without_yes(book):
+    order = book.book.open_orders()[0]
+    result = run_main("cancel", "--ids", f"{order.currency_pair}:{order.id}", "--base-url", book.base_url,
+                      env=key_env(book.main_key))
+    assert result.returncode == 0, result.stderr
+    assert book.book.status_of(order.id) == "cancelled"
+
+
+def test_the_readme_synopsis_shows_yes_for_cancel():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    [synopsis] = [line for line in readme.splitlines() if line.startswith("gatecancel cancel ")]
+    assert "[--yes]" in synopsis

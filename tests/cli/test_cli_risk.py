@@ -6,27 +6,25 @@ import json
 import os
 import signal
 import subprocess
-import sys
 
 import pytest
 
 from gatecancel_gui.paper import PaperExchange
+from tests.cli.runner import cli_process, key_env, run_main
 
 
 def cli_env(ex):
-    return {**os.environ, "GATE_API_KEY": ex.main_key.key, "GATE_API_SECRET": ex.main_key.secret}
+    return {**os.environ, **key_env(ex.main_key)}
 
 
-def run_cli(ex, *args, **kwargs):
-    return subprocess.run([sys.executable, "-m", "gatecancel_gui.cli", *args, "--base-url", ex.base_url],
-                          capture_output=True, text=True, env=cli_env(ex), timeout=60, stdin=subprocess.DEVNULL,
-                          **kwargs)
+def run_cli(ex, *args):
+    """The CLI in this process, as a script runs it (stdin not a terminal)."""
+    return run_main(*args, "--base-url", ex.base_url, env=key_env(ex.main_key))
 
 
 def start_cli(ex, *args, **pipes):
-    """The CLI as a running process (for commands that run until stopped)."""
-    return subprocess.Popen([sys.executable, "-m", "gatecancel_gui.cli", *args, "--base-url", ex.base_url],
-                            text=True, env=cli_env(ex), **pipes)
+    """The CLI as a running process (for commands that run until stopped, by a signal)."""
+    return cli_process(*args, "--base-url", ex.base_url, env=key_env(ex.main_key), text=True, **pipes)
 
 
 @pytest.fixture
@@ -124,13 +122,11 @@ def test_orders_and_stop_orders_tables_name_their_columns(risky):
 
 
 def test_journal_lists_what_was_sent(risky):
-    run_cli(risky, "cancel", "--all")
-    result = subprocess.run([sys.executable, "-m", "gatecancel_gui.cli", "journal", "--json"], capture_output=True,
-                            text=True, timeout=60)
+    run_cli(risky, "cancel", "--all", "--yes")
+    result = run_main("journal", "--json")
     records = json.loads(result.stdout)
     assert {"sent", "answer"} <= {r["event"] for r in records} <= {"sent", "answer", "settled"}
-    text = subprocess.run([sys.executable, "-m", "gatecancel_gui.cli", "journal", "--filter", "cancel_batch"],
-                          capture_output=True, text=True, timeout=60).stdout
+    text = run_main("journal", "--filter", "cancel_batch").stdout
     assert "sent" in text and "journal lines in" in text
 
 

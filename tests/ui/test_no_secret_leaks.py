@@ -86,7 +86,7 @@ def test_a_full_session_leaves_no_secret_anywhere(home, paper, qtbot, mem_keyrin
         # 4. the command line, with the key in the environment, including a failure
         env = {**os.environ, "GATE_API_KEY": KEY, "GATE_API_SECRET": SECRET, "HOME": str(home)}
         outputs = []
-        for args in (["orders", "--json"], ["cancel", "--all", "--json"], ["cancel", "--ids", "BTC_USDT:1"]):
+        for args in (["orders", "--json"], ["cancel", "--all", "--yes", "--json"], ["cancel", "--ids", "BTC_USDT:1"]):
             result = subprocess.run([sys.executable, "-m", "gatecancel_gui.cli", *args, "--base-url", paper.base_url],
                                     capture_output=True, text=True, env=env, timeout=60)
             outputs += [result.stdout, result.stderr]

@@ -1,0 +1,55 @@
+"""Two ways to run the command line in tests. In this process through `main(argv, out, err)` (most tests:
+no interpreter to start, the exchange's state at hand), or as a real process for what needs one (signals,
+a terminal, pipes, a closed stdout). The process restores Python's own Ctrl+C handler first: a shell that
+ignores SIGINT (`nohup`, a background job) hands that to its children, and Ctrl+C would then do nothing."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from unittest import mock
+
+from gatecancel_gui.cli import main
+from gatecancel_gui.core import pairs
+
+# `python -m gatecancel_gui.cli`, with the default SIGINT handler put back before anything else runs
+CLI = [sys.executable, "-c", "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+       "from gatecancel_gui.cli import main; sys.exit(main())"]
+
+
+@dataclass
+class Result:
+    """What a finished command left, as subprocess.CompletedProcess names it."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def key_env(key) -> dict[str, str]:
+    return {"GATE_API_KEY": key.key, "GATE_API_SECRET": key.secret}
+
+
+def run_main(*args: str, env: dict[str, str] | None = None) -> Result:
+    """Run one command in this process, as from a script: stdin is not a terminal, `env` is added to the
+    environment, and nothing read by an earlier command (Gate's pair and contract lists) is remembered."""
+    out, err = io.StringIO(), io.StringIO()
+    pairs.forget()
+    with mock.patch.dict(os.environ, env or {}), mock.patch("sys.stdin", io.StringIO("")):
+        code = main(list(args), out, err)
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def cli_process(*args: str, env: dict[str, str] | None = None, **popen) -> subprocess.Popen:
+    """The command line as a running process (Ctrl+C, SIGTERM, a terminal, a pipe whose reader leaves)."""
+    return subprocess.Popen([*CLI, *args], env={**os.environ, **(env or {})}, **popen)
+
+
+def run_process(*args: str, env: dict[str, str] | None = None, **kwargs) -> subprocess.CompletedProcess:
+    """Run the command line as a process to its end (a closed or full stdout, a server started by it)."""
+    kwargs.setdefault("stdin", subprocess.DEVNULL)
+    return subprocess.run([*CLI, *args], env={**os.environ, **(env or {})}, capture_output=True, text=True,
+                          timeout=60, **kwargs)
