@@ -37,7 +37,7 @@ from gatecancel_gui.core.price_orders import StopOrderEach
 from gatecancel_gui.core.profiles import ProfileStore
 from gatecancel_gui.core.run import CancelRun, CancelSettings
 from gatecancel_gui.core.session import Session, open_profile
-from gatecancel_gui.core.stake import by_market, cancel_question, has_futures
+from gatecancel_gui.core.stake import by_market, cancel_question, describe_instruments, plural
 from gatecancel_gui.core.warmth import WARM_EVERY_S, ConnectionWarmer
 from gatecancel_gui.ui.cancel_all_dialog import choose_scope
 from gatecancel_gui.ui.dialogs import Confirm, ask
@@ -444,16 +444,16 @@ class MainWindow(QMainWindow):
             self.collector.freeze_current()  # the rows now live as long as the table: out of the collector's way
             self.risk.set_pairs(sorted({o.currency_pair for o in loaded.orders if o.market is Market.SPOT}),
                                 {m: sorted({o.currency_pair for o in loaded.orders if o.market is m}) for m in FUTURES})
-            pairs = len({o.currency_pair for o in loaded.orders})
-            stops = self.stop_pane.model.rowCount()
+            where = describe_instruments(loaded.orders)  # counted and worded as the confirmation does
+            stops = plural(self.stop_pane.model.rowCount(), "stop order")
+            orders = plural(len(loaded.orders), "open order")
             if loaded.stop_error or loaded.futures_error:
                 self.show_error(" ".join(e for e in (loaded.futures_error, loaded.stop_error) if e))
             elif live:
                 new, gone = len(self.model.new_ids), len(self.model.gone_ids)
-                self.say(f"Live: {len(loaded.orders)} open orders in {pairs} pairs; {new} new, {gone} gone.")
+                self.say(f"Live: {orders} in {where}; {new} new, {gone} gone.")
             else:
-                self.say(f"Loaded {len(loaded.orders)} open orders{by_market(loaded.orders)} in {pairs} "
-                         f"{'pairs and contracts' if has_futures(loaded.orders) else 'pairs'} and {stops} stop orders.")
+                self.say(f"Loaded {orders}{by_market(loaded.orders)} in {where}, and {stops}.")
         elif result.stopped:
             self.say("Loading stopped; the table was left as it was.")
         else:

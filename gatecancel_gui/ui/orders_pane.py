@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from gatecancel_gui.core.markets import Market
 from gatecancel_gui.core.models import Order, OrderKind
-from gatecancel_gui.core.stake import describe_value
+from gatecancel_gui.core.stake import describe_value, plural
 from gatecancel_gui.ui.orders_filter import OrdersFilter
 from gatecancel_gui.ui.orders_model import COLUMN, COLUMNS, OrdersModel, PreparedRows
 from gatecancel_gui.ui.theme import result_text
@@ -175,7 +175,7 @@ class OrdersPane(QWidget):
         at_stake = [o for o in checked if not self.model.is_settled(o.key)]
         value = describe_value(at_stake)
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        text = f"{total} {self.noun}" + (f" ({shown} shown)" if shown != total else "")
+        text = plural(total, self.noun[:-1]) + (f" ({shown} shown)" if shown != total else "")
         done = len(checked) - len(at_stake)
         return (text + f" · {len(checked)} checked" + (f" ({done} already done)" if done else "")
                 + (f" · {value}" if value else ""))

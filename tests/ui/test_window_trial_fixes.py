@@ -37,7 +37,7 @@ def test_a_spot_pair_and_its_perpetual_are_two_instruments():
     one = Decimal(1)
     spot = Order("1", "DOGE_USDT", "buy", "limit", one, one, one, Decimal(0), 0)
     perpetual = Order("2", "DOGE_USDT", "buy", "limit", one, one, one, Decimal(0), 0, market=Market.FUTURES_USDT)
-    assert cancel_question([spot, perpetual], "paper").startswith("Cancel 2 orders in 2 instruments on PAPER?")
+    assert cancel_question([spot, perpetual], "paper").startswith("Cancel 2 orders in 1 pair and 1 contract on PAPER?")
 
 
 def test_rows_already_done_are_unticked_when_a_cancel_skips_them(window, paper, qtbot):
