@@ -114,7 +114,7 @@ def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.command == "paper":
             return paper.run_paper(args, out)
         if args.command == "journal":
-            return journal.run_journal(args, out)
+            return journal.run_journal(args, out, err)
         with make_client(args) as client:
             client.add_listener(one_line_each(err))
             if args.command == "orders":

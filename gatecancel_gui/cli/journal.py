@@ -19,20 +19,22 @@ def add_commands(sub: Commands) -> None:
     journal.add_argument("--filter", default="", help="only lines containing this text (an id, a pair, a label)")
 
 
-def run_journal(args: argparse.Namespace, out: TextIO) -> int:
+def run_journal(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     journal = Journal()
     try:
-        lines = journal.read()
-    except ValueError:  # a line cut short (a crash mid-write) or edited by hand
-        raise ConfigError(f"The journal {journal.path} has a damaged line: open it in an editor to read it.") from None
+        contents = journal.contents()
     except OSError as exc:
         raise ConfigError(f"The journal {journal.path} could not be read: {exc.strerror or exc}.") from None
-    records = [r for r in lines if args.filter.lower() in json.dumps(r).lower()]
+    if contents.damaged:  # a line cut short by a crash, or edited by hand: the rest is still worth reading
+        n = contents.damaged
+        print(f"gatecancel: {n} damaged line{'s' if n != 1 else ''} of {journal.path} {'were' if n != 1 else 'was'} "
+              "skipped (cut short or not a journal record).", file=err)
+    records = [r for r in contents.records if args.filter.lower() in json.dumps(r).lower()]
     if args.json:
         json.dump(records, out, indent=1)
         out.write("\n")
         return EXIT_OK
     for row in journal_rows(records):
         out.write("  ".join(cell for cell in row if cell) + "\n")
-    out.write(f"{len(records)} journal lines in {journal.path}\n")
+    out.write(f"{len(records)} journal line{'s' if len(records) != 1 else ''} in {journal.path}\n")
     return EXIT_OK

@@ -11,6 +11,7 @@ import random
 import threading
 import time
 import weakref
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -74,10 +75,35 @@ class Journal:
                       "results": results})
 
     def read(self) -> list[dict[str, Any]]:
+        """Every readable record (damaged lines skipped: see `contents`)."""
+        return self.contents().records
+
+    def contents(self) -> JournalContents:
+        """Every record, and how many lines were damaged: a line cut short by a crash mid-write, or edited
+        into something that is not a record, is skipped and counted, never a reason to show nothing."""
         if not self.path.exists():
-            return []
-        with self.path.open(encoding="utf-8") as fh:
-            return [json.loads(line) for line in fh if line.strip()]
+            return JournalContents([], 0)
+        records: list[dict[str, Any]] = []
+        damaged = 0
+        with self.path.open(encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    record = None
+                if isinstance(record, dict):
+                    records.append(record)
+                else:
+                    damaged += 1
+        return JournalContents(records, damaged)
+
+
+@dataclass(frozen=True)
+class JournalContents:
+    records: list[dict[str, Any]]
+    damaged: int   # lines skipped: not JSON (cut short, edited by hand) or JSON but not a record
 
 
 def _now() -> str:
@@ -86,12 +112,17 @@ def _now() -> str:
 
 def unanswered(records: list[dict[str, Any]]) -> set[str]:
     """Request ids with a `sent` line and no `answer` line: requests whose fate was never recorded."""
-    sent = {r["request"] for r in records if r.get("event") == "sent"}
-    answered = {r["request"] for r in records if r.get("event") == "answer"}
+    sent = {str(r["request"]) for r in records if r.get("event") == "sent" and "request" in r}
+    answered = {str(r["request"]) for r in records if r.get("event") == "answer" and "request" in r}
     return sent - answered
 
 
 COLUMNS = ["Time (UTC)", "Event", "Request", "Endpoint", "Orders", "Status", "Latency ms", "Result"]
+
+
+def _entries(value: Any) -> list[dict[str, Any]]:
+    """A record's list of orders or results, without what is not an entry (a line edited by hand)."""
+    return [x for x in value if isinstance(x, dict)] if isinstance(value, list) else []
 
 
 def journal_rows(records: list[dict[str, Any]]) -> list[list[str]]:
@@ -99,13 +130,13 @@ def journal_rows(records: list[dict[str, Any]]) -> list[list[str]]:
     rows = []
     for r in records:
         if r.get("event") == "sent":
-            orders = r.get("orders") or []
+            orders = _entries(r.get("orders"))
             ids = ", ".join(f"{o.get('currency_pair')}:{o.get('id')}" for o in orders)
             rows.append([str(r.get("time", "")), "sent", str(r.get("request", "")),
                          f"{r.get('method', '')} {r.get('endpoint', '')}", f"{len(orders)}: {ids}", "", "",
                          f"attempt {r.get('attempt', 1)}"])
         elif r.get("event") == "settled":
-            results = r.get("results") or []
+            results = _entries(r.get("results"))
             ok = sum(1 for x in results if x.get("succeeded"))
             others = [f"{x.get('id')}: {x.get('label')}" for x in results if not x.get("succeeded")]
             rows.append([str(r.get("time", "")), "settled", "", str(r.get("endpoint", "")),
@@ -113,12 +144,12 @@ def journal_rows(records: list[dict[str, Any]]) -> list[list[str]]:
                          "", "", f"from the orders' records: {ok} cancelled" + (
                              f"; {', '.join(others)}" if others else "")])
         else:
-            results = r.get("results") or []
+            results = _entries(r.get("results"))
             ok = sum(1 for x in results if x.get("succeeded"))
             failed = [f"{x.get('id')}: {x.get('label')}" for x in results if not x.get("succeeded")]
             scope_wide = [x.get("message", "") for x in results if x.get("id") == "*"]
             result = r.get("error") or (scope_wide[0] if scope_wide else f"{ok}/{len(results)} succeeded" + (
                 f"; {', '.join(failed[:3])}" if failed else ""))
             rows.append([str(r.get("time", "")), "answer", str(r.get("request", "")), "", str(len(results)),
-                         str(r.get("status", "")), str(r.get("latency_ms", "")), result])
+                         str(r.get("status", "")), str(r.get("latency_ms", "")), str(result)])
     return rows

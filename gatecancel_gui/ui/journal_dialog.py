@@ -3,7 +3,6 @@ click away."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -99,10 +98,11 @@ class JournalDialog(QDialog):
 
     def reload(self) -> None:
         try:
-            records = self.journal.read()
-        except (OSError, json.JSONDecodeError) as exc:
-            self.where.setText(f"The journal could not be read: {type(exc).__name__}.")
+            contents = self.journal.contents()  # damaged lines are skipped and counted, the rest shown
+        except OSError as exc:
+            self.where.setText(f"The journal could not be read: {exc.strerror or type(exc).__name__}.")
             return
+        records = contents.records
         self.model.removeRows(0, self.model.rowCount())
         for row in reversed(journal_rows(records)):  # newest first
             items = [QStandardItem(text) for text in row]
@@ -112,7 +112,9 @@ class JournalDialog(QDialog):
             self.model.appendRow(items)
         self.proxy.set_text(self.filter.text())
         self.view.resizeRowsToContents()
-        self.where.setText(f"{len(records)} lines in {self.journal.path}")
+        damaged = (f"; {contents.damaged} damaged line{'s' if contents.damaged != 1 else ''} skipped (cut short or "
+                   "not a journal record)" if contents.damaged else "")
+        self.where.setText(f"{len(records)} line{'s' if len(records) != 1 else ''} in {self.journal.path}{damaged}")
 
     def folder(self) -> Path:
         return self.journal.path.parent

@@ -170,12 +170,21 @@ def test_an_unreadable_pair_list_lets_the_cancel_through_and_says_so():
         assert "pair list could not be read" in result.stderr and ex.book.open_orders(pair) == []
 
 
-def test_a_damaged_journal_line_is_one_sentence():
+def test_damaged_journal_lines_are_skipped_counted_and_the_rest_shown():
+    """Defect: one line cut short by a crash made `gatecancel journal` refuse the whole journal, and a line
+    that was JSON but not an object was a traceback."""
     from gatecancel_gui.core.journal import Journal
 
-    Journal().path.write_text('{"event": "sent", "request": "a"}\n{"event": "answ')  # cut short by a crash
-    result = run_main("journal")
-    one_sentence(result, "has a damaged line")
+    Journal().path.parent.mkdir(parents=True, exist_ok=True)
+    Journal().path.write_text('{"event": "sent", "request": "a"}\n[1]\n{"event": "answer", "request": "a"}\n'
+                              '{"event": "answ')  # cut short by a crash
+    for args in (["journal"], ["journal", "--json"]):
+        result = run_main(*args)
+        assert result.returncode == 0 and "Traceback" not in result.stderr
+        assert result.stderr.strip().splitlines() == [
+            f"gatecancel: 2 damaged lines of {Journal().path} were skipped (cut short or not a journal record)."]
+    assert [r["event"] for r in json.loads(result.stdout)] == ["sent", "answer"]
+    assert "2 journal lines in" in run_main("journal").stdout
 
 
 def test_a_command_that_does_not_exist_is_one_sentence():
