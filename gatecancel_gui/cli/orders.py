@@ -144,11 +144,12 @@ def declined(err: TextIO) -> int:
 def report_cancel(run: CancelRun, refs: list[OrderRef], args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run a cancel with Ctrl+C as Stop, print one line (or JSON object) per order and the summary."""
     unique = list(dict.fromkeys(refs))
-    requests = run.method.requests_for(len(unique))
+    requests = run.method.requests_for(unique)
     print(f"gatecancel: cancelling {len(unique)} order{'s' if len(unique) != 1 else ''} in {requests} "
           f"request{'s' if requests != 1 else ''} "
           "(Ctrl+C stops sending; what was sent is still reported)", file=err, flush=True)
-    report = run_interruptibly(lambda: run.run(unique), run.stop, err)
+    report = run_interruptibly(lambda: run.run(unique), run.stop, err, abandon=run.abandon,
+                               waiting_for=lambda: run.activity)
     print_outcomes([report.outcomes[r] for r in unique], args.json, out)
     if report.fatal_error:
         print(f"gatecancel: {report.fatal_error}", file=err)

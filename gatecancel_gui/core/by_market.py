@@ -52,8 +52,6 @@ class ByMarket(CancelMethod):
     def endpoint_of(self, group: list[OrderRef]) -> str:
         return self._of(group).endpoint
 
-    def requests_for(self, orders: int) -> int:
-        return -(-orders // self.group_size)
 
     def journal_orders(self, group: list[OrderRef]) -> list[tuple[str, str]]:
         return self._of(group).journal_orders(group)

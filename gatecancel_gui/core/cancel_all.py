@@ -83,8 +83,8 @@ class CancelAllResult:
 
     @property
     def gone(self) -> list[Order]:
-        open_ids = {o.id for o in self.still_open}
-        return [o for o in self.before if o.id not in open_ids]
+        still_open = {o.ref for o in self.still_open}  # by identity: the same id can exist in two markets
+        return [o for o in self.before if o.ref not in still_open]
 
 
 def list_scope(client: GateClient, scope: Scope, stop: threading.Event | None = None) -> list[Order]:
@@ -125,8 +125,6 @@ class ServerScope(CancelMethod):
     def groups(self, refs: list[OrderRef], size: int) -> list[list[OrderRef]]:
         return [refs]  # one request, even when nothing was listed: a bot may have placed one since
 
-    def requests_for(self, orders: int) -> int:
-        return 1
 
     def journal_orders(self, group: list[OrderRef]) -> list[tuple[str, str]]:
         return [(self.scope.pair or "*", f"* {self.scope.side or 'both'}")]
@@ -193,8 +191,6 @@ class FuturesScope(CancelMethod):
             by_contract[ref.currency_pair].append(ref)
         return list(by_contract.values())
 
-    def requests_for(self, orders: int) -> int:
-        return 1
 
     def _contract(self, group: list[OrderRef]) -> str:
         return self.scope.pair or group[0].currency_pair

@@ -6,6 +6,7 @@ import concurrent.futures
 import contextlib
 import json
 import logging
+import socket
 import threading
 import time
 import urllib.request
@@ -86,19 +87,28 @@ class PendingAnswer:
         except Exception as exc:
             self._error = exc
 
-    def result(self) -> ApiResponse:
+    def result(self, stop: threading.Event | None = None) -> ApiResponse:
+        """Wait for the answer; `stop` (or the one given at the start) ends the wait within a quarter of a
+        second: a read then raises Stopped, anything else NoAnswer (it may have been applied)."""
         if self._error is not None:
             raise self._error
         assert self._in_flight is not None
         client, (method, endpoint, _, _, signed) = self._client, self._request
+        stop = stop or self._stop
         try:
-            return client._receive(self._in_flight)
-        except GateError as exc:
-            if not (signed and exc.label == "REQUEST_EXPIRED"):
+            try:
+                return client._receive(self._in_flight, stop)
+            except GateError as exc:
+                if not (signed and exc.label == "REQUEST_EXPIRED"):
+                    raise
+                log.info("REQUEST_EXPIRED on %s %s: re-syncing the clock and retrying once", method, endpoint)
+                client.sync_clock(stop)
+                return client._receive(client._dispatch(self._request), stop)
+        except Stopped:
+            if method == "GET":
                 raise
-            log.info("REQUEST_EXPIRED on %s %s: re-syncing the clock and retrying once", method, endpoint)
-            client.sync_clock(self._stop)
-            return client._send(self._request)
+            raise NoAnswer("STOPPED", "stopped before the answer came; the request may have been applied") \
+                from None
 
 
 def parse_reset_seconds(value: str | None, server_now: float) -> float | None:
@@ -202,7 +212,8 @@ class GateClient:
             if listener in self._listeners:
                 self._listeners.remove(listener)
 
-    def _notify(self, text: str) -> None:
+    def notify(self, text: str) -> None:
+        """Tell the listeners (the window's status bar, the command line's stderr) something the user should know."""
         with self._listeners_lock:
             listeners = list(self._listeners)
         for listener in listeners:
@@ -307,7 +318,7 @@ class GateClient:
                     delay, why = policy.delay(attempt), _NETWORK_WHY.get(exc.label, "No answer from Gate")
                 log.info("GET %s failed (%s); retry %d/%d in %.2f s", endpoint, exc.label, attempt + 1,
                          policy.tries, delay)
-                self._notify(f"{why} ({what_is_read(endpoint)}), retrying {attempt + 1}/{policy.tries}…")
+                self.notify(f"{why} ({what_is_read(endpoint)}), retrying {attempt + 1}/{policy.tries}…")
                 if waiter.wait(delay):
                     raise Stopped() from None
         raise AssertionError("unreachable")  # pragma: no cover
@@ -321,13 +332,10 @@ class GateClient:
         method, url, content, headers = self._prepare(*request)
         return self._http.submit(method, url, content, headers), time.perf_counter()
 
-    def _send(self, request: Request) -> ApiResponse:
-        return self._receive(self._dispatch(request))
-
-    def _receive(self, in_flight: InFlight) -> ApiResponse:
+    def _receive(self, in_flight: InFlight, stop: threading.Event | None = None) -> ApiResponse:
         future, started = in_flight
         try:
-            response = self._http.wait(future)
+            response = self._http.wait(future, stop)
         except httpx.TransportError as exc:
             raise _transport_failure(exc, proxied=self._proxied) from None
         except socksio.ProtocolError as exc:  # a SOCKS5 proxy that hung up on the handshake (httpx lets it through)
@@ -396,7 +404,8 @@ _READS = (("/spot/time", "server time"), ("/spot/open_orders", "open orders"), (
           ("/spot/orders", "orders"))
 
 
-WILL_NOT_CHANGE = {"TLS_UNTRUSTED", "PROXY_REFUSED"}  # a certificate or a proxy login: asking again changes nothing
+# a certificate, a proxy login or a host name that does not resolve: asking again changes nothing
+WILL_NOT_CHANGE = {"TLS_UNTRUSTED", "PROXY_REFUSED", "HOST_UNKNOWN"}
 _NETWORK_WHY = {"CONNECT_FAILED": "Could not reach Gate", "PROXY_UNREACHABLE": "Could not reach the proxy"}
 
 
@@ -426,6 +435,8 @@ def _transport_failure(exc: httpx.TransportError, *, proxied: bool = False) -> G
     """Sort a failure to talk: never sent (safe to resend) versus sent with no usable answer."""
     if isinstance(exc, httpx.ConnectError) and is_untrusted_certificate(exc):
         return NotSent(_describe(exc), label="TLS_UNTRUSTED")
+    if isinstance(exc, httpx.ConnectError) and not proxied and _is_unknown_host(exc):
+        return NotSent(_describe(exc), label="HOST_UNKNOWN")
     if isinstance(exc, httpx.ProxyError):  # the proxy said no before anything reached Gate
         return NotSent(_describe(exc), label="PROXY_REFUSED")
     if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
@@ -433,6 +444,18 @@ def _transport_failure(exc: httpx.TransportError, *, proxied: bool = False) -> G
     if isinstance(exc, httpx.TimeoutException):
         return NoAnswer("TIMEOUT", f"no answer within the timeout ({type(exc).__name__})")
     return NoAnswer("CONNECTION_LOST", f"the connection broke ({type(exc).__name__})")
+
+
+def _is_unknown_host(exc: BaseException) -> bool:
+    """The host name could not be resolved: asking again a moment later changes nothing."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, socket.gaierror):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _describe(exc: Exception) -> str:

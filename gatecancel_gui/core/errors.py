@@ -98,6 +98,9 @@ class GateError(Exception):
             return ("The exchange's certificate is not trusted by this computer: if a company proxy inspects "
                     "TLS, install its certificate authority in the system's trust store, or give the profile "
                     "a CA file (--ca-file on the command line).")
+        if self.label == "HOST_UNKNOWN":
+            return (f"The exchange's host name could not be found ({self.message}): check the base URL and "
+                    "this computer's network and DNS.")
         if self.label == "PROXY_UNREACHABLE":
             return (f"Could not reach the proxy ({self.message}): check that it runs and its address (the "
                     "profile's proxy, --proxy, or HTTPS_PROXY / ALL_PROXY).")

@@ -26,8 +26,8 @@ class Journal:
     cancel request of a run."""
 
     def __init__(self, path: Path | None = None) -> None:
-        self.path = path or data_dir() / JOURNAL_NAME
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path or data_dir() / JOURNAL_NAME  # its folder is made at the first line: making a
+        # journal never fails, writing one may (the run then sends anyway and says so)
         self._lock = threading.Lock()
         self._file: TextIO | None = None
         self._ids = random.Random()  # seeded from the OS once: a request id costs no system call
@@ -36,6 +36,7 @@ class Journal:
         line = json.dumps(record, separators=(",", ":"), default=str) + "\n"
         with self._lock:
             if self._file is None or self._file.closed:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._file = self.path.open("a", encoding="utf-8")
                 weakref.finalize(self, self._file.close)
             self._file.write(line)
@@ -47,14 +48,17 @@ class Journal:
                 self._file.close()
 
     def sent(self, method: str, endpoint: str, orders: list[tuple[str, str]], attempt: int = 1,
-             environment: str = "") -> str:
+             environment: str = "", *, market: str = "") -> str:
         with self._lock:
             request_id = f"{self._ids.getrandbits(48):012x}"
-        self._append({
+        record: dict[str, Any] = {
             "time": _now(), "event": "sent", "request": request_id, "method": method,
             "endpoint": endpoint, "environment": environment, "attempt": attempt,
             "orders": [{"currency_pair": p, "id": i} for p, i in orders],
-        })
+        }
+        if market:
+            record["market"] = market
+        self._append(record)
         return request_id
 
     def answered(self, request_id: str, *, status: int | None, latency_ms: float | None,

@@ -97,9 +97,10 @@ class CancelMethod(ABC):
         """The endpoint one group goes to (the same for every group, except across markets)."""
         return self.endpoint
 
-    def requests_for(self, orders: int) -> int:
-        """How many requests a cancel of this many orders takes (said to the user before it starts)."""
-        return -(-orders // self.group_size)
+    def requests_for(self, refs: list[OrderRef]) -> int:
+        """How many requests a cancel of these orders takes at first (said to the user before it starts):
+        exactly the groups it sends, so a cancel over several markets is counted market by market."""
+        return len(self.groups(list(dict.fromkeys(refs)), MAX_BATCH))
 
     def journal_orders(self, group: list[OrderRef]) -> list[tuple[str, str]]:
         return [(ref.currency_pair, ref.id) for ref in group]

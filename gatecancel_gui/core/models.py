@@ -230,6 +230,8 @@ class CancelReport:
     requests_sent: int = 0
     stopped: bool = False
     fatal_error: str = ""
+    journal_error: str = ""   # the journal could not be written (a local failure; the cancels went anyway)
+    internal_error: str = ""  # an unexpected error of this program ended the run early (logged)
 
     def count(self, state: OutcomeState) -> int:
         return sum(1 for o in self.outcomes.values() if o.state is state)

@@ -17,24 +17,26 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from gatecancel_gui.core.client import GateClient, NoAnswer, NotSent, PendingAnswer
+from gatecancel_gui.core.client import WILL_NOT_CHANGE, GateClient, NoAnswer, NotSent, PendingAnswer
 from gatecancel_gui.core.errors import ErrorClass, GateError, Stopped
 from gatecancel_gui.core.hosts import environment_of
 from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.method import MAX_BATCH, Answer, CancelMethod, outcome_of_record
+from gatecancel_gui.core.method import MAX_BATCH, Answer, CancelMethod, Record, outcome_of_record
 from gatecancel_gui.core.models import FILLED_LABELS, CancelOutcome, CancelReport, OrderRef, OutcomeState
+from gatecancel_gui.core.transport import MAX_IN_FLIGHT
 
 log = logging.getLogger(__name__)
 
 OnOutcome = Callable[[CancelOutcome], None]
 # Requests in flight at once: every batch of a 1,000-order cancel goes in one wave (50 of 20 on spot; 51 when
 # it spans markets, as a batch never mixes them), well within Gate's 200 cancel requests a second; over HTTP/2
-# they share one connection, over HTTP/1.1 the warmed pool.
-DEFAULT_IN_FLIGHT = 64
+# they share one connection, over HTTP/1.1 the warmed pool (transport.MAX_IN_FLIGHT sizes both).
+DEFAULT_IN_FLIGHT = MAX_IN_FLIGHT
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,9 @@ class CancelSettings:
     backoff_s: float = 0.1
     max_backoff_s: float = 2.0
     reconcile_rounds: int = 4
+    # After Stop, what was sent is still looked up, for at most this long (abandon() cuts it short): the
+    # answers' waits end at once, so without a look-up those orders would all be "unknown".
+    look_up_after_stop_s: float = 3.0
 
     def __post_init__(self) -> None:
         if not 1 <= self.batch_size <= MAX_BATCH:
@@ -89,8 +94,14 @@ class CancelRun:
         self._report = CancelReport()
         self._maybe_applied: set[OrderRef] = set()
         self._on_outcome: OnOutcome | None = None
+        self._deliveries: deque[CancelOutcome] = deque()  # outcomes to hand to on_outcome, in order
+        self._delivering = False
+        self._delivered = threading.Condition(self._lock)
+        self._give_up = threading.Event()  # ends the look-up that follows a Stop
+        self._give_up_timer: threading.Timer | None = None
         self._environment = environment_of(client.base_url).value
         self._started_ms = 0
+        self.activity = "starting"  # what the run is doing now, in words (the command line says it on Ctrl+C)
 
     # -- public ------------------------------------------------------------------------------------
 
@@ -100,12 +111,32 @@ class CancelRun:
         return self._fatal
 
     def stop(self) -> None:
-        """Send no new request and stop waiting; what is in flight finishes and is reported."""
+        """Send no new request and stop waiting for answers (within a quarter of a second); what was sent is
+        still looked up, for at most `look_up_after_stop_s`. May be called from any thread."""
+        self.stop_event.set()
+
+    def abandon(self) -> None:
+        """Stop, and end the look-up of what was sent too (a second Ctrl+C): those orders are reported
+        unknown, with a sentence."""
+        self._give_up.set()
         self.stop_event.set()
 
     def run(self, refs: Iterable[OrderRef], on_outcome: OnOutcome | None = None) -> CancelReport:
+        """Cancel the orders; always returns a report with an outcome for every order asked for, whatever
+        is raised inside (an unexpected error is logged once and named in `report.internal_error`)."""
         self._on_outcome = on_outcome
         pending = list(dict.fromkeys(refs))
+        try:
+            self._run(pending)
+        except Exception as exc:
+            self._internal_error(exc, "the cancel")
+            self._settle_after_error(pending)
+        finally:
+            if self._give_up_timer is not None:
+                self._give_up_timer.cancel()
+        return self._finish()
+
+    def _run(self, pending: list[OrderRef]) -> None:
         try:
             self.client.ensure_clock(self.stop_event)
             self._started_ms = int(self.client.clock.now() * 1000)
@@ -115,26 +146,26 @@ class CancelRun:
             pass
         if self._fatal is not None or self.stop_event.is_set():
             self._not_sent(pending)
-            return self._finish()
+            return
         groups = self.method.groups(pending, self.settings.batch_size)
         for round_no in range(self.settings.reconcile_rounds + 1):
             if groups:
                 self._send_all(groups)
-            unknown = [r for r, o in self._report.outcomes.items() if o.state is OutcomeState.UNKNOWN]
-            if not unknown:
+            unknown = [r for r, o in self._snapshot().items() if o.state is OutcomeState.UNKNOWN]
+            if not unknown or self._give_up.is_set():
                 break
-            if round_no:  # the exchange was struggling: breathe (Stop wakes it; the look-up still runs once)
+            if round_no and not self.stop_event.is_set():  # the exchange was struggling: breathe
                 self.stop_event.wait(self.settings.backoff(round_no))
             last = round_no == self.settings.reconcile_rounds  # the last look-up settles; nothing is resent
             groups = self.method.groups(self._reconcile(unknown, resend=not last), self.settings.batch_size)
         if not self.stop_event.is_set():
             self._read_filled_records()
         self._journal_settled()
-        return self._finish()
 
     # -- sending -----------------------------------------------------------------------------------
 
     def _send_all(self, groups: list[list[OrderRef]]) -> None:
+        self.activity = f"waiting for Gate's answers to {len(groups)} request{'s' * (len(groups) != 1)}"
         if len(groups) == 1:
             self._send_guarded((groups[0], None))
             return
@@ -155,8 +186,8 @@ class CancelRun:
                     break
                 try:
                     started.append(self._start_attempt(group, 1))
-                except Exception:  # e.g. the journal could not be written: nothing was sent for this group;
-                    log.exception("could not start a cancel request")  # its thread tries, guarded as ever
+                except Exception as exc:  # nothing was sent for this group: its thread tries, guarded as ever
+                    self._internal_error(exc, "starting a cancel request")
                     break
         return started
 
@@ -171,12 +202,12 @@ class CancelRun:
         try:
             self._send_group(group, started)
         except Exception as exc:  # a bug must not leave orders without a state
-            log.exception("unexpected error while cancelling a group")
-            with self._lock:
-                self._maybe_applied.update(group)
+            self._internal_error(exc, "cancelling a group")
+            self._mark_maybe_applied(group)
             for ref in group:
                 self._emit(CancelOutcome(ref, OutcomeState.UNKNOWN, "CLIENT_ERROR",
-                                         f"Unexpected error: {type(exc).__name__}"))
+                                         f"gatecancel met an unexpected error ({type(exc).__name__}) while "
+                                         "cancelling this order: its outcome is not known yet."))
 
     def _send_group(self, group: list[OrderRef], first: Started | None = None) -> None:
         """The retry ladder of one cancel request: resent only when it certainly was not applied. `first`:
@@ -194,11 +225,11 @@ class CancelRun:
                 sent = self._start_attempt(group, attempt)
             request_id, started = sent.request_id, sent.at
             try:
-                response = sent.answer.result()
+                response = sent.answer.result(self.stop_event)
             except NotSent as exc:  # never reached Gate: safe to send again
                 self._journal_answer(request_id, None, started, error=f"not sent: {exc.label}")
                 failures += 1
-                if failures > self.settings.server_retries:
+                if failures > self.settings.server_retries or exc.label in WILL_NOT_CHANGE:
                     self._not_sent(group, exc.label, exc.user_message)
                     return
                 self.stop_event.wait(self.settings.backoff(failures))
@@ -216,14 +247,18 @@ class CancelRun:
                     if time.monotonic() - first_refused_for_rate < self.settings.rate_wait_limit_s:
                         self.budget.pause(exc.retry_after_s if exc.retry_after_s is not None else 1.0)
                         continue
-                if exc.error_class is ErrorClass.SERVER:
-                    if exc.label != "TOO_BUSY":
-                        self._mark_maybe_applied(group)  # a 500 may have been applied; TOO_BUSY was not
+                if exc.error_class is ErrorClass.SERVER and exc.label == "TOO_BUSY":  # refused, nothing applied
                     failures += 1
                     if failures <= self.settings.server_retries:
                         self.stop_event.wait(self.settings.backoff(failures))
                         continue
                     self._unanswered(group, exc)
+                    return
+                if exc.error_class is ErrorClass.SERVER:  # a 500 may come after the cancel was applied:
+                    self._mark_maybe_applied(group)        # the orders are asked, never sent again blindly
+                    for ref in group:
+                        self._emit(CancelOutcome(ref, OutcomeState.UNKNOWN, exc.label,
+                                                 exc.message or exc.user_message))
                     return
                 if exc.stops_everything:
                     with self._lock:
@@ -258,14 +293,32 @@ class CancelRun:
 
     # -- reconciling -------------------------------------------------------------------------------
 
+    def _look_up_stop(self) -> threading.Event:
+        """What ends a look-up: Stop, until Stop is pressed; after it, the bounded look-up of what was sent."""
+        if not self.stop_event.is_set():
+            return self.stop_event
+        with self._lock:
+            if self._give_up_timer is None:
+                self._give_up_timer = threading.Timer(self.settings.look_up_after_stop_s, self._give_up.set)
+                self._give_up_timer.daemon = True
+                self._give_up_timer.start()
+        return self._give_up
+
+    def _look_up(self, refs: list[OrderRef], why: str) -> dict[OrderRef, Record]:
+        """The orders' own records; none when the look-up fails (the orders stay unknown, with a reason)."""
+        self.activity = f"asking Gate about {len(refs)} order{'s' * (len(refs) != 1)} whose cancel was not answered"
+        try:
+            return self.method.look_up(self.client, refs, since_ms=self._started_ms, stop=self._look_up_stop(),
+                                       in_flight=self.settings.max_in_flight)
+        except (GateError, Stopped) as exc:
+            log.info("%s failed: %s", why, exc)
+        except Exception as exc:
+            self._internal_error(exc, why)
+        return {}
+
     def _reconcile(self, unknown: list[OrderRef], *, resend: bool = True) -> list[OrderRef]:
         """Settle unknown orders from their own records; return the ones to send again."""
-        try:
-            records = self.method.look_up(self.client, unknown, since_ms=self._started_ms, stop=self.stop_event,
-                                          in_flight=self.settings.max_in_flight)
-        except (GateError, Stopped) as exc:
-            log.info("look-up after the cancel failed: %s", exc)
-            records = {}
+        records = self._look_up(unknown, "the look-up after the cancel")
         still_open: list[OrderRef] = []
         for ref in unknown:
             record = records.get(ref)
@@ -298,17 +351,11 @@ class CancelRun:
     def _read_filled_records(self) -> None:
         """An order Gate called filled (or not found) is looked up once: its own record says what is left of
         it, so the table shows the true numbers, not the stale ones."""
-        with self._lock:
-            gone = [r for r, o in self._report.outcomes.items()
-                    if o.state is OutcomeState.REJECTED and o.label in FILLED_LABELS and not o.reconciled]
+        gone = [r for r, o in self._snapshot().items()
+                if o.state is OutcomeState.REJECTED and o.label in FILLED_LABELS and not o.reconciled]
         if not gone:
             return
-        try:
-            records = self.method.look_up(self.client, gone, since_ms=self._started_ms, stop=self.stop_event,
-                                          in_flight=self.settings.max_in_flight)
-        except (GateError, Stopped) as exc:
-            log.info("look-up of filled orders failed: %s", exc)
-            return
+        records = self._look_up(gone, "the look-up of filled orders")
         for ref in gone:
             record = records.get(ref)
             outcome = outcome_of_record(ref, record) if record is not None else None
@@ -319,7 +366,9 @@ class CancelRun:
 
     def _emit(self, outcome: CancelOutcome) -> None:
         """Record and announce an outcome. A final outcome is never replaced by a later one, except a refusal
-        by the order's own record (which is what the refusal only reported)."""
+        by the order's own record (which is what the refusal only reported). `on_outcome` is called outside
+        the run's lock, by one thread at a time, in the order the outcomes were recorded: a slow consumer
+        holds up the one thread delivering, never the others sending."""
         with self._lock:
             current = self._report.outcomes.get(outcome.ref)
             if current is not None and current.final and not (
@@ -327,12 +376,60 @@ class CancelRun:
                     and outcome.reconciled and outcome.final):
                 return
             self._report.outcomes[outcome.ref] = outcome
-            callback = self._on_outcome
-            if callback is not None:
-                try:
+            if self._on_outcome is None:
+                return
+            self._deliveries.append(outcome)
+            if self._delivering:
+                return
+            self._delivering = True
+        self._deliver()
+
+    def _deliver(self) -> None:
+        while True:
+            with self._lock:
+                if not self._deliveries:
+                    self._delivering = False
+                    self._delivered.notify_all()
+                    return
+                outcome, callback = self._deliveries.popleft(), self._on_outcome
+            try:
+                if callback is not None:
                     callback(outcome)
-                except Exception:
-                    log.exception("outcome callback failed")
+            except Exception:
+                log.exception("outcome callback failed")
+
+    def _snapshot(self) -> dict[OrderRef, CancelOutcome]:
+        with self._lock:
+            return dict(self._report.outcomes)
+
+    def _internal_error(self, exc: Exception, during: str) -> None:
+        """An error of this program, not of Gate's: logged once with its traceback, named in the report."""
+        with self._lock:
+            first = not self._report.internal_error
+            if first:
+                self._report.internal_error = (
+                    f"gatecancel met an unexpected error ({type(exc).__name__}) during {during}; it was logged. "
+                    "Every order still has a true state: look at the unknown ones on Gate.")
+        if first:
+            log.error("unexpected error during %s", during, exc_info=exc)
+        else:
+            log.info("unexpected error during %s again: %s", during, type(exc).__name__)
+
+    def _settle_after_error(self, pending: list[OrderRef]) -> None:
+        """After an unexpected error every order asked for still gets a state: what was known stays; what
+        was sent is unknown; what was never sent says so."""
+        outcomes = self._snapshot()
+        for ref in pending:
+            current = outcomes.get(ref)
+            if current is not None and current.final:
+                continue
+            if current is not None or self._is_maybe_applied(ref):
+                self._mark_maybe_applied([ref])
+                self._emit(CancelOutcome(ref, OutcomeState.UNKNOWN, "CLIENT_ERROR",
+                                         "gatecancel met an unexpected error before this order's outcome was known."))
+            else:
+                self._emit(CancelOutcome(ref, OutcomeState.NOT_SENT, "CLIENT_ERROR",
+                                         "Not sent: gatecancel met an unexpected error first."))
 
     def _mark_maybe_applied(self, refs: list[OrderRef]) -> None:
         with self._lock:
@@ -366,17 +463,19 @@ class CancelRun:
             self._emit(CancelOutcome(ref, state, exc.label, exc.message or exc.user_message))
 
     def _finish(self) -> CancelReport:
+        """The report, once every outcome has been delivered to on_outcome."""
+        self.activity = "writing the report"
         with self._lock:
+            self._delivered.wait_for(lambda: not self._delivering and not self._deliveries)
+            stopped = self.stop_event.is_set() and self._fatal is None
             for ref, outcome in list(self._report.outcomes.items()):
                 if outcome.state is OutcomeState.IN_FLIGHT:  # cannot happen; never leave one hanging
                     self._report.outcomes[ref] = CancelOutcome(ref, OutcomeState.UNKNOWN, "NO_RESULT",
                                                                "No answer was recorded.")
                 elif outcome.state is OutcomeState.UNKNOWN:
-                    self._report.outcomes[ref] = CancelOutcome(
-                        ref, OutcomeState.UNKNOWN, outcome.label or "NO_ANSWER",
-                        "No usable answer from Gate, and the order could not be checked: "
-                        "look at it on Gate before trusting it.")
-            self._report.stopped = self.stop_event.is_set() and self._fatal is None
+                    self._report.outcomes[ref] = CancelOutcome(ref, OutcomeState.UNKNOWN, outcome.label or "NO_ANSWER",
+                                                               _unknown_sentence(outcome, stopped))
+            self._report.stopped = stopped
             self._report.fatal_error = self._fatal.user_message if self._fatal else ""
             return self._report
 
@@ -388,7 +487,25 @@ class CancelRun:
         if self.journal is None:
             return ""
         method, _, endpoint = self.method.endpoint_of(group).partition(" ")
-        return self.journal.sent(method, endpoint, self.method.journal_orders(group), attempt, self._environment)
+        try:
+            return self.journal.sent(method, endpoint, self.method.journal_orders(group), attempt, self._environment,
+                                     market=group[0].market.value if group else "")
+        except Exception as exc:  # the cancel comes before its record: send anyway, and say so once
+            self._journal_failed(exc)
+            return ""
+
+    def _journal_failed(self, exc: Exception) -> None:
+        """A local failure (a full disk, a read-only folder), never blamed on Gate: said once, on the
+        client's notices (the window's status bar, the command line's stderr) and in the report."""
+        where = getattr(self.journal, "path", "the journal")
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        sentence = f"The cancel journal could not be written ({why}: {where}); the cancels are sent anyway."
+        with self._lock:
+            if self._report.journal_error:
+                return
+            self._report.journal_error = sentence
+        log.warning("%s", sentence)
+        self.client.notify(sentence)
 
     def _journal_settled(self) -> None:
         """What the orders' own records said after the requests (a cancel-all's confirmation, a reconcile):
@@ -397,13 +514,35 @@ class CancelRun:
             return
         with self._lock:
             settled = [o for o in self._report.outcomes.values() if o.reconciled]
-        if settled:
-            self.journal.settled(self.method.endpoint, [
-                {"currency_pair": o.ref.currency_pair, "id": o.ref.id, "succeeded": o.succeeded, "label": o.label,
-                 "message": o.message} for o in settled], self._environment)
+        by_endpoint: dict[str, list[CancelOutcome]] = {}
+        for outcome in settled:  # one line per endpoint: a futures stop order is not a spot one
+            by_endpoint.setdefault(self.method.endpoint_of([outcome.ref]), []).append(outcome)
+        try:
+            for endpoint, outcomes in by_endpoint.items():
+                self.journal.settled(endpoint, [
+                    {"market": o.ref.market.value, "kind": o.ref.kind.value, "currency_pair": o.ref.currency_pair,
+                     "id": o.ref.id, "succeeded": o.succeeded, "label": o.label, "message": o.message}
+                    for o in outcomes], self._environment)
+        except Exception as exc:
+            self._journal_failed(exc)
 
     def _journal_answer(self, request_id: str, status: int | None, started: float, *,
                         results: list[dict[str, Any]] | None = None, error: str = "") -> None:
         if self.journal is not None and request_id:
-            self.journal.answered(request_id, status=status, latency_ms=(time.perf_counter() - started) * 1000,
-                                  results=results, error=error)
+            try:
+                self.journal.answered(request_id, status=status,
+                                      latency_ms=(time.perf_counter() - started) * 1000, results=results, error=error)
+            except Exception as exc:
+                self._journal_failed(exc)
+
+
+def _unknown_sentence(outcome: CancelOutcome, stopped: bool) -> str:
+    """Why an order is still unknown at the end, in words that blame the right party."""
+    if outcome.label == "CLIENT_ERROR":
+        return (f"{outcome.message} It could not be checked: look at it on Gate (or refresh) before "
+                "trusting it.")
+    if stopped:
+        return ("The cancel was sent, but Stop came before its outcome was known and the order could not be "
+                "checked in time: look at it on Gate (or refresh) before trusting it.")
+    return ("No usable answer from Gate, and the order could not be checked: look at it on Gate before "
+            "trusting it.")

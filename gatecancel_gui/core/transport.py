@@ -26,11 +26,13 @@ import truststore
 import truststore._openssl as truststore_openssl  # the system store lookup (see _system_store_once)
 
 from gatecancel_gui.core import eager_http2, redact
-from gatecancel_gui.core.errors import ConfigError
+from gatecancel_gui.core.errors import ConfigError, Stopped
 
 T = TypeVar("T")
-POOL_SIZE = 64  # HTTP/1.1: one connection per request in flight (a 1,000-order cancel is 50 requests)
-LOOP_CHECK_S = 0.5  # how often a thread waiting for an answer checks that the loop still runs
+MAX_IN_FLIGHT = 64  # requests a cancel has in flight at most: the sender threads, the HTTP/1.1 connections,
+                    # the early HTTP/2 streams and the command line's --in-flight bound all follow this one number
+POOL_SIZE = MAX_IN_FLIGHT  # HTTP/1.1: one connection per request in flight (a 1,000-order cancel is 50 requests)
+LOOP_CHECK_S = 0.25  # how often a thread waiting for an answer checks Stop and that the loop still runs
 KEEPALIVE_S = 600.0  # the client keeps idle connections this long; the warmer keeps them in use meanwhile
 eager_http2.install()  # a new HTTP/2 connection carries a cold load's reads at once (see eager_http2)
 
@@ -143,15 +145,55 @@ def parsed_url(url: str) -> httpx.URL:
     return httpx.URL(url)
 
 
+class AnswerDeadline(httpx.ReadTimeout):
+    """The whole answer did not come within the request timeout of sending (a server that drips its answer
+    resets httpx's per-read timeout with every byte): no answer, the request may have been applied."""
+
+
+class ConnectDeadline(httpx.ConnectTimeout):
+    """Nothing was sent within the connect and request timeouts (no connection, or none free)."""
+
+
+class Deadline:
+    """One request's deadline: connect + request timeout until its headers start to leave, then the request
+    timeout from that moment to the whole answer. httpcore's trace hook says when sending starts."""
+
+    __slots__ = ("answer_s", "scope", "sending")
+
+    def __init__(self, scope: asyncio.Timeout, answer_s: float) -> None:
+        self.scope, self.answer_s, self.sending = scope, answer_s, False
+
+    async def trace(self, name: str, info: dict[str, Any]) -> None:
+        if not self.sending and name.endswith("send_request_headers.started"):
+            self.sending = True
+            self.scope.reschedule(asyncio.get_running_loop().time() + self.answer_s)
+
+
+async def send_within(client: httpx.AsyncClient, method: str, url: str, content: bytes | None,
+                      headers: dict[str, str], answer_s: float, connect_s: float) -> httpx.Response:
+    """`send_direct` under a deadline for the whole request (see Deadline)."""
+    try:
+        async with asyncio.timeout(connect_s + answer_s) as scope:
+            deadline = Deadline(scope, answer_s)
+            return await send_direct(client, method, url, content, headers, trace=deadline.trace)
+    except TimeoutError:
+        if deadline.sending:
+            raise AnswerDeadline(f"no whole answer within {answer_s:g} s of sending") from None
+        raise ConnectDeadline(f"not sent within {connect_s + answer_s:g} s") from None
+
+
 async def send_direct(client: httpx.AsyncClient, method: str, url: str, content: bytes | None,
-                      headers: dict[str, str]) -> httpx.Response:
+                      headers: dict[str, str], trace: Any = None) -> httpx.Response:
     """One request on the client's transport (the proxy's, when one is set), its body read.
 
     What AsyncClient.request adds around the transport is of no use here (cookies, auth, redirects, event
     hooks, a log line), and in a profile of the loop's thread during a 50-request cancel it was about a
     third of each request's time. The timeout goes with the request as httpx's own client sends it."""
+    extensions: dict[str, Any] = {"timeout": client.timeout.as_dict()}
+    if trace is not None:
+        extensions["trace"] = trace
     request = httpx.Request(method, parsed_url(url), headers={**DEFAULT_HEADERS, **headers}, content=content,
-                            extensions={"timeout": client.timeout.as_dict()})
+                            extensions=extensions)
     response = await client._transport_for_url(request.url).handle_async_request(request)
     response.request = request
     try:
@@ -185,6 +227,7 @@ class HttpLoop:
     def __init__(self, settings: NetworkSettings, timeout_s: float, connect_timeout_s: float) -> None:
         self._settings, self._timeouts = settings, (timeout_s, connect_timeout_s)
         self._loop = asyncio.new_event_loop()
+        self._held = threading.local()  # requests held back by together() on the thread that holds them
         self._thread = threading.Thread(target=_run_until_stopped, args=(self._loop,), name="http-loop", daemon=True)
         self._thread.start()
         self.client = self.run(self._make(settings))
@@ -193,7 +236,6 @@ class HttpLoop:
         self._http1 = False          # the server chose HTTP/1.1: spread requests over lanes
         self._closed = False
         self._shutting: asyncio.Task[None] | None = None
-        self._held = threading.local()  # requests held back by together() on the thread that holds them
         self._tasks: set[asyncio.Task[Any]] = set()  # requests started from a together() block, held until done
         # a client dropped without close() must not leave its loop thread running forever
         weakref.finalize(self, _stop_soon, self._loop)
@@ -205,15 +247,26 @@ class HttpLoop:
         """The coroutine's result."""
         return self.wait(asyncio.run_coroutine_threadsafe(coroutine, self._loop))
 
-    def wait(self, future: concurrent.futures.Future[T]) -> T:
-        """A loop that ends (the client closed) with the future in flight never answers: the wait checks
-        for that, so the waiting thread ends instead of waiting forever."""
+    def wait(self, future: concurrent.futures.Future[T], stop: threading.Event | None = None) -> T:
+        """The future's result. Raises Stopped within LOOP_CHECK_S of `stop` being set (the request itself
+        ends at its deadline). A loop that ends (the client closed) with the future in flight never answers:
+        the wait checks for that, so the waiting thread ends instead of waiting forever. Waiting inside a
+        `together()` block on the thread that holds it first lets the held requests go: they would
+        otherwise leave only after the wait, which would then never end."""
+        held = getattr(self._held, "requests", None)
+        if held:
+            self._release(held[:])
+            held.clear()
         while True:
             try:
                 return future.result(timeout=LOOP_CHECK_S)
             except TimeoutError:
+                if future.done():  # the request's own error (none is a TimeoutError today, but never loop on one)
+                    raise
                 if not self._thread.is_alive():
                     raise RuntimeError("the client is closed") from None
+                if stop is not None and stop.is_set():
+                    raise Stopped() from None
 
     def submit(self, method: str, url: str, content: bytes | None,
                headers: dict[str, str]) -> concurrent.futures.Future[httpx.Response]:
@@ -243,11 +296,15 @@ class HttpLoop:
         finally:
             self._held.requests = None
             if held:
-                try:
-                    self._loop.call_soon_threadsafe(self._start_held, held)
-                except RuntimeError as exc:  # the loop is closed: nothing will answer them
-                    for _, future in held:
-                        future.set_exception(exc)
+                self._release(held)
+
+    def _release(self, held: list[tuple[tuple[str, str, bytes | None, dict[str, str]],
+                                      concurrent.futures.Future[Any]]]) -> None:
+        try:
+            self._loop.call_soon_threadsafe(self._start_held, held)
+        except RuntimeError as exc:  # the loop is closed: nothing will answer them
+            for _, future in held:
+                future.set_exception(exc)
 
     def _start_held(self, held: list[tuple[tuple[str, str, bytes | None, dict[str, str]],
                                           concurrent.futures.Future[Any]]]) -> None:
@@ -268,15 +325,16 @@ class HttpLoop:
             future.set_result(task.result())
 
     async def _request(self, method: str, url: str, content: bytes | None, headers: dict[str, str]) -> httpx.Response:
+        answer_s, connect_s = self._timeouts
         if not self._http1:
-            response = await send_direct(self.client, method, url, content, headers)
+            response = await send_within(self.client, method, url, content, headers, answer_s, connect_s)
             if response.http_version == "HTTP/1.1":
                 self._http1 = True
             return response
         lane = self._least_busy()
         self._busy[lane] += 1
         try:
-            return await send_direct(self._lanes[lane], method, url, content, headers)
+            return await send_within(self._lanes[lane], method, url, content, headers, answer_s, connect_s)
         finally:
             self._busy[lane] -= 1
 

@@ -15,6 +15,7 @@ class Fault(str, Enum):
     RATE_429 = "rate_429"                  # 429 with reset headers, nothing applied
     DROP_AFTER_APPLY = "drop"              # applied, then the connection is closed with no answer
     SLOW_AFTER_APPLY = "slow"              # applied, answered after the client has given up
+    DRIP_AFTER_APPLY = "drip"              # applied, answered one byte every `drip_s` (each read is quick)
     HTML_200 = "html_200"                  # an HTML page with status 200, nothing applied
     EMPTY_200 = "empty_200"                # status 200 with an empty body, nothing applied
     TRUNCATED_AFTER_APPLY = "truncated"    # applied, JSON cut off half way

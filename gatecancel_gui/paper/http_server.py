@@ -57,6 +57,7 @@ class PaperRequest:
         self.status, self.body, self.content_type = 500, b"", "application/json"
         self.extra_headers: dict[str, str] = {}
         self.dropped = False
+        self.drip_s = 0.0  # > 0: the body leaves one byte every drip_s seconds
         self.announce = True  # say "the paper exchange" (PAPER_HEADER) on the answer
 
     def reply_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
@@ -65,6 +66,11 @@ class PaperRequest:
     def reply_raw(self, status: int, raw: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
         self.status, self.body, self.content_type = status, raw, content_type
         self.extra_headers = dict(headers or {})
+
+    def drip(self, status: int, raw: bytes, interval_s: float) -> None:
+        """Answer one byte every `interval_s` (see the plain server's drip)."""
+        self.reply_raw(status, raw, "application/json")
+        self.drip_s = interval_s
 
     def drop(self) -> None:
         """The exchange acted and then "lost" the connection: no answer (on HTTP/2 the stream is reset)."""
@@ -212,12 +218,24 @@ class _H2:
             else:
                 self.conn.send_headers(stream_id, [(":status", str(request.status)), *request.response_headers()],
                                        end_stream=not request.body)
-                if request.body:
+                if request.body and request.drip_s > 0:
+                    self._drip(stream_id, request.body, request.drip_s)
+                elif request.body:
                     self.unsent[stream_id] = request.body
                     self._send_unsent()
         except (h2.exceptions.StreamClosedError, h2.exceptions.ProtocolError):
             self.unsent.pop(stream_id, None)  # the client reset the stream meanwhile
         self._flush()  # each answer leaves as soon as it is made
+
+    def _drip(self, stream_id: int, rest: bytes, interval_s: float) -> None:
+        if self.owner.speaker is not self or not rest:
+            return
+        try:
+            self.conn.send_data(stream_id, rest[:1], end_stream=len(rest) == 1)
+        except (h2.exceptions.StreamClosedError, h2.exceptions.ProtocolError, h2.exceptions.FlowControlError):
+            return  # the client reset the stream (its deadline): stop
+        self._flush()
+        asyncio.get_running_loop().call_later(interval_s, self._drip, stream_id, rest[1:], interval_s)
 
     def _send_unsent(self) -> None:
         for stream_id in list(self.unsent):
@@ -240,6 +258,17 @@ class _H2:
 
 
 class _H1:
+    def _drip(self, rest: bytes, interval_s: float) -> None:
+        """One byte now, the next later; the connection closes after a dripped answer."""
+        if self.owner.speaker is not self:
+            return
+        if not rest:
+            self.owner.write(self.conn.send(h11.EndOfMessage()) or b"")
+            self.owner.close()
+            return
+        self.owner.write(self.conn.send(h11.Data(data=rest[:1])) or b"")
+        asyncio.get_running_loop().call_later(interval_s, self._drip, rest[1:], interval_s)
+
     def __init__(self, owner: HttpConnection) -> None:
         self.owner = owner
         self.conn = h11.Connection(h11.SERVER)
@@ -286,6 +315,9 @@ class _H1:
             phrase = b""
         self.owner.write(self.conn.send(h11.Response(status_code=request.status, reason=phrase,
                                                      headers=request.response_headers())) or b"")
+        if request.drip_s > 0:
+            self._drip(request.body, request.drip_s)
+            return
         self.owner.write(self.conn.send(h11.Data(data=request.body)) or b"")
         self.owner.write(self.conn.send(h11.EndOfMessage()) or b"")
         if self.conn.our_state is not h11.DONE or self.conn.their_state is not h11.DONE:

@@ -95,6 +95,7 @@ class PaperExchange(RiskEndpoints, FuturesEndpoints):
         self.main_key = self.add_key("trade")
         self.latency_s = latency_s
         self.slow_s = slow_s
+        self.drip_s = 0.8  # DRIP_AFTER_APPLY: seconds between the bytes of an answer
         self.clock_offset_s = 0.0
         self.reset_in_ms = reset_in_ms
         self.announce = True  # every answer says "the paper exchange" (PAPER_HEADER): only it is called PAPER
@@ -118,6 +119,7 @@ class PaperExchange(RiskEndpoints, FuturesEndpoints):
         self._server.exchange = self
         self._thread: threading.Thread | None = None
         self._timers: list[threading.Timer] = []
+        self.stopping = threading.Event()  # set by stop(): ends a dripping answer
 
     # -- life --------------------------------------------------------------------------------------
 
@@ -146,6 +148,7 @@ class PaperExchange(RiskEndpoints, FuturesEndpoints):
         return self
 
     def stop(self) -> None:
+        self.stopping.set()
         for timer in [*self._timers, *self.futures_countdowns.values()]:
             timer.cancel()
         self.deadman.stop()
@@ -270,6 +273,9 @@ class PaperExchange(RiskEndpoints, FuturesEndpoints):
             time.sleep(self.slow_s)
         if isinstance(payload, list) and payload and isinstance(payload[0], dict):
             payload = _mangle(fault, payload)
+        if fault is Fault.DRIP_AFTER_APPLY:
+            handler.drip(status, json.dumps(payload).encode(), self.drip_s)
+            return
         if fault is Fault.TRUNCATED_AFTER_APPLY:
             raw = json.dumps(payload).encode()
             handler.reply_raw(status, raw[: max(1, len(raw) // 2)], "application/json", headers)
@@ -543,6 +549,25 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(raw)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+    def drip(self, status: int, raw: bytes, interval_s: float) -> None:
+        """Answer one byte every `interval_s`, as a struggling server or a bad link can: every read of the
+        client's gets something in time, so only a deadline for the whole answer ends the wait. Stops when
+        the client hangs up or the exchange stops."""
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.flush()
+            for byte in raw:
+                if self.server.exchange.stopping.wait(interval_s):
+                    break
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+        except OSError:
+            pass
+        self.close_connection = True
 
     def drop(self) -> None:
         """Close the connection without a word, as a network cut after the exchange acted would."""

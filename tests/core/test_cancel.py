@@ -3,8 +3,10 @@ from decimal import Decimal
 
 import pytest
 
+from gatecancel_gui.core.by_market import batch_method_for
 from gatecancel_gui.core.cancel import CancelRun, CancelSettings, SpotBatch
 from gatecancel_gui.core.journal import Journal, unanswered
+from gatecancel_gui.core.markets import Market
 from gatecancel_gui.core.models import OrderRef, OutcomeState
 from gatecancel_gui.core.orders import load_open_orders
 from gatecancel_gui.paper import Fault, PaperExchange
@@ -25,7 +27,14 @@ def assert_matches_exchange(ex, report):
 def test_groups_of_twenty():
     refs = [OrderRef("BTC_USDT", str(i)) for i in range(45)]
     assert [len(c) for c in SpotBatch().groups(refs, 20)] == [20, 20, 5]
-    assert SpotBatch().requests_for(45) == 3
+    assert SpotBatch().requests_for(refs) == 3
+
+
+def test_requests_announced_for_a_mixed_cancel_are_the_requests_sent():
+    """21 spot orders and 1 futures order are three requests (it was announced as two)."""
+    refs = [OrderRef("BTC_USDT", str(i)) for i in range(21)] + [OrderRef("BTC_USDT", "9", market=Market.FUTURES_USDT)]
+    method = batch_method_for(refs)
+    assert method.requests_for(refs) == len(method.groups(refs, 20)) == 3
 
 
 def test_cancels_everything_in_requests_of_at_most_20_each_id_once(exchange, client, tmp_path):
