@@ -35,12 +35,18 @@ class Journal:
     def _append(self, record: dict[str, Any]) -> None:
         line = json.dumps(record, separators=(",", ":"), default=str) + "\n"
         with self._lock:
-            if self._file is None or self._file.closed:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._file = self.path.open("a", encoding="utf-8")
-                weakref.finalize(self, self._file.close)
-            self._file.write(line)
-            self._file.flush()
+            try:
+                if self._file is None or self._file.closed:
+                    self.path.parent.mkdir(parents=True, exist_ok=True)
+                    self._file = self.path.open("a", encoding="utf-8")
+                    weakref.finalize(self, _close_quietly, self._file)
+                self._file.write(line)
+                self._file.flush()
+            except OSError:  # a full disk: drop what could not be written, so no later flush raises it again
+                if self._file is not None:
+                    _close_quietly(self._file)
+                    self._file = None
+                raise
 
     def close(self) -> None:
         with self._lock:
@@ -108,6 +114,13 @@ class Journal:
 class JournalContents:
     records: list[dict[str, Any]]
     damaged: int   # lines skipped: not JSON (cut short, edited by hand) or JSON but not a record
+
+
+def _close_quietly(file: TextIO) -> None:
+    try:
+        file.close()
+    except OSError:  # its buffer could not be written: the line's failure was reported when it was written
+        pass
 
 
 def _now() -> str:

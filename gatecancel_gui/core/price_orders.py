@@ -108,19 +108,23 @@ class StopOrderEach(CancelMethod):
         return client.start("DELETE", f"{group[0].market.spec.price_orders}/{group[0].id}")
 
     def read_answer(self, group: list[OrderRef], data: Any) -> dict[OrderRef, Answer]:
+        """Cancelled only when the answer says so: a missing status (spot) or a `finished` without its
+        `finish_as` (futures) is no word at all, and the order is asked instead."""
         ref = group[0]
         if not isinstance(data, dict) or str(data.get("id", "")) != ref.id:
             return {ref: Answer(None, "NO_RESULT", "Gate's answer did not name this stop order.")}
-        status = str(data.get("status", "cancelled"))
-        if ref.market.is_futures:  # futures: finished, and why (reason / finish_as)
-            why = str(data.get("finish_as") or data.get("reason") or "")
-            cancelled = status == "finished" and why in ("cancelled", "canceled", "")
-            if not cancelled:
-                return {ref: Answer(None, "NO_RESULT", f"Gate's answer says the stop order is {status} {why}.")}
+        status = str(data.get("status") or "")
+        if ref.market.is_futures:  # futures: finished, and how (finish_as)
+            finish = futures_finish(data)
+            if status == "finished" and finish in CANCELLED_WORDS:
+                return {ref: Answer(True)}
+            said = f"{status} {finish}".strip() or "nothing"
+            return {ref: Answer(None, "NO_RESULT", f"Gate's answer says the stop order is {said}.")}
+        if status in CANCELLED_WORDS:
             return {ref: Answer(True)}
-        if status not in ("cancelled", "canceled"):
-            return {ref: Answer(None, "NO_RESULT", f"Gate's answer says the stop order is {data.get('status')}.")}
-        return {ref: Answer(True)}
+        if not status:
+            return {ref: Answer(None, "NO_RESULT", "Gate's answer did not say what became of the stop order.")}
+        return {ref: Answer(None, "NO_RESULT", f"Gate's answer says the stop order is {status}.")}
 
     def look_up(self, client: GateClient, refs: list[OrderRef], *, since_ms: int, stop: threading.Event,
                 in_flight: int) -> dict[OrderRef, Record]:
@@ -141,10 +145,27 @@ class StopOrderEach(CancelMethod):
         return look_up_each(refs, one, in_flight)
 
 
+CANCELLED_WORDS = ("cancelled", "canceled")
+FINISH_WORDS = frozenset({*CANCELLED_WORDS, "succeeded", "failed", "expired"})
+
+
+def futures_finish(data: dict[str, Any]) -> str:
+    """How a futures stop order finished: Gate's `finish_as`; an answer without it counts only when its
+    free-text `reason` is exactly one of finish_as's words. "" when Gate did not say."""
+    finish = str(data.get("finish_as") or "")
+    if finish:
+        return finish
+    reason = str(data.get("reason") or "")
+    return reason if reason in FINISH_WORDS else ""
+
+
 def _futures_stop_status(data: dict[str, Any]) -> str:
-    """A futures stop order's record in spot's words: open, cancelled, or finished (fired or failed)."""
+    """A futures stop order's record in spot's words: open, cancelled, finished (fired or failed), or ""
+    when it finished without saying how (then it is not known: it stays unknown, never counted cancelled)."""
     status = str(data.get("status") or "")
     if status != "finished":
         return status
-    return "cancelled" if str(data.get("reason") or data.get("finish_as") or "") in ("cancelled", "canceled") \
-        else "finished"
+    finish = futures_finish(data)
+    if not finish:
+        return ""
+    return "cancelled" if finish in CANCELLED_WORDS else "finished"

@@ -72,7 +72,8 @@ class FuturesPriceOrder:
     finish_as: str = ""     # cancelled / succeeded (fired) …
 
     def as_api(self) -> dict[str, Any]:
-        return {"id": self.id, "user": 1, "status": self.status, "reason": self.finish_as,
+        return {"id": self.id, "user": 1, "status": self.status, "finish_as": self.finish_as or None,
+                "reason": f"{self.finish_as} by the paper exchange" if self.finish_as else "",
                 "create_time": self.create_time, "finish_time": None, "trade_id": 0, "order_type": "",
                 "initial": {"contract": self.contract, "size": self.size, "price": str(self.price), "tif": "gtc",
                             "text": "web", "close": False, "reduce_only": False, "is_reduce_only": False,

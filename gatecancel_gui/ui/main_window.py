@@ -565,8 +565,11 @@ class MainWindow(QMainWindow):
             for pane in self.panes:  # the final word for each order, in the table of its kind
                 pane.model.settle(o for o in report.outcomes.values() if o.ref.kind is pane.kind)
             summary = report.summary()
+            local = " ".join(text for text in (report.internal_error, report.journal_error) if text)
             if report.fatal_error:
-                self.show_error(f"{report.fatal_error} ({summary})")
+                self.show_error(f"{report.fatal_error} ({summary}) {local}".rstrip())
+            elif local:  # this computer's trouble, said apart from Gate's answers, and kept in sight
+                self.show_error(("Stopped: " if report.stopped else "Done: ") + f"{summary}. {local}")
             else:
                 self.say(("Stopped: " if report.stopped else "Done: ") + summary + ".")
         elif result.stopped:

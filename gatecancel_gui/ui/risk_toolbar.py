@@ -5,6 +5,7 @@ It talks up only with signals; its network calls run as jobs of the window's con
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -196,6 +197,11 @@ class RiskToolbar(QToolBar):
     def _show_countdown(self, _armed: Armed | None = None) -> None:
         left = self.switch.seconds_left() if self.switch is not None else None
         if left is None or self.switch is None:
+            return
+        if left <= 0 and self.switch.last is not None:  # what Gate was last told has come to pass
+            fired_at = time.strftime("%H:%M:%S", time.gmtime(self.switch.last.trigger_ms / 1000))
+            self.countdown.setText(f"LAPSED · no renewal reached Gate: it fired at {fired_at} UTC")
+            self.countdown.setStyleSheet("QLabel { color: #ffffff; background: #c62828; font-weight: bold; }")
             return
         self.countdown.setText(f"ARMED · fires in {left:4.0f} s")
         urgent = left < max(5.0, self.switch.timeout_s / 3)

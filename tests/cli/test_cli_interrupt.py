@@ -35,3 +35,38 @@ def test_ctrl_c_stops_sending_and_reports_everything(tmp_path):
         records = Journal(Journal().path).read()
         assert records and unanswered(records) == set()
         assert sum(1 for r in records if r["event"] == "sent") == len(ex.cancel_requests())
+
+
+def test_a_second_ctrl_c_says_what_it_waits_for_and_the_report_still_comes_out_whole(tmp_path):
+    """The new user's trial: answers 2.5 s away, Ctrl+C, Ctrl+C again 0.8 s later. It was a traceback
+    ('the client is closed'), nothing on stdout and exit 130 while the exchange had cancelled 120 orders."""
+    with PaperExchange(orders=200, pairs=4, latency_s=2.5, fill_fraction=0.0) as ex:
+        proc = cli_process("cancel", "--all", "--yes", "--json", "--in-flight", "2", "--timeout", "10",
+                           "--base-url", ex.base_url, env=key_env(ex.main_key), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+        try:
+            assert "cancelling 200 orders" in proc.stderr.readline()
+            assert ex.cancel_seen.wait(20)  # two requests applied, their answers on the way
+            proc.send_signal(signal.SIGINT)
+            assert "stopping" in proc.stderr.readline()
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.stdout.close()
+            proc.stderr.close()
+    assert "still stopping" in err and "Traceback" not in err and "client is closed" not in err
+    rows = json.loads(out)
+    assert len(rows) == 200 and proc.returncode == 1
+    for row in rows:  # never "cancelled" on a guess; what is not known is said to be unknown
+        record = ex.book.status_of(row["id"])
+        if row["state"] == "cancelled":
+            assert record == "cancelled", row
+        elif row["state"] == "not_sent":
+            assert record == "open", row
+        else:
+            assert row["state"] == "unknown" and row["message"], row
+    records = Journal(Journal().path).read()
+    assert unanswered(records) == set()  # every request sent has its answer line, none says CONNECTION_LOST
+    assert not any("CONNECTION_LOST" in str(r.get("error", "")) for r in records)

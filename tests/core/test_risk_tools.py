@@ -1,7 +1,6 @@
 """Cancel-all scopes, stop orders, the dead-man switch and CSV export, against the paper exchange."""
 
 import csv
-import threading
 
 import pytest
 
@@ -14,7 +13,8 @@ from gatecancel_gui.core.models import OutcomeState
 from gatecancel_gui.core.price_orders import StopOrderEach, load_price_orders
 from gatecancel_gui.core.run import CancelRun
 from gatecancel_gui.paper import Fault, PaperExchange
-from tests.conftest import client_for
+from tests.conftest import client_for, wait_for
+from tests.core.test_deadman import Steps
 
 STATE_OF = {"cancelled": OutcomeState.CANCELLED, "closed": OutcomeState.REJECTED}
 
@@ -80,17 +80,12 @@ def test_dead_man_switch_fires_when_renewals_stop():
 
 def test_dead_man_switch_renewals_keep_it_from_firing_and_disarm_clears_it():
     with PaperExchange(orders=50, pairs=4, countdown_scale=0.6) as ex, client_for(ex) as c:
-        renewed = []
-        three = threading.Event()
-
-        def on_renewed(armed):
-            renewed.append(armed)
-            if len(renewed) >= 3:
-                three.set()
-
-        switch = DeadManSwitch(c, 5, on_renewed=on_renewed)  # fires after 3 s; renewed every 1.67 s
+        steps, renewed = Steps(), []
+        switch = DeadManSwitch(c, 5, on_renewed=renewed.append, wait=steps)  # fires 3 s after each renewal
         switch.arm()
-        assert three.wait(10)
+        for count in (1, 2, 3):
+            steps.step()
+            wait_for(lambda count=count: len(renewed) == count, 5)
         assert not ex.deadman.fired_event.is_set() and len(ex.book.open_orders()) == 50
         switch.disarm()
         assert ex.deadman.timers == {}
@@ -102,12 +97,12 @@ def test_dead_man_switch_refuses_a_short_timeout_and_reports_failed_renewals(exc
             DeadManSwitch(c, 3)
         with pytest.raises(ConfigError):
             countdown(c, 2)
-        failures = []
-        failed = threading.Event()
-        switch = DeadManSwitch(c, 5, on_failed=lambda m: (failures.append(m), failed.set()))
+        failures, steps = [], Steps()
+        switch = DeadManSwitch(c, 5, on_failed=failures.append, wait=steps)
         switch.arm()
         exchange.plan("POST /spot/countdown_cancel_all", repeat=Fault.BUSY_503)
-        assert failed.wait(10)
+        steps.step()
+        wait_for(lambda: failures, 10)
         assert "Renewing the dead-man switch failed" in failures[0]
         exchange.plan("POST /spot/countdown_cancel_all", [])
         switch.disarm()

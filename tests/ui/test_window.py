@@ -1,5 +1,7 @@
 """The real window, driven headless with pytest-qt against the paper exchange over loopback."""
 
+import os
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -258,3 +260,22 @@ def test_colours_stay_distinct_in_light_and_dark_palettes():
         text = QColor("#ffffff" if dark else "#000000")
         for colour in colours.values():
             assert abs(colour.lightness() - text.lightness()) > 100  # text stays readable
+
+
+def test_a_journal_that_cannot_be_written_still_cancels_and_the_status_bar_says_why(make_window, paper, qtbot,
+                                                                                  tmp_path):
+    """A full disk: every checked order is still cancelled (they all ended STILL_OPEN, 'Gate gave no usable
+    answer'), and the status bar names the journal and why, not Gate."""
+    if not os.path.exists("/dev/full"):
+        pytest.skip("needs /dev/full")
+    (tmp_path / "journal.jsonl").symlink_to("/dev/full")
+    win = make_window()
+    with qtbot.waitSignal(win.loadFinished, timeout=10_000):
+        win.refresh()
+    ids = [paper_order.id for paper_order in paper.book.open_orders()][:30]
+    win.model.set_checked(ids, True)
+    report = run_cancel(win, qtbot)
+    assert report.count(OutcomeState.CANCELLED) + report.count(OutcomeState.REJECTED) == 30
+    assert_rows_match_exchange(win, paper, ids)
+    text = win.message.text()
+    assert "journal could not be written" in text and "No space left on device" in text and "Gate gave" not in text
