@@ -14,6 +14,7 @@ from gatecancel_gui.core.cancel import SpotBatch
 from gatecancel_gui.core.cancel_all import CancelAllResult, Scope
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.credentials import Credentials
+from gatecancel_gui.core.errors import GateError
 from gatecancel_gui.core.journal import Journal
 from gatecancel_gui.core.markets import Market
 from gatecancel_gui.core.models import CancelOutcome, CancelReport, Order, OrderKind, OrderRef, OutcomeState
@@ -169,3 +170,14 @@ def test_a_cancel_all_result_matches_orders_by_identity_not_by_id():
     })
     result = CancelAllResult(Scope(), True, [spot, perpetual], report)
     assert result.gone == [spot]  # the spot order was counted still open: same id as the perpetual one
+
+
+def test_a_host_name_that_does_not_resolve_is_final_at_once():
+    """It was retried 5 times (~4 s) before its sentence."""
+    notices: list[str] = []
+    with GateClient("https://nonexistent-host.invalid:8443/api/v4", read_retry=FAST_READS) as c:
+        c.add_listener(notices.append)
+        with pytest.raises(GateError) as caught:
+            c.request("GET", "/spot/time", signed=False)
+    assert caught.value.label == "HOST_UNKNOWN" and caught.value.attempts == 1 and notices == []
+    assert "host name could not be found" in str(caught.value)
