@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import NoReturn, TextIO
 
 from gatecancel_gui.cli.args import Commands, Parser, number, whole
-from gatecancel_gui.cli.output import order_line, print_orders, print_outcomes, reader_gone
+from gatecancel_gui.cli.output import order_line, plural, print_orders, print_outcomes, reader_gone
 from gatecancel_gui.cli.run import run_interruptibly
 from gatecancel_gui.core.by_market import batch_method
 from gatecancel_gui.core.cancel import CancelRun, CancelSettings
@@ -63,7 +63,7 @@ def run_orders(client: GateClient, args: argparse.Namespace, out: TextIO) -> int
     markets = parse_market(args.market, allow_all=True)
     if args.watch is not None:
         return watch_orders(client, args.watch, out, markets)
-    print_orders(load_markets(client, markets), "open orders", args, out)
+    print_orders(load_markets(client, markets), "open order", args, out)
     return EXIT_OK
 
 
@@ -76,7 +76,8 @@ def watch_orders(client: GateClient, interval_s: float, out: TextIO, markets: li
     while True:
         current = {str(o.ref): o for o in load_markets(client, markets or [Market.SPOT])}
         if first:
-            out.write(f"{len(current)} open orders in {len({o.currency_pair for o in current.values()})} pairs; "
+            pairs = len({o.currency_pair for o in current.values()})
+            out.write(f"{plural(len(current), 'open order')} in {plural(pairs, 'pair')}; "
                       f"watching every {interval_s:g} s (Ctrl+C stops)\n")
         else:
             for order_id in current.keys() - known.keys():

@@ -33,12 +33,32 @@ def order_row(o: Order) -> list[object]:
     return [o.currency_pair, o.id, o.side, o.type, o.price, o.amount, o.left, o.create_time_ms, o.text]
 
 
+# A CSV has one header for every row: the market says which book a row is in (spot and perpetual BTC_USDT
+# are two), and a futures size, counted in contracts, never sits in the coin-amount column.
+CSV_FIELDS = ["market", "currency_pair", "contract", "id", "side", "type", "price", "amount", "left",
+              "contracts", "contracts_left", "create_time_ms", "text"]
+
+
+def csv_row(o: Order) -> list[object]:
+    if o.market.is_futures:
+        return [o.market.value, "", o.currency_pair, o.id, o.side, o.type, o.price, "", "", o.amount, o.left,
+                o.create_time_ms, o.text]
+    return [o.market.value, o.currency_pair, "", o.id, o.side, o.type, o.price, o.amount, o.left, "", "",
+            o.create_time_ms, o.text]
+
+
+def plural(count: int, word: str) -> str:
+    """"1 pair", "2 pairs": a count and its noun as a reader says them."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def print_orders(orders: list[Order], noun: str, args: argparse.Namespace, out: TextIO) -> None:
-    """Orders (open or stop) as a table or JSON, and to a CSV file when asked."""
+    """Orders (open or stop) as a table or JSON, and to a CSV file when asked; `noun` is singular
+    ("open order"): the count says it."""
     orders = sorted(orders, key=lambda o: (o.currency_pair, o.create_time_ms))
     if args.csv:
         try:
-            write_csv(Path(args.csv), ORDER_FIELDS, (order_row(o) for o in orders))
+            write_csv(Path(args.csv), CSV_FIELDS, (csv_row(o) for o in orders))
         except OSError as exc:
             raise ConfigError(f"Could not write {args.csv}: {exc.strerror or exc}.") from None
     if args.json:
@@ -52,8 +72,8 @@ def print_orders(orders: list[Order], noun: str, args: argparse.Namespace, out: 
         market = f"{o.market.value:<13} " if futures else ""
         flags = " reduce-only" if o.reduce_only else ""
         out.write(f"{market}{order_line(o)}  {o.text}{flags}\n")
-    out.write(f"{len(orders)} {noun} in {len({(o.market, o.currency_pair) for o in orders})} "
-              f"{'instruments' if futures else 'pairs'}\n")
+    instruments = len({(o.market, o.currency_pair) for o in orders})
+    out.write(f"{plural(len(orders), noun)} in {plural(instruments, 'instrument' if futures else 'pair')}\n")
 
 
 def order_line(o: Order) -> str:
@@ -65,9 +85,13 @@ def print_outcomes(outcomes: list[CancelOutcome], as_json: bool, out: TextIO) ->
         json.dump([o.as_json() for o in outcomes], out, indent=1)
         out.write("\n")
         return
+    futures = any(o.ref.market.is_futures for o in outcomes)
+    if outcomes:
+        head = f"{'Market':<13} {'Contract':<12}" if futures else f"{'Pair':<12}"
+        out.write(f"{head} {'Id':>20}  {'Result':<10} Detail\n")
     for o in outcomes:
         detail = f"{o.label} {o.message}".strip()
-        market = f"{o.ref.market.value:<13} " if o.ref.market.is_futures else ""
+        market = f"{o.ref.market.value:<13} " if futures else ""
         out.write(f"{market}{o.ref.currency_pair:<12} {o.ref.id:>20}  {o.state.value:<10} {detail}\n")
 
 

@@ -4,6 +4,8 @@ about what was cancelled stays in the core."""
 from __future__ import annotations
 
 import argparse
+import json
+import logging
 import signal
 import threading
 from collections.abc import Callable, Iterator
@@ -19,13 +21,16 @@ from gatecancel_gui.core.cancel_all import Scope, cancel_all, list_scope, load_s
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.contracts import check_instrument
 from gatecancel_gui.core.deadman import MIN_TIMEOUT_S, DeadManSwitch, countdown
+from gatecancel_gui.core.errors import GateError
 from gatecancel_gui.core.ids import stop_order_ref
 from gatecancel_gui.core.journal import Journal
 from gatecancel_gui.core.markets import Market, parse_market
-from gatecancel_gui.core.models import Order
+from gatecancel_gui.core.models import Order, OrderRef
 from gatecancel_gui.core.price_orders import StopOrderEach, load_futures_price_orders, load_price_orders
 from gatecancel_gui.core.run import CancelRun
 from gatecancel_gui.core.session import asked_environment
+
+log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_NOT_ALL_CANCELLED = 0, 1
 MARKETS = [m.value for m in Market]
@@ -124,7 +129,7 @@ def run_stop_orders(client: GateClient, args: argparse.Namespace, out: TextIO) -
     orders: list[Order] = []
     for market in parse_market(args.market, allow_all=True):
         orders += load_stop_orders(client, market)
-    print_orders(orders, "open stop orders", args, out)
+    print_orders(orders, "open stop order", args, out)
     return EXIT_OK
 
 
@@ -133,11 +138,28 @@ def run_cancel_stop(client: GateClient, args: argparse.Namespace, out: TextIO, e
     if args.all:
         refs = [o.ref for o in load_stop_orders(client, market)]
     else:
-        refs = [stop_order_ref(order_id, market) for order_id in args.ids]
+        refs = named_stop_orders(client, market, [stop_order_ref(order_id, market) for order_id in args.ids])
     if not refs:
         print("gatecancel: no open stop orders; nothing was sent.", file=err)
         return EXIT_OK
     return report_cancel(CancelRun(client, StopOrderEach(), journal=Journal()), refs, args, out, err)
+
+
+def named_stop_orders(client: GateClient, market: Market, refs: list[OrderRef]) -> list[OrderRef]:
+    """Stop orders given by id, with the pair (or contract) Gate lists them in, so every line and JSON row
+    says where the order was; one listing, and an id not listed (or a listing that fails) stays unnamed."""
+    try:
+        listed = {o.id: o.ref for o in load_stop_orders(client, market)}
+    except GateError as exc:
+        log.info("stop orders not listed before cancelling by id: %s", exc.label)
+        return refs
+    return [listed.get(ref.id, ref) for ref in refs]
+
+
+def deadman_event(out: TextIO, event: str, market: Market, pair: str | None, **extra: object) -> None:
+    """`deadman --json`: one JSON line for each change of the switch (armed, a failed renewal, disarmed)."""
+    out.write(json.dumps({"event": event, "market": market.value, market.instrument_word: pair, **extra}) + "\n")
+    out.flush()
 
 
 def run_deadman(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -150,11 +172,15 @@ def run_deadman(client: GateClient, args: argparse.Namespace, out: TextIO, err: 
     if args.disarm:
         countdown(client, 0, pair, market)
         print(f"gatecancel: dead-man switch disarmed for {scope}.", file=err)
+        if args.json:
+            deadman_event(out, "disarmed", market, pair)
         return EXIT_OK
     failed = threading.Event()
 
     def renewal_failed(message: str) -> None:
         print(f"gatecancel: {message}", file=err, flush=True)
+        if args.json:
+            deadman_event(out, "renewal_failed", market, pair, message=message)
         failed.set()
 
     switch = DeadManSwitch(client, args.countdown, pair,
@@ -164,7 +190,9 @@ def run_deadman(client: GateClient, args: argparse.Namespace, out: TextIO, err: 
     interrupted = False
     with signals_handled(ENDING_SIGNALS, raise_interrupt):
         try:  # from arming on, any way out (Ctrl+C, SIGTERM, SIGHUP; even during the arming) disarms
-            switch.arm()
+            armed = switch.arm()
+            if args.json:
+                deadman_event(out, "armed", market, pair, countdown_s=args.countdown, trigger_time_ms=armed.trigger_ms)
             print(f"gatecancel: dead-man switch ARMED for {scope}: Gate cancels every open order there if this "
                   f"process stops renewing for {args.countdown} s. Renewing every {switch.interval_s:.1f} s; "
                   "Ctrl+C (or SIGTERM, SIGHUP) disarms.", file=err, flush=True)
@@ -177,6 +205,8 @@ def run_deadman(client: GateClient, args: argparse.Namespace, out: TextIO, err: 
                 with signals_handled((signal.SIGINT, *ENDING_SIGNALS), signal.SIG_IGN):  # let the disarm finish
                     switch.disarm()
                 print(f"gatecancel: dead-man switch disarmed for {scope}.", file=err)
+                if args.json:
+                    deadman_event(out, "disarmed", market, pair)
     return EXIT_NOT_ALL_CANCELLED if failed.is_set() else EXIT_OK
 
 

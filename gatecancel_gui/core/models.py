@@ -55,9 +55,10 @@ class OrderRef:
         where = f"{self.market.value} " if self.market.is_futures else ""
         return f"{prefix}{where}{self.currency_pair}:{self.id}"
 
-    def as_json(self) -> dict[str, str]:
-        """The identity as the CLI's JSON rows carry it: market, and currency_pair or contract."""
-        return {"market": self.market.value, self.market.instrument_word: self.currency_pair, "id": self.id}
+    def as_json(self) -> dict[str, str | None]:
+        """The identity as the CLI's JSON rows carry it: market, and currency_pair or contract (null when
+        unknown: a stop order given by id alone that Gate did not list)."""
+        return {"market": self.market.value, self.market.instrument_word: self.currency_pair or None, "id": self.id}
 
 
 @dataclass(frozen=True, slots=True)

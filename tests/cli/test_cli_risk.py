@@ -60,7 +60,7 @@ def test_stop_orders_list_csv_and_cancel(risky, tmp_path):
     listed = json.loads(run_cli(risky, "stop-orders", "--json", "--csv", str(path)).stdout)
     assert len(listed) == 8 and all(isinstance(r["id"], str) for r in listed)
     rows = list(csv.reader(path.read_text().splitlines()))
-    assert len(rows) == 9 and rows[0][:2] == ["currency_pair", "id"]
+    assert len(rows) == 9 and rows[0][:4] == ["market", "currency_pair", "contract", "id"]
     one = listed[0]["id"]
     result = run_cli(risky, "cancel-stop", "--ids", one, "--json")
     assert json.loads(result.stdout)[0]["state"] == "cancelled" and result.returncode == 0
