@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import logging.handlers
 import sys
-import time
 from collections.abc import Sequence
 
 from gatecancel_gui import __version__
-from gatecancel_gui.core import redact
-from gatecancel_gui.core.paths import data_dir
+from gatecancel_gui.core.logs import log_to_file
 from gatecancel_gui.display import display_problem
 
 log = logging.getLogger("gatecancel")
@@ -19,17 +16,7 @@ log = logging.getLogger("gatecancel")
 
 def setup_logging() -> None:
     """A rotating log in the data directory, UTC timestamps. Secrets are never passed to a logger."""
-    handler = logging.handlers.RotatingFileHandler(data_dir() / "gatecancel.log", maxBytes=1_000_000,
-                                                   backupCount=3, encoding="utf-8")
-    formatter = logging.Formatter("%(asctime)sZ %(levelname)s %(name)s: %(message)s")
-    formatter.converter = time.gmtime
-    handler.setFormatter(formatter)
-    redact.install()
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    log_to_file()
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -154,6 +154,8 @@ def report_cancel(run: CancelRun, refs: list[OrderRef], args: argparse.Namespace
     print_outcomes([report.outcomes[r] for r in unique], args.json, out)
     if report.fatal_error:
         print(f"gatecancel: {report.fatal_error}", file=err)
+    if report.internal_error:
+        print(f"gatecancel: {report.internal_error}", file=err)
     print(f"gatecancel: {report.summary()}", file=err)
     return EXIT_OK if report.all_cancelled else EXIT_NOT_ALL_CANCELLED
 

@@ -504,7 +504,7 @@ class CancelRun:
             if self._report.journal_error:
                 return
             self._report.journal_error = sentence
-        log.warning("%s", sentence)
+        log.info("%s", sentence)  # the user hears it once, as a notice
         self.client.notify(sentence)
 
     def _journal_settled(self) -> None:
