@@ -27,11 +27,11 @@ from gatecancel_gui.core.orders import load_open_orders, load_pair_orders
 from gatecancel_gui.core.pairs import check_pairs
 from gatecancel_gui.core.run import DEFAULT_IN_FLIGHT
 from gatecancel_gui.core.session import asked_environment
+from gatecancel_gui.core.transport import MAX_IN_FLIGHT  # the sender threads and connections there are
 
 EXIT_OK, EXIT_NOT_ALL_CANCELLED = 0, 1
 MIN_WATCH_S, MAX_WATCH_S = 2.0, 3600.0
 MARKETS = [m.value for m in Market]
-MAX_IN_FLIGHT = 100   # Gate takes 200 cancel requests a second per account; more in flight only queues
 
 
 def add_commands(sub: Commands, common: Parser) -> None:

@@ -29,8 +29,9 @@ from gatecancel_gui.core import eager_http2, redact
 from gatecancel_gui.core.errors import ConfigError, Stopped
 
 T = TypeVar("T")
-MAX_IN_FLIGHT = 64  # requests a cancel has in flight at most: the sender threads, the HTTP/1.1 connections,
-                    # the early HTTP/2 streams and the command line's --in-flight bound all follow this one number
+MAX_IN_FLIGHT = 64  # requests a cancel has in flight at most: the sender threads, the HTTP/1.1 connections, the
+                    # run's default and the command line's --in-flight bound follow this one number (a test
+                    # checks that eager_http2.EARLY_STREAMS is not below it)
 POOL_SIZE = MAX_IN_FLIGHT  # HTTP/1.1: one connection per request in flight (a 1,000-order cancel is 50 requests)
 LOOP_CHECK_S = 0.25  # how often a thread waiting for an answer checks Stop and that the loop still runs
 KEEPALIVE_S = 600.0  # the client keeps idle connections this long; the warmer keeps them in use meanwhile

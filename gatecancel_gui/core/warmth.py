@@ -12,11 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.errors import GateError, Stopped
-from gatecancel_gui.core.run import DEFAULT_IN_FLIGHT
+from gatecancel_gui.core.transport import MAX_IN_FLIGHT
 
 log = logging.getLogger(__name__)
 WARM_EVERY_S = 20.0  # Gate's idle timeout is unconfirmed; servers and load balancers commonly use 60 s or more
-HTTP1_CONNECTIONS = DEFAULT_IN_FLIGHT  # HTTP/1.1: one connection per request a cancel has in flight
+HTTP1_CONNECTIONS = MAX_IN_FLIGHT  # HTTP/1.1: one connection per request a cancel has in flight
 
 
 class ConnectionWarmer:

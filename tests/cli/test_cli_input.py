@@ -34,6 +34,7 @@ def one_sentence(result, *expected):
     ["cancel", "--all", "--in-flight", "0"],    # was silently 1
     ["cancel", "--all", "--in-flight", "-3"],
     ["cancel", "--all", "--in-flight", "101"],  # had no upper bound
+    ["cancel", "--all", "--in-flight", "65"],   # past the sender threads and connections (it allowed 100)
     ["cancel", "--all", "--in-flight", "2.5"],
     ["deadman", "--countdown", "4"],
     ["deadman", "--countdown", "3601"],

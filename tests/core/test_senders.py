@@ -66,3 +66,16 @@ def test_prestart_after_close_starts_nothing_and_raises_nothing():
     pool._closed = False  # closed under a warmer that had already checked: the submit itself is refused
     pool.prestart(4)
     assert pool.threads == set()
+
+
+def test_one_number_bounds_the_requests_in_flight_everywhere():
+    """The sender threads, the HTTP/1.1 connections, the run's default and the early HTTP/2 streams agree
+    (they were written in three places)."""
+    from gatecancel_gui.core import eager_http2, transport, warmth
+    from gatecancel_gui.core.client import GateClient
+    from gatecancel_gui.core.run import CancelSettings
+
+    with GateClient("https://api.gateio.ws/api/v4") as client:
+        assert client.senders.size == transport.POOL_SIZE == transport.MAX_IN_FLIGHT
+    assert CancelSettings().max_in_flight == warmth.HTTP1_CONNECTIONS == transport.MAX_IN_FLIGHT
+    assert eager_http2.EARLY_STREAMS >= transport.MAX_IN_FLIGHT
