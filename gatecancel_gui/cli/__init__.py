@@ -134,6 +134,9 @@ def make_client(args: argparse.Namespace) -> GateClient:
     """A client for the profile's (or the environment's) key. A profile is looked up before the keyring:
     a mistyped name must say so, not send the user off to unlock a keyring."""
     base_url = args.base_url
+    if base_url is not None and not base_url.strip():  # an empty value must never mean live Gate
+        raise ConfigError(f"--base-url is empty: give the exchange's address, or leave the option out for live Gate "
+                          f"({LIVE_URL}).")
     account = args.account
     creds = None
     network = network_settings(ca_file=args.ca_file or "", proxy=args.proxy or "")

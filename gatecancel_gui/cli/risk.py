@@ -21,7 +21,7 @@ from gatecancel_gui.core.cancel_all import Scope, cancel_all, list_scope, load_s
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.contracts import check_instrument
 from gatecancel_gui.core.deadman import MIN_TIMEOUT_S, DeadManSwitch, countdown
-from gatecancel_gui.core.errors import GateError
+from gatecancel_gui.core.errors import NOT_GATE_LABELS, GateError
 from gatecancel_gui.core.ids import stop_order_ref
 from gatecancel_gui.core.journal import Journal
 from gatecancel_gui.core.markets import Market, parse_market
@@ -151,6 +151,8 @@ def named_stop_orders(client: GateClient, market: Market, refs: list[OrderRef]) 
     try:
         listed = {o.id: o.ref for o in load_stop_orders(client, market)}
     except GateError as exc:
+        if exc.label in NOT_GATE_LABELS:  # not Gate at all: the cancel would meet the same answer
+            raise
         log.info("stop orders not listed before cancelling by id: %s", exc.label)
         return refs
     return [listed.get(ref.id, ref) for ref in refs]

@@ -232,8 +232,7 @@ class GateClient:
         try:
             server_ms = float(resp.data["server_time"])
         except (TypeError, KeyError, ValueError):
-            raise NoAnswer("BAD_RESPONSE", "the server time answer was unreadable; is this a Gate URL?",
-                           resp.status) from None
+            raise NoAnswer("BAD_RESPONSE", "its server time was unreadable", resp.status) from None
         self.clock.update(server_ms, sent, received)
         return self.clock.offset_s
 
@@ -384,7 +383,7 @@ class GateClient:
         if isinstance(data, dict):
             label = str(data.get("label") or "")
             message = str(data.get("message") or data.get("detail") or "")
-        if not label and status >= 500:
+        if not label and status >= 500 and status not in NOT_GATE_STATUSES:
             label = "SERVER_ERROR"
         if not label and status == 429:
             label = "TOO_MANY_REQUESTS"
@@ -404,6 +403,8 @@ _READS = (("/spot/time", "server time"), ("/spot/open_orders", "open orders"), (
           ("/spot/orders", "orders"))
 
 
+# 501 Not Implemented (a web server's answer to a method it does not serve) and 505: never a busy Gate.
+NOT_GATE_STATUSES = frozenset({501, 505})
 # a certificate, a proxy login or a host name that does not resolve: asking again changes nothing
 WILL_NOT_CHANGE = {"TLS_UNTRUSTED", "PROXY_REFUSED", "HOST_UNKNOWN"}
 _NETWORK_WHY = {"CONNECT_FAILED": "Could not reach Gate", "PROXY_UNREACHABLE": "Could not reach the proxy"}

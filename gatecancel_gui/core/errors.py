@@ -70,6 +70,17 @@ def classify(status: int | None, label: str | None) -> ErrorClass:
     return ErrorClass.REQUEST
 
 
+# Answers no Gate API gives: not its error shape (a web page, 404, 405, 501), or a success that is not JSON.
+# Every command, and the window's Test connection, says the same sentence for them.
+NOT_GATE_LABELS = frozenset({"UNEXPECTED_ANSWER", "BAD_RESPONSE"})
+
+
+def not_gate_sentence(status: int | None, detail: str) -> str:
+    """The one sentence for a server that is not Gate's API (a wrong base URL, a web site, a portal)."""
+    what = detail if detail.startswith("HTTP ") or status is None else f"HTTP {status}: {detail}"
+    return f"The server at this address did not answer like Gate's API ({what}): check the base URL."
+
+
 class GateError(Exception):
     """A failed call: HTTP status (None when no answer came), Gate's label and message, and why."""
 
@@ -107,9 +118,8 @@ class GateError(Exception):
         if self.label == "PROXY_REFUSED":
             return (f"The proxy refused to carry the request ({self.message}): check the proxy's address, and its "
                     "user and password in the profile.")
-        if self.label == "UNEXPECTED_ANSWER":
-            return (f"The server at this address did not answer like Gate's API ({self.message}): "
-                    "check the base URL.")
+        if self.label in NOT_GATE_LABELS:
+            return not_gate_sentence(self.status, self.message)
         if self.error_class is ErrorClass.REQUEST and (self.label or self.message):
             sentence = f"{sentence} {self.label}: {self.message}".rstrip(": ")
         if self.attempts > 1:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from gatecancel_gui.core.client import GateClient
-from gatecancel_gui.core.errors import ConfigError, GateError
+from gatecancel_gui.core.errors import NOT_GATE_LABELS, ConfigError, GateError
 from gatecancel_gui.core.paths import data_dir
 
 log = logging.getLogger(__name__)
@@ -138,6 +138,8 @@ def check_pairs(client: GateClient, texts: Iterable[str], *, notice: Notice | No
         if not set(pairs) <= listed.pairs and listed.fetched_at < started:   # a cached no: ask Gate
             listed = load_pairs(client, fresh=True, cache_path=cache_path, now=now, stop=stop, listing=listing)
     except GateError as exc:
+        if exc.label in NOT_GATE_LABELS:  # not Gate at all: the cancel would meet the same answer
+            raise
         log.info("%s list unreadable: %s", listing.noun, exc.label)
         if notice is not None:
             notice(f"Gate's {listing.noun} list could not be read ({exc.label}); {', '.join(pairs)} sent unchecked.")
