@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -20,11 +19,12 @@ from gatecancel_gui import __version__
 from gatecancel_gui.cli import journal, orders, paper, risk
 from gatecancel_gui.cli.args import Parser, number
 from gatecancel_gui.cli.output import reader_safe, write_failure
-from gatecancel_gui.core import credentials, redact
+from gatecancel_gui.core import credentials
 from gatecancel_gui.core.client import GateClient
 from gatecancel_gui.core.errors import ConfigError, GateError, Stopped
 from gatecancel_gui.core.hosts import LIVE_URL
 from gatecancel_gui.core.journal import JOURNAL_NAME
+from gatecancel_gui.core.logs import command_line_logging
 from gatecancel_gui.core.paths import data_dir
 from gatecancel_gui.core.profiles import ProfileStore
 from gatecancel_gui.core.session import profile_network
@@ -82,8 +82,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     test runs a command in its own process."""
     out = reader_safe(out if out is not None else sys.stdout)
     err = reader_safe(err if err is not None else sys.stderr)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    redact.install()
+    logs = command_line_logging(err)  # the log file, and one-line warnings on stderr (never a traceback)
+    logs.__enter__()
     try:
         try:
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):  # --help, --version, errors
@@ -100,6 +100,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     finally:
         out.flush()
         err.flush()
+        logs.__exit__(None, None, None)
 
 
 def after_unwritten(args: argparse.Namespace) -> str:

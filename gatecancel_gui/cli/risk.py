@@ -103,6 +103,8 @@ def run_cancel_all(client: GateClient, args: argparse.Namespace, out: TextIO, er
     print(f"gatecancel: {scope.describe()}: {result.report.summary()}", file=err)
     if result.report.fatal_error:
         print(f"gatecancel: {result.report.fatal_error}", file=err)
+    if result.report.internal_error:
+        print(f"gatecancel: {result.report.internal_error}", file=err)
     return EXIT_OK if all(o.succeeded for o in outcomes) else EXIT_NOT_ALL_CANCELLED
 
 
