@@ -144,6 +144,7 @@ def test_a_real_contract_is_checked_once_per_settlement_and_cancels():
         assert len(reads) == 1
 
 
+@pytest.mark.slow
 def test_an_unreadable_contract_list_lets_the_cancel_through_and_says_so():
     from gatecancel_gui.paper.faults import Fault
 

@@ -159,6 +159,7 @@ def test_a_cached_no_is_asked_again_before_a_pair_is_refused(age_s):
         assert pair in json.loads(path.read_text())[ex.base_url]["pairs"]
 
 
+@pytest.mark.slow
 def test_an_unreadable_pair_list_lets_the_cancel_through_and_says_so():
     """A cancel never waits on a public list: when Gate will not give it, the pair goes unchecked."""
     from gatecancel_gui.paper.faults import Fault

@@ -4,6 +4,8 @@ import json
 import signal
 import subprocess
 
+import pytest
+
 from gatecancel_gui.core.journal import Journal, unanswered
 from gatecancel_gui.paper import PaperExchange
 from tests.cli.runner import cli_process, key_env
@@ -37,6 +39,7 @@ def test_ctrl_c_stops_sending_and_reports_everything(tmp_path):
         assert sum(1 for r in records if r["event"] == "sent") == len(ex.cancel_requests())
 
 
+@pytest.mark.slow
 def test_a_second_ctrl_c_says_what_it_waits_for_and_the_report_still_comes_out_whole(tmp_path):
     """The new user's trial: answers 2.5 s away, Ctrl+C, Ctrl+C again 0.8 s later. It was a traceback
     ('the client is closed'), nothing on stdout and exit 130 while the exchange had cancelled 120 orders."""

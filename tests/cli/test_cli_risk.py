@@ -130,6 +130,7 @@ def test_journal_lists_what_was_sent(risky):
     assert "sent" in text and "journal lines in" in text
 
 
+@pytest.mark.slow
 def test_orders_watch_prints_new_and_gone(risky):
     from decimal import Decimal
 

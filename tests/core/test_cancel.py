@@ -178,6 +178,7 @@ def test_exchange_refuses_more_than_20(exchange, client):
     assert info.value.status == 400
 
 
+@pytest.mark.slow
 def test_many_senders_waiting_on_one_reset_all_finish():
     """30 batches at once against 1 cancel per 0.1 s: each reset frees one slot, so the last batch loses
     the race 29 times. A 429 was never applied: it waits its turn (bounded by time, not by a count of 20)."""

@@ -1,5 +1,6 @@
 """Under random fault schedules, every order's reported outcome equals the paper exchange's record."""
 
+import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
@@ -21,6 +22,7 @@ def true_to_record(outcome, record):
 GET_FAULTS = [Fault.NONE, Fault.BUSY_503, Fault.DROP_AFTER_APPLY, Fault.HTML_200]
 
 
+@pytest.mark.slow
 @seed(20261124)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(

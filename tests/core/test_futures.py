@@ -4,6 +4,7 @@ under faults, and one click across spot and futures under the account's one canc
 
 import threading
 
+import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
@@ -71,6 +72,7 @@ def true_to_record(outcome, record):
     return outcome.state is expected
 
 
+@pytest.mark.slow
 @seed(20261201)
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batch_faults=st.lists(st.sampled_from(list(Fault)), max_size=10),

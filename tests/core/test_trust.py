@@ -44,6 +44,7 @@ def test_a_late_request_with_an_expiry_is_reported_expired_and_can_be_retried(ex
         assert {o.state for o in retry.outcomes.values()} == {OutcomeState.CANCELLED}
 
 
+@pytest.mark.slow
 def test_five_thousand_orders_with_faults_every_outcome_true_and_journal_complete(tmp_path):
     faults = [Fault.DROP_AFTER_APPLY, Fault.RATE_429, Fault.BUSY_503, Fault.TRUNCATED_AFTER_APPLY, Fault.HTML_200,
               Fault.ERROR_500_AFTER_APPLY, Fault.NUMERIC_IDS, Fault.EXTRA_IDS, Fault.MISSING_FIELDS,

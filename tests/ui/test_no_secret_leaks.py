@@ -35,6 +35,7 @@ def home(tmp_path, monkeypatch):
     return home
 
 
+@pytest.mark.slow
 def test_a_full_session_leaves_no_secret_anywhere(home, paper, qtbot, mem_keyring, monkeypatch, caplog, capfd,
                                                   answers):
     caplog.set_level(logging.INFO)

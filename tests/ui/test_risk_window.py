@@ -148,6 +148,7 @@ def test_closing_the_window_disarms_the_switch_without_a_network_call_on_the_gui
     assert risky.deadman.timers == {}  # … and the window closed only once Gate had disarmed it
 
 
+@pytest.mark.slow
 def test_live_refresh_marks_new_and_gone_and_keeps_checks(make_risky_window, risky, qtbot):
     win = make_risky_window()
     ids = [o.id for o in win.model.orders()]

@@ -19,6 +19,7 @@ from tests.ui.conftest import Answers
 STATE_OF = {"cancelled": OutcomeState.CANCELLED, "closed": OutcomeState.REJECTED}
 
 
+@pytest.mark.slow
 @seed(424242)
 @settings(max_examples=12, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
