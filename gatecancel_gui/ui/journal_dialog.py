@@ -22,8 +22,19 @@ from PySide6.QtWidgets import (
 
 from gatecancel_gui.core.journal import COLUMNS, Journal, journal_rows
 
-REQUEST_COLUMN = COLUMNS.index("Request")
-ORDERS_COLUMN = COLUMNS.index("Orders")
+SHOWN = [COLUMNS[0], "Environment", *COLUMNS[1:]]  # paper and live lines side by side must be told apart
+REQUEST_COLUMN = SHOWN.index("Request")
+ORDERS_COLUMN = SHOWN.index("Orders")
+WIDTHS = (175, 85, 60, 105, 210, 230, 55, 75)  # the last column, Result, takes the rest (at least ~300 px)
+NO_ENVIRONMENT = "—"  # lines written before the journal said where
+
+
+def environments(records: list[dict[str, Any]]) -> list[str]:
+    """Each line's environment: its own, or (an answer line) its request's; '—' when unknown."""
+    of_request = {str(r.get("request")): str(r["environment"]) for r in records
+                  if r.get("event") == "sent" and r.get("environment")}
+    return [str(r.get("environment") or of_request.get(str(r.get("request")), "")) or NO_ENVIRONMENT
+            for r in records]
 
 
 class RequestFilter(QSortFilterProxyModel):
@@ -63,9 +74,9 @@ class JournalDialog(QDialog):
         super().__init__(parent)
         self.journal = journal
         self.setWindowTitle("Cancel journal")
-        self.resize(1100, 520)
-        self.model = QStandardItemModel(0, len(COLUMNS), self)
-        self.model.setHorizontalHeaderLabels(COLUMNS)
+        self.resize(1300, 560)
+        self.model = QStandardItemModel(0, len(SHOWN), self)
+        self.model.setHorizontalHeaderLabels(SHOWN)
         self.proxy = RequestFilter(self)
         self.proxy.setSourceModel(self.model)
         self.filter = QLineEdit(self)
@@ -79,7 +90,7 @@ class JournalDialog(QDialog):
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.setWordWrap(True)  # nothing is cut off: long cells wrap (and carry a tooltip)
-        for column, width in enumerate((185, 60, 105, 230, 260, 55, 80)):
+        for column, width in enumerate(WIDTHS):
             self.view.setColumnWidth(column, width)
         self.where = QLabel(self)
         reload_button = QPushButton("&Reload", self)
@@ -104,8 +115,9 @@ class JournalDialog(QDialog):
             return
         records = contents.records
         self.model.removeRows(0, self.model.rowCount())
-        for row in reversed(journal_rows(records)):  # newest first
-            items = [QStandardItem(text) for text in row]
+        rows = journal_rows(records)
+        for row, where in reversed(list(zip(rows, environments(records), strict=True))):  # newest first
+            items = [QStandardItem(text) for text in (row[0], where, *row[1:])]
             for item in items:
                 item.setToolTip(item.text())
                 item.setEditable(False)
@@ -120,4 +132,8 @@ class JournalDialog(QDialog):
         return self.journal.path.parent
 
     def open_folder(self) -> bool:
-        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.folder())))
+        """Ask the desktop to show the folder; without a file manager that does nothing, so say where it is."""
+        opened = QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.folder())))
+        if not opened:
+            self.where.setText(f"No file manager could open the folder: the journal is in {self.folder()}")
+        return opened

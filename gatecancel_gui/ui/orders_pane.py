@@ -102,6 +102,7 @@ class OrdersPane(QWidget):
                   context=Qt.ShortcutContext.WidgetShortcut)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._show_row_menu)
+        self.market_filter.currentIndexChanged.connect(self.refill_pairs)  # the pair list follows the market
         self.market_filter.currentIndexChanged.connect(self.apply_filter)
         self.pair_filter.currentIndexChanged.connect(self.apply_filter)
         self.side_filter.currentIndexChanged.connect(self.apply_filter)
@@ -121,8 +122,10 @@ class OrdersPane(QWidget):
             self.view.verticalScrollBar().setValue(scroll)
 
     def refill_pairs(self) -> None:
+        """The pair list holds the pairs (or contracts) of the market chosen, or of every market."""
         current = self.pair_filter.currentText()
-        pairs = sorted({o.currency_pair for o in self.model.orders()})
+        market = self.market_filter.currentData() or ""
+        pairs = sorted({o.currency_pair for o in self.model.orders() if not market or o.market.value == market})
         self.pair_filter.blockSignals(True)
         self.pair_filter.clear()
         self.pair_filter.addItems([ALL, *pairs])
@@ -241,10 +244,17 @@ class OrdersPane(QWidget):
         for order_id in self.proxy.visible_ids():
             order: Order = self.model.order_at(self.model.row_of(order_id))  # type: ignore[arg-type]
             outcome = self.model.result_of(order_id)
-            values: list[object] = [c.display(order, self.model.market_price(order.price_key))
+            values: list[object] = [_export_value(order) if c.key == "value" else
+                                    c.display(order, self.model.market_price(order.price_key))
                                     for c in COLUMNS[1:] if c.key != "result"]
             status = self.model.status_text(order_id)
             values += [result_text(outcome.state, "") if outcome else status,
                        outcome.label if outcome else "", outcome.message if outcome else ""]
             rows.append(values)
         return header, rows
+
+
+def _export_value(order: Order) -> str:
+    """The Value column as a plain number a spreadsheet reads (the quote currency is the pair's); none is
+    claimed for futures, whose contracts are not money."""
+    return "" if order.market.is_futures else format(order.quote_value.normalize(), "f")

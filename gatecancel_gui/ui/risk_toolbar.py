@@ -18,7 +18,7 @@ from gatecancel_gui.core.markets import FUTURES, Market
 from gatecancel_gui.ui.jobs import CallJob, JobController, JobResult
 
 log = logging.getLogger(__name__)
-ALL_PAIRS = "All pairs"
+ALL_PAIRS = "All spot pairs"  # Gate keeps one switch per market: this one is spot's alone
 MIN_LIVE_INTERVAL_S = 2  # two open-order listings every 2 s stay far inside Gate's 200 per 10 s
 
 
