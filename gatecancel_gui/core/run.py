@@ -99,7 +99,6 @@ class CancelRun:
         self._delivered = threading.Condition(self._lock)
         self._give_up = threading.Event()  # ends the look-up that follows a Stop
         self._give_up_timer: threading.Timer | None = None
-        self._environment = environment_of(client.base_url).value
         self._started_ms = 0
         self.activity = "starting"  # what the run is doing now, in words (the command line says it on Ctrl+C)
 
@@ -480,6 +479,12 @@ class CancelRun:
             return self._report
 
     # -- journal -----------------------------------------------------------------------------------
+
+    @property
+    def _environment(self) -> str:
+        """Read at each line, not when the run is made: a server says it is the paper exchange on its
+        answers, and the first one may come after the run was built (it was journalled as custom)."""
+        return environment_of(self.client.base_url).value
 
     def _journal_sent(self, group: list[OrderRef], attempt: int) -> str:
         with self._lock:

@@ -181,3 +181,14 @@ def test_a_host_name_that_does_not_resolve_is_final_at_once():
             c.request("GET", "/spot/time", signed=False)
     assert caught.value.label == "HOST_UNKNOWN" and caught.value.attempts == 1 and notices == []
     assert "host name could not be found" in str(caught.value)
+
+
+def test_the_journal_names_the_environment_the_server_has_said_by_the_time_of_each_line(tmp_path):
+    """A run made before the paper exchange's first answer journalled every line as 'custom'."""
+    journal = Journal(tmp_path / "journal.jsonl")
+    with PaperExchange(orders=30, pairs=2) as ex, client_for(ex) as c:
+        run = CancelRun(c, SpotBatch(), journal=journal)  # nothing has answered yet: not known to be paper
+        refs = [o.ref for o in load_open_orders(c)][:20]  # … now it has said so
+        run.run(refs)
+    sent = [r for r in journal.read() if r["event"] == "sent"]
+    assert sent and {r["environment"] for r in sent} == {"paper"}
