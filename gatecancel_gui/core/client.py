@@ -20,7 +20,7 @@ import socksio
 
 from gatecancel_gui.core.credentials import Credentials
 from gatecancel_gui.core.errors import ErrorClass, GateError, Stopped
-from gatecancel_gui.core.hosts import PAPER_HEADER, is_loopback_host, normalise_base_url, note_answer
+from gatecancel_gui.core.hosts import PAPER_HEADER, is_loopback_host, normalise_base_url, note_answer, said_paper
 from gatecancel_gui.core.ratelimit import AccountBudgets, budgets_for
 from gatecancel_gui.core.senders import SenderPool
 from gatecancel_gui.core.signing import signed_headers
@@ -368,7 +368,9 @@ class GateClient:
 
     def _interpret(self, response: httpx.Response, latency: float) -> ApiResponse:
         if self._loopback:  # whether this is the paper exchange is its own word, on every answer (hosts.py)
-            note_answer(self.base_url, response.headers.get(PAPER_HEADER))
+            said = response.headers.get(PAPER_HEADER) == "1"
+            if said != said_paper(self.base_url):  # noted only when it changes: it is read on every answer
+                note_answer(self.base_url, "1" if said else None)
         status = response.status_code
         try:
             data = response.json()

@@ -75,6 +75,11 @@ def environment_of(url: str) -> Environment:
     return Environment.CUSTOM
 
 
+def said_paper(url: str) -> bool:
+    """Whether the server at this (normalised) base URL last said it is the paper exchange."""
+    return url in _said_paper
+
+
 def note_answer(url: str, paper_header: str | None) -> None:
     """What a loopback server's answer said about itself: the paper exchange, or not (a server on the same
     port later may be another). A server elsewhere is never PAPER, whatever it says."""
