@@ -378,6 +378,8 @@ class GateClient:
             data = None
         if 200 <= status < 300:
             if data is None and response.content:
+                if "html" in response.headers.get("content-type", ""):  # a web page: asking again changes nothing
+                    raise NoAnswer("WEB_PAGE", "a web page, not JSON", status)
                 raise NoAnswer("BAD_RESPONSE", "the answer was not JSON (an error page or a cut-off body)",
                                status)
             return ApiResponse(status, data, response.headers, latency, response.http_version)
@@ -408,7 +410,8 @@ _READS = (("/spot/time", "server time"), ("/spot/open_orders", "open orders"), (
 # 501 Not Implemented (a web server's answer to a method it does not serve) and 505: never a busy Gate.
 NOT_GATE_STATUSES = frozenset({501, 505})
 # a certificate, a proxy login or a host name that does not resolve: asking again changes nothing
-WILL_NOT_CHANGE = {"TLS_UNTRUSTED", "PROXY_REFUSED", "HOST_UNKNOWN"}
+# (and a web page where Gate's JSON should be: a wrong base URL or a portal, not a busy exchange)
+WILL_NOT_CHANGE = {"TLS_UNTRUSTED", "PROXY_REFUSED", "HOST_UNKNOWN", "WEB_PAGE"}
 _NETWORK_WHY = {"CONNECT_FAILED": "Could not reach Gate", "PROXY_UNREACHABLE": "Could not reach the proxy"}
 
 

@@ -72,7 +72,7 @@ def classify(status: int | None, label: str | None) -> ErrorClass:
 
 # Answers no Gate API gives: not its error shape (a web page, 404, 405, 501), or a success that is not JSON.
 # Every command, and the window's Test connection, says the same sentence for them.
-NOT_GATE_LABELS = frozenset({"UNEXPECTED_ANSWER", "BAD_RESPONSE"})
+NOT_GATE_LABELS = frozenset({"UNEXPECTED_ANSWER", "BAD_RESPONSE", "WEB_PAGE"})
 
 
 def not_gate_sentence(status: int | None, detail: str) -> str:

@@ -50,3 +50,15 @@ def test_an_empty_base_url_is_bad_input_not_live(url):
     result = run_main("orders", "--base-url", url, env=KEY)
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 2 and len(lines) == 1 and "--base-url" in lines[0] and "empty" in lines[0]
+
+
+def test_a_web_page_where_gates_json_should_be_is_said_at_once_not_read_five_times(tmp_path):
+    """A server answering every read with a 200 HTML page was asked 5 times (~4 s) before its sentence."""
+    notices: list[str] = []
+    with not_gate("html", str(tmp_path)) as url, \
+            GateClient(url, Credentials("k" * 32, "s" * 64), read_retry=FAST_READS) as client:
+        client.add_listener(notices.append)
+        with pytest.raises(GateError) as raised:
+            client.request("GET", "/spot/open_orders")
+    assert raised.value.attempts == 1 and notices == []
+    assert raised.value.user_message.startswith(NOT_GATE)
