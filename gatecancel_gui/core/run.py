@@ -17,12 +17,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from gatecancel_gui.core.client import WILL_NOT_CHANGE, GateClient, NoAnswer, NotSent, PendingAnswer
+from gatecancel_gui.core.delivery import InOrder
 from gatecancel_gui.core.errors import ErrorClass, GateError, Stopped
 from gatecancel_gui.core.hosts import environment_of
 from gatecancel_gui.core.journal import Journal
@@ -93,10 +93,7 @@ class CancelRun:
         self._lock = threading.Lock()
         self._report = CancelReport()
         self._maybe_applied: set[OrderRef] = set()
-        self._on_outcome: OnOutcome | None = None
-        self._deliveries: deque[CancelOutcome] = deque()  # outcomes to hand to on_outcome, in order
-        self._delivering = False
-        self._delivered = threading.Condition(self._lock)
+        self._delivery: InOrder[CancelOutcome] | None = None  # to on_outcome, outside the lock, in order
         self._give_up = threading.Event()  # ends the look-up that follows a Stop
         self._give_up_timer: threading.Timer | None = None
         self._started_ms = 0
@@ -123,7 +120,7 @@ class CancelRun:
     def run(self, refs: Iterable[OrderRef], on_outcome: OnOutcome | None = None) -> CancelReport:
         """Cancel the orders; always returns a report with an outcome for every order asked for, whatever
         is raised inside (an unexpected error is logged once and named in `report.internal_error`)."""
-        self._on_outcome = on_outcome
+        self._delivery = InOrder(on_outcome) if on_outcome is not None else None
         pending = list(dict.fromkeys(refs))
         try:
             self._run(pending)
@@ -375,27 +372,10 @@ class CancelRun:
                     and outcome.reconciled and outcome.final):
                 return
             self._report.outcomes[outcome.ref] = outcome
-            if self._on_outcome is None:
-                return
-            self._deliveries.append(outcome)
-            if self._delivering:
-                return
-            self._delivering = True
-        self._deliver()
-
-    def _deliver(self) -> None:
-        while True:
-            with self._lock:
-                if not self._deliveries:
-                    self._delivering = False
-                    self._delivered.notify_all()
-                    return
-                outcome, callback = self._deliveries.popleft(), self._on_outcome
-            try:
-                if callback is not None:
-                    callback(outcome)
-            except Exception:
-                log.exception("outcome callback failed")
+            delivery = self._delivery
+            hand_over = delivery is not None and delivery.add(outcome)
+        if hand_over and delivery is not None:
+            delivery.hand_over()
 
     def _snapshot(self) -> dict[OrderRef, CancelOutcome]:
         with self._lock:
@@ -464,8 +444,9 @@ class CancelRun:
     def _finish(self) -> CancelReport:
         """The report, once every outcome has been delivered to on_outcome."""
         self.activity = "writing the report"
+        if self._delivery is not None:
+            self._delivery.wait_until_handed_over()
         with self._lock:
-            self._delivered.wait_for(lambda: not self._delivering and not self._deliveries)
             stopped = self.stop_event.is_set() and self._fatal is None
             for ref, outcome in list(self._report.outcomes.items()):
                 if outcome.state is OutcomeState.IN_FLIGHT:  # cannot happen; never leave one hanging
