@@ -138,13 +138,15 @@ def test_futures_cancel_all_of_every_contract_with_its_stop_orders():
 
 def test_the_futures_dead_man_switch_arms_renews_and_disarms():
     from gatecancel_gui.core.deadman import DeadManSwitch
+    from tests.core.test_deadman import Steps
 
     with PaperExchange(orders=5, futures_orders=40) as ex, client_for(ex) as c:
-        renewed = threading.Event()
-        switch = DeadManSwitch(c, 5, "BTC_USDT", market=USDT, on_renewed=lambda armed: renewed.set())
+        renewed, steps = threading.Event(), Steps()
+        switch = DeadManSwitch(c, 5, "BTC_USDT", market=USDT, on_renewed=lambda armed: renewed.set(), wait=steps)
         switch.arm()
         first = ex.futures_countdowns[("usdt", "BTC_USDT")]
-        assert renewed.wait(5)  # renewed at a third of the timeout: Gate's countdown starts again
+        steps.step()  # a renewal: Gate's countdown starts again
+        assert renewed.wait(10)
         assert ex.futures_countdowns[("usdt", "BTC_USDT")] is not first and switch.last.trigger_ms > 0
         switch.disarm()
         assert ("usdt", "BTC_USDT") not in ex.futures_countdowns

@@ -2,7 +2,6 @@
 budget per account, and a way of sending plugs in without a skeleton of its own."""
 
 import threading
-import time
 
 from gatecancel_gui.core.cancel import SpotBatch
 from gatecancel_gui.core.cancel_all import Scope, cancel_all
@@ -15,7 +14,9 @@ from gatecancel_gui.paper import Fault, PaperExchange
 from tests.conftest import client_for
 
 STATE_OF = {"cancelled": OutcomeState.CANCELLED, "closed": OutcomeState.REJECTED}
-SLOW = CancelSettings(backoff_s=30.0, max_backoff_s=30.0)  # a wait nobody would sit through
+# An hour of backoff: a wait Stop does not wake outlives the suite's hang timeout and fails the test, so no
+# wall-clock bound is asserted.
+SLOW = CancelSettings(backoff_s=3600.0, max_backoff_s=3600.0)
 
 
 def stop_soon(run_or_event, seconds=0.3):
@@ -48,9 +49,7 @@ def test_stop_wakes_the_backoff_of_a_batch_cancel():
         ex.plan("POST /spot/cancel_batch_orders", repeat=Fault.BUSY_503)
         run = CancelRun(c, SpotBatch(), settings=SLOW)
         stop_soon(run)
-        started = time.monotonic()
         report = run.run(refs)
-        assert time.monotonic() - started < 5  # not 30 s of backoff
         assert {o.state for o in report.outcomes.values()} == {OutcomeState.NOT_SENT}  # 503 TOO_BUSY: not applied
         assert report.stopped
 
@@ -62,27 +61,23 @@ def test_stop_wakes_the_backoff_of_stop_order_cancels():
         ex.plan("DELETE /spot/price_orders/{id}", repeat=Fault.BUSY_503)
         run = CancelRun(c, StopOrderEach(), settings=SLOW)
         stop_soon(run)
-        started = time.monotonic()
         report = run.run(refs)
-        assert time.monotonic() - started < 5
         assert {o.state for o in report.outcomes.values()} == {OutcomeState.NOT_SENT}
 
 
 def test_stop_wakes_a_read_waiting_to_retry():
     with PaperExchange(orders=10, pairs=2) as ex, \
-            client_for(ex, read_retry=ReadRetry(backoff_s=30.0, max_backoff_s=30.0)) as c:
+            client_for(ex, read_retry=ReadRetry(backoff_s=3600.0, max_backoff_s=3600.0)) as c:
         c.sync_clock()
         ex.plan("GET /spot/open_orders", repeat=Fault.BUSY_503)
         stop = threading.Event()
         stop_soon(stop)
-        started = time.monotonic()
         try:
             load_open_orders(c, stop=stop)
         except Exception as exc:  # Stopped
             assert type(exc).__name__ == "Stopped"
         else:
             raise AssertionError("a stopped load returned orders")
-        assert time.monotonic() - started < 5
 
 
 def test_every_read_survives_a_503_on_its_first_attempt():
