@@ -29,6 +29,7 @@ from gatecancel_gui.core.transport import POOL_SIZE, HttpLoop, NetworkSettings, 
 log = logging.getLogger(__name__)
 
 Params = list[tuple[str, str]]
+CLOSE_WAIT_S = 1.0
 Notice = Callable[[str], None]
 
 
@@ -197,7 +198,11 @@ class GateClient:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        """Close, and give the connections a moment to close (bounded; never used on the GUI thread): a
+        process that ends right after (a command) otherwise drops the closing half-way, and Python warns
+        of a coroutine never awaited."""
         self.close()
+        self._http.join(CLOSE_WAIT_S)
 
     # -- notices -----------------------------------------------------------------------------------
 
@@ -295,8 +300,8 @@ class GateClient:
         budget = self.budgets.read(endpoint) if signed else None
         waiter = stop or threading.Event()
         for attempt in range(1, policy.tries + 1):
-            if budget is not None and not budget.acquire(stop):
-                raise Stopped()
+            if waiter.is_set() or (budget is not None and not budget.acquire(stop)):
+                raise Stopped()  # nothing is sent after Stop (its answer would not be waited for)
             try:
                 return self._once("GET", endpoint, params, None, signed, stop)
             except GateError as exc:

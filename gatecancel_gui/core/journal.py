@@ -6,6 +6,7 @@ results, or "no answer"), so a crash never hides a request. Never a key, a secre
 
 from __future__ import annotations
 
+import errno
 import json
 import random
 import threading
@@ -93,6 +94,8 @@ class Journal:
         into something that is not a record, is skipped and counted, never a reason to show nothing."""
         if not self.path.exists():
             return JournalContents([], 0)
+        if not self.path.is_file():  # a device (/dev/full never ends) or a folder: never read without end
+            raise OSError(errno.EINVAL, "it is not a regular file")
         records: list[dict[str, Any]] = []
         damaged = 0
         with self.path.open(encoding="utf-8", errors="replace") as fh:
@@ -123,8 +126,12 @@ def _close_quietly(file: TextIO) -> None:
         pass
 
 
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + f".{int(time.time() * 1000) % 1000:03d}Z"
+def _now(now: float | None = None) -> str:
+    """UTC with milliseconds, from one reading of the clock (two readings across a second's turn wrote
+    10:12:34.999 then 10:12:34.000)."""
+    now = time.time() if now is None else now
+    millis = int(now * 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(millis // 1000)) + f".{millis % 1000:03d}Z"
 
 
 def unanswered(records: list[dict[str, Any]]) -> set[str]:

@@ -186,6 +186,7 @@ class CancelOutcome:
     text: str = ""
     reconciled: bool = False  # settled from the order's own record, not from an answer to a cancel
     left: Decimal | None = None  # what the order's record says is left (a filled order's true numbers)
+    ended: bool = False  # the run is over: an unknown outcome is no longer being checked (refresh to check)
 
     @property
     def succeeded(self) -> bool:

@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gatecancel_gui.core.client import WILL_NOT_CHANGE, GateClient, NoAnswer, NotSent, PendingAnswer
@@ -33,6 +33,7 @@ from gatecancel_gui.core.transport import MAX_IN_FLIGHT
 log = logging.getLogger(__name__)
 
 OnOutcome = Callable[[CancelOutcome], None]
+ALREADY_CANCELLED = "ALREADY_CANCELLED"  # cancelled, by the order's record, before this run's request reached it
 # Requests in flight at once: every batch of a 1,000-order cancel goes in one wave (50 of 20 on spot; 51 when
 # it spans markets, as a batch never mixes them), well within Gate's 200 cancel requests a second; over HTTP/2
 # they share one connection, over HTTP/1.1 the warmed pool (transport.MAX_IN_FLIGHT sizes both).
@@ -161,7 +162,9 @@ class CancelRun:
     # -- sending -----------------------------------------------------------------------------------
 
     def _send_all(self, groups: list[list[OrderRef]]) -> None:
-        self.activity = f"waiting for Gate's answers to {len(groups)} request{'s' * (len(groups) != 1)}"
+        at_once = min(len(groups), self.settings.max_in_flight)
+        self.activity = (f"sending {len(groups)} request{'s' * (len(groups) != 1)} ({at_once} at a time) and "
+                         "waiting for Gate's answers")
         if len(groups) == 1:
             self._send_guarded((groups[0], None))
             return
@@ -303,6 +306,8 @@ class CancelRun:
     def _look_up(self, refs: list[OrderRef], why: str) -> dict[OrderRef, Record]:
         """The orders' own records; none when the look-up fails (the orders stay unknown, with a reason)."""
         self.activity = f"asking Gate about {len(refs)} order{'s' * (len(refs) != 1)} whose cancel was not answered"
+        if self.stop_event.is_set():
+            self.activity += f" (at most {self.settings.look_up_after_stop_s:g} s after Stop)"
         try:
             return self.method.look_up(self.client, refs, since_ms=self._started_ms, stop=self._look_up_stop(),
                                        in_flight=self.settings.max_in_flight)
@@ -351,10 +356,15 @@ class CancelRun:
                 if o.state is OutcomeState.REJECTED and o.label in FILLED_LABELS and not o.reconciled]
         if not gone:
             return
+        refused = self._snapshot()
         records = self._look_up(gone, "the look-up of filled orders")
         for ref in gone:
             record = records.get(ref)
             outcome = outcome_of_record(ref, record) if record is not None else None
+            if outcome is not None and outcome.state is OutcomeState.CANCELLED:  # cancelled, but not by this run
+                outcome = replace(outcome, label=ALREADY_CANCELLED, message=(
+                    f"Already cancelled: Gate had no open order to cancel ({refused[ref].label}), and the order's "
+                    "own record says it was cancelled before this request."))
             if outcome is not None:
                 self._emit(outcome)
 
@@ -454,7 +464,7 @@ class CancelRun:
                                                                "No answer was recorded.")
                 elif outcome.state is OutcomeState.UNKNOWN:
                     self._report.outcomes[ref] = CancelOutcome(ref, OutcomeState.UNKNOWN, outcome.label or "NO_ANSWER",
-                                                               _unknown_sentence(outcome, stopped))
+                                                               _unknown_sentence(outcome, stopped), ended=True)
             self._report.stopped = stopped
             self._report.fatal_error = self._fatal.user_message if self._fatal else ""
             return self._report

@@ -349,6 +349,11 @@ class HttpLoop:
         self._busy.append(0)
         return len(self._lanes) - 1
 
+    def join(self, timeout_s: float) -> None:
+        """Wait, at most `timeout_s`, for the loop to end after `close()`."""
+        if threading.current_thread() is not self._thread:
+            self._thread.join(timeout_s)
+
     def close(self) -> None:
         """Close the connections and end the loop, without waiting for either (safe from the GUI thread)."""
         if self._closed:

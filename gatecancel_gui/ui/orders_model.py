@@ -430,7 +430,9 @@ class OrdersModel(QAbstractTableModel):
             if col == RESULT_COLUMN:
                 order_id = self._orders[row].key
                 outcome = self._results.get(order_id)
-                return result_text(outcome.state, outcome.label) if outcome else self.status_text(order_id)
+                if outcome is None:
+                    return self.status_text(order_id)
+                return result_text(outcome.state, outcome.label, outcome.ended)
             if col in LEFT_COLUMNS and self._results:
                 outcome = self._results.get(self._orders[row].key)
                 if outcome is not None and outcome.left is not None:  # the order's record: the true numbers

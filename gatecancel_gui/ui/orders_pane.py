@@ -248,7 +248,7 @@ class OrdersPane(QWidget):
                                     c.display(order, self.model.market_price(order.price_key))
                                     for c in COLUMNS[1:] if c.key != "result"]
             status = self.model.status_text(order_id)
-            values += [result_text(outcome.state, "") if outcome else status,
+            values += [result_text(outcome.state, "", outcome.ended) if outcome else status,
                        outcome.label if outcome else "", outcome.message if outcome else ""]
             rows.append(values)
         return header, rows

@@ -61,9 +61,13 @@ def side_colour(side: str, dark: bool) -> QColor | None:
     return _colour(pair[1] if dark else pair[0]) if pair else None
 
 
-def result_text(state: OutcomeState, label: str) -> str:
+def result_text(state: OutcomeState, label: str, ended: bool = False) -> str:
+    """The result cell. An unknown order is "checking" while its cancel runs, and "unknown" once the run has
+    ended without an answer (nothing is checking it any more: a refresh does)."""
     if state is OutcomeState.REJECTED and label:
         return f"✖ {label}"
+    if state is OutcomeState.UNKNOWN and ended:
+        return f"? unknown ({label})" if label else "? unknown"
     if state is OutcomeState.UNKNOWN and label:
         return f"? checking ({label})"
     return MARKS[state]

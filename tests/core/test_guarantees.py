@@ -192,3 +192,43 @@ def test_the_journal_names_the_environment_the_server_has_said_by_the_time_of_ea
         run.run(refs)
     sent = [r for r in journal.read() if r["event"] == "sent"]
     assert sent and {r["environment"] for r in sent} == {"paper"}
+
+
+def test_a_journal_line_takes_its_time_from_one_reading_of_the_clock():
+    """Two readings across a second's turn wrote 10:12:34.999 then 10:12:34.000 (out of order)."""
+    from gatecancel_gui.core.journal import _now
+
+    assert _now(1_700_000_000.9996) == "2023-11-14T22:13:20.999Z"
+    assert _now(1_700_000_001.0004) == "2023-11-14T22:13:21.000Z"
+
+
+def test_a_journal_that_is_not_a_regular_file_is_refused_not_read_without_end(tmp_path):
+    """`gatecancel journal` with the journal on /dev/full read without end (3 GB in 5 s)."""
+    if not os.path.exists("/dev/full"):
+        pytest.skip("needs /dev/full")
+    (tmp_path / "journal.jsonl").symlink_to("/dev/full")
+    with pytest.raises(OSError, match="not a regular file"):
+        Journal(tmp_path / "journal.jsonl").contents()
+
+
+def test_an_order_already_cancelled_before_the_request_says_so(exchange, client):
+    """Gate answered ORDER_NOT_FOUND and the order's record says cancelled: it is cancelled, but not by
+    this run, and the outcome says so (it read as a plain success)."""
+    ref = next(o.ref for o in load_open_orders(client))
+    CancelRun(client, SpotBatch()).run([ref])
+    again = CancelRun(client, SpotBatch()).run([ref]).outcomes[ref]
+    assert again.state is OutcomeState.CANCELLED and again.label == "ALREADY_CANCELLED"
+    assert "before this request" in again.message
+
+
+def test_no_read_is_sent_once_stop_is_set(exchange, client):
+    """A read after Stop went out (a free slot of the budget was taken) and its answer was then not waited
+    for: after the look-up's bound passed, every remaining order was still asked."""
+    from gatecancel_gui.core.errors import Stopped
+
+    stop = threading.Event()
+    stop.set()
+    before = len(exchange.requests)
+    with pytest.raises(Stopped):
+        client.request("GET", "/spot/open_orders", stop=stop)
+    assert len(exchange.requests) == before

@@ -158,7 +158,7 @@ def run_one(attempts, records=None, **kwargs):
 @pytest.mark.parametrize(("attempts", "records", "state", "label", "requests"), [
     (["ok"], None, CANCELLED, "", 1),
     (["reject"], None, REJECTED, "ORDER_NOT_FOUND", 1),
-    (["reject"], ["cancelled"], CANCELLED, "", 1),  # the filled/not-found read: its record says cancelled
+    (["reject"], ["cancelled"], CANCELLED, "ALREADY_CANCELLED", 1),  # not found: its record says cancelled before
     # a 500 may come after the cancel was applied: asked, never resent blindly (it used to be resent)
     (["500"], ["cancelled"], CANCELLED, "", 1),
     (["502"], ["filled"], REJECTED, "ORDER_CLOSED", 1),
@@ -309,3 +309,12 @@ def test_the_settled_journal_line_names_each_orders_market_and_its_own_endpoint(
     settled = [r for r in journal.read() if r["event"] == "settled"]
     assert settled[0]["endpoint"] == "DELETE /futures/usdt/price_orders/{id}"
     assert settled[0]["results"][0]["market"] == "futures-usdt"
+
+
+def test_an_order_left_unknown_at_the_end_is_marked_as_no_longer_checked():
+    """The window kept saying '? checking (STOPPED)' after the run had ended: nothing was checking it."""
+    from gatecancel_gui.ui.theme import result_text
+
+    outcome, _ = run_one(["timeout"], [None])
+    assert outcome.ended and result_text(outcome.state, outcome.label, outcome.ended) == "? unknown (TIMEOUT)"
+    assert result_text(UNKNOWN, "TIMEOUT") == "? checking (TIMEOUT)"  # while the run still goes on
