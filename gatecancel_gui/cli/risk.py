@@ -172,7 +172,7 @@ def run_deadman(client: GateClient, args: argparse.Namespace, out: TextIO, err: 
     if market.is_futures:
         scope = f"{market.display_name} contract {pair}" if pair else f"every {market.display_name} contract"
     else:
-        scope = f"pair {pair}" if pair else "all pairs"
+        scope = f"spot pair {pair}" if pair else "all spot pairs"
     if args.disarm:
         countdown(client, 0, pair, market)
         print(f"gatecancel: dead-man switch disarmed for {scope}.", file=err)

@@ -43,7 +43,7 @@ class Scope:
             where = f"in {self.pair}" if self.pair else "in every contract"
             return f"all open {self.market.display_name} {side}orders {where}"
         where = f"in {self.pair}" if self.pair else "in every pair"
-        return f"all open {side}orders {where}"
+        return f"all open spot {side}orders {where}"  # "spot": futures may be loaded too, and are not touched
 
     def stop_orders_note(self) -> str:
         if self.include_stop_orders:

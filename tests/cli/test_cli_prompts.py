@@ -78,7 +78,7 @@ def test_yes_skips_the_question_on_a_terminal(book):
 def test_cancel_all_question_counts_the_scope_and_no_exits_1(book):
     """Defect: declining cancel-all exited 0, and the question did not say how many orders it covers."""
     code, text = run_on_terminal(book, "cancel-all", answer="n")
-    assert ("Cancel all open orders in every pair on PAPER (200 open orders now)? Stop (price-triggered) "
+    assert ("Cancel all open spot orders in every pair on PAPER (200 open orders now)? Stop (price-triggered) "
             "orders are NOT included") in text
     assert "gatecancel: nothing was cancelled." in text and code == 1
     assert len(book.book.open_orders()) == 200
@@ -89,7 +89,7 @@ def test_scoped_cancel_all_with_stop_orders_counts_both_and_yes_cancels(book):
     open_in_pair = len(book.book.open_orders(pair))
     stops_in_pair = len(book.price_orders.open(pair))
     code, text = run_on_terminal(book, "cancel-all", "--pair", pair, "--include-stop-orders", answer="y")
-    assert f"Cancel all open orders in {pair} on PAPER ({open_in_pair} open orders and {stops_in_pair} stop " \
+    assert f"Cancel all open spot orders in {pair} on PAPER ({open_in_pair} open orders and {stops_in_pair} stop " \
            "order" in text
     assert code == 0, text
     assert book.book.open_orders(pair) == [] and book.price_orders.open(pair) == []
@@ -97,13 +97,13 @@ def test_scoped_cancel_all_with_stop_orders_counts_both_and_yes_cancels(book):
 
 
 @pytest.mark.parametrize("args, scope", [
-    (["cancel", "--all"], "Cancel all open orders in every pair on PAPER?"),
-    (["cancel", "--pair", "btc_usdt", "--side", "sell"], "Cancel all open sell orders in BTC_USDT on PAPER?"),
+    (["cancel", "--all"], "Cancel all open spot orders in every pair on PAPER?"),
+    (["cancel", "--pair", "btc_usdt", "--side", "sell"], "Cancel all open spot sell orders in BTC_USDT on PAPER?"),
     (["cancel", "--all", "--market", "futures-btc"],
      "Cancel all open BTC perpetual orders in every contract on PAPER?"),
     (["cancel", "--pair", "ETH_USDT", "--market", "futures-usdt"],
      "Cancel all open USDT perpetual orders in ETH_USDT on PAPER?"),
-    (["cancel-all"], "Cancel all open orders in every pair on PAPER?"),
+    (["cancel-all"], "Cancel all open spot orders in every pair on PAPER?"),
 ])
 def test_a_broad_cancel_off_a_terminal_needs_yes_and_sends_nothing(args, scope):
     """Defect: `cancel --all` (or --pair) with stdin not a terminal cancelled at once, without --yes

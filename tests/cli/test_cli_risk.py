@@ -36,7 +36,7 @@ def risky():
 def test_cancel_all_needs_a_confirmation_that_names_scope_and_environment(risky):
     result = run_cli(risky, "cancel-all")
     assert result.returncode == 2
-    assert "Cancel all open orders in every pair on PAPER? Stop (price-triggered) orders are NOT included" \
+    assert "Cancel all open spot orders in every pair on PAPER? Stop (price-triggered) orders are NOT included" \
         in result.stderr
     assert "--yes" in result.stderr and len(risky.book.open_orders()) == 200
 

@@ -55,8 +55,8 @@ def test_scoped_cancel_all_with_stop_orders_cancels_only_the_scope(risky):
     assert all(o.market != pair or o.side == "buy" for o in left) and len(left) < 12
     stop_ids = {o.id for o in result.stop_orders}
     assert stop_ids and all(result.report.outcomes[o.ref].state is OutcomeState.CANCELLED for o in result.stop_orders)
-    assert scope.question("live") == ("Cancel all open sell orders in " + pair + " on LIVE? Stop (price-triggered) "
-                                      "orders in this scope are included.")
+    assert scope.question("live") == ("Cancel all open spot sell orders in " + pair + " on LIVE? "
+                                      "Stop (price-triggered) orders in this scope are included.")
 
 
 def test_stop_order_cancel_survives_a_dropped_answer(risky):

@@ -74,8 +74,9 @@ def test_plain_cancel_all_colours_rows_by_what_is_gone_and_leaves_stop_orders(ma
     with qtbot.waitSignal(win.cancelFinished, timeout=15_000):
         win.act_cancel_all.trigger()
     value = sum(o.left * o.price for o in win.model.orders())
-    assert answers.questions[-1] == ("Cancel all open orders in every pair on PAPER? Stop (price-triggered) orders "
-                                     "are NOT included: a plain cancel-all leaves them alive.\n\n"
+    assert answers.questions[-1] == ("Cancel all open spot orders in every pair on PAPER? "
+                                     "Stop (price-triggered) orders are NOT included: a plain cancel-all leaves "
+                                     "them alive.\n\n"
                                      f"This scope covers 240 loaded open orders ({value:,.2f} USDT).")
     for order in win.model.orders():
         assert win.model.result_of(order.id).state is STATE_OF[risky.book.status_of(order.id)]
