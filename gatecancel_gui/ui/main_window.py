@@ -592,7 +592,8 @@ class MainWindow(QMainWindow):
     def stop(self) -> None:
         if self.jobs.busy:
             self.jobs.stop_all()
-            self.say("Stopping: no new requests; waiting for the ones in flight…")
+            self.say("Stopping: no new requests; the answers in flight, then a short look-up of what was sent "
+                     "(a few seconds at most)…" if self.cancel_job is not None else "Stopping…")
 
     # -- export and journal ------------------------------------------------------------------------
 
