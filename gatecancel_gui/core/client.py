@@ -341,7 +341,7 @@ class GateClient:
         try:
             response = self._http.wait(future, stop)
         except httpx.TransportError as exc:
-            raise _transport_failure(exc, proxied=self._proxied) from None
+            raise _transport_failure(exc, proxied=self._proxied, loopback=self._loopback) from None
         except socksio.ProtocolError as exc:  # a SOCKS5 proxy that hung up on the handshake (httpx lets it through)
             raise NotSent(_describe(exc), label="PROXY_REFUSED") from None
         self._answered.set()
@@ -416,8 +416,9 @@ _READS = (("/spot/time", "server time"), ("/spot/open_orders", "open orders"), (
 NOT_GATE_STATUSES = frozenset({501, 505})
 # a certificate, a proxy login or a host name that does not resolve: asking again changes nothing
 # (and a web page where Gate's JSON should be: a wrong base URL or a portal, not a busy exchange)
-WILL_NOT_CHANGE = {"TLS_UNTRUSTED", "PROXY_REFUSED", "HOST_UNKNOWN", "WEB_PAGE"}
-_NETWORK_WHY = {"CONNECT_FAILED": "Could not reach Gate", "PROXY_UNREACHABLE": "Could not reach the proxy"}
+# (nothing listening on this computer's port: a wrong port, or the server is not running)
+WILL_NOT_CHANGE = {"TLS_UNTRUSTED", "PROXY_REFUSED", "HOST_UNKNOWN", "WEB_PAGE", "NOTHING_LISTENING"}
+_NETWORK_WHY = {"CONNECT_FAILED": "Could not reach the exchange", "PROXY_UNREACHABLE": "Could not reach the proxy"}
 
 
 def uses_environment_proxy(base_url: str) -> bool:
@@ -442,12 +443,14 @@ def what_is_read(endpoint: str) -> str:
     return next((words for prefix, words in _READS if endpoint.startswith(prefix)), endpoint)
 
 
-def _transport_failure(exc: httpx.TransportError, *, proxied: bool = False) -> GateError:
+def _transport_failure(exc: httpx.TransportError, *, proxied: bool = False, loopback: bool = False) -> GateError:
     """Sort a failure to talk: never sent (safe to resend) versus sent with no usable answer."""
     if isinstance(exc, httpx.ConnectError) and is_untrusted_certificate(exc):
         return NotSent(_describe(exc), label="TLS_UNTRUSTED")
     if isinstance(exc, httpx.ConnectError) and not proxied and _is_unknown_host(exc):
         return NotSent(_describe(exc), label="HOST_UNKNOWN")
+    if isinstance(exc, httpx.ConnectError) and not proxied and loopback and _caused_by(exc, ConnectionRefusedError):
+        return NotSent(_describe(exc), label="NOTHING_LISTENING")
     if isinstance(exc, httpx.ProxyError):  # the proxy said no before anything reached Gate
         return NotSent(_describe(exc), label="PROXY_REFUSED")
     if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
@@ -459,11 +462,15 @@ def _transport_failure(exc: httpx.TransportError, *, proxied: bool = False) -> G
 
 def _is_unknown_host(exc: BaseException) -> bool:
     """The host name could not be resolved: asking again a moment later changes nothing."""
+    return _caused_by(exc, socket.gaierror)
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
     seen: BaseException | None = exc
     for _ in range(5):
         if seen is None:
             return False
-        if isinstance(seen, socket.gaierror):
+        if isinstance(seen, kind):
             return True
         seen = seen.__cause__ or seen.__context__
     return False

@@ -109,6 +109,9 @@ class GateError(Exception):
             return ("The exchange's certificate is not trusted by this computer: if a company proxy inspects "
                     "TLS, install its certificate authority in the system's trust store, or give the profile "
                     "a CA file (--ca-file on the command line).")
+        if self.label == "NOTHING_LISTENING":
+            return ("Nothing answers at this address on this computer (the connection was refused): check the "
+                    "port of the base URL, and that the server (e.g. gatecancel paper) is running.")
         if self.label == "HOST_UNKNOWN":
             return (f"The exchange's host name could not be found ({self.message}): check the base URL and "
                     "this computer's network and DNS.")

@@ -37,6 +37,7 @@ class CancelAllDialog(QDialog):
         self.summary.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Continue…")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Close")  # "Cancel" reads as cancel-all
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form = QFormLayout(self)

@@ -33,11 +33,11 @@ def test_the_same_notice_from_reads_side_by_side_is_printed_once(capsys):
 
     err = io.StringIO()
     say = one_line_each(err)
-    for text in ("Could not reach Gate (open orders), retrying 2/5…",) * 2 + \
-            ("Could not reach Gate (open orders), retrying 3/5…",) * 2:
+    for text in ("Could not reach the exchange (open orders), retrying 2/5…",) * 2 + \
+            ("Could not reach the exchange (open orders), retrying 3/5…",) * 2:
         say(text)
-    assert err.getvalue().splitlines() == ["gatecancel: Could not reach Gate (open orders), retrying 2/5…",
-                                           "gatecancel: Could not reach Gate (open orders), retrying 3/5…"]
+    assert err.getvalue().splitlines() == ["gatecancel: Could not reach the exchange (open orders), retrying 2/5…",
+                                           "gatecancel: Could not reach the exchange (open orders), retrying 3/5…"]
 
 
 def test_the_paper_exchange_says_nothing_on_stderr_when_a_client_hangs_up():

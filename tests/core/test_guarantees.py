@@ -232,3 +232,4 @@ def test_no_read_is_sent_once_stop_is_set(exchange, client):
     with pytest.raises(Stopped):
         client.request("GET", "/spot/open_orders", stop=stop)
     assert len(exchange.requests) == before
+
