@@ -156,7 +156,8 @@ def report_cancel(run: CancelRun, refs: list[OrderRef], args: argparse.Namespace
         print(f"gatecancel: {report.fatal_error}", file=err)
     if report.internal_error:
         print(f"gatecancel: {report.internal_error}", file=err)
-    print(f"gatecancel: {report.summary()}", file=err)
+    where = environment_of(run.client.base_url).value.upper()  # known by now: the server has answered
+    print(f"gatecancel: {report.summary()} on {where}", file=err)
     return EXIT_OK if report.all_cancelled else EXIT_NOT_ALL_CANCELLED
 
 

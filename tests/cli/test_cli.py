@@ -92,3 +92,11 @@ def test_paper_command_prints_one_json_line_and_serves():
         proc.terminate()
         proc.wait(timeout=10)
         proc.stdout.close()
+
+
+def test_the_cancel_summary_names_the_environment(exchange):
+    """A new user's trial: the command line named LIVE, PAPER or CUSTOM only in its confirmation."""
+    order = exchange.book.open_orders()[0]
+    result = run_cli("cancel", "--ids", f"{order.currency_pair}:{order.id}", "--base-url", exchange.base_url,
+                     key=exchange.main_key)
+    assert result.stderr.strip().splitlines()[-1].endswith("cancelled of 1 on PAPER")
