@@ -22,6 +22,15 @@ class Answers:
         return self.answer
 
 
+def fill_custom_profile(dialog, url, key, secret, name="desk"):
+    """Type a custom profile into the profiles dialog, field by field, as a user does."""
+    dialog.name.setText(name)
+    dialog.environment.setCurrentIndex(dialog.environment.findData("custom"))
+    dialog.url.setText(url)
+    dialog.key.setText(key)
+    dialog.secret.setText(secret)
+
+
 def shut(win, qtbot):
     """Close a window the way a user does, and wait until it really has: every worker stopped and joined
     (no "QThread destroyed while running"), the dead-man switch disarmed, nothing left to happen in a

@@ -10,6 +10,7 @@ from gatecancel_gui.core import credentials
 from gatecancel_gui.core.errors import ConfigError
 from gatecancel_gui.core.profiles import ProfileStore
 from gatecancel_gui.ui.profiles_dialog import ProfilesDialog
+from tests.ui.conftest import fill_custom_profile
 
 SECRET = "s3cr3t-value-that-must-stay-in-memory"
 
@@ -47,11 +48,7 @@ def broken_keyring(request):
 def test_save_fails_with_a_sentence_and_writes_nothing(broken_keyring, qtbot, paper, tmp_path):
     dialog = ProfilesDialog(ProfileStore(tmp_path / "cfg" / "profiles.json"))
     qtbot.addWidget(dialog)
-    dialog.name.setText("desk")
-    dialog.environment.setCurrentIndex(dialog.environment.findData("custom"))
-    dialog.url.setText(paper.base_url)
-    dialog.key.setText("abcd1234")
-    dialog.secret.setText(SECRET)
+    fill_custom_profile(dialog, paper.base_url, "abcd1234", SECRET)
     assert not dialog.save()
     text = dialog.status.text()
     assert "keyring" in text and ("refused" in text or "locked" in text.lower() or "Unlock" in text), text
@@ -65,11 +62,7 @@ def test_save_fails_with_a_sentence_and_writes_nothing(broken_keyring, qtbot, pa
 def test_session_only_still_works_when_the_keyring_fails(broken_keyring, qtbot, paper, tmp_path):
     dialog = ProfilesDialog(ProfileStore(tmp_path / "profiles.json"))
     qtbot.addWidget(dialog)
-    dialog.name.setText("desk")
-    dialog.environment.setCurrentIndex(dialog.environment.findData("custom"))
-    dialog.url.setText(paper.base_url)
-    dialog.key.setText(paper.main_key.key)
-    dialog.secret.setText(paper.main_key.secret)
+    fill_custom_profile(dialog, paper.base_url, paper.main_key.key, paper.main_key.secret)
     dialog.session_only.setChecked(True)
     with qtbot.waitSignal(dialog.sessionChosen, timeout=5_000) as chosen:
         dialog.use()

@@ -15,6 +15,7 @@ from gatecancel_gui.core.profiles import Profile, ProfileStore
 from gatecancel_gui.core.session import open_profile
 from gatecancel_gui.ui.main_window import MainWindow
 from gatecancel_gui.ui.profiles_dialog import ProfilesDialog
+from tests.ui.conftest import fill_custom_profile
 from tests.ui.test_keyring_failures import LockedKeyring
 
 
@@ -29,11 +30,7 @@ def no_keyring(request):
 def session_only_profile(qtbot, paper, store):
     dialog = ProfilesDialog(store)
     qtbot.addWidget(dialog)
-    dialog.name.setText("desk")
-    dialog.environment.setCurrentIndex(dialog.environment.findData("custom"))
-    dialog.url.setText(paper.base_url)
-    dialog.key.setText(paper.main_key.key)
-    dialog.secret.setText(paper.main_key.secret)
+    fill_custom_profile(dialog, paper.base_url, paper.main_key.key, paper.main_key.secret)
     assert dialog.session_only.isChecked()  # no keyring: this session only is the one choice
     return dialog
 

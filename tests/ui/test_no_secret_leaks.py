@@ -17,6 +17,7 @@ from gatecancel_gui.gui import setup_logging
 from gatecancel_gui.paper.server import ApiKey
 from gatecancel_gui.ui.main_window import MainWindow
 from gatecancel_gui.ui.profiles_dialog import ProfilesDialog
+from tests.ui.conftest import fill_custom_profile
 
 KEY = "GCKEYrecognisable0123456789abcdef"
 SECRET = "GCSECRETrecognisable9876543210fedcba0123456789"
@@ -46,11 +47,7 @@ def test_a_full_session_leaves_no_secret_anywhere(home, paper, qtbot, mem_keyrin
         # 1. a profile is created through the dialog: the secret goes to the keyring only
         dialog = ProfilesDialog(ProfileStore())
         qtbot.addWidget(dialog)
-        dialog.name.setText("desk")
-        dialog.environment.setCurrentIndex(dialog.environment.findData("custom"))
-        dialog.url.setText(paper.base_url)
-        dialog.key.setText(KEY)
-        dialog.secret.setText(SECRET)
+        fill_custom_profile(dialog, paper.base_url, KEY, SECRET)
         with qtbot.waitSignal(dialog.sessionChosen, timeout=5_000) as chosen:
             dialog.use()
         session = chosen.args[0]

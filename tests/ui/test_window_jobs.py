@@ -21,7 +21,7 @@ from gatecancel_gui.ui.profiles_dialog import ProfilesDialog
 from gatecancel_gui.ui.theme import state_background
 from tests.conftest import client_for
 from tests.memkeyring import MemoryKeyring
-from tests.ui.conftest import Answers, shut
+from tests.ui.conftest import Answers, fill_custom_profile, shut
 
 
 def background(model, order_id):
@@ -124,11 +124,7 @@ def test_profiles_dialog_is_made_once_and_session_only_credentials_survive_switc
                              journal=Journal(tmp_path / "j.jsonl"))
             qtbot.addWidget(win, before_close_func=lambda w: shut(w, qtbot))
             dialog = win.edit_profiles()
-            dialog.name.setText("beta")
-            dialog.environment.setCurrentIndex(dialog.environment.findData("custom"))
-            dialog.url.setText(second.base_url)
-            dialog.key.setText(second.main_key.key)
-            dialog.secret.setText(second.main_key.secret)
+            fill_custom_profile(dialog, second.base_url, second.main_key.key, second.main_key.secret, name="beta")
             dialog.session_only.setChecked(True)
             with qtbot.waitSignal(win.loadFinished, timeout=10_000):
                 dialog.use()
