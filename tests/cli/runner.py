@@ -5,10 +5,12 @@ ignores SIGINT (`nohup`, a background job) hands that to its children, and Ctrl+
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from unittest import mock
 
@@ -46,6 +48,20 @@ def run_main(*args: str, env: dict[str, str] | None = None) -> Result:
 def cli_process(*args: str, env: dict[str, str] | None = None, **popen) -> subprocess.Popen:
     """The command line as a running process (Ctrl+C, SIGTERM, a terminal, a pipe whose reader leaves)."""
     return subprocess.Popen([*CLI, *args], env={**os.environ, **(env or {})}, **popen)
+
+
+@contextlib.contextmanager
+def piped_process(*args: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen]:
+    """The command line as a running process with its output piped as text; killed (if still running) and
+    its pipes closed when the block ends, whatever the test asserted."""
+    proc = cli_process(*args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.stdout.close()  # type: ignore[union-attr]
+        proc.stderr.close()  # type: ignore[union-attr]
 
 
 def run_process(*args: str, env: dict[str, str] | None = None, **kwargs) -> subprocess.CompletedProcess:

@@ -2,30 +2,23 @@
 
 import json
 import signal
-import subprocess
 
 import pytest
 
 from gatecancel_gui.core.journal import Journal, unanswered
 from gatecancel_gui.paper import PaperExchange
-from tests.cli.runner import cli_process, key_env
+from tests.cli.runner import key_env, piped_process
 
 
 def test_ctrl_c_stops_sending_and_reports_everything(tmp_path):
     with PaperExchange(orders=600, pairs=6, latency_s=0.15, fill_fraction=0.0) as ex:
-        proc = cli_process("cancel", "--all", "--yes", "--json", "--in-flight", "2", "--base-url", ex.base_url,
-                           env=key_env(ex.main_key), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
+        with piped_process("cancel", "--all", "--yes", "--json", "--in-flight", "2", "--base-url", ex.base_url,
+                           env=key_env(ex.main_key)) as proc:
             started = proc.stderr.readline()  # waits for the cancel to begin
             assert "cancelling 600 orders in 30 requests" in started
             assert ex.cancel_seen.wait(10)  # requests are going out: now interrupt
             proc.send_signal(signal.SIGINT)
             out, err = proc.communicate(timeout=30)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            proc.stdout.close()
-            proc.stderr.close()
         assert "stopping" in err and "Traceback" not in err
         rows = json.loads(out)
         assert len(rows) == 600
@@ -44,21 +37,14 @@ def test_a_second_ctrl_c_says_what_it_waits_for_and_the_report_still_comes_out_w
     """The new user's trial: answers 2.5 s away, Ctrl+C, Ctrl+C again 0.8 s later. It was a traceback
     ('the client is closed'), nothing on stdout and exit 130 while the exchange had cancelled 120 orders."""
     with PaperExchange(orders=200, pairs=4, latency_s=2.5, fill_fraction=0.0) as ex:
-        proc = cli_process("cancel", "--all", "--yes", "--json", "--in-flight", "2", "--timeout", "10",
-                           "--base-url", ex.base_url, env=key_env(ex.main_key), stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True)
-        try:
+        with piped_process("cancel", "--all", "--yes", "--json", "--in-flight", "2", "--timeout", "10",
+                           "--base-url", ex.base_url, env=key_env(ex.main_key)) as proc:
             assert "cancelling 200 orders" in proc.stderr.readline()
             assert ex.cancel_seen.wait(20)  # two requests applied, their answers on the way
             proc.send_signal(signal.SIGINT)
             assert "stopping" in proc.stderr.readline()
             proc.send_signal(signal.SIGINT)
             out, err = proc.communicate(timeout=30)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            proc.stdout.close()
-            proc.stderr.close()
     assert "still stopping" in err and "Traceback" not in err and "client is closed" not in err
     rows = json.loads(out)
     assert len(rows) == 200 and proc.returncode == 1

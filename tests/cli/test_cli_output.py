@@ -4,13 +4,11 @@ amounts, the cancel table's header, JSON where --json is given, and counts in si
 import csv
 import json
 import signal
-import subprocess
 
 import pytest
 
 from gatecancel_gui.paper import PaperExchange
-from tests.cli.runner import key_env, run_main
-from tests.cli.test_cli_risk import start_cli
+from tests.cli.runner import key_env, piped_process, run_main
 
 
 def run(ex, *args):
@@ -81,8 +79,8 @@ def test_deadman_disarm_json_is_one_object(mixed):
 
 def test_deadman_json_prints_one_line_when_armed_and_one_when_disarmed():
     with PaperExchange(orders=5, pairs=1) as ex:
-        proc = start_cli(ex, "deadman", "--countdown", "60", "--json", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
+        with piped_process("deadman", "--countdown", "60", "--json", "--base-url", ex.base_url,
+                           env=key_env(ex.main_key)) as proc:
             armed = json.loads(proc.stdout.readline())
             assert armed["event"] == "armed" and armed["countdown_s"] == 60 and armed["trigger_time_ms"] > 0
             assert armed["market"] == "spot" and armed["currency_pair"] is None
@@ -90,8 +88,3 @@ def test_deadman_json_prints_one_line_when_armed_and_one_when_disarmed():
             out, _ = proc.communicate(timeout=20)
             assert json.loads(out) == {"event": "disarmed", "market": "spot", "currency_pair": None}
             assert proc.returncode == 0 and ex.deadman.timers == {}
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            proc.stdout.close()
-            proc.stderr.close()
