@@ -414,9 +414,8 @@ _READS = (("/spot/time", "server time"), ("/spot/open_orders", "open orders"), (
 
 # 501 Not Implemented (a web server's answer to a method it does not serve) and 505: never a busy Gate.
 NOT_GATE_STATUSES = frozenset({501, 505})
-# a certificate, a proxy login or a host name that does not resolve: asking again changes nothing
-# (and a web page where Gate's JSON should be: a wrong base URL or a portal, not a busy exchange)
-# (nothing listening on this computer's port: a wrong port, or the server is not running)
+# Failures that asking again a moment later does not change: a certificate, a proxy login, a host name that
+# does not resolve, nothing listening on a port of this computer, a web page where Gate's JSON should be.
 WILL_NOT_CHANGE = {"TLS_UNTRUSTED", "PROXY_REFUSED", "HOST_UNKNOWN", "WEB_PAGE", "NOTHING_LISTENING"}
 _NETWORK_WHY = {"CONNECT_FAILED": "Could not reach the exchange", "PROXY_UNREACHABLE": "Could not reach the proxy"}
 
@@ -447,7 +446,7 @@ def _transport_failure(exc: httpx.TransportError, *, proxied: bool = False, loop
     """Sort a failure to talk: never sent (safe to resend) versus sent with no usable answer."""
     if isinstance(exc, httpx.ConnectError) and is_untrusted_certificate(exc):
         return NotSent(_describe(exc), label="TLS_UNTRUSTED")
-    if isinstance(exc, httpx.ConnectError) and not proxied and _is_unknown_host(exc):
+    if isinstance(exc, httpx.ConnectError) and not proxied and _caused_by(exc, socket.gaierror):
         return NotSent(_describe(exc), label="HOST_UNKNOWN")
     if isinstance(exc, httpx.ConnectError) and not proxied and loopback and _caused_by(exc, ConnectionRefusedError):
         return NotSent(_describe(exc), label="NOTHING_LISTENING")
@@ -460,12 +459,8 @@ def _transport_failure(exc: httpx.TransportError, *, proxied: bool = False, loop
     return NoAnswer("CONNECTION_LOST", f"the connection broke ({type(exc).__name__})")
 
 
-def _is_unknown_host(exc: BaseException) -> bool:
-    """The host name could not be resolved: asking again a moment later changes nothing."""
-    return _caused_by(exc, socket.gaierror)
-
-
 def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether `kind` is among the failure's causes (httpx and httpcore wrap the OS's error)."""
     seen: BaseException | None = exc
     for _ in range(5):
         if seen is None:

@@ -45,13 +45,14 @@ class Deadlines:
         if task in self._due:
             self._due[task] = self._loop.time() + seconds
 
-    def end(self, task: asyncio.Task[Any]) -> bool:
-        """The request is over; True when its deadline cancelled it."""
+    def expired(self, task: asyncio.Task[Any]) -> bool:
+        """Whether this request's deadline cancelled it (and not someone else)."""
+        return task in self._expired
+
+    def end(self, task: asyncio.Task[Any]) -> None:
+        """The request is over, whichever way."""
         self._due.pop(task, None)
-        if task in self._expired:
-            self._expired.discard(task)
-            return True
-        return False
+        self._expired.discard(task)
 
     def _sweep(self) -> None:
         now = self._loop.time()

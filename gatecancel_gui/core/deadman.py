@@ -43,10 +43,6 @@ def countdown(client: GateClient, timeout_s: int, pair: str | None = None, marke
 Waiter = Callable[[threading.Event, float], bool]  # wait up to s seconds; True when the event was set
 
 
-def wait_on(event: threading.Event, seconds: float) -> bool:
-    return event.wait(seconds)
-
-
 class DeadManSwitch:
     """Keeps the countdown renewed from a background thread until `disarm()` (or `stop()`).
 
@@ -59,7 +55,7 @@ class DeadManSwitch:
     def __init__(self, client: GateClient, timeout_s: int, pair: str | None = None, *,
                  on_renewed: Callable[[Armed], None] | None = None,
                  on_failed: Callable[[str], None] | None = None, market: Market = Market.SPOT,
-                 wait: Waiter = wait_on) -> None:
+                 wait: Waiter = threading.Event.wait) -> None:
         if timeout_s < MIN_TIMEOUT_S:
             raise ConfigError(f"The dead-man switch needs a timeout of at least {MIN_TIMEOUT_S} seconds.")
         self.client, self.timeout_s, self.pair, self.market = client, timeout_s, pair, market

@@ -352,11 +352,11 @@ class CancelRun:
     def _read_filled_records(self) -> None:
         """An order Gate called filled (or not found) is looked up once: its own record says what is left of
         it, so the table shows the true numbers, not the stale ones."""
-        gone = [r for r, o in self._snapshot().items()
+        refused = self._snapshot()
+        gone = [r for r, o in refused.items()
                 if o.state is OutcomeState.REJECTED and o.label in FILLED_LABELS and not o.reconciled]
         if not gone:
             return
-        refused = self._snapshot()
         records = self._look_up(gone, "the look-up of filled orders")
         for ref in gone:
             record = records.get(ref)
@@ -493,7 +493,7 @@ class CancelRun:
     def _journal_failed(self, exc: Exception) -> None:
         """A local failure (a full disk, a read-only folder), never blamed on Gate: said once, on the
         client's notices (the window's status bar, the command line's stderr) and in the report."""
-        where = getattr(self.journal, "path", "the journal")
+        where = self.journal.path if self.journal is not None else "the journal"
         why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
         sentence = f"The cancel journal could not be written ({why}: {where}); the cancels are sent anyway."
         with self._lock:

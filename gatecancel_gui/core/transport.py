@@ -158,7 +158,7 @@ async def send_within(deadlines: Deadlines, client: httpx.AsyncClient, method: s
     try:
         return await send_direct(client, method, url, content, headers, deadline=deadline)
     except asyncio.CancelledError:
-        if not deadlines.end(task):
+        if not deadlines.expired(task):
             raise
         task.uncancel()
         if deadline.sending:
