@@ -82,25 +82,25 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     test runs a command in its own process."""
     out = reader_safe(out if out is not None else sys.stdout)
     err = reader_safe(err if err is not None else sys.stderr)
-    logs = command_line_logging(err)  # the log file, and one-line warnings on stderr (never a traceback)
-    logs.__enter__()
-    try:
+    # the log file, and one-line warnings on stderr (never a traceback)
+    with command_line_logging(err):
         try:
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):  # --help, --version, errors
-                args = build_parser().parse_args(argv)
-        except SystemExit as exc:
-            return exc.code if isinstance(exc.code, int) else EXIT_ERROR
-        code = run_command(args, out, err)
-        out.flush()
-        failure = write_failure(out)
-        if failure:
-            print(f"gatecancel: The output could not be written ({failure}){after_unwritten(args)}.", file=err)
-            return EXIT_ERROR
-        return code
-    finally:
-        out.flush()
-        err.flush()
-        logs.__exit__(None, None, None)
+            try:
+                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):  # --help, --version
+                    args = build_parser().parse_args(argv)
+            except SystemExit as exc:
+                return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+            code = run_command(args, out, err)
+            out.flush()
+            failure = write_failure(out)
+            if failure:
+                print(f"gatecancel: The output could not be written ({failure}){after_unwritten(args)}.",
+                      file=err)
+                return EXIT_ERROR
+            return code
+        finally:
+            out.flush()
+            err.flush()
 
 
 def after_unwritten(args: argparse.Namespace) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import NoReturn, TextIO
 
 from gatecancel_gui.cli.args import Commands, Parser, number, whole
-from gatecancel_gui.cli.output import order_line, plural, print_orders, print_outcomes, reader_gone
+from gatecancel_gui.cli.output import order_line, print_orders, print_outcomes, reader_gone
 from gatecancel_gui.cli.run import run_interruptibly
 from gatecancel_gui.core.by_market import batch_method
 from gatecancel_gui.core.cancel import CancelRun, CancelSettings
@@ -27,6 +27,7 @@ from gatecancel_gui.core.orders import load_open_orders, load_pair_orders
 from gatecancel_gui.core.pairs import check_pairs
 from gatecancel_gui.core.run import DEFAULT_IN_FLIGHT
 from gatecancel_gui.core.session import asked_environment
+from gatecancel_gui.core.stake import plural
 from gatecancel_gui.core.transport import MAX_IN_FLIGHT  # the sender threads and connections there are
 
 EXIT_OK, EXIT_NOT_ALL_CANCELLED = 0, 1

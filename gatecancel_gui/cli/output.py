@@ -14,6 +14,7 @@ from gatecancel_gui.core.errors import ConfigError
 from gatecancel_gui.core.export import write_csv
 from gatecancel_gui.core.markets import Market
 from gatecancel_gui.core.models import CancelOutcome, Order
+from gatecancel_gui.core.stake import plural
 
 ORDER_FIELDS = ["currency_pair", "id", "side", "type", "price", "amount", "left", "create_time_ms", "text"]
 
@@ -45,11 +46,6 @@ def csv_row(o: Order) -> list[object]:
                 o.create_time_ms, o.text]
     return [o.market.value, o.currency_pair, "", o.id, o.side, o.type, o.price, o.amount, o.left, "", "",
             o.create_time_ms, o.text]
-
-
-def plural(count: int, word: str) -> str:
-    """"1 pair", "2 pairs": a count and its noun as a reader says them."""
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def print_orders(orders: list[Order], noun: str, args: argparse.Namespace, out: TextIO) -> None:
