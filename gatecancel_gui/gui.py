@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from gatecancel_gui import __version__
-from gatecancel_gui.core.logs import log_to_file
+from gatecancel_gui.core.store.logs import log_to_file
 from gatecancel_gui.display import display_problem
 
 log = logging.getLogger("gatecancel")

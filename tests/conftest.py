@@ -11,9 +11,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import keyring
 import pytest
 
-from gatecancel_gui.core import credentials, proxy_login
-from gatecancel_gui.core.client import GateClient, ReadRetry
-from gatecancel_gui.core.credentials import Credentials
+from gatecancel_gui.core.gate.client import GateClient, ReadRetry
+from gatecancel_gui.core.store import credentials, proxy_login
+from gatecancel_gui.core.store.credentials import Credentials
 from gatecancel_gui.paper import PaperExchange
 from tests.memkeyring import MemoryKeyring
 

@@ -19,16 +19,16 @@ from gatecancel_gui import __version__
 from gatecancel_gui.cli import journal, orders, paper, risk
 from gatecancel_gui.cli.args import Parser, number
 from gatecancel_gui.cli.output import reader_safe, write_failure
-from gatecancel_gui.core import credentials
-from gatecancel_gui.core.client import GateClient
-from gatecancel_gui.core.errors import ConfigError, GateError, Stopped
-from gatecancel_gui.core.hosts import LIVE_URL
-from gatecancel_gui.core.journal import JOURNAL_NAME
-from gatecancel_gui.core.logs import command_line_logging
-from gatecancel_gui.core.paths import data_dir
-from gatecancel_gui.core.profiles import ProfileStore
-from gatecancel_gui.core.session import profile_network
-from gatecancel_gui.core.transport import network_settings
+from gatecancel_gui.core.app.session import profile_network
+from gatecancel_gui.core.domain.environments import LIVE_URL
+from gatecancel_gui.core.domain.errors import ConfigError, GateError, Stopped
+from gatecancel_gui.core.gate.client import GateClient
+from gatecancel_gui.core.net.transport import network_settings
+from gatecancel_gui.core.store import credentials
+from gatecancel_gui.core.store.journal import JOURNAL_NAME
+from gatecancel_gui.core.store.logs import command_line_logging
+from gatecancel_gui.core.store.paths import data_dir
+from gatecancel_gui.core.store.profiles import ProfileStore
 
 EXIT_OK, EXIT_NOT_ALL_CANCELLED, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 MIN_TIMEOUT_S, MAX_TIMEOUT_S = 0.5, 120.0

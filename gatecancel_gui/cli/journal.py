@@ -7,8 +7,8 @@ import json
 from typing import TextIO
 
 from gatecancel_gui.cli.args import Commands
-from gatecancel_gui.core.errors import ConfigError
-from gatecancel_gui.core.journal import Journal, journal_rows
+from gatecancel_gui.core.domain.errors import ConfigError
+from gatecancel_gui.core.store.journal import Journal, journal_rows
 
 EXIT_OK = 0
 

@@ -11,24 +11,24 @@ from typing import NoReturn, TextIO
 from gatecancel_gui.cli.args import Commands, Parser, number, whole
 from gatecancel_gui.cli.output import order_line, print_orders, print_outcomes, reader_gone
 from gatecancel_gui.cli.run import run_interruptibly
-from gatecancel_gui.core.by_market import batch_method
-from gatecancel_gui.core.cancel import CancelRun, CancelSettings
-from gatecancel_gui.core.cancel_all import Scope
-from gatecancel_gui.core.client import GateClient
-from gatecancel_gui.core.contracts import check_contracts, check_instrument
-from gatecancel_gui.core.errors import ConfigError
-from gatecancel_gui.core.futures import load_futures_orders, load_markets
-from gatecancel_gui.core.hosts import environment_of
-from gatecancel_gui.core.ids import parse_order_ref
-from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.markets import Market, parse_market
-from gatecancel_gui.core.models import Order, OrderRef
-from gatecancel_gui.core.orders import load_open_orders, load_pair_orders
-from gatecancel_gui.core.pairs import check_pairs
-from gatecancel_gui.core.run import DEFAULT_IN_FLIGHT
-from gatecancel_gui.core.session import asked_environment
-from gatecancel_gui.core.stake import plural
-from gatecancel_gui.core.transport import MAX_IN_FLIGHT  # the sender threads and connections there are
+from gatecancel_gui.core.app.session import asked_environment
+from gatecancel_gui.core.cancel.by_market import batch_method
+from gatecancel_gui.core.cancel.run import DEFAULT_IN_FLIGHT
+from gatecancel_gui.core.cancel.spot_batch import CancelRun, CancelSettings
+from gatecancel_gui.core.domain.environments import environment_of
+from gatecancel_gui.core.domain.errors import ConfigError
+from gatecancel_gui.core.domain.ids import parse_order_ref
+from gatecancel_gui.core.domain.markets import Market, parse_market
+from gatecancel_gui.core.domain.orders import Order, OrderRef
+from gatecancel_gui.core.domain.scope import Scope
+from gatecancel_gui.core.domain.wording import plural
+from gatecancel_gui.core.gate.client import GateClient
+from gatecancel_gui.core.gate.contracts import check_contracts, check_instrument
+from gatecancel_gui.core.gate.futures_orders import load_futures_orders, load_markets
+from gatecancel_gui.core.gate.pairs import check_pairs
+from gatecancel_gui.core.gate.spot_orders import load_open_orders, load_pair_orders
+from gatecancel_gui.core.net.transport import MAX_IN_FLIGHT  # the sender threads and connections there are
+from gatecancel_gui.core.store.journal import Journal
 
 EXIT_OK, EXIT_NOT_ALL_CANCELLED = 0, 1
 MIN_WATCH_S, MAX_WATCH_S = 2.0, 3600.0

@@ -10,11 +10,12 @@ import os
 from pathlib import Path
 from typing import Any, TextIO, cast
 
-from gatecancel_gui.core.errors import ConfigError
-from gatecancel_gui.core.export import write_csv
-from gatecancel_gui.core.markets import Market
-from gatecancel_gui.core.models import CancelOutcome, Order
-from gatecancel_gui.core.stake import plural
+from gatecancel_gui.core.domain.errors import ConfigError
+from gatecancel_gui.core.domain.markets import Market
+from gatecancel_gui.core.domain.orders import Order
+from gatecancel_gui.core.domain.outcomes import CancelOutcome
+from gatecancel_gui.core.domain.wording import plural
+from gatecancel_gui.core.store.export import write_csv
 
 ORDER_FIELDS = ["currency_pair", "id", "side", "type", "price", "amount", "left", "create_time_ms", "text"]
 

@@ -9,7 +9,7 @@ import threading
 from typing import TextIO
 
 from gatecancel_gui.cli.args import Commands, any_whole, number, whole
-from gatecancel_gui.core.errors import ConfigError
+from gatecancel_gui.core.domain.errors import ConfigError
 
 EXIT_OK = 0
 

@@ -17,18 +17,20 @@ from gatecancel_gui.cli.args import Commands, Parser, whole
 from gatecancel_gui.cli.orders import can_ask, confirm, declined, notice_to, refuse_unasked, report_cancel
 from gatecancel_gui.cli.output import print_orders, print_outcomes
 from gatecancel_gui.cli.run import run_interruptibly
-from gatecancel_gui.core.cancel_all import Scope, cancel_all, list_scope, load_scope_stop_orders
-from gatecancel_gui.core.client import GateClient
-from gatecancel_gui.core.contracts import check_instrument
-from gatecancel_gui.core.deadman import MIN_TIMEOUT_S, DeadManSwitch, countdown
-from gatecancel_gui.core.errors import NOT_GATE_LABELS, GateError
-from gatecancel_gui.core.ids import stop_order_ref
-from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.markets import Market, parse_market
-from gatecancel_gui.core.models import Order, OrderRef
-from gatecancel_gui.core.price_orders import StopOrderEach, load_futures_price_orders, load_price_orders
-from gatecancel_gui.core.run import CancelRun
-from gatecancel_gui.core.session import asked_environment
+from gatecancel_gui.core.app.session import asked_environment
+from gatecancel_gui.core.cancel.cancel_all import cancel_all, list_scope, load_scope_stop_orders
+from gatecancel_gui.core.cancel.run import CancelRun
+from gatecancel_gui.core.cancel.stop_orders_each import StopOrderEach
+from gatecancel_gui.core.domain.errors import NOT_GATE_LABELS, GateError
+from gatecancel_gui.core.domain.ids import stop_order_ref
+from gatecancel_gui.core.domain.markets import Market, parse_market
+from gatecancel_gui.core.domain.orders import Order, OrderRef
+from gatecancel_gui.core.domain.scope import Scope
+from gatecancel_gui.core.gate.client import GateClient
+from gatecancel_gui.core.gate.contracts import check_instrument
+from gatecancel_gui.core.gate.stop_orders import load_futures_price_orders, load_price_orders
+from gatecancel_gui.core.risk.deadman import MIN_TIMEOUT_S, DeadManSwitch, countdown
+from gatecancel_gui.core.store.journal import Journal
 
 log = logging.getLogger(__name__)
 

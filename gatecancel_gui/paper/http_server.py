@@ -29,7 +29,7 @@ import h2.exceptions
 import h2.settings
 import h11
 
-from gatecancel_gui.core.hosts import PAPER_HEADER
+from gatecancel_gui.core.domain.environments import PAPER_HEADER
 
 if TYPE_CHECKING:
     from gatecancel_gui.paper.server import PaperExchange

@@ -22,12 +22,12 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication
 
-from gatecancel_gui.core.client import GateClient
-from gatecancel_gui.core.credentials import Credentials
-from gatecancel_gui.core.errors import ConfigError
-from gatecancel_gui.core.markets import Market
-from gatecancel_gui.core.profiles import ProfileStore
-from gatecancel_gui.core.session import Session, open_profile
+from gatecancel_gui.core.app.session import Session, open_profile
+from gatecancel_gui.core.domain.errors import ConfigError
+from gatecancel_gui.core.domain.markets import Market
+from gatecancel_gui.core.gate.client import GateClient
+from gatecancel_gui.core.store.credentials import Credentials
+from gatecancel_gui.core.store.profiles import ProfileStore
 from gatecancel_gui.ui.dialogs import always_yes
 from gatecancel_gui.ui.icon import app_icon
 from gatecancel_gui.ui.main_window import MainWindow

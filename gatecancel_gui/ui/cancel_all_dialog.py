@@ -7,9 +7,9 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel
 
-from gatecancel_gui.core.cancel_all import Scope
-from gatecancel_gui.core.markets import Market
-from gatecancel_gui.core.models import Order, OrderKind
+from gatecancel_gui.core.domain.markets import Market
+from gatecancel_gui.core.domain.orders import Order, OrderKind
+from gatecancel_gui.core.domain.scope import Scope
 
 EVERY_PAIR = "Every pair"
 EVERY_CONTRACT = "Every contract with open orders"

@@ -17,14 +17,15 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from gatecancel_gui.core.client import GateClient
-from gatecancel_gui.core.errors import ConfigError, GateError, Stopped
-from gatecancel_gui.core.futures import load_futures_orders
-from gatecancel_gui.core.market import load_futures_prices, load_last_prices
-from gatecancel_gui.core.markets import FUTURES
-from gatecancel_gui.core.models import CancelOutcome, CancelReport, OrderKind, OrderRef
-from gatecancel_gui.core.orders import load_open_orders
-from gatecancel_gui.core.price_orders import load_futures_price_orders, load_price_orders
+from gatecancel_gui.core.domain.errors import ConfigError, GateError, Stopped
+from gatecancel_gui.core.domain.markets import FUTURES
+from gatecancel_gui.core.domain.orders import OrderKind, OrderRef
+from gatecancel_gui.core.domain.outcomes import CancelOutcome, CancelReport
+from gatecancel_gui.core.gate.client import GateClient
+from gatecancel_gui.core.gate.futures_orders import load_futures_orders
+from gatecancel_gui.core.gate.spot_orders import load_open_orders
+from gatecancel_gui.core.gate.stop_orders import load_futures_price_orders, load_price_orders
+from gatecancel_gui.core.gate.tickers import load_futures_prices, load_last_prices
 from gatecancel_gui.ui.orders_model import PreparedRows, SortSpec, prepare_rows
 
 log = logging.getLogger(__name__)

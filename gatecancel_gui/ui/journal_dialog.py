@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from gatecancel_gui.core.journal import COLUMNS, Journal, journal_rows
+from gatecancel_gui.core.store.journal import COLUMNS, Journal, journal_rows
 
 SHOWN = [COLUMNS[0], "Environment", *COLUMNS[1:]]  # paper and live lines side by side must be told apart
 REQUEST_COLUMN = SHOWN.index("Request")

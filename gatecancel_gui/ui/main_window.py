@@ -25,20 +25,22 @@ from PySide6.QtWidgets import (
 )
 
 from gatecancel_gui import __version__
-from gatecancel_gui.core.by_market import batch_method_for
-from gatecancel_gui.core.cancel_all import Scope, cancel_all
-from gatecancel_gui.core.errors import ConfigError
-from gatecancel_gui.core.export import write_csv
-from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.markets import FUTURES, Market
-from gatecancel_gui.core.models import CancelOutcome, CancelReport, Order, OrderKind
-from gatecancel_gui.core.paths import data_dir
-from gatecancel_gui.core.price_orders import StopOrderEach
-from gatecancel_gui.core.profiles import ProfileStore
-from gatecancel_gui.core.run import CancelRun, CancelSettings
-from gatecancel_gui.core.session import Session, open_profile
-from gatecancel_gui.core.stake import by_market, cancel_question, describe_instruments, plural
-from gatecancel_gui.core.warmth import WARM_EVERY_S, ConnectionWarmer
+from gatecancel_gui.core.app.session import Session, open_profile
+from gatecancel_gui.core.cancel.by_market import batch_method_for
+from gatecancel_gui.core.cancel.cancel_all import cancel_all
+from gatecancel_gui.core.cancel.run import CancelRun, CancelSettings
+from gatecancel_gui.core.cancel.stop_orders_each import StopOrderEach
+from gatecancel_gui.core.domain.errors import ConfigError
+from gatecancel_gui.core.domain.markets import FUTURES, Market
+from gatecancel_gui.core.domain.orders import Order, OrderKind
+from gatecancel_gui.core.domain.outcomes import CancelOutcome, CancelReport
+from gatecancel_gui.core.domain.scope import Scope
+from gatecancel_gui.core.domain.wording import by_market, cancel_question, describe_instruments, plural
+from gatecancel_gui.core.gate.warmth import WARM_EVERY_S, ConnectionWarmer
+from gatecancel_gui.core.store.export import write_csv
+from gatecancel_gui.core.store.journal import Journal
+from gatecancel_gui.core.store.paths import data_dir
+from gatecancel_gui.core.store.profiles import ProfileStore
 from gatecancel_gui.ui.cancel_all_dialog import choose_scope
 from gatecancel_gui.ui.dialogs import Confirm, ask
 from gatecancel_gui.ui.gc_policy import CollectorPolicy

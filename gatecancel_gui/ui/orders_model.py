@@ -24,8 +24,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
-from gatecancel_gui.core.markets import Market
-from gatecancel_gui.core.models import CancelOutcome, Order, OutcomeState
+from gatecancel_gui.core.domain.markets import Market
+from gatecancel_gui.core.domain.orders import Order
+from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState
 from gatecancel_gui.ui.theme import is_dark, result_text, side_colour, state_background
 
 Index = QModelIndex | QPersistentModelIndex

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gatecancel_gui.core.markets import Market
-from gatecancel_gui.core.models import Order, OrderKind
-from gatecancel_gui.core.stake import describe_value, plural
+from gatecancel_gui.core.domain.markets import Market
+from gatecancel_gui.core.domain.orders import Order, OrderKind
+from gatecancel_gui.core.domain.wording import describe_value, plural
 from gatecancel_gui.ui.orders_filter import OrdersFilter
 from gatecancel_gui.ui.orders_model import COLUMN, COLUMNS, OrdersModel, PreparedRows
 from gatecancel_gui.ui.theme import result_text

@@ -25,13 +25,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from gatecancel_gui.core import credentials, proxy_login
-from gatecancel_gui.core.client import GateClient
-from gatecancel_gui.core.errors import ConfigError, ErrorClass, GateError
-from gatecancel_gui.core.hosts import Environment
-from gatecancel_gui.core.profiles import Profile, ProfileStore, check_name
-from gatecancel_gui.core.session import Session, open_profile, profile_network
-from gatecancel_gui.core.transport import NetworkSettings, network_settings, split_login
+from gatecancel_gui.core.app.session import Session, open_profile, profile_network
+from gatecancel_gui.core.domain.environments import Environment
+from gatecancel_gui.core.domain.errors import ConfigError, ErrorClass, GateError
+from gatecancel_gui.core.gate.client import GateClient
+from gatecancel_gui.core.net.transport import NetworkSettings, network_settings, split_login
+from gatecancel_gui.core.store import credentials, proxy_login
+from gatecancel_gui.core.store.profiles import Profile, ProfileStore, check_name
 from gatecancel_gui.ui.jobs import CallJob, JobController, JobResult
 
 STATUS_LINES = 3  # room kept for the status line, so a message that wraps moves no button

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSpinBox, QToolBar, QWidget
 
-from gatecancel_gui.core.client import GateClient
-from gatecancel_gui.core.deadman import MIN_TIMEOUT_S, Armed, DeadManSwitch
-from gatecancel_gui.core.errors import ConfigError
-from gatecancel_gui.core.markets import FUTURES, Market
+from gatecancel_gui.core.domain.errors import ConfigError
+from gatecancel_gui.core.domain.markets import FUTURES, Market
+from gatecancel_gui.core.gate.client import GateClient
+from gatecancel_gui.core.risk.deadman import MIN_TIMEOUT_S, Armed, DeadManSwitch
 from gatecancel_gui.ui.jobs import CallJob, JobController, JobResult
 
 log = logging.getLogger(__name__)

@@ -20,12 +20,12 @@ import keyring
 from PySide6.QtCore import QMessageLogContext, Qt, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
-from gatecancel_gui.core.client import GateClient
-from gatecancel_gui.core.credentials import Credentials, backend_name, keyring_works
-from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.models import OutcomeState
-from gatecancel_gui.core.session import Session
-from gatecancel_gui.core.transport import NetworkSettings
+from gatecancel_gui.core.app.session import Session
+from gatecancel_gui.core.domain.outcomes import OutcomeState
+from gatecancel_gui.core.gate.client import GateClient
+from gatecancel_gui.core.net.transport import NetworkSettings
+from gatecancel_gui.core.store.credentials import Credentials, backend_name, keyring_works
+from gatecancel_gui.core.store.journal import Journal
 from gatecancel_gui.ui.dialogs import always_yes
 from gatecancel_gui.ui.main_window import MainWindow
 from gatecancel_gui.ui.orders_model import COLUMN

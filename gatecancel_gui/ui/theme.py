@@ -8,7 +8,7 @@ import functools
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from gatecancel_gui.core.models import OutcomeState
+from gatecancel_gui.core.domain.outcomes import OutcomeState
 
 #                      light background, dark background
 _BACKGROUNDS = {

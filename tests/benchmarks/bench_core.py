@@ -12,11 +12,11 @@ import argparse
 import statistics
 import time
 
-from gatecancel_gui.core.cancel import CancelRun, CancelSettings, SpotBatch
-from gatecancel_gui.core.client import GateClient
-from gatecancel_gui.core.credentials import Credentials
-from gatecancel_gui.core.models import OutcomeState
-from gatecancel_gui.core.orders import load_open_orders
+from gatecancel_gui.core.cancel.spot_batch import CancelRun, CancelSettings, SpotBatch
+from gatecancel_gui.core.domain.outcomes import OutcomeState
+from gatecancel_gui.core.gate.client import GateClient
+from gatecancel_gui.core.gate.spot_orders import load_open_orders
+from gatecancel_gui.core.store.credentials import Credentials
 from gatecancel_gui.paper import PaperExchange
 
 LATENCY_S = 0.05

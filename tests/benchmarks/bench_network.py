@@ -23,15 +23,16 @@ from dataclasses import replace
 from multiprocessing.connection import Connection
 from urllib.parse import urlsplit, urlunsplit
 
-from gatecancel_gui.core.by_market import batch_method_for
-from gatecancel_gui.core.cancel import CancelRun, CancelSettings
-from gatecancel_gui.core.client import GateClient
-from gatecancel_gui.core.credentials import Credentials
-from gatecancel_gui.core.futures import load_markets
-from gatecancel_gui.core.markets import FUTURES, Market
-from gatecancel_gui.core.models import Order, OutcomeState
-from gatecancel_gui.core.transport import NetworkSettings
-from gatecancel_gui.core.warmth import ConnectionWarmer
+from gatecancel_gui.core.cancel.by_market import batch_method_for
+from gatecancel_gui.core.cancel.spot_batch import CancelRun, CancelSettings
+from gatecancel_gui.core.domain.markets import FUTURES, Market
+from gatecancel_gui.core.domain.orders import Order
+from gatecancel_gui.core.domain.outcomes import OutcomeState
+from gatecancel_gui.core.gate.client import GateClient
+from gatecancel_gui.core.gate.futures_orders import load_markets
+from gatecancel_gui.core.gate.warmth import ConnectionWarmer
+from gatecancel_gui.core.net.transport import NetworkSettings
+from gatecancel_gui.core.store.credentials import Credentials
 from gatecancel_gui.paper import NetworkShape, PaperExchange
 from gatecancel_gui.paper.delay_proxy import DelayProxy
 

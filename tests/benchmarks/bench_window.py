@@ -26,12 +26,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from gatecancel_gui.core.client import GateClient
-from gatecancel_gui.core.credentials import Credentials
-from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.run import CancelSettings
-from gatecancel_gui.core.session import Session
-from gatecancel_gui.core.transport import NetworkSettings
+from gatecancel_gui.core.app.session import Session
+from gatecancel_gui.core.cancel.run import CancelSettings
+from gatecancel_gui.core.gate.client import GateClient
+from gatecancel_gui.core.net.transport import NetworkSettings
+from gatecancel_gui.core.store.credentials import Credentials
+from gatecancel_gui.core.store.journal import Journal
 from gatecancel_gui.ui.dialogs import always_yes
 from gatecancel_gui.ui.main_window import MainWindow
 from gatecancel_gui.ui.orders_model import COLUMN

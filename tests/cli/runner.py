@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from unittest import mock
 
 from gatecancel_gui.cli import main
-from gatecancel_gui.core import pairs
+from gatecancel_gui.core.gate import pairs
 
 # `python -m gatecancel_gui.cli`, with the default SIGINT handler put back before anything else runs
 CLI = [sys.executable, "-c", "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "

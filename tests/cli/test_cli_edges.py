@@ -8,8 +8,8 @@ import sys
 import pytest
 
 from gatecancel_gui.cli import one_line_each
-from gatecancel_gui.core.errors import ConfigError
-from gatecancel_gui.core.hosts import normalise_base_url
+from gatecancel_gui.core.domain.environments import normalise_base_url
+from gatecancel_gui.core.domain.errors import ConfigError
 from tests.cli.test_cli import run_cli
 
 

@@ -8,8 +8,8 @@ import os
 
 import pytest
 
-from gatecancel_gui.core import cancel
-from gatecancel_gui.core.journal import JOURNAL_NAME
+from gatecancel_gui.core.cancel import spot_batch as cancel
+from gatecancel_gui.core.store.journal import JOURNAL_NAME
 from gatecancel_gui.paper import Fault, PaperExchange
 from tests.cli.runner import key_env, run_main
 

@@ -128,7 +128,7 @@ def cached_pairs(ex, pairs, age_s=0.0):
     """Put a pair list for this exchange in the cache file, as an earlier run would have left it."""
     import time
 
-    from gatecancel_gui.core.paths import data_dir
+    from gatecancel_gui.core.store.paths import data_dir
 
     path = data_dir() / "currency-pairs.json"
     path.write_text(json.dumps({ex.base_url: {"fetched_at": time.time() - age_s, "pairs": pairs}}))
@@ -175,7 +175,7 @@ def test_an_unreadable_pair_list_lets_the_cancel_through_and_says_so():
 def test_damaged_journal_lines_are_skipped_counted_and_the_rest_shown():
     """Defect: one line cut short by a crash made `gatecancel journal` refuse the whole journal, and a line
     that was JSON but not an object was a traceback."""
-    from gatecancel_gui.core.journal import Journal
+    from gatecancel_gui.core.store.journal import Journal
 
     Journal().path.parent.mkdir(parents=True, exist_ok=True)
     Journal().path.write_text('{"event": "sent", "request": "a"}\n[1]\n{"event": "answer", "request": "a"}\n'

@@ -5,7 +5,7 @@ import signal
 
 import pytest
 
-from gatecancel_gui.core.journal import Journal, unanswered
+from gatecancel_gui.core.store.journal import Journal, unanswered
 from gatecancel_gui.paper import PaperExchange
 from tests.cli.runner import key_env, piped_process
 

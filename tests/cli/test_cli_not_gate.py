@@ -3,9 +3,9 @@ API" from one, "Gate had a server problem" from another), and an empty --base-ur
 
 import pytest
 
-from gatecancel_gui.core.client import GateClient
-from gatecancel_gui.core.credentials import Credentials
-from gatecancel_gui.core.errors import GateError
+from gatecancel_gui.core.domain.errors import GateError
+from gatecancel_gui.core.gate.client import GateClient
+from gatecancel_gui.core.store.credentials import Credentials
 from tests.cli.runner import run_main
 from tests.conftest import FAST_READS
 from tests.not_gate import not_gate

@@ -4,7 +4,7 @@ so the command is certainly still writing when the reader closes."""
 
 import subprocess
 
-from gatecancel_gui.core.journal import Journal, unanswered
+from gatecancel_gui.core.store.journal import Journal, unanswered
 from gatecancel_gui.paper import PaperExchange
 from tests.cli.runner import CLI
 from tests.cli.test_cli_risk import cli_env

@@ -10,7 +10,7 @@ from unittest import mock
 import pytest
 
 from gatecancel_gui.cli import main
-from gatecancel_gui.core.journal import Journal
+from gatecancel_gui.core.store.journal import Journal
 from gatecancel_gui.paper import PaperExchange
 from tests.cli.runner import CLI, key_env
 

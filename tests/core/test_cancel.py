@@ -3,12 +3,13 @@ from decimal import Decimal
 
 import pytest
 
-from gatecancel_gui.core.by_market import batch_method_for
-from gatecancel_gui.core.cancel import CancelRun, CancelSettings, SpotBatch
-from gatecancel_gui.core.journal import Journal, unanswered
-from gatecancel_gui.core.markets import Market
-from gatecancel_gui.core.models import OrderRef, OutcomeState
-from gatecancel_gui.core.orders import load_open_orders
+from gatecancel_gui.core.cancel.by_market import batch_method_for
+from gatecancel_gui.core.cancel.spot_batch import CancelRun, CancelSettings, SpotBatch
+from gatecancel_gui.core.domain.markets import Market
+from gatecancel_gui.core.domain.orders import OrderRef
+from gatecancel_gui.core.domain.outcomes import OutcomeState
+from gatecancel_gui.core.gate.spot_orders import load_open_orders
+from gatecancel_gui.core.store.journal import Journal, unanswered
 from gatecancel_gui.paper import Fault, PaperExchange
 from tests.conftest import client_for
 
@@ -170,7 +171,7 @@ def test_settings_refuse_batches_gate_would_refuse(size):
 
 
 def test_exchange_refuses_more_than_20(exchange, client):
-    from gatecancel_gui.core.errors import GateError
+    from gatecancel_gui.core.domain.errors import GateError
 
     body = [{"currency_pair": "BTC_USDT", "id": str(i)} for i in range(21)]
     with pytest.raises(GateError) as info:

@@ -1,5 +1,6 @@
-from gatecancel_gui.core.cancel_all import Scope, cancel_all
-from gatecancel_gui.core.journal import Journal, journal_rows
+from gatecancel_gui.core.cancel.cancel_all import cancel_all
+from gatecancel_gui.core.domain.scope import Scope
+from gatecancel_gui.core.store.journal import Journal, journal_rows
 
 
 def test_cancel_all_in_one_pair_side_is_confirmed_by_listing(exchange, client, tmp_path):

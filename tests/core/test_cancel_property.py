@@ -4,9 +4,9 @@ import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from gatecancel_gui.core.cancel import CancelRun, CancelSettings, SpotBatch
-from gatecancel_gui.core.models import OutcomeState
-from gatecancel_gui.core.orders import load_open_orders
+from gatecancel_gui.core.cancel.spot_batch import CancelRun, CancelSettings, SpotBatch
+from gatecancel_gui.core.domain.outcomes import OutcomeState
+from gatecancel_gui.core.gate.spot_orders import load_open_orders
 from gatecancel_gui.paper import Fault, PaperExchange
 from tests.conftest import client_for
 

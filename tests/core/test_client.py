@@ -2,10 +2,10 @@ import time
 
 import pytest
 
-from gatecancel_gui.core.client import GateClient, NotSent, parse_reset_seconds
-from gatecancel_gui.core.credentials import Credentials
-from gatecancel_gui.core.errors import ConfigError, ErrorClass, GateError
-from gatecancel_gui.core.hosts import LIVE_URL, normalise_base_url
+from gatecancel_gui.core.domain.environments import LIVE_URL, normalise_base_url
+from gatecancel_gui.core.domain.errors import ConfigError, ErrorClass, GateError
+from gatecancel_gui.core.gate.client import GateClient, NotSent, parse_reset_seconds
+from gatecancel_gui.core.store.credentials import Credentials
 from tests.conftest import FAST_READS, client_for
 
 

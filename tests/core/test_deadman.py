@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from gatecancel_gui.core.deadman import DeadManSwitch
+from gatecancel_gui.core.risk.deadman import DeadManSwitch
 from gatecancel_gui.paper import Fault, PaperExchange
 from tests.conftest import client_for, wait_for
 

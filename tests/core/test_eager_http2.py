@@ -4,8 +4,8 @@ stream limit below what is in flight neither stalls nor breaks the connection.""
 
 from concurrent.futures import ThreadPoolExecutor
 
-from gatecancel_gui.core.client import GateClient
-from gatecancel_gui.core.transport import NetworkSettings
+from gatecancel_gui.core.gate.client import GateClient
+from gatecancel_gui.core.net.transport import NetworkSettings
 from tests.core.h2_withholding_server import WithholdingH2Server
 
 

@@ -2,8 +2,8 @@
 forwarder or a tunnel that may lead to live Gate) is CUSTOM, and so is the paper exchange's URL before it
 has answered."""
 
-from gatecancel_gui.core.hosts import LIVE_URL, TESTNET_URL, Environment, environment_of
-from gatecancel_gui.core.orders import load_open_orders
+from gatecancel_gui.core.domain.environments import LIVE_URL, TESTNET_URL, Environment, environment_of
+from gatecancel_gui.core.gate.spot_orders import load_open_orders
 from gatecancel_gui.paper import NetworkShape, PaperExchange
 from tests.conftest import client_for
 
@@ -35,7 +35,7 @@ def test_a_server_that_stops_saying_so_is_custom_again():
 
 def test_the_paper_exchange_says_so_over_tls_and_http2_too():
     with PaperExchange(orders=5, pairs=2, network=NetworkShape(tls=True, http2=True)) as ex:
-        from gatecancel_gui.core.transport import NetworkSettings
+        from gatecancel_gui.core.net.transport import NetworkSettings
 
         with client_for(ex, network=NetworkSettings(ca_file=ex.ca_file)) as client:
             client.sync_clock()

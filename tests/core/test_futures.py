@@ -8,12 +8,13 @@ import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from gatecancel_gui.core.by_market import ByMarket, batch_method_for
-from gatecancel_gui.core.futures import FuturesBatch, load_futures_orders
-from gatecancel_gui.core.markets import Market
-from gatecancel_gui.core.models import OutcomeState
-from gatecancel_gui.core.orders import load_open_orders
-from gatecancel_gui.core.run import CancelRun, CancelSettings
+from gatecancel_gui.core.cancel.by_market import ByMarket, batch_method_for
+from gatecancel_gui.core.cancel.futures_batch import FuturesBatch
+from gatecancel_gui.core.cancel.run import CancelRun, CancelSettings
+from gatecancel_gui.core.domain.markets import Market
+from gatecancel_gui.core.domain.outcomes import OutcomeState
+from gatecancel_gui.core.gate.futures_orders import load_futures_orders
+from gatecancel_gui.core.gate.spot_orders import load_open_orders
 from gatecancel_gui.paper import Fault, PaperExchange
 from tests.conftest import client_for, wait_for
 
@@ -109,7 +110,8 @@ def test_one_click_over_spot_and_both_futures_markets_shares_the_accounts_cancel
 
 
 def test_futures_cancel_all_per_contract_is_confirmed_by_listing_and_leaves_other_contracts():
-    from gatecancel_gui.core.cancel_all import Scope, cancel_all, list_scope
+    from gatecancel_gui.core.cancel.cancel_all import cancel_all, list_scope
+    from gatecancel_gui.core.domain.scope import Scope
 
     with PaperExchange(orders=20, futures_orders=100, fill_fraction=0.0) as ex, client_for(ex) as c:
         target = "ETH_USDT"
@@ -124,7 +126,8 @@ def test_futures_cancel_all_per_contract_is_confirmed_by_listing_and_leaves_othe
 
 
 def test_futures_cancel_all_of_every_contract_with_its_stop_orders():
-    from gatecancel_gui.core.cancel_all import Scope, cancel_all
+    from gatecancel_gui.core.cancel.cancel_all import cancel_all
+    from gatecancel_gui.core.domain.scope import Scope
 
     with PaperExchange(orders=20, futures_orders=60, price_orders=8, fill_fraction=0.0) as ex, client_for(ex) as c:
         stops = ex.futures.open_price_orders("btc")
@@ -137,7 +140,7 @@ def test_futures_cancel_all_of_every_contract_with_its_stop_orders():
 
 
 def test_the_futures_dead_man_switch_arms_renews_and_disarms():
-    from gatecancel_gui.core.deadman import DeadManSwitch
+    from gatecancel_gui.core.risk.deadman import DeadManSwitch
     from tests.core.test_deadman import Steps
 
     with PaperExchange(orders=5, futures_orders=40) as ex, client_for(ex) as c:

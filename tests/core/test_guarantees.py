@@ -9,18 +9,21 @@ import threading
 
 import pytest
 
-from gatecancel_gui.core.cancel import SpotBatch
-from gatecancel_gui.core.cancel_all import CancelAllResult, Scope
-from gatecancel_gui.core.client import GateClient
-from gatecancel_gui.core.credentials import Credentials
-from gatecancel_gui.core.errors import GateError
-from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.markets import Market
-from gatecancel_gui.core.models import CancelOutcome, CancelReport, Order, OrderKind, OrderRef, OutcomeState
-from gatecancel_gui.core.orders import load_open_orders
-from gatecancel_gui.core.price_orders import StopOrderEach, _futures_stop_status
-from gatecancel_gui.core.run import CancelRun, CancelSettings
-from gatecancel_gui.core.transport import NetworkSettings
+from gatecancel_gui.core.cancel.cancel_all import CancelAllResult
+from gatecancel_gui.core.cancel.run import CancelRun, CancelSettings
+from gatecancel_gui.core.cancel.spot_batch import SpotBatch
+from gatecancel_gui.core.cancel.stop_orders_each import StopOrderEach
+from gatecancel_gui.core.domain.errors import GateError
+from gatecancel_gui.core.domain.markets import Market
+from gatecancel_gui.core.domain.orders import Order, OrderKind, OrderRef
+from gatecancel_gui.core.domain.outcomes import CancelOutcome, CancelReport, OutcomeState
+from gatecancel_gui.core.domain.scope import Scope
+from gatecancel_gui.core.gate.client import GateClient
+from gatecancel_gui.core.gate.spot_orders import load_open_orders
+from gatecancel_gui.core.gate.stop_orders import futures_stop_status
+from gatecancel_gui.core.net.transport import NetworkSettings
+from gatecancel_gui.core.store.credentials import Credentials
+from gatecancel_gui.core.store.journal import Journal
 from gatecancel_gui.paper import Fault, NetworkShape, PaperExchange
 from tests.conftest import FAST_READS, client_for
 
@@ -154,9 +157,9 @@ def test_a_stop_order_cancel_answer_that_says_so_is_gates_word():
 
 
 def test_a_futures_stop_order_record_finished_without_saying_how_stays_unknown():
-    assert _futures_stop_status({"status": "finished", "finish_as": ""}) == ""
-    assert _futures_stop_status({"status": "finished", "finish_as": "succeeded"}) == "finished"
-    assert _futures_stop_status({"status": "finished", "finish_as": "cancelled"}) == "cancelled"
+    assert futures_stop_status({"status": "finished", "finish_as": ""}) == ""
+    assert futures_stop_status({"status": "finished", "finish_as": "succeeded"}) == "finished"
+    assert futures_stop_status({"status": "finished", "finish_as": "cancelled"}) == "cancelled"
 
 
 def test_a_cancel_all_result_matches_orders_by_identity_not_by_id():
@@ -196,7 +199,7 @@ def test_the_journal_names_the_environment_the_server_has_said_by_the_time_of_ea
 
 def test_a_journal_line_takes_its_time_from_one_reading_of_the_clock():
     """Two readings across a second's turn wrote 10:12:34.999 then 10:12:34.000 (out of order)."""
-    from gatecancel_gui.core.journal import _now
+    from gatecancel_gui.core.store.journal import _now
 
     assert _now(1_700_000_000.9996) == "2023-11-14T22:13:20.999Z"
     assert _now(1_700_000_001.0004) == "2023-11-14T22:13:21.000Z"
@@ -224,7 +227,7 @@ def test_an_order_already_cancelled_before_the_request_says_so(exchange, client)
 def test_no_read_is_sent_once_stop_is_set(exchange, client):
     """A read after Stop went out (a free slot of the budget was taken) and its answer was then not waited
     for: after the look-up's bound passed, every remaining order was still asked."""
-    from gatecancel_gui.core.errors import Stopped
+    from gatecancel_gui.core.domain.errors import Stopped
 
     stop = threading.Event()
     stop.set()

@@ -1,7 +1,7 @@
 """Reading the journal when some lines are damaged (a crash mid-write cuts the last one short, a hand edit
 leaves a line that is JSON but not a record): those lines are skipped and counted, the rest is shown."""
 
-from gatecancel_gui.core.journal import Journal, journal_rows, unanswered
+from gatecancel_gui.core.store.journal import Journal, journal_rows, unanswered
 
 DAMAGED = (b'{"event": "sent", "request": "a", "orders": [{"currency_pair": "BTC_USDT", "id": "1"}]}\n'
            b'[1, 2]\n'                                       # JSON, not an object

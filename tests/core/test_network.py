@@ -10,17 +10,17 @@ import warnings
 
 import pytest
 
-from gatecancel_gui.core import credentials, proxy_login
-from gatecancel_gui.core.cancel import CancelRun, SpotBatch
-from gatecancel_gui.core.client import GateClient
-from gatecancel_gui.core.credentials import Credentials
-from gatecancel_gui.core.errors import GateError
-from gatecancel_gui.core.models import OutcomeState
-from gatecancel_gui.core.orders import load_open_orders
-from gatecancel_gui.core.profiles import Profile
-from gatecancel_gui.core.session import open_profile
-from gatecancel_gui.core.transport import NetworkSettings
-from gatecancel_gui.core.warmth import ConnectionWarmer
+from gatecancel_gui.core.app.session import open_profile
+from gatecancel_gui.core.cancel.spot_batch import CancelRun, SpotBatch
+from gatecancel_gui.core.domain.errors import GateError
+from gatecancel_gui.core.domain.outcomes import OutcomeState
+from gatecancel_gui.core.gate.client import GateClient
+from gatecancel_gui.core.gate.spot_orders import load_open_orders
+from gatecancel_gui.core.gate.warmth import ConnectionWarmer
+from gatecancel_gui.core.net.transport import NetworkSettings
+from gatecancel_gui.core.store import credentials, proxy_login
+from gatecancel_gui.core.store.credentials import Credentials
+from gatecancel_gui.core.store.profiles import Profile
 from gatecancel_gui.paper import NetworkShape, PaperExchange
 from tests.conftest import FAST_READS, PROXY_PASSWORD, PROXY_USER, wait_for
 
@@ -139,7 +139,7 @@ def test_cli_proxy_option_replaces_the_profiles_proxy_and_keeps_its_ca_file(mem_
     import trustme
 
     from gatecancel_gui.cli import build_parser, make_client
-    from gatecancel_gui.core.profiles import ProfileStore
+    from gatecancel_gui.core.store.profiles import ProfileStore
 
     ca = tmp_path / "ca.pem"
     trustme.CA().cert_pem.write_to_path(str(ca))

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from gatecancel_gui.core.orders import load_open_orders, load_pair_orders
+from gatecancel_gui.core.gate.spot_orders import load_open_orders, load_pair_orders
 from gatecancel_gui.paper import PaperExchange
 from tests.conftest import client_for
 

@@ -4,7 +4,7 @@ credential code. Skipped unless REAL_KEYRING=1; .ci/run runs them in a throwaway
 import keyring
 import pytest
 
-from gatecancel_gui.core import credentials
+from gatecancel_gui.core.store import credentials
 
 pytestmark = pytest.mark.real_keyring
 
@@ -28,7 +28,7 @@ def test_store_read_and_delete_a_profiles_secret():
 
 
 def test_the_dialog_reports_the_real_backend(qtbot, tmp_path):
-    from gatecancel_gui.core.profiles import ProfileStore
+    from gatecancel_gui.core.store.profiles import ProfileStore
     from gatecancel_gui.ui.profiles_dialog import ProfilesDialog
 
     dialog = ProfilesDialog(ProfileStore(tmp_path / "profiles.json"))

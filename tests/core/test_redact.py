@@ -1,7 +1,7 @@
 import logging
 
-from gatecancel_gui.core import redact
-from gatecancel_gui.core.credentials import Credentials
+from gatecancel_gui.core.store import redact
+from gatecancel_gui.core.store.credentials import Credentials
 
 
 def test_log_records_never_carry_a_registered_secret_key_or_signature(caplog):

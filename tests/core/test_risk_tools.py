@@ -4,14 +4,16 @@ import csv
 
 import pytest
 
-from gatecancel_gui.core.cancel_all import Scope, cancel_all
-from gatecancel_gui.core.deadman import DeadManSwitch, countdown
-from gatecancel_gui.core.errors import ConfigError
-from gatecancel_gui.core.export import write_csv
-from gatecancel_gui.core.journal import Journal, unanswered
-from gatecancel_gui.core.models import OutcomeState
-from gatecancel_gui.core.price_orders import StopOrderEach, load_price_orders
-from gatecancel_gui.core.run import CancelRun
+from gatecancel_gui.core.cancel.cancel_all import cancel_all
+from gatecancel_gui.core.cancel.run import CancelRun
+from gatecancel_gui.core.cancel.stop_orders_each import StopOrderEach
+from gatecancel_gui.core.domain.errors import ConfigError
+from gatecancel_gui.core.domain.outcomes import OutcomeState
+from gatecancel_gui.core.domain.scope import Scope
+from gatecancel_gui.core.gate.stop_orders import load_price_orders
+from gatecancel_gui.core.risk.deadman import DeadManSwitch, countdown
+from gatecancel_gui.core.store.export import write_csv
+from gatecancel_gui.core.store.journal import Journal, unanswered
 from gatecancel_gui.paper import Fault, PaperExchange
 from tests.conftest import client_for, wait_for
 from tests.core.test_deadman import Steps

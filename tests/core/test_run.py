@@ -3,13 +3,16 @@ budget per account, and a way of sending plugs in without a skeleton of its own.
 
 import threading
 
-from gatecancel_gui.core.cancel import SpotBatch
-from gatecancel_gui.core.cancel_all import Scope, cancel_all
-from gatecancel_gui.core.client import ReadRetry
-from gatecancel_gui.core.models import CancelOutcome, OrderKind, OutcomeState
-from gatecancel_gui.core.orders import load_open_orders
-from gatecancel_gui.core.price_orders import StopOrderEach, load_price_orders
-from gatecancel_gui.core.run import CancelRun, CancelSettings
+from gatecancel_gui.core.cancel.cancel_all import cancel_all
+from gatecancel_gui.core.cancel.run import CancelRun, CancelSettings
+from gatecancel_gui.core.cancel.spot_batch import SpotBatch
+from gatecancel_gui.core.cancel.stop_orders_each import StopOrderEach
+from gatecancel_gui.core.domain.orders import OrderKind
+from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState
+from gatecancel_gui.core.domain.scope import Scope
+from gatecancel_gui.core.gate.client import ReadRetry
+from gatecancel_gui.core.gate.spot_orders import load_open_orders
+from gatecancel_gui.core.gate.stop_orders import load_price_orders
 from gatecancel_gui.paper import Fault, PaperExchange
 from tests.conftest import client_for
 

@@ -13,13 +13,14 @@ from typing import Any
 
 import pytest
 
-from gatecancel_gui.core.client import ApiResponse, NoAnswer, NotSent
-from gatecancel_gui.core.errors import GateError
-from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.markets import Market
-from gatecancel_gui.core.method import Answer, CancelMethod, Found, Record, results_by_id
-from gatecancel_gui.core.models import OrderRef, OutcomeState
-from gatecancel_gui.core.run import CancelRun, CancelSettings
+from gatecancel_gui.core.cancel.method import Answer, CancelMethod, Found, Record, results_by_id
+from gatecancel_gui.core.cancel.run import CancelRun, CancelSettings
+from gatecancel_gui.core.domain.errors import GateError
+from gatecancel_gui.core.domain.markets import Market
+from gatecancel_gui.core.domain.orders import OrderRef
+from gatecancel_gui.core.domain.outcomes import OutcomeState
+from gatecancel_gui.core.gate.client import ApiResponse, NoAnswer, NotSent
+from gatecancel_gui.core.store.journal import Journal
 
 CANCELLED, REJECTED, UNKNOWN, NOT_SENT = (OutcomeState.CANCELLED, OutcomeState.REJECTED, OutcomeState.UNKNOWN,
                                           OutcomeState.NOT_SENT)
@@ -220,7 +221,7 @@ def test_an_unexpected_error_still_returns_a_whole_report_logged_once(caplog):
             return Scripted(answer("timeout", group))
 
     method = Half(["ok"], ["open"])
-    with caplog.at_level(logging.INFO, logger="gatecancel_gui.core.run"):
+    with caplog.at_level(logging.INFO, logger="gatecancel_gui.core.cancel.run"):
         report = CancelRun(QuietClient(), method, settings=FAST).run(refs)  # type: ignore[arg-type]
     assert set(report.outcomes) == set(refs)
     assert report.count(CANCELLED) == 40 and report.count(UNKNOWN) == 19
@@ -292,8 +293,8 @@ def test_a_slow_consumer_holds_up_only_the_thread_delivering():
 
 
 def test_the_settled_journal_line_names_each_orders_market_and_its_own_endpoint(tmp_path):
-    from gatecancel_gui.core.models import OrderKind
-    from gatecancel_gui.core.price_orders import StopOrderEach
+    from gatecancel_gui.core.cancel.stop_orders_each import StopOrderEach
+    from gatecancel_gui.core.domain.orders import OrderKind
 
     journal = Journal(tmp_path / "j.jsonl")
     refs = [OrderRef("BTC_USDT", "7", OrderKind.STOP, Market.FUTURES_USDT)]

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from gatecancel_gui.core.senders import SenderPool
+from gatecancel_gui.core.net.senders import SenderPool
 
 
 def test_every_item_runs_at_most_limit_at_once():
@@ -71,9 +71,10 @@ def test_prestart_after_close_starts_nothing_and_raises_nothing():
 def test_one_number_bounds_the_requests_in_flight_everywhere():
     """The sender threads, the HTTP/1.1 connections, the run's default and the early HTTP/2 streams agree
     (they were written in three places)."""
-    from gatecancel_gui.core import eager_http2, transport, warmth
-    from gatecancel_gui.core.client import GateClient
-    from gatecancel_gui.core.run import CancelSettings
+    from gatecancel_gui.core.cancel.run import CancelSettings
+    from gatecancel_gui.core.gate import warmth
+    from gatecancel_gui.core.gate.client import GateClient
+    from gatecancel_gui.core.net import eager_http2, transport
 
     with GateClient("https://api.gateio.ws/api/v4") as client:
         assert client.senders.size == transport.POOL_SIZE == transport.MAX_IN_FLIGHT

@@ -5,14 +5,14 @@ import threading
 
 import pytest
 
-from gatecancel_gui.core.cancel import BATCH_ENDPOINT, SpotBatch
-from gatecancel_gui.core.client import NotSent
-from gatecancel_gui.core.journal import Journal, unanswered
-from gatecancel_gui.core.models import OutcomeState
-from gatecancel_gui.core.orders import load_open_orders
-from gatecancel_gui.core.ratelimit import RequestBudget
-from gatecancel_gui.core.run import CancelRun, CancelSettings
-from gatecancel_gui.core.warmth import ConnectionWarmer
+from gatecancel_gui.core.cancel.run import CancelRun, CancelSettings
+from gatecancel_gui.core.cancel.spot_batch import BATCH_ENDPOINT, SpotBatch
+from gatecancel_gui.core.domain.outcomes import OutcomeState
+from gatecancel_gui.core.gate.client import NotSent
+from gatecancel_gui.core.gate.ratelimit import RequestBudget
+from gatecancel_gui.core.gate.spot_orders import load_open_orders
+from gatecancel_gui.core.gate.warmth import ConnectionWarmer
+from gatecancel_gui.core.store.journal import Journal, unanswered
 from tests.conftest import client_for
 
 

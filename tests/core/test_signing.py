@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from gatecancel_gui.core.signing import EMPTY_BODY_HASH, sign
+from gatecancel_gui.core.gate.signing import EMPTY_BODY_HASH, sign
 from gatecancel_gui.paper.auth import expected_signature
 from tests.conftest import client_for
 
@@ -67,9 +67,9 @@ def test_unencoded_query_is_what_gets_signed(exchange):
 
 
 def test_wrong_secret_is_rejected_with_gates_label(exchange):
-    from gatecancel_gui.core.client import GateClient
-    from gatecancel_gui.core.credentials import Credentials
-    from gatecancel_gui.core.errors import ErrorClass, GateError
+    from gatecancel_gui.core.domain.errors import ErrorClass, GateError
+    from gatecancel_gui.core.gate.client import GateClient
+    from gatecancel_gui.core.store.credentials import Credentials
 
     with GateClient(exchange.base_url, Credentials(exchange.main_key.key, "wrong")) as c:
         with pytest.raises(GateError) as info:

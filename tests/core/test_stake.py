@@ -4,9 +4,9 @@ contracts, and every one of them is named (the first few per market, then "+N mo
 
 from decimal import Decimal
 
-from gatecancel_gui.core.markets import Market
-from gatecancel_gui.core.models import Order
-from gatecancel_gui.core.stake import cancel_question, describe_instruments, name_instruments
+from gatecancel_gui.core.domain.markets import Market
+from gatecancel_gui.core.domain.orders import Order
+from gatecancel_gui.core.domain.wording import cancel_question, describe_instruments, name_instruments
 
 ONE = Decimal(1)
 

@@ -7,13 +7,13 @@ import time
 
 import pytest
 
-from gatecancel_gui.core.cancel import CancelRun, SpotBatch
-from gatecancel_gui.core.client import GateClient
-from gatecancel_gui.core.credentials import Credentials
-from gatecancel_gui.core.errors import GateError
-from gatecancel_gui.core.journal import Journal, unanswered
-from gatecancel_gui.core.models import OutcomeState
-from gatecancel_gui.core.orders import load_open_orders
+from gatecancel_gui.core.cancel.spot_batch import CancelRun, SpotBatch
+from gatecancel_gui.core.domain.errors import GateError
+from gatecancel_gui.core.domain.outcomes import OutcomeState
+from gatecancel_gui.core.gate.client import GateClient
+from gatecancel_gui.core.gate.spot_orders import load_open_orders
+from gatecancel_gui.core.store.credentials import Credentials
+from gatecancel_gui.core.store.journal import Journal, unanswered
 from gatecancel_gui.paper import Fault, PaperExchange
 from tests.conftest import client_for
 

@@ -6,7 +6,7 @@ import time
 import httpx
 import pytest
 
-from gatecancel_gui.core.signing import signed_headers
+from gatecancel_gui.core.gate.signing import signed_headers
 from gatecancel_gui.paper import Fault, PaperExchange
 
 

@@ -10,12 +10,12 @@ import h2.events
 import h2.settings
 import pytest
 
-from gatecancel_gui.core.cancel import CancelRun, SpotBatch
-from gatecancel_gui.core.client import GateClient
-from gatecancel_gui.core.credentials import Credentials
-from gatecancel_gui.core.models import OutcomeState
-from gatecancel_gui.core.orders import load_open_orders
-from gatecancel_gui.core.transport import NetworkSettings
+from gatecancel_gui.core.cancel.spot_batch import CancelRun, SpotBatch
+from gatecancel_gui.core.domain.outcomes import OutcomeState
+from gatecancel_gui.core.gate.client import GateClient
+from gatecancel_gui.core.gate.spot_orders import load_open_orders
+from gatecancel_gui.core.net.transport import NetworkSettings
+from gatecancel_gui.core.store.credentials import Credentials
 from gatecancel_gui.paper import Fault, NetworkShape, PaperExchange
 from tests.conftest import FAST_READS
 

@@ -3,8 +3,8 @@
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
 
-from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.session import Session
+from gatecancel_gui.core.app.session import Session
+from gatecancel_gui.core.store.journal import Journal
 from gatecancel_gui.paper import PaperExchange
 from gatecancel_gui.ui.main_window import MainWindow
 from tests.conftest import client_for

@@ -1,7 +1,7 @@
 """The window's Journal dialog with damaged lines: the rest is shown and the dialog says how many lines
 were skipped (it refused the whole journal for one line cut short by a crash)."""
 
-from gatecancel_gui.core.journal import Journal
+from gatecancel_gui.core.store.journal import Journal
 from gatecancel_gui.ui.journal_dialog import JournalDialog
 
 

@@ -6,9 +6,9 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
-from gatecancel_gui.core import credentials
-from gatecancel_gui.core.errors import ConfigError
-from gatecancel_gui.core.profiles import ProfileStore
+from gatecancel_gui.core.domain.errors import ConfigError
+from gatecancel_gui.core.store import credentials
+from gatecancel_gui.core.store.profiles import ProfileStore
 from gatecancel_gui.ui.profiles_dialog import ProfilesDialog
 from tests.ui.conftest import fill_custom_profile
 

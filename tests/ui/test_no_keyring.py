@@ -9,10 +9,10 @@ import keyring.errors
 import pytest
 from keyring.backends import fail, null
 
-from gatecancel_gui.core import credentials
-from gatecancel_gui.core.errors import ConfigError
-from gatecancel_gui.core.profiles import Profile, ProfileStore
-from gatecancel_gui.core.session import open_profile
+from gatecancel_gui.core.app.session import open_profile
+from gatecancel_gui.core.domain.errors import ConfigError
+from gatecancel_gui.core.store import credentials
+from gatecancel_gui.core.store.profiles import Profile, ProfileStore
 from gatecancel_gui.ui.main_window import MainWindow
 from gatecancel_gui.ui.profiles_dialog import ProfilesDialog
 from tests.ui.conftest import fill_custom_profile

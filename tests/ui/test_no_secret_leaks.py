@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
-from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.profiles import ProfileStore
+from gatecancel_gui.core.store.journal import Journal
+from gatecancel_gui.core.store.profiles import ProfileStore
 from gatecancel_gui.gui import setup_logging
 from gatecancel_gui.paper.server import ApiKey
 from gatecancel_gui.ui.main_window import MainWindow

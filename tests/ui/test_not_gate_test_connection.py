@@ -2,7 +2,7 @@
 
 import pytest
 
-from gatecancel_gui.core.profiles import ProfileStore
+from gatecancel_gui.core.store.profiles import ProfileStore
 from gatecancel_gui.ui.profiles_dialog import ProfilesDialog
 from tests.not_gate import not_gate
 from tests.ui.conftest import fill_custom_profile

@@ -7,8 +7,8 @@ import pytest
 from keyring.backends import fail
 from PySide6.QtCore import QSettings
 
-from gatecancel_gui.core import credentials
-from gatecancel_gui.core.profiles import ProfileStore
+from gatecancel_gui.core.store import credentials
+from gatecancel_gui.core.store.profiles import ProfileStore
 from gatecancel_gui.ui.profiles_dialog import ProfilesDialog
 
 

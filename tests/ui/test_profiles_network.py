@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from gatecancel_gui.core import proxy_login
-from gatecancel_gui.core.profiles import ProfileStore
-from gatecancel_gui.core.session import open_profile
+from gatecancel_gui.core.app.session import open_profile
+from gatecancel_gui.core.store import proxy_login
+from gatecancel_gui.core.store.profiles import ProfileStore
 from gatecancel_gui.paper import NetworkShape, PaperExchange
 from gatecancel_gui.ui.profiles_dialog import ProfilesDialog
 from tests.conftest import PROXY_PASSWORD, PROXY_USER

@@ -7,13 +7,13 @@ from decimal import Decimal
 import pytest
 from PySide6.QtCore import Qt
 
-from gatecancel_gui.core import credentials
-from gatecancel_gui.core.cancel_all import Scope
-from gatecancel_gui.core.credentials import Credentials
-from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.models import OutcomeState
-from gatecancel_gui.core.profiles import Profile, ProfileStore
-from gatecancel_gui.core.session import Session
+from gatecancel_gui.core.app.session import Session
+from gatecancel_gui.core.domain.outcomes import OutcomeState
+from gatecancel_gui.core.domain.scope import Scope
+from gatecancel_gui.core.store import credentials
+from gatecancel_gui.core.store.credentials import Credentials
+from gatecancel_gui.core.store.journal import Journal
+from gatecancel_gui.core.store.profiles import Profile, ProfileStore
 from gatecancel_gui.paper import PaperExchange
 from gatecancel_gui.ui.main_window import MainWindow
 from gatecancel_gui.ui.orders_model import COLUMN

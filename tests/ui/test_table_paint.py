@@ -4,7 +4,7 @@ shows are always those of the rows at their place (after a scroll, a sort, a fil
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItemModel
 
-from gatecancel_gui.core.models import CancelOutcome, OutcomeState
+from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState
 from gatecancel_gui.ui.orders_model import COLUMN, COLUMNS, OrdersModel
 from gatecancel_gui.ui.theme import state_background
 

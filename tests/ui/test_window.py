@@ -7,9 +7,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
-from gatecancel_gui.core.journal import unanswered
-from gatecancel_gui.core.models import OutcomeState
-from gatecancel_gui.core.run import CancelSettings
+from gatecancel_gui.core.cancel.run import CancelSettings
+from gatecancel_gui.core.domain.outcomes import OutcomeState
+from gatecancel_gui.core.store.journal import unanswered
 from gatecancel_gui.paper import PaperExchange
 from gatecancel_gui.ui.orders_model import COLUMN
 from gatecancel_gui.ui.theme import state_background

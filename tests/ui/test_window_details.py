@@ -9,8 +9,8 @@ from decimal import Decimal
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
 
-from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.markets import Market
+from gatecancel_gui.core.domain.markets import Market
+from gatecancel_gui.core.store.journal import Journal
 from gatecancel_gui.paper import PaperExchange
 from gatecancel_gui.ui.journal_dialog import SHOWN, JournalDialog
 from gatecancel_gui.ui.orders_model import COLUMN

@@ -4,8 +4,8 @@ exchange's record, and futures that cannot be read leaving the spot table whole.
 
 from PySide6.QtCore import Qt
 
-from gatecancel_gui.core.markets import Market
-from gatecancel_gui.core.models import OutcomeState
+from gatecancel_gui.core.domain.markets import Market
+from gatecancel_gui.core.domain.outcomes import OutcomeState
 from gatecancel_gui.paper import Fault, PaperExchange
 from gatecancel_gui.ui.orders_model import COLUMN
 from tests.ui.test_window import run_cancel
@@ -76,9 +76,9 @@ def test_futures_that_cannot_be_read_leave_the_spot_table_whole_and_say_so(make_
 
 
 def test_futures_cancel_all_dead_man_switch_and_stop_orders_in_the_window(qtbot, tmp_path):
-    from gatecancel_gui.core.cancel_all import Scope
-    from gatecancel_gui.core.journal import Journal
-    from gatecancel_gui.core.session import Session
+    from gatecancel_gui.core.app.session import Session
+    from gatecancel_gui.core.domain.scope import Scope
+    from gatecancel_gui.core.store.journal import Journal
     from gatecancel_gui.ui.main_window import MainWindow
     from tests.conftest import client_for
     from tests.ui.conftest import Answers, shut

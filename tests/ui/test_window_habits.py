@@ -10,12 +10,12 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
 from gatecancel_gui import __version__
-from gatecancel_gui.core import credentials
-from gatecancel_gui.core.credentials import Credentials
-from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.models import CancelOutcome, OutcomeState
-from gatecancel_gui.core.profiles import Profile, ProfileStore
-from gatecancel_gui.core.session import Session
+from gatecancel_gui.core.app.session import Session
+from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState
+from gatecancel_gui.core.store import credentials
+from gatecancel_gui.core.store.credentials import Credentials
+from gatecancel_gui.core.store.journal import Journal
+from gatecancel_gui.core.store.profiles import Profile, ProfileStore
 from gatecancel_gui.paper import PaperExchange
 from gatecancel_gui.ui.journal_dialog import JournalDialog
 from gatecancel_gui.ui.main_window import MainWindow, suggested_export_path

@@ -2,9 +2,9 @@
 drops connections left idle. The connection the window keeps warm is replaced before the trader needs it,
 so a cancel after the drop costs nothing visible: no new connection, no request resent, every row true."""
 
-from gatecancel_gui.core.journal import Journal
-from gatecancel_gui.core.session import Session
-from gatecancel_gui.core.transport import NetworkSettings
+from gatecancel_gui.core.app.session import Session
+from gatecancel_gui.core.net.transport import NetworkSettings
+from gatecancel_gui.core.store.journal import Journal
 from gatecancel_gui.paper import NetworkShape, PaperExchange
 from gatecancel_gui.ui.main_window import MainWindow
 from tests.conftest import client_for

@@ -1,6 +1,6 @@
 """The confirmation and the status bar count the same instruments in the same words; plurals agree."""
 
-from gatecancel_gui.core.stake import describe_instruments
+from gatecancel_gui.core.domain.wording import describe_instruments
 from gatecancel_gui.paper import PaperExchange
 from tests.ui.test_window_futures import load
 

@@ -4,9 +4,10 @@ from decimal import Decimal
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 
-from gatecancel_gui.core.markets import Market
-from gatecancel_gui.core.models import CancelOutcome, Order, OutcomeState
-from gatecancel_gui.core.stake import cancel_question
+from gatecancel_gui.core.domain.markets import Market
+from gatecancel_gui.core.domain.orders import Order
+from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState
+from gatecancel_gui.core.domain.wording import cancel_question
 from gatecancel_gui.ui.orders_model import COLUMN
 
 

@@ -5,10 +5,10 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 
-from gatecancel_gui.core.journal import Journal, unanswered
-from gatecancel_gui.core.models import OutcomeState
-from gatecancel_gui.core.run import CancelSettings
-from gatecancel_gui.core.session import Session
+from gatecancel_gui.core.app.session import Session
+from gatecancel_gui.core.cancel.run import CancelSettings
+from gatecancel_gui.core.domain.outcomes import OutcomeState
+from gatecancel_gui.core.store.journal import Journal, unanswered
 from gatecancel_gui.paper import Fault, PaperExchange
 from gatecancel_gui.ui.main_window import MainWindow
 from gatecancel_gui.ui.orders_model import COLUMN

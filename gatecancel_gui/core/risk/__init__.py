@@ -1,0 +1,1 @@
+"""Protection that runs on its own: the dead-man switch (and, next, the guard)."""
