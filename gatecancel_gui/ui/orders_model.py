@@ -26,7 +26,7 @@ from PySide6.QtGui import QFont
 
 from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.orders import Order
-from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState
+from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState, merged
 from gatecancel_gui.ui.theme import is_dark, result_text, side_colour, state_background
 
 Index = QModelIndex | QPersistentModelIndex
@@ -341,10 +341,8 @@ class OrdersModel(QAbstractTableModel):
             row = self._row_of.get(outcome.ref.key)
             if row is None or self._orders[row].ref != outcome.ref:
                 continue
-            current = self._results.get(outcome.ref.key)
-            if current is not None and current.settled and not (outcome.reconciled and not current.reconciled
-                                                                 and outcome.final):
-                continue  # known for good: a later, weaker answer (a second cancel's ORDER_NOT_FOUND) is not truth
+            if merged(self._results.get(outcome.ref.key), outcome, across_runs=True) is not outcome:
+                continue
             self._results[outcome.ref.key] = outcome
             self._dirty_rows.add(row)
         if self._dirty_rows and not self._flush.isActive():

@@ -26,7 +26,7 @@ from gatecancel_gui.core.cancel.method import MAX_BATCH, Answer, CancelMethod, R
 from gatecancel_gui.core.domain.environments import environment_of
 from gatecancel_gui.core.domain.errors import ErrorClass, GateError, Stopped
 from gatecancel_gui.core.domain.orders import OrderRef
-from gatecancel_gui.core.domain.outcomes import FILLED_LABELS, CancelOutcome, CancelReport, OutcomeState
+from gatecancel_gui.core.domain.outcomes import FILLED_LABELS, CancelOutcome, CancelReport, OutcomeState, merged
 from gatecancel_gui.core.gate.client import WILL_NOT_CHANGE, GateClient, NoAnswer, NotSent, PendingAnswer
 from gatecancel_gui.core.net.transport import MAX_IN_FLIGHT
 from gatecancel_gui.core.store.journal import Journal
@@ -377,10 +377,7 @@ class CancelRun:
         the run's lock, by one thread at a time, in the order the outcomes were recorded: a slow consumer
         holds up the one thread delivering, never the others sending."""
         with self._lock:
-            current = self._report.outcomes.get(outcome.ref)
-            if current is not None and current.final and not (
-                    current.state is OutcomeState.REJECTED and not current.reconciled
-                    and outcome.reconciled and outcome.final):
+            if merged(self._report.outcomes.get(outcome.ref), outcome) is not outcome:
                 return
             self._report.outcomes[outcome.ref] = outcome
             delivery = self._delivery

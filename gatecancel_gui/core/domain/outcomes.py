@@ -62,6 +62,22 @@ class CancelOutcome:
         }
 
 
+def merged(current: CancelOutcome | None, new: CancelOutcome, *, across_runs: bool = False) -> CancelOutcome:
+    """The one rule for a new word about an order whose outcome may already be known (used by the run, the
+    table and the stream): what is known stays, and a later, weaker answer (a second cancel's
+    ORDER_NOT_FOUND) never replaces it. Within a run every final outcome is known; across runs only what
+    is settled (cancelled, or gone for good), since a new cancel may help where an old one did not. One
+    exception: the order's own record replaces a refusal that merely reported it."""
+    if current is None:
+        return new
+    known = current.settled if across_runs else current.final
+    if not known:
+        return new
+    record_over_refusal = (current.state is OutcomeState.REJECTED and not current.reconciled
+                           and new.reconciled and new.final)
+    return new if record_over_refusal else current
+
+
 GONE_LABELS = frozenset({"ORDER_NOT_FOUND", "ORDER_CLOSED", "ORDER_CANCELLED", "ORDER_FILLED", "ORDER_FINISHED"})
 # may have filled: ask its record (ORDER_FINISHED is futures' own word for an order already finished)
 FILLED_LABELS = frozenset({"ORDER_NOT_FOUND", "ORDER_CLOSED", "ORDER_FILLED", "ORDER_FINISHED"})
