@@ -12,7 +12,7 @@ import asyncio
 import collections
 import threading
 
-from gatecancel_gui.paper.http_server import no_delay
+from gatecancel_gui.paper.loops import no_delay, quiet_loop_errors
 
 _EOF = b""  # queued after the last bytes of a direction: half-close the other side when it is due
 
@@ -204,8 +204,6 @@ class DelayProxy:
         return link.client
 
     def _run(self) -> None:
-        from gatecancel_gui.paper.network import quiet_loop_errors
-
         asyncio.set_event_loop(self._loop)
         self._loop.set_exception_handler(quiet_loop_errors)
         self._server = self._loop.run_until_complete(

@@ -1,5 +1,5 @@
 """The paper exchange's HTTP server for its network shape: HTTP/2 (the h2 library) and HTTP/1.1 (h11)
-chosen by ALPN, over TLS, on one asyncio loop, each request handed to `PaperExchange.handle`.
+chosen by ALPN, over TLS, on one asyncio loop, each request handed to the exchange's `handle`.
 
 Why not an ASGI server: hypercorn spent ~1.4 ms of this process's CPU on each request of a burst (a task,
 queues and events per stream) and sent no answer until it had handled every request of the burst, so in
@@ -11,15 +11,13 @@ Gate's own servers (openresty) do; the connection's receive window is opened as 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import json
 import logging
-import socket
 from collections.abc import Callable
 from concurrent.futures import Executor
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 import h2.config
 import h2.connection
@@ -29,10 +27,8 @@ import h2.exceptions
 import h2.settings
 import h11
 
-from gatecancel_gui.core.domain.environments import PAPER_HEADER
-
-if TYPE_CHECKING:
-    from gatecancel_gui.paper.server import PaperExchange
+from gatecancel_gui.paper.loops import no_delay
+from gatecancel_gui.paper.transport import Exchange, announced
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +43,7 @@ class _Headers(dict[str, str]):
 
 
 class PaperRequest:
-    """What `PaperExchange.handle` needs of a request handler (the plain server's is http.server's)."""
+    """A request as the exchange's `handle` takes it (transport.Request; the plain server's is http.server's)."""
 
     def __init__(self, method: str, path: str, headers: list[tuple[str, str]], body: bytes) -> None:
         self.method, self.path = method, path
@@ -58,7 +54,7 @@ class PaperRequest:
         self.extra_headers: dict[str, str] = {}
         self.dropped = False
         self.drip_s = 0.0  # > 0: the body leaves one byte every drip_s seconds
-        self.announce = True  # say "the paper exchange" (PAPER_HEADER) on the answer
+        self.announce = True  # say "the paper exchange" on the answer (transport.announced)
 
     def reply_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         self.reply_raw(status, json.dumps(payload).encode(), "application/json", headers)
@@ -77,7 +73,7 @@ class PaperRequest:
         self.dropped = True
 
     def response_headers(self) -> list[tuple[str, str]]:
-        said = [(PAPER_HEADER.lower(), "1")] if self.announce else []
+        said = [(k.lower(), v) for k, v in announced(self.announce)]
         return [("content-type", self.content_type), ("content-length", str(len(self.body))), *said,
                 *((k.lower(), v) for k, v in self.extra_headers.items())]
 
@@ -89,7 +85,7 @@ class Dispatcher:
     """Hands requests to the exchange: on the loop when nothing may sleep (a few hundred microseconds of
     work), on a worker thread when injected latency or a fault schedule may."""
 
-    def __init__(self, exchange: PaperExchange, executor: Executor, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, exchange: Exchange, executor: Executor, loop: asyncio.AbstractEventLoop) -> None:
         self.exchange, self.executor, self.loop = exchange, executor, loop
 
     def __call__(self, request: PaperRequest, respond: Respond) -> None:
@@ -103,20 +99,10 @@ class Dispatcher:
 
     def _handle(self, request: PaperRequest) -> None:
         try:
-            self.exchange.handle(cast(Any, request), request.method)  # quacks like the plain server's handler
+            self.exchange.handle(request, request.method)
         except Exception:  # the exchange answers its own errors; anything else is a 500, never a hang
             log.exception("the paper exchange failed on %s %s", request.method, request.path)
             request.reply_json(500, {"label": "SERVER_ERROR", "message": "internal error"})
-
-
-def no_delay(transport: asyncio.BaseTransport) -> None:
-    """Small writes go at once. asyncio sets this only when the socket says it is TCP, and a socket made as
-    socket(AF_INET, SOCK_STREAM) says protocol 0: answers then waited on Nagle's algorithm for the
-    peer's delayed ACK, 40 ms (measured: the last answers of a 50-request burst came 40 ms late)."""
-    sock = transport.get_extra_info("socket")
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 class HttpConnection(asyncio.Protocol):

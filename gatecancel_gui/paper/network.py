@@ -1,7 +1,7 @@
 """The paper exchange with a real network's shape, on by option: TLS with a throwaway CA, HTTP/2 and
 HTTP/1.1 by ALPN (or HTTP/1.1 only), behind a proxy that adds round trips and drops idle connections.
-The exchange's logic is the same object the plain server uses: requests reach `PaperExchange.handle`
-through a request object that looks like the plain server's request handler (see http_server)."""
+The exchange's logic is the same object the plain server uses: requests reach its `handle` through a
+request object shaped like the plain server's request handler (see transport and http_server)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from gatecancel_gui.paper.delay_proxy import DelayProxy
 from gatecancel_gui.paper.http_server import NGINX_WINDOW, SPEC_WINDOW, Dispatcher, HttpConnection
+from gatecancel_gui.paper.loops import quiet_loop_errors
 from gatecancel_gui.paper.tls import ThrowawayCA
-
-if TYPE_CHECKING:
-    from gatecancel_gui.paper.server import PaperExchange
+from gatecancel_gui.paper.transport import Exchange
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +35,6 @@ class NetworkShape:
                                    # the spec's 64 KB, as a server that never widens it)
 
 
-def quiet_loop_errors(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-    """Connections a client drops (a refused certificate, a test that ends) are routine for a paper
-    exchange: one debug line, and no traceback formatted on this thread (on CPython 3.11, formatting one
-    parses source, which races the main thread's own parsing)."""
-    log.debug("paper exchange connection ended: %s", context.get("message") or context.get("exception"))
-
-
 def server_tls(ca: ThrowawayCA, http2: bool) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2  # HTTP/2 needs 1.2 or later
@@ -56,7 +47,7 @@ def server_tls(ca: ThrowawayCA, http2: bool) -> ssl.SSLContext:
 class NetworkServer:
     """The HTTP server in its own thread and event loop, the delay proxy in front; `port` is the proxy's."""
 
-    def __init__(self, exchange: PaperExchange, shape: NetworkShape) -> None:
+    def __init__(self, exchange: Exchange, shape: NetworkShape) -> None:
         self.shape = shape
         self.ca = ThrowawayCA() if shape.tls else None
         self._exchange = exchange

@@ -6,22 +6,21 @@ import json
 import logging
 import re
 import secrets
-import sys
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from gatecancel_gui.core.domain.environments import PAPER_HEADER
 from gatecancel_gui.paper.auth import signature_matches
 from gatecancel_gui.paper.book import REFERENCE_PRICES, Book, PaperOrder, seed_book
 from gatecancel_gui.paper.faults import Fault, FaultPlan
 from gatecancel_gui.paper.futures import FuturesBook, FuturesEndpoints, seed_futures
 from gatecancel_gui.paper.network import NetworkServer, NetworkShape
+from gatecancel_gui.paper.plain_server import PlainServer
 from gatecancel_gui.paper.risk import CountdownTimers, PaperApiError, PriceOrderBook, RiskEndpoints
+from gatecancel_gui.paper.transport import Request
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +97,7 @@ class PaperExchange(RiskEndpoints, FuturesEndpoints):
         self.drip_s = 0.8  # DRIP_AFTER_APPLY: seconds between the bytes of an answer
         self.clock_offset_s = 0.0
         self.reset_in_ms = reset_in_ms
-        self.announce = True  # every answer says "the paper exchange" (PAPER_HEADER): only it is called PAPER
+        self.announce = True  # every answer says "the paper exchange" (transport.announced): only it is PAPER
         self.cancel_all_delay_s = cancel_all_delay_s
         self.fault_plans: dict[str, FaultPlan] = {}
         self.busy_first_get = False  # answer 503 TOO_BUSY to the first attempt of every distinct GET
@@ -115,8 +114,7 @@ class PaperExchange(RiskEndpoints, FuturesEndpoints):
         self.peak_cancels_in_flight = 0
         self._stats_lock = threading.Lock()
         self.network = NetworkServer(self, network) if network is not None else None
-        self._server = _Server(("127.0.0.1", 0 if network else port), _Handler)
-        self._server.exchange = self
+        self._server = PlainServer(0 if network else port, self)
         self._thread: threading.Thread | None = None
         self._timers: list[threading.Timer] = []
         self.stopping = threading.Event()  # set by stop(): ends a dripping answer
@@ -193,7 +191,7 @@ class PaperExchange(RiskEndpoints, FuturesEndpoints):
         """Whether a request may sleep here (injected latency, a slow answer, any fault schedule)."""
         return bool(self.latency_s or self.fault_plans)
 
-    def handle(self, handler: _Handler, method: str) -> None:
+    def handle(self, handler: Request, method: str) -> None:
         parts = urlsplit(handler.path)
         path, raw_query = parts.path, parts.query
         length = int(handler.headers.get("Content-Length") or 0)
@@ -261,7 +259,7 @@ class PaperExchange(RiskEndpoints, FuturesEndpoints):
         if size:
             self.cancel_seen.set()
 
-    def _deliver(self, handler: _Handler, fault: Fault, status: int, payload: Any,
+    def _deliver(self, handler: Request, fault: Fault, status: int, payload: Any,
                  headers: dict[str, str]) -> None:
         if fault is Fault.DROP_AFTER_APPLY:
             handler.drop()
@@ -284,7 +282,7 @@ class PaperExchange(RiskEndpoints, FuturesEndpoints):
 
     # -- checks ------------------------------------------------------------------------------------
 
-    def _authenticate(self, handler: _Handler, method: str, path: str, raw_query: str, body: bytes) -> ApiKey:
+    def _authenticate(self, handler: Request, method: str, path: str, raw_query: str, body: bytes) -> ApiKey:
         key_id = handler.headers.get("KEY")
         timestamp = handler.headers.get("Timestamp")
         sign = handler.headers.get("SIGN")
@@ -500,82 +498,3 @@ def _paging(query: dict[str, str]) -> tuple[int, int]:
 def _page_of(orders: list[PaperOrder], page: int, limit: int) -> list[PaperOrder]:
     orders = sorted(orders, key=lambda o: (o.create_time_ms, int(o.id)))
     return orders[(page - 1) * limit: page * limit]
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256
-    allow_reuse_address = True
-    exchange: PaperExchange
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hangs up (a finished command, a dropped test connection) is routine: one debug
-        line, not socketserver's traceback on stderr. Anything else is logged with its traceback."""
-        error = sys.exc_info()[1]
-        if isinstance(error, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
-            log.debug("paper exchange: %s hung up (%s)", client_address, error)
-        else:
-            log.exception("paper exchange: error while serving %s", client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms delayed-ACK stall
-    server: _Server
-
-    def do_GET(self) -> None:
-        self.server.exchange.handle(self, "GET")
-
-    def do_POST(self) -> None:
-        self.server.exchange.handle(self, "POST")
-
-    def do_DELETE(self) -> None:
-        self.server.exchange.handle(self, "DELETE")
-
-    def reply_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
-        self.reply_raw(status, json.dumps(payload).encode(), "application/json", headers)
-
-    def reply_raw(self, status: int, raw: bytes, content_type: str,
-                  headers: dict[str, str] | None = None) -> None:
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(raw)))
-            if self.server.exchange.announce:
-                self.send_header(PAPER_HEADER, "1")
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(raw)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-
-    def drip(self, status: int, raw: bytes, interval_s: float) -> None:
-        """Answer one byte every `interval_s`, as a struggling server or a bad link can: every read of the
-        client's gets something in time, so only a deadline for the whole answer ends the wait. Stops when
-        the client hangs up or the exchange stops."""
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(raw)))
-            self.end_headers()
-            self.wfile.flush()
-            for byte in raw:
-                if self.server.exchange.stopping.wait(interval_s):
-                    break
-                self.wfile.write(bytes([byte]))
-                self.wfile.flush()
-        except OSError:
-            pass
-        self.close_connection = True
-
-    def drop(self) -> None:
-        """Close the connection without a word, as a network cut after the exchange acted would."""
-        self.close_connection = True
-        try:
-            self.connection.shutdown(2)
-        except OSError:
-            pass
-
-    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
-        log.debug("paper: " + format, *args)
