@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from gatecancel_gui.paper.risk import PaperApiError
+from gatecancel_gui.paper.errors import ApiError
+from gatecancel_gui.paper.routing import Call, Reply, Router
 
 T = TypeVar("T", "FuturesOrder", "FuturesPriceOrder")
 SETTLES = ("usdt", "btc")
@@ -196,56 +197,68 @@ def seed_futures(book: FuturesBook, *, orders: int, fill_fraction: float = 0.03,
                    create_time=round(base + n * 1.3, 3))
 
 
+def settle_of(settle: str) -> str:
+    if settle not in SETTLES:
+        raise ApiError(400, "INVALID_PARAM_VALUE", f"settle must be usdt or btc, not {settle}")
+    return settle
+
+
 class FuturesEndpoints:
-    """Mixed into PaperExchange: the /futures/{settle}/… routes (the server does signing and limits)."""
+    """The signed /futures/{settle}/… routes; `countdowns` holds each armed dead-man switch."""
 
-    futures: FuturesBook
-    futures_countdowns: dict[tuple[str, str], threading.Timer]
-    futures_countdown_scale: float
+    def __init__(self, futures: FuturesBook, countdown_scale: float) -> None:
+        self.futures = futures
+        self.countdown_scale = countdown_scale
+        self.countdowns: dict[tuple[str, str], threading.Timer] = {}
 
-    def _settle(self, settle: str) -> str:
-        if settle not in SETTLES:
-            raise PaperApiError(400, "INVALID_PARAM_VALUE", f"settle must be usdt or btc, not {settle}")
-        return settle
+    def add_routes(self, router: Router) -> None:
+        router.add("GET", "/futures/{settle}/orders", self.list_orders)
+        router.add("GET", "/futures/{settle}/orders/{id}", self.get_order)
+        router.add("DELETE", "/futures/{settle}/orders", self.cancel_all)
+        router.add("DELETE", "/futures/{settle}/orders/{id}", self.cancel_one)
+        router.add("POST", "/futures/{settle}/batch_cancel_orders", self.cancel_batch, batch=True)
+        router.add("POST", "/futures/{settle}/countdown_cancel_all", self.countdown)
+        router.add("GET", "/futures/{settle}/price_orders", self.list_price_orders)
+        router.add("GET", "/futures/{settle}/price_orders/{id}", self.get_price_order)
+        router.add("DELETE", "/futures/{settle}/price_orders/{id}", self.cancel_price_order)
 
-    def _do_futures_orders(self, query: dict[str, str], body: bytes, settle: str) -> tuple[int, Any]:
-        settle = self._settle(settle)
-        if query.get("status") != "open":
-            raise PaperApiError(400, "INVALID_PARAM_VALUE", "status must be open here")
-        try:
-            limit, offset = int(query.get("limit", "100")), int(query.get("offset", "0"))
-        except ValueError:
-            raise PaperApiError(400, "INVALID_PARAM_VALUE", "limit and offset must be integers") from None
-        if not 1 <= limit <= 1000 or offset < 0:
-            raise PaperApiError(400, "INVALID_PARAM_VALUE", "limit must be 1..1000 and offset >= 0")
-        orders = self.futures.open_orders(settle, query.get("contract") or None)
+    def stop(self) -> None:
+        for timer in list(self.countdowns.values()):
+            timer.cancel()
+
+    def list_orders(self, call: Call) -> Reply:
+        settle = settle_of(call.params["settle"])
+        if call.query.get("status") != "open":
+            raise ApiError(400, "INVALID_PARAM_VALUE", "status must be open here")
+        limit, offset = call.limit_offset(1000)
+        orders = self.futures.open_orders(settle, call.query.get("contract") or None)
         return 200, [o.as_api() for o in orders[offset:offset + limit]]
 
-    def _do_futures_order(self, query: dict[str, str], body: bytes, settle: str, order_id: str) -> tuple[int, Any]:
-        order = self.futures.get(self._settle(settle), order_id)
+    def get_order(self, call: Call) -> Reply:
+        order = self.futures.get(settle_of(call.params["settle"]), call.params["id"])
         if order is None:
-            raise PaperApiError(404, "ORDER_NOT_FOUND", "order not found")
+            raise ApiError(404, "ORDER_NOT_FOUND", "order not found")
         return 200, order.as_api()
 
-    def _do_futures_cancel_one(self, query: dict[str, str], body: bytes, settle: str,
-                               order_id: str) -> tuple[int, Any]:
-        ok, label, message = self.futures.cancel(self._settle(settle), order_id)
+    def cancel_one(self, call: Call) -> Reply:
+        settle, order_id = settle_of(call.params["settle"]), call.params["id"]
+        ok, label, message = self.futures.cancel(settle, order_id)
         if not ok:
-            raise PaperApiError(404 if label == "ORDER_NOT_FOUND" else 400, label, message)
+            raise ApiError(404 if label == "ORDER_NOT_FOUND" else 400, label, message)
         order = self.futures.get(settle, order_id)
         assert order is not None
         return 200, order.as_api()
 
-    def _do_futures_batch(self, query: dict[str, str], body: bytes, settle: str) -> tuple[int, Any]:
-        settle = self._settle(settle)
+    def cancel_batch(self, call: Call) -> Reply:
+        settle = settle_of(call.params["settle"])
         try:
-            ids = json.loads(body or b"null")
+            ids = json.loads(call.body or b"null")
         except ValueError:
-            raise PaperApiError(400, "INVALID_REQUEST_BODY", "request body is not valid JSON") from None
+            raise ApiError(400, "INVALID_REQUEST_BODY", "request body is not valid JSON") from None
         if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
-            raise PaperApiError(400, "INVALID_REQUEST_BODY", "body must be a non-empty array of order id strings")
+            raise ApiError(400, "INVALID_REQUEST_BODY", "body must be a non-empty array of order id strings")
         if len(ids) > MAX_BATCH:
-            raise PaperApiError(400, "INVALID_PARAM_VALUE", f"at most {MAX_BATCH} orders per request")
+            raise ApiError(400, "INVALID_PARAM_VALUE", f"at most {MAX_BATCH} orders per request")
         results = []
         for order_id in ids:
             ok, label, message = self.futures.cancel(settle, order_id)
@@ -255,13 +268,13 @@ class FuturesEndpoints:
             results.append(result)
         return 200, results
 
-    def _do_futures_cancel_all(self, query: dict[str, str], body: bytes, settle: str) -> tuple[int, Any]:
-        settle = self._settle(settle)
-        contract, side = query.get("contract"), query.get("side")
+    def cancel_all(self, call: Call) -> Reply:
+        settle = settle_of(call.params["settle"])
+        contract, side = call.query.get("contract"), call.query.get("side")
         if not contract:
-            raise PaperApiError(400, "MISSING_REQUIRED_PARAM", "contract is required")
+            raise ApiError(400, "MISSING_REQUIRED_PARAM", "contract is required")
         if side not in (None, "", "bid", "ask"):
-            raise PaperApiError(400, "INVALID_PARAM_VALUE", "side must be bid or ask")
+            raise ApiError(400, "INVALID_PARAM_VALUE", "side must be bid or ask")
         cancelled = []
         for order in self.futures.open_orders(settle, contract):
             if (side == "bid" and order.size < 0) or (side == "ask" and order.size > 0):
@@ -271,70 +284,54 @@ class FuturesEndpoints:
                 cancelled.append(order.as_api())
         return 200, cancelled
 
-    def _do_futures_countdown(self, query: dict[str, str], body: bytes, settle: str) -> tuple[int, Any]:
-        settle = self._settle(settle)
+    def countdown(self, call: Call) -> Reply:
+        settle = settle_of(call.params["settle"])
         try:
-            payload = json.loads(body or b"null")
+            payload = json.loads(call.body or b"null")
             timeout = int(payload["timeout"])
         except (ValueError, TypeError, KeyError):
-            raise PaperApiError(400, "INVALID_REQUEST_BODY", "body must be {timeout: seconds}") from None
+            raise ApiError(400, "INVALID_REQUEST_BODY", "body must be {timeout: seconds}") from None
         if timeout != 0 and timeout < 5:
-            raise PaperApiError(400, "INVALID_PARAM_VALUE", "timeout must be 0 or at least 5")
+            raise ApiError(400, "INVALID_PARAM_VALUE", "timeout must be 0 or at least 5")
         contract = str(payload.get("contract") or "")
         key = (settle, contract)
         with self.futures.lock:
-            old = self.futures_countdowns.pop(key, None)
+            old = self.countdowns.pop(key, None)
             if old is not None:
                 old.cancel()
             if timeout == 0:
                 return 200, {"triggerTime": "0"}
-            timer = threading.Timer(timeout * self.futures_countdown_scale, self._fire_countdown, (settle, contract))
+            timer = threading.Timer(timeout * self.countdown_scale, self._fire_countdown, (settle, contract))
             timer.daemon = True
-            self.futures_countdowns[key] = timer
+            self.countdowns[key] = timer
             timer.start()
         return 200, {"triggerTime": str(int((time.time() + timeout) * 1000))}
 
     def _fire_countdown(self, settle: str, contract: str) -> None:
         """The switch was not renewed in time: every open order in its scope is cancelled."""
         with self.futures.lock:
-            self.futures_countdowns.pop((settle, contract), None)
+            self.countdowns.pop((settle, contract), None)
             for order in self.futures.open_orders(settle, contract or None):
                 self.futures.cancel(settle, str(order.id))
 
-    def _do_futures_price_orders(self, query: dict[str, str], body: bytes, settle: str) -> tuple[int, Any]:
-        settle = self._settle(settle)
-        if query.get("status") != "open":
-            raise PaperApiError(400, "INVALID_PARAM_VALUE", "status must be open here")
-        try:
-            limit, offset = int(query.get("limit", "100")), int(query.get("offset", "0"))
-        except ValueError:
-            raise PaperApiError(400, "INVALID_PARAM_VALUE", "limit and offset must be integers") from None
-        orders = self.futures.open_price_orders(settle, query.get("contract") or None)
+    def list_price_orders(self, call: Call) -> Reply:
+        settle = settle_of(call.params["settle"])
+        if call.query.get("status") != "open":
+            raise ApiError(400, "INVALID_PARAM_VALUE", "status must be open here")
+        limit, offset = call.limit_offset(None)
+        orders = self.futures.open_price_orders(settle, call.query.get("contract") or None)
         return 200, [o.as_api() for o in orders[offset:offset + limit]]
 
-    def _do_futures_price_order(self, query: dict[str, str], body: bytes, settle: str,
-                                order_id: str) -> tuple[int, Any]:
-        order = self.futures.price_order(self._settle(settle), order_id)
+    def get_price_order(self, call: Call) -> Reply:
+        order = self.futures.price_order(settle_of(call.params["settle"]), call.params["id"])
         if order is None:
-            raise PaperApiError(404, "ORDER_NOT_FOUND", "order not found")
+            raise ApiError(404, "ORDER_NOT_FOUND", "order not found")
         return 200, order.as_api()
 
-    def _do_futures_cancel_price_order(self, query: dict[str, str], body: bytes, settle: str,
-                                       order_id: str) -> tuple[int, Any]:
+    def cancel_price_order(self, call: Call) -> Reply:
         with self.futures.lock:
-            order = self.futures.price_order(self._settle(settle), order_id)
+            order = self.futures.price_order(settle_of(call.params["settle"]), call.params["id"])
             if order is None or order.status != "open":
-                raise PaperApiError(404, "ORDER_NOT_FOUND", "order not found")
+                raise ApiError(404, "ORDER_NOT_FOUND", "order not found")
             order.status, order.finish_as = "finished", "cancelled"
             return 200, order.as_api()
-
-    def _do_futures_contracts(self, query: dict[str, str], body: bytes, settle: str) -> tuple[int, Any]:
-        settle = self._settle(settle)
-        return 200, [{"name": name, "type": "direct" if settle == "usdt" else "inverse",
-                      "quanto_multiplier": MULTIPLIERS[name], "mark_price": price, "last_price": price,
-                      "in_delisting": False} for name, price in CONTRACTS[settle].items()]
-
-    def _do_futures_tickers(self, query: dict[str, str], body: bytes, settle: str) -> tuple[int, Any]:
-        settle = self._settle(settle)
-        return 200, [{"contract": name, "last": price, "mark_price": price}
-                     for name, price in CONTRACTS[settle].items()]

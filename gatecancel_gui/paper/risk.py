@@ -1,5 +1,5 @@
-"""The paper exchange's risk endpoints: price-triggered (stop) orders, the dead-man switch
-(countdown cancel-all) and the finished-orders listing used to confirm a server-side cancel-all."""
+"""The paper exchange's spot risk endpoints: price-triggered (stop) orders and the dead-man switch
+(countdown cancel-all), each with the state it keeps apart from the order book."""
 
 from __future__ import annotations
 
@@ -12,14 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 from gatecancel_gui.paper.book import REFERENCE_PRICES, Book
+from gatecancel_gui.paper.errors import ApiError
+from gatecancel_gui.paper.routing import Call, Reply, Router
 
 FIRST_PRICE_ORDER_ID = 18_014_398_509_481_985  # past 2**53 too
-
-
-class PaperApiError(Exception):
-    def __init__(self, status: int, label: str, message: str) -> None:
-        super().__init__(label)
-        self.status, self.label, self.message = status, label, message
 
 
 @dataclass
@@ -75,7 +71,7 @@ class PriceOrderBook:
         with self.lock:
             order = self.orders.get(order_id)
             if order is None or order.status != "open":
-                raise PaperApiError(404, "ORDER_NOT_FOUND", "Order not found")
+                raise ApiError(404, "ORDER_NOT_FOUND", "Order not found")
             order.status = "cancelled"
             return order
 
@@ -126,59 +122,46 @@ class CountdownTimers:
 
 
 class RiskEndpoints:
-    """Mixed into PaperExchange: `_do_<route>` handlers for the risk endpoints."""
+    """/spot/price_orders… and /spot/countdown_cancel_all."""
 
-    book: Book
-    price_orders: PriceOrderBook
-    deadman: CountdownTimers
+    def __init__(self, price_orders: PriceOrderBook, deadman: CountdownTimers) -> None:
+        self.price_orders, self.deadman = price_orders, deadman
 
-    def _do_tickers(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
-        """GET /spot/tickers (public): every pair's last price, the reference price the book was seeded
-        around (so a few orders sit close to the market, as in a real book)."""
-        pairs = sorted({o.currency_pair for o in self.book.orders.values()} | set(REFERENCE_PRICES))
-        wanted = query.get("currency_pair")
-        return 200, [{"currency_pair": p, "last": REFERENCE_PRICES.get(p, "1.5"), "change_percentage": "0"}
-                     for p in pairs if not wanted or p == wanted]
+    def add_routes(self, router: Router) -> None:
+        router.add("GET", "/spot/price_orders", self.list_price_orders)
+        router.add("GET", "/spot/price_orders/{id}", self.get_price_order)
+        router.add("DELETE", "/spot/price_orders/{id}", self.cancel_price_order)
+        router.add("POST", "/spot/countdown_cancel_all", self.countdown)
 
-    def _do_price_orders(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
-        if query.get("status", "open") != "open":
-            raise PaperApiError(400, "INVALID_PARAM_VALUE", "the paper exchange lists open price orders only")
-        try:
-            limit, offset = int(query.get("limit", "100")), int(query.get("offset", "0"))
-        except ValueError:
-            raise PaperApiError(400, "INVALID_PARAM_VALUE", "limit and offset must be integers") from None
-        if not 1 <= limit <= 100 or offset < 0:
-            raise PaperApiError(400, "INVALID_PARAM_VALUE", "limit must be 1..100 and offset >= 0")
-        orders = sorted(self.price_orders.open(query.get("market")), key=lambda o: o.id)
+    def list_price_orders(self, call: Call) -> Reply:
+        if call.query.get("status", "open") != "open":
+            raise ApiError(400, "INVALID_PARAM_VALUE", "the paper exchange lists open price orders only")
+        limit, offset = call.limit_offset(100)
+        orders = sorted(self.price_orders.open(call.query.get("market")), key=lambda o: o.id)
         return 200, [o.as_api() for o in orders[offset: offset + limit]]
 
-    def _do_cancel_price_order(self, query: dict[str, str], body: bytes, order_id: str) -> tuple[int, Any]:
+    def cancel_price_order(self, call: Call) -> Reply:
         try:
-            key = int(order_id)
+            key = int(call.params["id"])
         except ValueError:
-            raise PaperApiError(400, "INVALID_PARAM_VALUE", "order id must be a number") from None
+            raise ApiError(400, "INVALID_PARAM_VALUE", "order id must be a number") from None
         return 200, self.price_orders.cancel(key).as_api()
 
-    def _do_get_price_order(self, query: dict[str, str], body: bytes, order_id: str) -> tuple[int, Any]:
+    def get_price_order(self, call: Call) -> Reply:
+        order_id = call.params["id"]
         with self.price_orders.lock:
             order = self.price_orders.orders.get(int(order_id)) if order_id.isdigit() else None
         if order is None:
-            raise PaperApiError(404, "ORDER_NOT_FOUND", "Order not found")
+            raise ApiError(404, "ORDER_NOT_FOUND", "Order not found")
         return 200, order.as_api()
 
-    def _do_countdown(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
+    def countdown(self, call: Call) -> Reply:
         try:
-            data = json.loads(body or b"{}")
+            data = json.loads(call.body or b"{}")
             timeout = int(data["timeout"])
         except (ValueError, KeyError, TypeError):
-            raise PaperApiError(400, "INVALID_REQUEST_BODY", "body needs an integer timeout") from None
+            raise ApiError(400, "INVALID_REQUEST_BODY", "body needs an integer timeout") from None
         if timeout != 0 and timeout < 5:
-            raise PaperApiError(400, "INVALID_PARAM_VALUE", "timeout must be 0 or at least 5 seconds")
+            raise ApiError(400, "INVALID_PARAM_VALUE", "timeout must be 0 or at least 5 seconds")
         trigger = self.deadman.arm(timeout, str(data.get("currency_pair") or ""))
         return 200, {"triggerTime": str(trigger)}
-
-    def _finished_orders(self, pair: str, page: int, limit: int) -> list[dict[str, Any]]:
-        with self.book.lock:
-            done = [o for o in self.book.orders.values() if o.currency_pair == pair and o.status != "open"]
-        done.sort(key=lambda o: (o.update_time_ms, int(o.id)), reverse=True)
-        return [o.as_api() for o in done[(page - 1) * limit: page * limit]]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import secrets
 import threading
 import time
@@ -14,21 +13,21 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from gatecancel_gui.paper.auth import signature_matches
-from gatecancel_gui.paper.book import REFERENCE_PRICES, Book, PaperOrder, seed_book
+from gatecancel_gui.paper.book import Book, seed_book
+from gatecancel_gui.paper.errors import ApiError
 from gatecancel_gui.paper.faults import Fault, FaultPlan
 from gatecancel_gui.paper.futures import FuturesBook, FuturesEndpoints, seed_futures
 from gatecancel_gui.paper.network import NetworkServer, NetworkShape
 from gatecancel_gui.paper.plain_server import PlainServer
-from gatecancel_gui.paper.risk import CountdownTimers, PaperApiError, PriceOrderBook, RiskEndpoints
+from gatecancel_gui.paper.public import PublicEndpoints
+from gatecancel_gui.paper.risk import CountdownTimers, PriceOrderBook, RiskEndpoints
+from gatecancel_gui.paper.routing import PREFIX, Call, Router
+from gatecancel_gui.paper.spot import SpotOrders
 from gatecancel_gui.paper.transport import Request
 
 log = logging.getLogger(__name__)
 
-PREFIX = "/api/v4"
-MAX_BATCH = 20
 CLOCK_WINDOW_S = 60.0
-# Gate's public endpoints need no signature
-PUBLIC_ROUTES = frozenset({"time", "currency_pairs", "tickers", "futures_contracts", "futures_tickers"})
 
 
 @dataclass(frozen=True)
@@ -36,12 +35,6 @@ class ApiKey:
     key: str
     secret: str = field(repr=False)
     permission: str = "trade"   # trade / read_only / ip_forbidden / locked
-
-
-class ApiError(PaperApiError):
-    def __init__(self, status: int, label: str, message: str, headers: dict[str, str] | None = None):
-        super().__init__(status, label, message)
-        self.headers = headers or {}
 
 
 class SlidingWindow:
@@ -66,7 +59,7 @@ class SlidingWindow:
             return True, self.limit - len(self.times), reset
 
 
-class PaperExchange(RiskEndpoints, FuturesEndpoints):
+class PaperExchange:
     """A Gate-compatible exchange on 127.0.0.1. Use as a context manager, or `start()` / `stop()`.
 
     Everything the tests steer is a plain attribute: `latency_s`, `fault_plans[endpoint]`,
@@ -88,8 +81,13 @@ class PaperExchange(RiskEndpoints, FuturesEndpoints):
         self.futures = FuturesBook()
         seed_futures(self.futures, orders=futures_orders, fill_fraction=fill_fraction,
                      price_orders=price_orders // 2 if futures_orders else 0)
-        self.futures_countdowns = {}
-        self.futures_countdown_scale = countdown_scale
+        self.spot = SpotOrders(self.book, cancel_all_delay_s)
+        self.risk = RiskEndpoints(self.price_orders, self.deadman)
+        self.futures_endpoints = FuturesEndpoints(self.futures, countdown_scale)
+        self.futures_countdowns = self.futures_endpoints.countdowns
+        self.router = Router()
+        for endpoints in (PublicEndpoints(self.book, self.server_now), self.spot, self.risk, self.futures_endpoints):
+            endpoints.add_routes(self.router)
         self.keys: dict[str, ApiKey] = {}
         self.main_key = self.add_key("trade")
         self.latency_s = latency_s
@@ -98,7 +96,6 @@ class PaperExchange(RiskEndpoints, FuturesEndpoints):
         self.clock_offset_s = 0.0
         self.reset_in_ms = reset_in_ms
         self.announce = True  # every answer says "the paper exchange" (transport.announced): only it is PAPER
-        self.cancel_all_delay_s = cancel_all_delay_s
         self.fault_plans: dict[str, FaultPlan] = {}
         self.busy_first_get = False  # answer 503 TOO_BUSY to the first attempt of every distinct GET
         self._gets_seen: set[str] = set()
@@ -116,7 +113,6 @@ class PaperExchange(RiskEndpoints, FuturesEndpoints):
         self.network = NetworkServer(self, network) if network is not None else None
         self._server = PlainServer(0 if network else port, self)
         self._thread: threading.Thread | None = None
-        self._timers: list[threading.Timer] = []
         self.stopping = threading.Event()  # set by stop(): ends a dripping answer
 
     # -- life --------------------------------------------------------------------------------------
@@ -147,8 +143,8 @@ class PaperExchange(RiskEndpoints, FuturesEndpoints):
 
     def stop(self) -> None:
         self.stopping.set()
-        for timer in [*self._timers, *self.futures_countdowns.values()]:
-            timer.cancel()
+        self.spot.stop()
+        self.futures_endpoints.stop()
         self.deadman.stop()
         if self.network is not None:
             self.network.stop()
@@ -209,14 +205,16 @@ class PaperExchange(RiskEndpoints, FuturesEndpoints):
                 raise ApiError(404, "NOT_FOUND", "Not Found")
             endpoint = path[len(PREFIX):]
             query = dict(parse_qsl(raw_query, keep_blank_values=True))
-            route, route_args = _route(method, endpoint)
-            if route is None:
+            found = self.router.match(method, endpoint)
+            if found is None:
                 raise ApiError(404, "NOT_FOUND", f"{method} {endpoint} is not an endpoint here")
+            route, params = found
+            call = Call(method, handler.path, path, raw_query, query, body, handler.headers.get, route, params)
             headers: dict[str, str] = {}
-            if route not in PUBLIC_ROUTES:
+            if not route.public:
                 self._authenticate(handler, method, path, raw_query, body)
-                headers = self._rate_limit(method, endpoint, route)
-            plan = self.fault_plans.get(f"{method} {_template(endpoint)}")
+                headers = self._rate_limit(method, endpoint, route.template)
+            plan = self.fault_plans.get(route.fault_key(params))
             fault = plan.next() if plan else Fault.NONE
             if method == "GET" and self.busy_first_get and self._first_time(handler.path):
                 fault = Fault.BUSY_503
@@ -231,12 +229,11 @@ class PaperExchange(RiskEndpoints, FuturesEndpoints):
             if fault is Fault.EMPTY_200:
                 handler.reply_raw(200, b"", "application/json")
                 return
-            status, payload = getattr(self, f"_do_{route}")(query, body, *route_args)
-            self._record(method, endpoint, payload if route in ("cancel_batch", "futures_batch") else None)
+            status, payload = route.handler(call)
+            self._record(method, endpoint, payload if route.batch else None)
             self._deliver(handler, fault, status, payload, headers)
-        except PaperApiError as exc:
-            handler.reply_json(exc.status, {"label": exc.label, "message": exc.message},
-                               getattr(exc, "headers", None))
+        except ApiError as exc:
+            handler.reply_json(exc.status, {"label": exc.label, "message": exc.message}, exc.headers)
         except Exception:  # a bug in the paper exchange should look like Gate's 500, and be logged
             log.exception("paper exchange error")
             handler.reply_json(500, {"label": "SERVER_ERROR", "message": "internal error"})
@@ -335,98 +332,6 @@ class PaperExchange(RiskEndpoints, FuturesEndpoints):
             "X-Gate-RateLimit-Reset-Timestamp": str(int(stamp * 1000)) if self.reset_in_ms else f"{stamp:.3f}",
         }
 
-    # -- endpoints ---------------------------------------------------------------------------------
-
-    def _do_time(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
-        return 200, {"server_time": int(self.server_now() * 1000)}
-
-    def _do_currency_pairs(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
-        """Every pair the book can hold (seed_book names pairs beyond REFERENCE_PRICES) plus the reference ones."""
-        with self.book.lock:
-            pairs = sorted({o.currency_pair for o in self.book.orders.values()} | set(REFERENCE_PRICES))
-        return 200, [{"id": p, "base": p.partition("_")[0], "quote": p.partition("_")[2], "trade_status": "tradable"}
-                     for p in pairs]
-
-    def _do_accounts(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
-        return 200, [{"currency": "USDT", "available": "100000", "locked": "0"}]
-
-    def _do_open_orders(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
-        page, limit = _paging(query)
-        groups = []
-        for pair in self.book.open_pairs():
-            orders = _page_of(self.book.open_orders(pair), page, limit)
-            if orders:
-                groups.append({"currency_pair": pair, "total": len(orders),
-                               "orders": [o.as_api() for o in orders]})
-        return 200, groups
-
-    def _do_list_orders(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
-        pair = query.get("currency_pair")
-        if not pair:
-            raise ApiError(400, "MISSING_REQUIRED_PARAM", "currency_pair is required when status is open")
-        page, limit = _paging(query)
-        status = query.get("status", "open")
-        if status == "finished":
-            return 200, self._finished_orders(pair, page, limit)
-        if status != "open":
-            raise ApiError(400, "INVALID_PARAM_VALUE", "status must be open or finished")
-        return 200, [o.as_api() for o in _page_of(self.book.open_orders(pair), page, limit)]
-
-    def _do_get_order(self, query: dict[str, str], body: bytes, order_id: str) -> tuple[int, Any]:
-        pair = query.get("currency_pair")
-        if not pair:
-            raise ApiError(400, "MISSING_REQUIRED_PARAM", "currency_pair is required")
-        with self.book.lock:
-            order = self.book.orders.get(order_id)
-            if order is None or order.currency_pair != pair:
-                raise ApiError(404, "ORDER_NOT_FOUND", "Order not found")
-            return 200, order.as_api()
-
-    def _do_cancel_one(self, query: dict[str, str], body: bytes, order_id: str) -> tuple[int, Any]:
-        pair = query.get("currency_pair")
-        if not pair:
-            raise ApiError(400, "MISSING_REQUIRED_PARAM", "currency_pair is required")
-        ok, label, message = self.book.cancel(order_id, pair)
-        if not ok:
-            raise ApiError(400 if label != "ORDER_NOT_FOUND" else 404, label, message)
-        return 200, self.book.orders[order_id].as_api()
-
-    def _do_cancel_all(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
-        pair, side = query.get("currency_pair"), query.get("side")
-        if side not in (None, "", "buy", "sell"):
-            raise ApiError(400, "INVALID_PARAM_VALUE", "side must be buy or sell")
-        targets = [o for o in self.book.open_orders(pair or None) if not side or o.side == side]
-
-        def apply() -> None:
-            for order in targets:
-                self.book.cancel(order.id, order.currency_pair)
-
-        timer = threading.Timer(self.cancel_all_delay_s, apply)  # Gate answers before it is done
-        timer.daemon = True
-        self._timers.append(timer)
-        timer.start()
-        return 200, [o.as_api() for o in targets]
-
-    def _do_cancel_batch(self, query: dict[str, str], body: bytes) -> tuple[int, Any]:
-        try:
-            items = json.loads(body or b"null")
-        except ValueError:
-            raise ApiError(400, "INVALID_REQUEST_BODY", "request body is not valid JSON") from None
-        if not isinstance(items, list) or not items:
-            raise ApiError(400, "INVALID_REQUEST_BODY", "body must be a non-empty array")
-        if len(items) > MAX_BATCH:
-            raise ApiError(400, "INVALID_PARAM_VALUE", f"at most {MAX_BATCH} orders per request")
-        results = []
-        for item in items:
-            if not isinstance(item, dict) or not item.get("id") or not item.get("currency_pair"):
-                raise ApiError(400, "INVALID_PARAM_VALUE", "each item needs currency_pair and id")
-            order_id, pair = str(item["id"]), str(item["currency_pair"])
-            ok, label, message = self.book.cancel(order_id, pair)
-            order = self.book.orders.get(order_id)
-            results.append({"currency_pair": pair, "id": order_id, "text": order.text if order else "",
-                            "succeeded": ok, "label": label, "message": message, "account": ""})
-        return 200, results
-
 
 def _mangle(fault: Fault, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if fault is Fault.MISSING_FIELDS:
@@ -438,63 +343,3 @@ def _mangle(fault: Fault, results: list[dict[str, Any]]) -> list[dict[str, Any]]
     if fault is Fault.DROP_RESULTS:
         return results[: len(results) // 2]
     return results
-
-
-_ROUTES = [
-    ("GET", re.compile(r"^/spot/time$"), "time"),
-    ("GET", re.compile(r"^/spot/currency_pairs$"), "currency_pairs"),
-    ("GET", re.compile(r"^/spot/tickers$"), "tickers"),
-    ("GET", re.compile(r"^/spot/accounts$"), "accounts"),
-    ("GET", re.compile(r"^/spot/open_orders$"), "open_orders"),
-    ("GET", re.compile(r"^/spot/orders$"), "list_orders"),
-    ("GET", re.compile(r"^/spot/orders/([^/]+)$"), "get_order"),
-    ("DELETE", re.compile(r"^/spot/orders$"), "cancel_all"),
-    ("DELETE", re.compile(r"^/spot/orders/([^/]+)$"), "cancel_one"),
-    ("POST", re.compile(r"^/spot/cancel_batch_orders$"), "cancel_batch"),
-    ("GET", re.compile(r"^/spot/price_orders$"), "price_orders"),
-    ("DELETE", re.compile(r"^/spot/price_orders/([^/]+)$"), "cancel_price_order"),
-    ("GET", re.compile(r"^/spot/price_orders/([^/]+)$"), "get_price_order"),
-    ("POST", re.compile(r"^/spot/countdown_cancel_all$"), "countdown"),
-    ("GET", re.compile(r"^/futures/([^/]+)/orders$"), "futures_orders"),
-    ("GET", re.compile(r"^/futures/([^/]+)/orders/([^/]+)$"), "futures_order"),
-    ("DELETE", re.compile(r"^/futures/([^/]+)/orders$"), "futures_cancel_all"),
-    ("DELETE", re.compile(r"^/futures/([^/]+)/orders/([^/]+)$"), "futures_cancel_one"),
-    ("POST", re.compile(r"^/futures/([^/]+)/batch_cancel_orders$"), "futures_batch"),
-    ("POST", re.compile(r"^/futures/([^/]+)/countdown_cancel_all$"), "futures_countdown"),
-    ("GET", re.compile(r"^/futures/([^/]+)/price_orders$"), "futures_price_orders"),
-    ("GET", re.compile(r"^/futures/([^/]+)/price_orders/([^/]+)$"), "futures_price_order"),
-    ("DELETE", re.compile(r"^/futures/([^/]+)/price_orders/([^/]+)$"), "futures_cancel_price_order"),
-    ("GET", re.compile(r"^/futures/([^/]+)/contracts$"), "futures_contracts"),
-    ("GET", re.compile(r"^/futures/([^/]+)/tickers$"), "futures_tickers"),
-]
-
-
-def _route(method: str, endpoint: str) -> tuple[str | None, tuple[str, ...]]:
-    for route_method, pattern, name in _ROUTES:
-        match = pattern.match(endpoint)
-        if match and route_method == method:
-            return name, match.groups()
-    return None, ()
-
-
-def _template(endpoint: str) -> str:
-    endpoint = re.sub(r"^/spot/orders/[^/]+$", "/spot/orders/{id}", endpoint)
-    endpoint = re.sub(r"^/futures/([^/]+)/orders/[^/]+$", r"/futures/\1/orders/{id}", endpoint)
-    endpoint = re.sub(r"^/futures/([^/]+)/price_orders/[^/]+$", r"/futures/\1/price_orders/{id}", endpoint)
-    return re.sub(r"^/spot/price_orders/[^/]+$", "/spot/price_orders/{id}", endpoint)
-
-
-def _paging(query: dict[str, str]) -> tuple[int, int]:
-    try:
-        page = int(query.get("page", "1"))
-        limit = int(query.get("limit", "100"))
-    except ValueError:
-        raise ApiError(400, "INVALID_PARAM_VALUE", "page and limit must be integers") from None
-    if page < 1 or not 1 <= limit <= 100:
-        raise ApiError(400, "INVALID_PARAM_VALUE", "page must be >= 1 and limit 1..100")
-    return page, limit
-
-
-def _page_of(orders: list[PaperOrder], page: int, limit: int) -> list[PaperOrder]:
-    orders = sorted(orders, key=lambda o: (o.create_time_ms, int(o.id)))
-    return orders[(page - 1) * limit: page * limit]
