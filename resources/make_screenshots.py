@@ -14,8 +14,8 @@ from PySide6.QtCore import QEventLoop, QPoint, Qt
 from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
-from gatecancel_gui.core.cancel_all import Scope
-from gatecancel_gui.core.markets import Market
+from gatecancel_gui.core.domain.markets import Market
+from gatecancel_gui.core.domain.scope import Scope
 from gatecancel_gui.ui.application import configure_app, demo_session
 from gatecancel_gui.ui.cancel_all_dialog import CancelAllDialog
 from gatecancel_gui.ui.dialogs import always_yes, question_box

@@ -11,22 +11,19 @@ from typing import NoReturn, TextIO
 from gatecancel_gui.cli.args import Commands, Parser, number, whole
 from gatecancel_gui.cli.output import order_line, print_orders, print_outcomes, reader_gone
 from gatecancel_gui.cli.run import run_interruptibly
+from gatecancel_gui.core.app.services import load_orders, prepare_cancel, scope_holds
 from gatecancel_gui.core.app.session import asked_environment
-from gatecancel_gui.core.cancel.by_market import batch_method
-from gatecancel_gui.core.cancel.run import DEFAULT_IN_FLIGHT
-from gatecancel_gui.core.cancel.spot_batch import CancelRun, CancelSettings
+from gatecancel_gui.core.cancel.run import DEFAULT_IN_FLIGHT, CancelRun, CancelSettings
 from gatecancel_gui.core.domain.environments import environment_of
 from gatecancel_gui.core.domain.errors import ConfigError
 from gatecancel_gui.core.domain.ids import parse_order_ref
 from gatecancel_gui.core.domain.markets import Market, parse_market
 from gatecancel_gui.core.domain.orders import Order, OrderRef
 from gatecancel_gui.core.domain.scope import Scope
-from gatecancel_gui.core.domain.wording import plural
+from gatecancel_gui.core.domain.wording import cancel_question_parts, plural
 from gatecancel_gui.core.gate.client import GateClient
 from gatecancel_gui.core.gate.contracts import check_contracts, check_instrument
-from gatecancel_gui.core.gate.futures_orders import load_futures_orders, load_markets
 from gatecancel_gui.core.gate.pairs import check_pairs
-from gatecancel_gui.core.gate.spot_orders import load_open_orders, load_pair_orders
 from gatecancel_gui.core.net.transport import MAX_IN_FLIGHT  # the sender threads and connections there are
 from gatecancel_gui.core.store.journal import Journal
 
@@ -64,7 +61,7 @@ def run_orders(client: GateClient, args: argparse.Namespace, out: TextIO) -> int
     markets = parse_market(args.market, allow_all=True)
     if args.watch is not None:
         return watch_orders(client, args.watch, out, markets)
-    print_orders(load_markets(client, markets), "open order", args, out)
+    print_orders(load_orders(client, markets), "open order", args, out)
     return EXIT_OK
 
 
@@ -75,7 +72,7 @@ def watch_orders(client: GateClient, interval_s: float, out: TextIO, markets: li
     first = True
     pause = threading.Event()
     while True:
-        current = {str(o.ref): o for o in load_markets(client, markets or [Market.SPOT])}
+        current = {str(o.ref): o for o in load_orders(client, markets or [Market.SPOT])}
         if first:
             pairs = len({o.currency_pair for o in current.values()})
             out.write(f"{plural(len(current), 'open order')} in {plural(pairs, 'pair')}; "
@@ -96,24 +93,21 @@ def run_cancel(client: GateClient, args: argparse.Namespace, out: TextIO, err: T
     if args.side and not args.pair:
         raise ConfigError("--side needs --pair.")
     market = parse_market(args.market)[0]
-    refs = select_orders(client, args, err, market)
+    refs, orders = select_orders(client, args, err, market)
     if not refs:
         print("gatecancel: no open orders match; nothing was sent.", file=err)
         if args.json:
             out.write("[]\n")
         return EXIT_OK
     if not args.ids and not args.yes:
-        pairs = {r.currency_pair for r in refs}
         side = f"{args.side} " if args.side else ""
-        word = "contract" if market.is_futures else "pair"
-        where = f"in {refs[0].currency_pair}" if args.pair else f"in {len(pairs)} {word}{'s' * (len(pairs) != 1)}"
-        named = f"{market.display_name} " if market.is_futures else ""
-        question = (f"Cancel {len(refs)} open {named}{side}order{'s' if len(refs) != 1 else ''} "
-                    f"{where} on {environment_of(client.base_url).value.upper()}?")
+        question, details = cancel_question_parts(orders, environment_of(client.base_url).value,
+                                                  noun=f"open {side}orders")
+        for line in details:
+            print(f"  {line}", file=err)
         if not confirm(question, err):
             return declined(err)
-    run = CancelRun(client, batch_method(market), journal=Journal(),
-                    settings=CancelSettings(max_in_flight=args.in_flight))
+    run = prepare_cancel(client, refs, journal=Journal(), settings=CancelSettings(max_in_flight=args.in_flight))
     return report_cancel(run, refs, args, out, err)
 
 
@@ -163,9 +157,10 @@ def report_cancel(run: CancelRun, refs: list[OrderRef], args: argparse.Namespace
 
 
 def select_orders(client: GateClient, args: argparse.Namespace, err: TextIO,
-                  market: Market = Market.SPOT) -> list[OrderRef]:
-    """What the cancel targets; every id, pair and contract is checked first, so bad input sends nothing,
-    and a broad cancel (--all, --pair) that cannot ask and has no --yes is refused before orders are read."""
+                  market: Market = Market.SPOT) -> tuple[list[OrderRef], list[Order]]:
+    """What the cancel targets, and the orders as listed when it was a scope (--all, --pair; none for ids).
+    Every id, pair and contract is checked first, so bad input sends nothing, and a broad cancel that
+    cannot ask and has no --yes is refused before orders are read."""
     notice = notice_to(err)
     if args.ids:
         refs = [parse_order_ref(text, market) for text in args.ids]
@@ -174,17 +169,13 @@ def select_orders(client: GateClient, args: argparse.Namespace, err: TextIO,
             check_contracts(client, market, instruments, notice=notice)
         else:
             check_pairs(client, instruments, notice=notice)
-        return refs
+        return refs, []
     pair = check_instrument(client, args.pair, market, notice=notice) if args.pair else None
+    scope = Scope(pair, args.side, False, market)
     if not args.yes and not can_ask():
-        refuse_unasked(f"Cancel {Scope(pair, args.side, False, market).describe()} on "
-                       f"{asked_environment(client).value.upper()}?")
-    if market.is_futures:
-        orders = load_futures_orders(client, market, contract=pair)
-        return [o.ref for o in orders if not args.side or o.side == args.side]
-    if pair:
-        return [o.ref for o in load_pair_orders(client, pair, side=args.side)]
-    return [o.ref for o in load_open_orders(client)]
+        refuse_unasked(f"Cancel {scope.describe()} on {asked_environment(client).value.upper()}?")
+    orders, _ = scope_holds(client, scope)
+    return [o.ref for o in orders], orders
 
 
 def notice_to(err: TextIO) -> Callable[[str], None]:

@@ -17,18 +17,16 @@ from gatecancel_gui.cli.args import Commands, Parser, whole
 from gatecancel_gui.cli.orders import can_ask, confirm, declined, notice_to, refuse_unasked, report_cancel
 from gatecancel_gui.cli.output import print_orders, print_outcomes
 from gatecancel_gui.cli.run import run_interruptibly
+from gatecancel_gui.core.app.services import ScopeCancel, load_stop_orders, prepare_cancel, scope_holds
 from gatecancel_gui.core.app.session import asked_environment
-from gatecancel_gui.core.cancel.cancel_all import cancel_all, list_scope, load_scope_stop_orders
-from gatecancel_gui.core.cancel.run import CancelRun
-from gatecancel_gui.core.cancel.stop_orders_each import StopOrderEach
 from gatecancel_gui.core.domain.errors import NOT_GATE_LABELS, GateError
 from gatecancel_gui.core.domain.ids import stop_order_ref
 from gatecancel_gui.core.domain.markets import Market, parse_market
-from gatecancel_gui.core.domain.orders import Order, OrderRef
+from gatecancel_gui.core.domain.orders import OrderRef
 from gatecancel_gui.core.domain.scope import Scope
+from gatecancel_gui.core.domain.wording import plural
 from gatecancel_gui.core.gate.client import GateClient
 from gatecancel_gui.core.gate.contracts import check_instrument
-from gatecancel_gui.core.gate.stop_orders import load_futures_price_orders, load_price_orders
 from gatecancel_gui.core.risk.deadman import MIN_TIMEOUT_S, DeadManSwitch, countdown
 from gatecancel_gui.core.store.journal import Journal
 
@@ -98,8 +96,8 @@ def run_cancel_all(client: GateClient, args: argparse.Namespace, out: TextIO, er
         if not confirm(f"Cancel {scope.describe()} on {environment} ({count_scope(client, scope)})? "
                        f"{scope.stop_orders_note()}", err):
             return declined(err)
-    stop = threading.Event()
-    result = run_interruptibly(lambda: cancel_all(client, scope, journal=Journal(), stop=stop), stop.set, err)
+    cancel = ScopeCancel(client, scope, journal=Journal())
+    result = run_interruptibly(cancel.run, cancel.stop, err)
     outcomes = list(result.report.outcomes.values())
     print_outcomes(outcomes, args.json, out)
     print(f"gatecancel: {scope.describe()}: {result.report.summary()}", file=err)
@@ -112,11 +110,10 @@ def run_cancel_all(client: GateClient, args: argparse.Namespace, out: TextIO, er
 
 def count_scope(client: GateClient, scope: Scope) -> str:
     """What the scope holds right now, for the question: "37 open orders now"."""
-    orders = len(list_scope(client, scope))
-    text = f"{orders} open order{'s' if orders != 1 else ''}"
+    orders, stops = scope_holds(client, scope)
+    text = plural(len(orders), "open order")
     if scope.include_stop_orders:
-        stops = len([o for o in load_scope_stop_orders(client, scope) if scope.matches(o)])
-        text += f" and {stops} stop order{'s' if stops != 1 else ''}"
+        text += f" and {plural(len(stops), 'stop order')}"
     return text + " now"
 
 
@@ -125,14 +122,8 @@ def checked_instrument(client: GateClient, text: str | None, market: Market, err
     return None if text is None else check_instrument(client, text, market, notice=notice_to(err))
 
 
-def load_stop_orders(client: GateClient, market: Market) -> list[Order]:
-    return load_futures_price_orders(client, market) if market.is_futures else load_price_orders(client)
-
-
 def run_stop_orders(client: GateClient, args: argparse.Namespace, out: TextIO) -> int:
-    orders: list[Order] = []
-    for market in parse_market(args.market, allow_all=True):
-        orders += load_stop_orders(client, market)
+    orders = load_stop_orders(client, parse_market(args.market, allow_all=True))
     print_orders(orders, "open stop order", args, out)
     return EXIT_OK
 
@@ -140,20 +131,20 @@ def run_stop_orders(client: GateClient, args: argparse.Namespace, out: TextIO) -
 def run_cancel_stop(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     market = Market(args.market)
     if args.all:
-        refs = [o.ref for o in load_stop_orders(client, market)]
+        refs = [o.ref for o in load_stop_orders(client, [market])]
     else:
         refs = named_stop_orders(client, market, [stop_order_ref(order_id, market) for order_id in args.ids])
     if not refs:
         print("gatecancel: no open stop orders; nothing was sent.", file=err)
         return EXIT_OK
-    return report_cancel(CancelRun(client, StopOrderEach(), journal=Journal()), refs, args, out, err)
+    return report_cancel(prepare_cancel(client, refs, journal=Journal()), refs, args, out, err)
 
 
 def named_stop_orders(client: GateClient, market: Market, refs: list[OrderRef]) -> list[OrderRef]:
     """Stop orders given by id, with the pair (or contract) Gate lists them in, so every line and JSON row
     says where the order was; one listing, and an id not listed (or a listing that fails) stays unnamed."""
     try:
-        listed = {o.id: o.ref for o in load_stop_orders(client, market)}
+        listed = {o.id: o.ref for o in load_stop_orders(client, [market])}
     except GateError as exc:
         if exc.label in NOT_GATE_LABELS:  # not Gate at all: the cancel would meet the same answer
             raise

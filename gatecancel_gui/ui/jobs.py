@@ -12,20 +12,15 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
+from gatecancel_gui.core.app.services import load_holdings
 from gatecancel_gui.core.domain.errors import ConfigError, GateError, Stopped
-from gatecancel_gui.core.domain.markets import FUTURES
 from gatecancel_gui.core.domain.orders import OrderKind, OrderRef
 from gatecancel_gui.core.domain.outcomes import CancelOutcome, CancelReport
 from gatecancel_gui.core.gate.client import GateClient
-from gatecancel_gui.core.gate.futures_orders import load_futures_orders
-from gatecancel_gui.core.gate.spot_orders import load_open_orders
-from gatecancel_gui.core.gate.stop_orders import load_futures_price_orders, load_price_orders
-from gatecancel_gui.core.gate.tickers import load_futures_prices, load_last_prices
 from gatecancel_gui.ui.orders_model import PreparedRows, SortSpec, prepare_rows
 
 log = logging.getLogger(__name__)
@@ -99,43 +94,12 @@ class LoadJob(Job):
         self.live = live
 
     def work(self) -> Loaded:
-        """Open orders of every market, stop orders and market prices are read at once: one round trip, not
-        several. Futures that cannot be read (an account without futures, a key without that right) leave
-        the spot table whole and say why."""
-        client = self.client
-        assert client is not None
-        client.ensure_clock(self.stop_event)
-        with ThreadPoolExecutor(max_workers=2 + 3 * len(FUTURES), thread_name_prefix="load") as pool:
-            prices_read = [pool.submit(load_last_prices, client, self.stop_event)]
-            prices_read += [pool.submit(load_futures_prices, client, m, self.stop_event) for m in FUTURES]
-            stops_read = pool.submit(load_price_orders, client, stop=self.stop_event)
-            futures_stops_read = {m: pool.submit(load_futures_price_orders, client, m, stop=self.stop_event)
-                                  for m in FUTURES}
-            futures_read = {m: pool.submit(load_futures_orders, client, m, stop=self.stop_event) for m in FUTURES}
-            orders = load_open_orders(client, stop=self.stop_event,
-                                      progress=lambda pages, n: self.progress.emit(pages, n))
-            failed: list[str] = []
-            for market, read in futures_read.items():
-                try:
-                    orders += read.result()
-                except GateError as exc:
-                    failed.append(f"{market.display_name}: {exc.user_message}")
-            prices: dict[str, Any] = {}
-            for read_prices in prices_read:
-                prices.update(read_prices.result())
-            loaded = Loaded(prepare_rows(orders, self.sort, prices))
-            try:
-                stop_orders = stops_read.result()
-                for market, read in futures_stops_read.items():
-                    try:
-                        stop_orders += read.result()
-                    except GateError as exc:
-                        failed.append(f"{market.display_name} stop orders: {exc.user_message}")
-                loaded.stop_rows = prepare_rows(stop_orders, self.sort, prices)
-            except GateError as exc:
-                loaded.stop_error = f"Stop orders could not be loaded: {exc.user_message}"
-            if failed:
-                loaded.futures_error = "Futures orders could not be loaded (" + "; ".join(failed) + ")."
+        assert self.client is not None
+        held = load_holdings(self.client, stop=self.stop_event, progress=lambda pages, n: self.progress.emit(pages, n))
+        loaded = Loaded(prepare_rows(held.orders, self.sort, held.prices))
+        if not held.stop_error:
+            loaded.stop_rows = prepare_rows(held.stop_orders, self.sort, held.prices)
+        loaded.stop_error, loaded.futures_error = held.stop_error, held.futures_error
         return loaded
 
 

@@ -4,7 +4,6 @@ scope), colour each row by its result; live refresh, the dead-man switch, export
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,15 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from gatecancel_gui import __version__
+from gatecancel_gui.core.app.services import ScopeCancel, prepare_cancel
 from gatecancel_gui.core.app.session import Session, open_profile
-from gatecancel_gui.core.cancel.by_market import batch_method_for
-from gatecancel_gui.core.cancel.cancel_all import cancel_all
-from gatecancel_gui.core.cancel.run import CancelRun, CancelSettings
-from gatecancel_gui.core.cancel.stop_orders_each import StopOrderEach
+from gatecancel_gui.core.cancel.run import CancelSettings
 from gatecancel_gui.core.domain.errors import ConfigError
 from gatecancel_gui.core.domain.markets import FUTURES, Market
 from gatecancel_gui.core.domain.orders import Order, OrderKind
-from gatecancel_gui.core.domain.outcomes import CancelOutcome, CancelReport
+from gatecancel_gui.core.domain.outcomes import CancelReport
 from gatecancel_gui.core.domain.scope import Scope
 from gatecancel_gui.core.domain.wording import by_market, cancel_question, describe_instruments, plural
 from gatecancel_gui.core.gate.warmth import WARM_EVERY_S, ConnectionWarmer
@@ -495,8 +492,7 @@ class MainWindow(QMainWindow):
             return
         pane.model.set_checked(done, False)  # said in the question: not sent again, and unticked as sent ones are
         refs = [o.ref for o in orders]
-        run = CancelRun(self.session.client, StopOrderEach() if pane.kind is OrderKind.STOP else batch_method_for(refs),
-                        journal=self.journal, settings=self.cancel_settings)
+        run = prepare_cancel(self.session.client, refs, journal=self.journal, settings=self.cancel_settings)
         self._start_cancel(CancelJob(self.session.client, lambda emit: run.run(refs, emit), run.stop, refs),
                            f"Cancelling {len(refs)} {pane.noun}…")
 
@@ -517,12 +513,9 @@ class MainWindow(QMainWindow):
             self.say("Nothing was cancelled.")
             return
         expected = [o.ref for o in covered + covered_stops]
-        client, journal, stop = self.session.client, self.journal, threading.Event()
-
-        def run(emit: Callable[[CancelOutcome], None]) -> CancelReport:
-            return cancel_all(client, scope, journal=journal, on_outcome=emit, stop=stop).report
-
-        self._start_cancel(CancelJob(client, run, stop.set, expected), f"Cancelling {scope.describe()}…")
+        cancel = ScopeCancel(self.session.client, scope, journal=self.journal)
+        self._start_cancel(CancelJob(self.session.client, lambda emit: cancel.run(emit).report, cancel.stop, expected),
+                           f"Cancelling {scope.describe()}…")
 
     def _ask(self, title: str, question: str, yes_text: str) -> bool:
         """Ask, holding live refresh back meanwhile (a load must not start behind the question)."""

@@ -66,7 +66,8 @@ def test_cancel_pair_side_on_a_terminal_names_the_pair_and_side(book):
     pair = book.book.open_pairs()[0]
     buys = [o for o in book.book.open_orders(pair) if o.side == "buy"]
     code, text = run_on_terminal(book, "cancel", "--pair", pair, "--side", "buy", answer="n")
-    assert f"Cancel {len(buys)} open buy orders in {pair} on PAPER? [y/N]" in text and code == 1
+    assert f"Cancel {len(buys)} open buy orders in 1 pair on PAPER? [y/N]" in text and code == 1
+    assert f"Pairs: {pair}" in text  # the window's question, details first on a terminal
     assert len(book.book.open_orders()) == 200
 
 

@@ -68,12 +68,12 @@ def test_a_full_session_leaves_no_secret_anywhere(home, paper, qtbot, mem_keyrin
         with qtbot.waitSignal(win.errorShown, timeout=10_000):
             win.refresh()
         paper.keys[KEY] = ApiKey(KEY, SECRET)
-        import gatecancel_gui.ui.jobs as jobs_module
+        import gatecancel_gui.core.app.services as services_module
 
         def boom(*args, **kwargs):
             raise RuntimeError(f"exploded while holding {SECRET} for {KEY}")
 
-        monkeypatch.setattr(jobs_module, "load_open_orders", boom)
+        monkeypatch.setattr(services_module, "load_open_orders", boom)
         with qtbot.waitSignal(win.errorShown, timeout=10_000):
             win.refresh()
         monkeypatch.undo()

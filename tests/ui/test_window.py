@@ -240,12 +240,12 @@ def test_closing_during_a_cancel_asks_then_waits_for_answers(make_window, big_pa
 
 
 def test_unexpected_worker_exception_is_caught_logged_and_shown_once(make_window, qtbot, monkeypatch, caplog):
-    import gatecancel_gui.ui.jobs as jobs_module
+    import gatecancel_gui.core.app.services as services_module
 
     def boom(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(jobs_module, "load_open_orders", boom)
+    monkeypatch.setattr(services_module, "load_open_orders", boom)
     win = make_window()
     with qtbot.waitSignal(win.errorShown, timeout=10_000) as blocker:
         win.refresh()

@@ -79,12 +79,21 @@ def by_market(orders: Iterable[Order]) -> str:
 
 def cancel_question(orders: list[Order], environment: str, *, noun: str = "orders", hidden: int = 0,
                     skipped: int = 0) -> str:
-    """The confirmation for cancelling these orders: count, value, pairs, what the filter hides, what is
-    skipped because it is already cancelled or gone."""
+    """The confirmation for cancelling these orders, in the window: the question, a blank line, the details."""
+    question, details = cancel_question_parts(orders, environment, noun=noun, hidden=hidden, skipped=skipped)
+    return "\n".join([question, "", *details])
+
+
+def cancel_question_parts(orders: list[Order], environment: str, *, noun: str = "orders", hidden: int = 0,
+                          skipped: int = 0) -> tuple[str, list[str]]:
+    """The question for cancelling these orders (count, instruments, environment) and its details (value,
+    markets, names, what the filter hides, what is skipped because it is already cancelled or gone). The
+    window and the command line ask the same question; a terminal prints the details first."""
     one = noun[:-1] if noun.endswith("s") else noun
     futures = has_futures(orders)
     where = describe_instruments(orders)
-    lines = [f"Cancel {len(orders)} {one if len(orders) == 1 else noun} in {where} on {environment.upper()}?", ""]
+    question = f"Cancel {len(orders)} {one if len(orders) == 1 else noun} in {where} on {environment.upper()}?"
+    lines = []
     if futures:
         lines.append("Markets: " + by_market(orders).strip()[1:-1])
     value = describe_value(o for o in orders if not o.market.is_futures)
@@ -95,4 +104,4 @@ def cancel_question(orders: list[Order], environment: str, *, noun: str = "order
         tail.append(f"{hidden} of them {'is' if hidden == 1 else 'are'} hidden by the filter (included).")
     if skipped:
         tail.append(f"{skipped} checked {'is' if skipped == 1 else 'are'} already cancelled or gone: not sent again.")
-    return "\n".join(lines + name_instruments(orders) + tail)
+    return question, lines + name_instruments(orders) + tail
