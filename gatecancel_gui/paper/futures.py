@@ -8,6 +8,7 @@ import json
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -227,18 +228,10 @@ class FuturesEndpoints:
             timer.cancel()
 
     def list_orders(self, call: Call) -> Reply:
-        settle = settle_of(call.params["settle"])
-        if call.query.get("status") != "open":
-            raise ApiError(400, "INVALID_PARAM_VALUE", "status must be open here")
-        limit, offset = call.limit_offset(1000)
-        orders = self.futures.open_orders(settle, call.query.get("contract") or None)
-        return 200, [o.as_api() for o in orders[offset:offset + limit]]
+        return _open_page(call, 1000, self.futures.open_orders)
 
     def get_order(self, call: Call) -> Reply:
-        order = self.futures.get(settle_of(call.params["settle"]), call.params["id"])
-        if order is None:
-            raise ApiError(404, "ORDER_NOT_FOUND", "order not found")
-        return 200, order.as_api()
+        return _one(call, self.futures.get)
 
     def cancel_one(self, call: Call) -> Reply:
         settle, order_id = settle_of(call.params["settle"]), call.params["id"]
@@ -315,18 +308,10 @@ class FuturesEndpoints:
                 self.futures.cancel(settle, str(order.id))
 
     def list_price_orders(self, call: Call) -> Reply:
-        settle = settle_of(call.params["settle"])
-        if call.query.get("status") != "open":
-            raise ApiError(400, "INVALID_PARAM_VALUE", "status must be open here")
-        limit, offset = call.limit_offset(None)
-        orders = self.futures.open_price_orders(settle, call.query.get("contract") or None)
-        return 200, [o.as_api() for o in orders[offset:offset + limit]]
+        return _open_page(call, None, self.futures.open_price_orders)
 
     def get_price_order(self, call: Call) -> Reply:
-        order = self.futures.price_order(settle_of(call.params["settle"]), call.params["id"])
-        if order is None:
-            raise ApiError(404, "ORDER_NOT_FOUND", "order not found")
-        return 200, order.as_api()
+        return _one(call, self.futures.price_order)
 
     def cancel_price_order(self, call: Call) -> Reply:
         with self.futures.lock:
@@ -335,3 +320,20 @@ class FuturesEndpoints:
                 raise ApiError(404, "ORDER_NOT_FOUND", "order not found")
             order.status, order.finish_as = "finished", "cancelled"
             return 200, order.as_api()
+
+
+def _open_page(call: Call, most: int | None, open_of: Callable[[str, str | None], list[T]]) -> Reply:
+    """A page of a settlement's open orders or price orders (of one contract, or all), oldest first."""
+    settle = settle_of(call.params["settle"])
+    if call.query.get("status") != "open":
+        raise ApiError(400, "INVALID_PARAM_VALUE", "status must be open here")
+    limit, offset = call.limit_offset(most)
+    orders = open_of(settle, call.query.get("contract") or None)
+    return 200, [o.as_api() for o in orders[offset:offset + limit]]
+
+
+def _one(call: Call, find: Callable[[str, str], T | None]) -> Reply:
+    order = find(settle_of(call.params["settle"]), call.params["id"])
+    if order is None:
+        raise ApiError(404, "ORDER_NOT_FOUND", "order not found")
+    return 200, order.as_api()
