@@ -57,7 +57,7 @@ class Answer:
     raw: bytes | None = None        # the body as it is, instead of the payload as JSON
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
-    drip_s: float = 0.0             # > 0: one byte every drip_s seconds
+    drip_s: float | None = None     # one byte every drip_s seconds
     dropped: bool = False           # no answer at all
 
 
