@@ -23,6 +23,7 @@ from gatecancel_gui.paper.routing import PREFIX, Router, Step
 from gatecancel_gui.paper.spot import SpotOrders
 from gatecancel_gui.paper.stats import Stats
 from gatecancel_gui.paper.transport import Request
+from gatecancel_gui.paper.websocket import WebSocketChannels
 
 __all__ = ["ApiKey", "PaperExchange"]
 
@@ -82,6 +83,7 @@ class PaperExchange:
         self.router = Router()
         for endpoints in (PublicEndpoints(self.book, self.server_now), self.spot, self.risk, self.futures_endpoints):
             endpoints.add_routes(self.router)
+        self.websocket = WebSocketChannels()  # issue 20: the /ws/v4/ channels plug in here, next to the router
         self.limits = RateLimits(cancel_limit=cancel_limit, cancel_window_s=cancel_window_s, get_limit=get_limit,
                                  get_window_s=get_window_s, reset_in_ms=reset_in_ms,
                                  clock_offset_s=lambda: self.clock_offset_s)
