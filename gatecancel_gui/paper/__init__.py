@@ -1,6 +1,12 @@
 """A Gate-compatible paper exchange on loopback, for tests, benchmarks and the demo mode.
 
 It shares no code with the client's signing, so each implementation checks the other.
+
+server (PaperExchange: parts, life, knobs) -> dispatch (one request's way) -> routing (Router, Call,
+middleware) -> auth, ratelimit, faults (the middleware, in that order) -> endpoints: public, spot, risk,
+futures, over book; stats counts. Transports: plain_server, or network (http_server, delay_proxy, tls);
+they see the exchange through transport's Protocols. websocket: where /ws/v4/ will plug in. Imports run
+one way (tests/paper/test_paper_imports.py).
 """
 
 from gatecancel_gui.paper.book import Book, seed_book
