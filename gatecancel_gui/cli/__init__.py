@@ -122,7 +122,7 @@ def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 return orders.run_orders(client, args, out)
             if args.command == "cancel":
                 return orders.run_cancel(client, args, out, err)
-            return risk.run(client, args, out, err)
+            return risk.run_risk_command(client, args, out, err)
     except (ConfigError, GateError) as exc:
         print(f"gatecancel: {exc}", file=err)
         return EXIT_ERROR

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from typing import NoReturn, TextIO
 
 from gatecancel_gui.cli.args import Commands, Parser, number, whole
+from gatecancel_gui.cli.interrupt import run_interruptibly
 from gatecancel_gui.cli.output import order_line, print_orders, print_outcomes, reader_gone
-from gatecancel_gui.cli.run import run_interruptibly
 from gatecancel_gui.core.app.services import load_orders, prepare_cancel, scope_holds
 from gatecancel_gui.core.app.session import asked_environment
-from gatecancel_gui.core.cancel.run import DEFAULT_IN_FLIGHT, CancelRun, CancelSettings
+from gatecancel_gui.core.cancel.run import CancelRun, CancelSettings
 from gatecancel_gui.core.domain.environments import environment_of
 from gatecancel_gui.core.domain.errors import ConfigError
 from gatecancel_gui.core.domain.ids import parse_order_ref
@@ -51,7 +51,7 @@ def add_commands(sub: Commands, common: Parser) -> None:
     cancel.add_argument("--market", default="spot", choices=MARKETS,
                         help="which orders: spot (default), futures-usdt or futures-btc")
     cancel.add_argument("--side", choices=("buy", "sell"), help="with --pair: only this side")
-    cancel.add_argument("--in-flight", type=whole(1, MAX_IN_FLIGHT, "requests"), default=DEFAULT_IN_FLIGHT,
+    cancel.add_argument("--in-flight", type=whole(1, MAX_IN_FLIGHT, "requests"), default=MAX_IN_FLIGHT,
                         help=f"requests in flight at once (1 to {MAX_IN_FLIGHT})")
     cancel.add_argument("--yes", action="store_true",
                         help="with --all or --pair: do not ask (needed when not on a terminal)")
@@ -147,8 +147,8 @@ def report_cancel(run: CancelRun, refs: list[OrderRef], args: argparse.Namespace
     report = run_interruptibly(lambda: run.run(unique), run.stop, err, abandon=run.abandon,
                                waiting_for=lambda: run.activity)
     print_outcomes([report.outcomes[r] for r in unique], args.json, out)
-    if report.fatal_error:
-        print(f"gatecancel: {report.fatal_error}", file=err)
+    if report.refused:
+        print(f"gatecancel: {report.refused}", file=err)
     if report.internal_error:
         print(f"gatecancel: {report.internal_error}", file=err)
     where = environment_of(run.client.base_url).value.upper()  # known by now: the server has answered

@@ -14,9 +14,9 @@ from types import FrameType
 from typing import Any, TextIO
 
 from gatecancel_gui.cli.args import Commands, Parser, whole
+from gatecancel_gui.cli.interrupt import run_interruptibly
 from gatecancel_gui.cli.orders import can_ask, confirm, declined, notice_to, refuse_unasked, report_cancel
 from gatecancel_gui.cli.output import print_orders, print_outcomes
-from gatecancel_gui.cli.run import run_interruptibly
 from gatecancel_gui.core.app.services import ScopeCancel, load_stop_orders, prepare_cancel, scope_holds
 from gatecancel_gui.core.app.session import asked_environment
 from gatecancel_gui.core.domain.errors import NOT_GATE_LABELS, GateError
@@ -75,7 +75,7 @@ def add_commands(sub: Commands, common: Parser) -> None:
     deadman.add_argument("--disarm", action="store_true", help="just disarm (timeout 0) and exit")
 
 
-def run(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def run_risk_command(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.command == "cancel-all":
         return run_cancel_all(client, args, out, err)
     if args.command == "stop-orders":
@@ -101,8 +101,8 @@ def run_cancel_all(client: GateClient, args: argparse.Namespace, out: TextIO, er
     outcomes = list(result.report.outcomes.values())
     print_outcomes(outcomes, args.json, out)
     print(f"gatecancel: {scope.describe()}: {result.report.summary()}", file=err)
-    if result.report.fatal_error:
-        print(f"gatecancel: {result.report.fatal_error}", file=err)
+    if result.report.refused:
+        print(f"gatecancel: {result.report.refused}", file=err)
     if result.report.internal_error:
         print(f"gatecancel: {result.report.internal_error}", file=err)
     return EXIT_OK if all(o.succeeded for o in outcomes) else EXIT_NOT_ALL_CANCELLED

@@ -561,8 +561,8 @@ class MainWindow(QMainWindow):
                 pane.model.settle(o for o in report.outcomes.values() if o.ref.kind is pane.kind)
             summary = report.summary()
             local = " ".join(text for text in (report.internal_error, report.journal_error) if text)
-            if report.fatal_error:
-                self.show_error(f"{report.fatal_error} ({summary}) {local}".rstrip())
+            if report.refused:
+                self.show_error(f"{report.refused} ({summary}) {local}".rstrip())
             elif local:  # this computer's trouble, said apart from Gate's answers, and kept in sight
                 self.show_error(("Stopped: " if report.stopped else "Done: ") + f"{summary}. {local}")
             else:

@@ -95,7 +95,7 @@ def test_read_only_key_rejects_the_batch_and_stops_the_rest(exchange):
     assert report.requests_sent == 1
     assert report.count(OutcomeState.REJECTED) == 20
     assert report.count(OutcomeState.NOT_SENT) == len(refs) - 20
-    assert "read-only" in report.fatal_error
+    assert "read-only" in report.refused
     assert all(exchange.book.status_of(r.id) == "open" for r in refs)
 
 

@@ -157,4 +157,4 @@ def test_a_refused_cancel_all_says_why_its_stop_orders_were_not_sent():
         assert len(stops) == 3
         assert all(o.state is OutcomeState.NOT_SENT and o.label == "READ_ONLY" and "read-only" in o.message
                    for o in stops)
-        assert "read-only" in result.report.fatal_error and not result.report.stopped
+        assert "read-only" in result.report.refused and not result.report.stopped

@@ -77,6 +77,7 @@ def test_one_number_bounds_the_requests_in_flight_everywhere():
     from gatecancel_gui.core.net import eager_http2, transport
 
     with GateClient("https://api.gateio.ws/api/v4") as client:
-        assert client.senders.size == transport.POOL_SIZE == transport.MAX_IN_FLIGHT
-    assert CancelSettings().max_in_flight == warmth.HTTP1_CONNECTIONS == transport.MAX_IN_FLIGHT
+        assert client.senders.size == transport.MAX_IN_FLIGHT
+    warmed = warmth.ConnectionWarmer.__init__.__kwdefaults__["connections"]
+    assert CancelSettings().max_in_flight == warmed == transport.MAX_IN_FLIGHT
     assert eager_http2.EARLY_STREAMS >= transport.MAX_IN_FLIGHT

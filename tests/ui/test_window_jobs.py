@@ -55,7 +55,7 @@ def test_a_refused_cancel_all_turns_every_row_of_its_scope_red(open_window, qtbo
         win = open_window(ex, ex.add_key("read_only"), choose_scope=lambda *args: Scope())
         with qtbot.waitSignal(win.cancelFinished, timeout=10_000) as done:
             win.cancel_all()
-        assert done.args[0].fatal_error and "read-only" in win.message.text()
+        assert done.args[0].refused and "read-only" in win.message.text()
         red = state_background(OutcomeState.REJECTED)
         for order in win.model.orders():
             outcome = win.model.result_of(order.id)

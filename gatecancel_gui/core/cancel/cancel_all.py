@@ -71,7 +71,7 @@ def still_listed(client: GateClient, scope: Scope, refs: list[OrderRef], timeout
     return {ref: Record(Found.OPEN) for ref in refs if ref.id in open_ids}
 
 
-class ServerScope(CancelMethod):
+class SpotCancelAll(CancelMethod):
     """One DELETE /spot/orders for the whole scope. Gate answers before it has finished, so the answer
     only means "requested": every targeted order is confirmed by listing again and looked up among the
     finished orders. An order still open is reported, never cancelled again behind the user's back."""
@@ -130,7 +130,7 @@ class ServerScope(CancelMethod):
         return records
 
 
-class FuturesScope(CancelMethod):
+class FuturesCancelAll(CancelMethod):
     """DELETE /futures/{settle}/orders per contract (Gate's futures cancel-all needs one). Gate answers with
     the orders it cancelled: each one it names as cancelled is its word for that order; the rest are
     confirmed by listing the contract again and asking each order's record. An order still open is
@@ -203,16 +203,16 @@ def cancel_all(client: GateClient, scope: Scope, *, journal: Journal | None = No
     before = list_scope(client, scope, stop)
     stop_orders = [o for o in load_scope_stop_orders(client, scope, stop) if scope.matches(o)] \
         if scope.include_stop_orders else []
-    method: CancelMethod = ServerScope(scope, confirm_timeout_s=confirm_timeout_s, poll_s=poll_s) \
-        if scope.market is Market.SPOT else FuturesScope(scope, confirm_timeout_s=confirm_timeout_s, poll_s=poll_s)
+    method: CancelMethod = SpotCancelAll(scope, confirm_timeout_s=confirm_timeout_s, poll_s=poll_s) \
+        if scope.market is Market.SPOT else FuturesCancelAll(scope, confirm_timeout_s=confirm_timeout_s, poll_s=poll_s)
     scope_run = CancelRun(client, method, journal=journal, settings=settings, stop=stop)
     report = scope_run.run([o.ref for o in before], on_outcome)
-    requested = report.requests_sent > 0 and not report.fatal_error
+    requested = report.requests_sent > 0 and not report.refused
     if stop_orders:
         stop_report = CancelRun(client, StopOrderEach(), journal=journal, settings=settings, stop=stop,
-                                refused=scope_run.refusal).run([o.ref for o in stop_orders], on_outcome)
+                                refused=scope_run.refused).run([o.ref for o in stop_orders], on_outcome)
         report.outcomes.update(stop_report.outcomes)
         report.requests_sent += stop_report.requests_sent
-        report.fatal_error = report.fatal_error or stop_report.fatal_error
-        report.stopped = (report.stopped or stop_report.stopped) and not report.fatal_error
+        report.refused = report.refused or stop_report.refused
+        report.stopped = (report.stopped or stop_report.stopped) and not report.refused
     return CancelAllResult(scope, requested, before, report, stop_orders)

@@ -35,15 +35,14 @@ log = logging.getLogger(__name__)
 
 OnOutcome = Callable[[CancelOutcome], None]
 ALREADY_CANCELLED = "ALREADY_CANCELLED"  # cancelled, by the order's record, before this run's request reached it
-# Requests in flight at once: every batch of a 1,000-order cancel goes in one wave (50 of 20 on spot; 51 when
-# it spans markets, as a batch never mixes them), well within Gate's 200 cancel requests a second; over HTTP/2
-# they share one connection, over HTTP/1.1 the warmed pool (transport.MAX_IN_FLIGHT sizes both).
-DEFAULT_IN_FLIGHT = MAX_IN_FLIGHT
 
 
 @dataclass(frozen=True)
 class CancelSettings:
-    max_in_flight: int = DEFAULT_IN_FLIGHT
+    # Requests in flight at once: every batch of a 1,000-order cancel goes in one wave (50 of 20 on spot; 51
+    # when it spans markets, as a batch never mixes them), well within Gate's 200 cancel requests a second;
+    # over HTTP/2 they share one connection, over HTTP/1.1 the warmed pool (MAX_IN_FLIGHT sizes both).
+    max_in_flight: int = MAX_IN_FLIGHT
     batch_size: int = MAX_BATCH
     server_retries: int = 3
     # A 429 was refused before anything was applied, so it is always safe to wait for the reset and send
@@ -91,7 +90,7 @@ class CancelRun:
         self.settings = settings or CancelSettings()
         self.budget = client.budgets.cancel
         self.stop_event = stop or threading.Event()
-        self._fatal: GateError | None = refused
+        self._refused: GateError | None = refused
         self._lock = threading.Lock()
         self._report = CancelReport()
         self._maybe_applied: set[OrderRef] = set()
@@ -104,9 +103,9 @@ class CancelRun:
     # -- public ------------------------------------------------------------------------------------
 
     @property
-    def refusal(self) -> GateError | None:
+    def refused(self) -> GateError | None:
         """The whole-request refusal that stopped this run, if any."""
-        return self._fatal
+        return self._refused
 
     def stop(self) -> None:
         """Send no new request and stop waiting for answers (within a quarter of a second); what was sent is
@@ -139,10 +138,10 @@ class CancelRun:
             self.client.ensure_clock(self.stop_event)
             self._started_ms = int(self.client.clock.now() * 1000)
         except GateError as exc:
-            self._fatal = exc
+            self._refused = exc
         except Stopped:
             pass
-        if self._fatal is not None or self.stop_event.is_set():
+        if self._refused is not None or self.stop_event.is_set():
             self._not_sent(pending)
             return
         groups = self.method.groups(pending, self.settings.batch_size)
@@ -182,7 +181,7 @@ class CancelRun:
         started: list[Started | None] = []
         with self.client.sending_together():
             for group in groups:
-                if self._fatal is not None or self.stop_event.is_set() or not self.budget.try_acquire():
+                if self._refused is not None or self.stop_event.is_set() or not self.budget.try_acquire():
                     break
                 try:
                     started.append(self._start_attempt(group, 1))
@@ -218,7 +217,7 @@ class CancelRun:
             attempt += 1
             if first is not None:
                 sent, first = first, None
-            elif self._fatal is not None or self.stop_event.is_set() or not self.budget.acquire(self.stop_event):
+            elif self._refused is not None or self.stop_event.is_set() or not self.budget.acquire(self.stop_event):
                 self._not_sent(group)
                 return
             else:
@@ -260,11 +259,11 @@ class CancelRun:
                         self._emit(CancelOutcome(ref, OutcomeState.UNKNOWN, exc.label,
                                                  exc.message or exc.user_message))
                     return
-                if exc.stops_everything:
+                if exc.refuses_every_request:
                     with self._lock:
-                        self._fatal = self._fatal or exc
+                        self._refused = self._refused or exc
                     self.stop_event.set()
-                self._refused(group, exc)
+                self._mark_refused(group, exc)
                 return
             answers = self.method.read_answer(group, response.data)
             results = self.method.journal_results(group, answers)
@@ -372,8 +371,8 @@ class CancelRun:
     # -- outcomes ----------------------------------------------------------------------------------
 
     def _emit(self, outcome: CancelOutcome) -> None:
-        """Record and announce an outcome. A final outcome is never replaced by a later one, except a refusal
-        by the order's own record (which is what the refusal only reported). `on_outcome` is called outside
+        """Record and announce an outcome. A final outcome is never replaced by a later one, except a rejection
+        by the order's own record (which is what the rejection only reported). `on_outcome` is called outside
         the run's lock, by one thread at a time, in the order the outcomes were recorded: a slow consumer
         holds up the one thread delivering, never the others sending."""
         with self._lock:
@@ -428,8 +427,8 @@ class CancelRun:
 
     def _not_sent(self, group: list[OrderRef], label: str = "", message: str = "") -> None:
         if not label:
-            if self._fatal is not None:
-                label, message = self._fatal.label, "Not sent: " + self._fatal.user_message
+            if self._refused is not None:
+                label, message = self._refused.label, "Not sent: " + self._refused.user_message
             else:
                 label, message = "STOPPED", "Not sent: the cancel was stopped."
         for ref in group:
@@ -443,7 +442,7 @@ class CancelRun:
             else:
                 self._emit(CancelOutcome(ref, OutcomeState.NOT_SENT, exc.label, exc.user_message))
 
-    def _refused(self, group: list[OrderRef], exc: GateError) -> None:
+    def _mark_refused(self, group: list[OrderRef], exc: GateError) -> None:
         """Gate refused the whole request: true for every order in it, unless an earlier try may have hit."""
         for ref in group:
             state = OutcomeState.UNKNOWN if self._is_maybe_applied(ref) else OutcomeState.REJECTED
@@ -455,7 +454,7 @@ class CancelRun:
         if self._delivery is not None:
             self._delivery.wait_until_handed_over()
         with self._lock:
-            stopped = self.stop_event.is_set() and self._fatal is None
+            stopped = self.stop_event.is_set() and self._refused is None
             for ref, outcome in list(self._report.outcomes.items()):
                 if outcome.state is OutcomeState.IN_FLIGHT:  # cannot happen; never leave one hanging
                     self._report.outcomes[ref] = CancelOutcome(ref, OutcomeState.UNKNOWN, "NO_RESULT",
@@ -464,7 +463,7 @@ class CancelRun:
                     self._report.outcomes[ref] = CancelOutcome(ref, OutcomeState.UNKNOWN, outcome.label or "NO_ANSWER",
                                                                _unknown_sentence(outcome, stopped), ended=True)
             self._report.stopped = stopped
-            self._report.fatal_error = self._fatal.user_message if self._fatal else ""
+            self._report.refused = self._refused.user_message if self._refused else ""
             return self._report
 
     # -- journal -----------------------------------------------------------------------------------

@@ -130,7 +130,7 @@ class GateError(Exception):
         return sentence
 
     @property
-    def stops_everything(self) -> bool:
+    def refuses_every_request(self) -> bool:
         """A credentials or permission failure will fail every request alike: stop sending."""
         return self.error_class in (ErrorClass.CREDENTIALS, ErrorClass.PERMISSION)
 

@@ -67,15 +67,15 @@ def merged(current: CancelOutcome | None, new: CancelOutcome, *, across_runs: bo
     table and the stream): what is known stays, and a later, weaker answer (a second cancel's
     ORDER_NOT_FOUND) never replaces it. Within a run every final outcome is known; across runs only what
     is settled (cancelled, or gone for good), since a new cancel may help where an old one did not. One
-    exception: the order's own record replaces a refusal that merely reported it."""
+    exception: the order's own record replaces a rejection that merely reported it."""
     if current is None:
         return new
     known = current.settled if across_runs else current.final
     if not known:
         return new
-    record_over_refusal = (current.state is OutcomeState.REJECTED and not current.reconciled
+    record_over_rejection = (current.state is OutcomeState.REJECTED and not current.reconciled
                            and new.reconciled and new.final)
-    return new if record_over_refusal else current
+    return new if record_over_rejection else current
 
 
 GONE_LABELS = frozenset({"ORDER_NOT_FOUND", "ORDER_CLOSED", "ORDER_CANCELLED", "ORDER_FILLED", "ORDER_FINISHED"})
@@ -90,7 +90,7 @@ class CancelReport:
     outcomes: dict[OrderRef, CancelOutcome] = field(default_factory=dict)
     requests_sent: int = 0
     stopped: bool = False
-    fatal_error: str = ""
+    refused: str = ""
     journal_error: str = ""   # the journal could not be written (a local failure; the cancels went anyway)
     internal_error: str = ""  # an unexpected error of this program ended the run early (logged)
 

@@ -29,7 +29,7 @@ from gatecancel_gui.core.domain.errors import ErrorClass, GateError, Stopped
 from gatecancel_gui.core.gate.ratelimit import AccountBudgets, budgets_for
 from gatecancel_gui.core.gate.signing import signed_headers
 from gatecancel_gui.core.net.senders import SenderPool
-from gatecancel_gui.core.net.transport import POOL_SIZE, HttpLoop, NetworkSettings, is_untrusted_certificate
+from gatecancel_gui.core.net.transport import MAX_IN_FLIGHT, HttpLoop, NetworkSettings, is_untrusted_certificate
 from gatecancel_gui.core.store.credentials import Credentials
 
 log = logging.getLogger(__name__)
@@ -194,7 +194,7 @@ class GateClient:
         self.http_version = ""  # what the connection of the last answer negotiated (the warmer reads it)
         self._http = HttpLoop(self.network, timeout_s, connect_timeout_s)
         self._proxied = bool(self.network.proxy) or uses_environment_proxy(self.base_url)
-        self.senders = SenderPool(POOL_SIZE)  # the threads a cancel sends on, kept between runs
+        self.senders = SenderPool(MAX_IN_FLIGHT)  # the threads a cancel sends on, kept between runs
 
     def close(self) -> None:
         self._http.close()

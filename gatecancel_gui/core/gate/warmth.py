@@ -16,13 +16,12 @@ from gatecancel_gui.core.net.transport import MAX_IN_FLIGHT
 
 log = logging.getLogger(__name__)
 WARM_EVERY_S = 20.0  # Gate's idle timeout is unconfirmed; servers and load balancers commonly use 60 s or more
-HTTP1_CONNECTIONS = MAX_IN_FLIGHT  # HTTP/1.1: one connection per request a cancel has in flight
 
 
 class ConnectionWarmer:
     """A background thread per session: warm now, then every `interval_s` until `stop()`."""
 
-    def __init__(self, client: GateClient, *, connections: int = HTTP1_CONNECTIONS,
+    def __init__(self, client: GateClient, *, connections: int = MAX_IN_FLIGHT,
                  interval_s: float = WARM_EVERY_S) -> None:
         self.client, self.connections, self.interval_s = client, connections, interval_s
         self.warmed = threading.Event()  # set after the first warm-up

@@ -34,7 +34,6 @@ T = TypeVar("T")
 MAX_IN_FLIGHT = 64  # requests a cancel has in flight at most: the sender threads, the HTTP/1.1 connections, the
                     # run's default and the command line's --in-flight bound follow this one number (a test
                     # checks that eager_http2.EARLY_STREAMS is not below it)
-POOL_SIZE = MAX_IN_FLIGHT  # HTTP/1.1: one connection per request in flight (a 1,000-order cancel is 50 requests)
 LOOP_CHECK_S = 0.25  # how often a thread waiting for an answer checks Stop and that the loop still runs
 KEEPALIVE_S = 600.0  # the client keeps idle connections this long; the warmer keeps them in use meanwhile
 eager_http2.install()  # a new HTTP/2 connection carries a cold load's reads at once (see eager_http2)
@@ -45,7 +44,7 @@ class NetworkSettings:
     ca_file: str | None = None  # trusted in addition to the operating system's store (e.g. the paper CA)
     proxy: str | None = field(default=None, repr=False)  # may carry the login from the keyring: never shown
     http2: bool = True
-    pool_size: int = POOL_SIZE
+    pool_size: int = MAX_IN_FLIGHT  # HTTP/1.1: one connection per request in flight
 
     def __repr__(self) -> str:
         proxy = redact_url(self.proxy) if self.proxy else None
@@ -217,7 +216,7 @@ class HttpLoop:
         self._held = threading.local()  # requests held back by together() on the thread that holds them
         self._thread = threading.Thread(target=_run_until_stopped, args=(self._loop,), name="http-loop", daemon=True)
         self._thread.start()
-        self.client = self.run(self._make(settings))
+        self.client = self.result_of(self._make(settings))
         self._lanes = [self.client]  # HTTP/1.1: the first client is lane 0; touched on the loop's thread only
         self._busy = [0]             # requests in flight per lane
         self._http1 = False          # the server chose HTTP/1.1: spread requests over lanes
@@ -230,7 +229,7 @@ class HttpLoop:
     async def _make(self, settings: NetworkSettings) -> httpx.AsyncClient:
         return make_http_client(settings, *self._timeouts)
 
-    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+    def result_of(self, coroutine: Coroutine[Any, Any, T]) -> T:
         """The coroutine's result."""
         return self.wait(asyncio.run_coroutine_threadsafe(coroutine, self._loop))
 
@@ -335,7 +334,7 @@ class HttpLoop:
                 self._new_lane()
 
         if self._http1 and not self._closed:
-            self.run(add())
+            self.result_of(add())
 
     def _least_busy(self) -> int:
         """An idle lane, a new one while fewer than the pool size exist, else the least busy."""
