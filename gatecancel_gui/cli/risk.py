@@ -162,13 +162,10 @@ def deadman_event(out: TextIO, event: str, market: Market, pair: str | None, **e
 def run_deadman(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     market = Market(args.market)
     pair = checked_instrument(client, args.pair, market, err)
-    if market.is_futures:
-        scope = f"{market.display_name} contract {pair}" if pair else f"every {market.display_name} contract"
-    else:
-        scope = f"spot pair {pair}" if pair else "all spot pairs"
+    scope = Scope(pair, market=market)
     if args.disarm:
-        countdown(client, 0, pair, market)
-        print(f"gatecancel: dead-man switch disarmed for {scope}.", file=err)
+        countdown(client, 0, scope)
+        print(f"gatecancel: dead-man switch disarmed for {scope.where()}.", file=err)
         if args.json:
             deadman_event(out, "disarmed", market, pair)
         return EXIT_OK
@@ -180,17 +177,17 @@ def run_deadman(client: GateClient, args: argparse.Namespace, out: TextIO, err: 
             deadman_event(out, "renewal_failed", market, pair, message=message)
         failed.set()
 
-    switch = DeadManSwitch(client, args.countdown, pair,
+    switch = DeadManSwitch(client, args.countdown, scope,
                            on_renewed=lambda armed: print(f"gatecancel: renewed; fires in {args.countdown} s unless "
                                                           "renewed again", file=err, flush=True),
-                           on_failed=renewal_failed, market=market)
+                           on_failed=renewal_failed)
     interrupted = False
     with signals_handled(ENDING_SIGNALS, raise_interrupt):
         try:  # from arming on, any way out (Ctrl+C, SIGTERM, SIGHUP; even during the arming) disarms
             armed = switch.arm()
             if args.json:
                 deadman_event(out, "armed", market, pair, countdown_s=args.countdown, trigger_time_ms=armed.trigger_ms)
-            print(f"gatecancel: dead-man switch ARMED for {scope}: Gate cancels every open order there if this "
+            print(f"gatecancel: dead-man switch ARMED for {scope.where()}: Gate cancels every open order there if this "
                   f"process stops renewing for {args.countdown} s. Renewing every {switch.interval_s:.1f} s; "
                   "Ctrl+C (or SIGTERM, SIGHUP) disarms.", file=err, flush=True)
             while True:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSpinBox, QToolBar, 
 
 from gatecancel_gui.core.domain.errors import ConfigError
 from gatecancel_gui.core.domain.markets import FUTURES, Market
+from gatecancel_gui.core.domain.scope import Scope
 from gatecancel_gui.core.gate.client import GateClient
 from gatecancel_gui.core.risk.deadman import MIN_TIMEOUT_S, Armed, DeadManSwitch
 from gatecancel_gui.ui.jobs import CallJob, JobController, JobResult
@@ -126,9 +127,9 @@ class RiskToolbar(QToolBar):
             return
         market_value, instrument = self.switch_scope.currentData() or (Market.SPOT.value, "")
         try:
-            switch = DeadManSwitch(self.client, self.switch_timeout.value(), instrument or None,
-                                   on_renewed=self._bridge.renewed.emit, on_failed=self._bridge.failed.emit,
-                                   market=Market(market_value))
+            switch = DeadManSwitch(self.client, self.switch_timeout.value(),
+                                   Scope(instrument or None, market=Market(market_value)),
+                                   on_renewed=self._bridge.renewed.emit, on_failed=self._bridge.failed.emit)
         except ConfigError as exc:
             self.errorRaised.emit(str(exc))
             self.arm_box.setChecked(False)
@@ -144,10 +145,8 @@ class RiskToolbar(QToolBar):
         self._set_editable(False)
         self._tick.start()
         self._show_countdown()
-        text = self.switch_scope.currentText()
-        scope = "all " + text[4:] if text.startswith("All ") else text  # "all pairs", "all USDT perpetual"
-        self.message.emit(f"Dead-man switch armed for {scope}: Gate cancels every open order there if this app "
-                          f"stops renewing for {switch.timeout_s} s.")
+        self.message.emit(f"Dead-man switch armed for {switch.scope.where()}: Gate cancels every open order there "
+                          f"if this app stops renewing for {switch.timeout_s} s.")
         self.armedChanged.emit(True)
 
     def disarm(self) -> None:

@@ -13,6 +13,7 @@ from gatecancel_gui.core.cancel.futures_batch import FuturesBatch
 from gatecancel_gui.core.cancel.run import CancelRun, CancelSettings
 from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.outcomes import OutcomeState
+from gatecancel_gui.core.domain.scope import Scope
 from gatecancel_gui.core.gate.futures_orders import load_futures_orders
 from gatecancel_gui.core.gate.spot_orders import load_open_orders
 from gatecancel_gui.paper import Fault, PaperExchange
@@ -145,7 +146,7 @@ def test_the_futures_dead_man_switch_arms_renews_and_disarms():
 
     with PaperExchange(orders=5, futures_orders=40) as ex, client_for(ex) as c:
         renewed, steps = threading.Event(), Steps()
-        switch = DeadManSwitch(c, 5, "BTC_USDT", market=USDT, on_renewed=lambda armed: renewed.set(), wait=steps)
+        switch = DeadManSwitch(c, 5, Scope("BTC_USDT", market=USDT), on_renewed=lambda armed: renewed.set(), wait=steps)
         switch.arm()
         first = ex.futures_countdowns[("usdt", "BTC_USDT")]
         steps.step()  # a renewal: Gate's countdown starts again
@@ -155,7 +156,7 @@ def test_the_futures_dead_man_switch_arms_renews_and_disarms():
         assert ("usdt", "BTC_USDT") not in ex.futures_countdowns
         assert ex.futures.open_orders("usdt", "BTC_USDT")  # disarmed before it fired: nothing cancelled
     with PaperExchange(orders=5, futures_orders=40, countdown_scale=0.02) as ex, client_for(ex) as c:
-        switch = DeadManSwitch(c, 5, "BTC_USDT", market=USDT)
+        switch = DeadManSwitch(c, 5, Scope("BTC_USDT", market=USDT))
         switch.arm()
         switch.stop()  # not renewed: Gate (0.1 s here) cancels the contract's orders, and only those
         wait_for(lambda: not ex.futures.open_orders("usdt", "BTC_USDT"))

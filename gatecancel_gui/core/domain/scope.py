@@ -29,6 +29,15 @@ class Scope:
         where = f"in {self.pair}" if self.pair else "in every pair"
         return f"all open spot {side}orders {where}"  # "spot": futures may be loaded too, and are not touched
 
+    def where(self) -> str:
+        """The instruments alone, for a dead-man switch or a guard: 'every spot pair', 'spot pair BTC_USDT',
+        'every USDT perpetual contract', 'USDT perpetual contract BTC_USDT'."""
+        if self.market.is_futures:
+            what = f"{self.market.display_name} contract"
+        else:
+            what = "spot pair"
+        return f"{what} {self.pair}" if self.pair else f"every {what}"
+
     def stop_orders_note(self) -> str:
         if self.include_stop_orders:
             return "Stop (price-triggered) orders in this scope are included."

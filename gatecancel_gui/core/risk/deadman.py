@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from gatecancel_gui.core.domain.errors import ConfigError, GateError
-from gatecancel_gui.core.domain.markets import Market
+from gatecancel_gui.core.domain.scope import Scope
 from gatecancel_gui.core.gate.client import GateClient
 
 log = logging.getLogger(__name__)
 MIN_TIMEOUT_S = 5
+
+
+EVERY_SPOT_PAIR = Scope()
 
 
 @dataclass(frozen=True)
@@ -25,15 +28,18 @@ class Armed:
     renewed_at: float      # local monotonic time of the renewal
 
 
-def countdown(client: GateClient, timeout_s: int, pair: str | None = None, market: Market = Market.SPOT) -> int:
+def countdown(client: GateClient, timeout_s: int, scope: Scope = EVERY_SPOT_PAIR) -> int:
     """Arm (or with 0, disarm) Gate's countdown of one market (futures: one settlement, or one contract of
-    it); returns the trigger time in server milliseconds (0 disarmed)."""
+    it); returns the trigger time in server milliseconds (0 disarmed). Gate's countdown has no side and no
+    stop-order switch: a scope with either is refused, not silently widened."""
+    if scope.side or scope.include_stop_orders:
+        raise ConfigError("Gate's dead-man switch covers a market or one instrument: not a side, not stop orders.")
     if timeout_s != 0 and timeout_s < MIN_TIMEOUT_S:
         raise ConfigError(f"The dead-man switch needs a timeout of at least {MIN_TIMEOUT_S} seconds.")
     body: dict[str, object] = {"timeout": int(timeout_s)}
-    if pair:
-        body[market.instrument_word] = pair
-    data = client.request("POST", market.spec.countdown, body=body).data
+    if scope.pair:
+        body[scope.market.instrument_word] = scope.pair
+    data = client.request("POST", scope.market.spec.countdown, body=body).data
     try:
         return int(str(data.get("triggerTime", "0"))) if isinstance(data, dict) else 0
     except ValueError:
@@ -52,13 +58,13 @@ class DeadManSwitch:
     renewal, Gate's or not, is reported and the next renewal still comes. `wait` is injectable so tests
     step the renewals instead of waiting seconds for them."""
 
-    def __init__(self, client: GateClient, timeout_s: int, pair: str | None = None, *,
+    def __init__(self, client: GateClient, timeout_s: int, scope: Scope = EVERY_SPOT_PAIR, *,
                  on_renewed: Callable[[Armed], None] | None = None,
-                 on_failed: Callable[[str], None] | None = None, market: Market = Market.SPOT,
+                 on_failed: Callable[[str], None] | None = None,
                  wait: Waiter = threading.Event.wait) -> None:
         if timeout_s < MIN_TIMEOUT_S:
             raise ConfigError(f"The dead-man switch needs a timeout of at least {MIN_TIMEOUT_S} seconds.")
-        self.client, self.timeout_s, self.pair, self.market = client, timeout_s, pair, market
+        self.client, self.timeout_s, self.scope = client, timeout_s, scope
         self.on_renewed = on_renewed or (lambda armed: None)
         self.on_failed = on_failed or (lambda message: None)
         self.last: Armed | None = None
@@ -75,7 +81,7 @@ class DeadManSwitch:
     def arm(self) -> Armed:
         """Arm now (raises with a sentence if Gate refuses), then keep renewing in the background."""
         with self._turn:
-            self.last = Armed(countdown(self.client, self.timeout_s, self.pair, self.market), time.monotonic())
+            self.last = Armed(countdown(self.client, self.timeout_s, self.scope), time.monotonic())
         self._thread = threading.Thread(target=self._renew_loop, name="deadman", daemon=True)
         self._thread.start()
         return self.last
@@ -91,7 +97,7 @@ class DeadManSwitch:
             if self._stop.is_set():
                 return None
             try:
-                armed = Armed(countdown(self.client, self.timeout_s, self.pair, self.market), time.monotonic())
+                armed = Armed(countdown(self.client, self.timeout_s, self.scope), time.monotonic())
             except GateError as exc:
                 log.warning("dead-man renewal failed: %s", exc.label)
                 self._failed(f"Renewing the dead-man switch failed: {exc.user_message}")
@@ -127,7 +133,7 @@ class DeadManSwitch:
         Raises (the switch still counting down) when Gate does not take the disarm."""
         self.stop()
         with self._turn:
-            countdown(self.client, 0, self.pair, self.market)
+            countdown(self.client, 0, self.scope)
             self.last = None
             self.disarmed = True
 
