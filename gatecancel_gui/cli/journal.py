@@ -29,12 +29,14 @@ def run_journal(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         n = contents.damaged
         print(f"gatecancel: {n} damaged line{'s' if n != 1 else ''} of {journal.path} {'were' if n != 1 else 'was'} "
               "skipped (cut short or not a journal record).", file=err)
-    records = [r for r in contents.records if args.filter.lower() in json.dumps(r).lower()]
+    wanted = [args.filter.lower() in json.dumps(r).lower() for r in contents.records]
+    records = [r for r, keep in zip(contents.records, wanted, strict=True) if keep]
     if args.json:
         json.dump(records, out, indent=1)
         out.write("\n")
         return EXIT_OK
-    for row in journal_rows(records):
+    rows = journal_rows(contents.records)  # all of them: an answer line's environment is its request's
+    for row in (row for row, keep in zip(rows, wanted, strict=True) if keep):
         out.write("  ".join(cell for cell in row if cell) + "\n")
     out.write(f"{len(records)} journal line{'s' if len(records) != 1 else ''} in {journal.path}\n")
     return EXIT_OK

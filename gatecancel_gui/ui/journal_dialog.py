@@ -22,19 +22,9 @@ from PySide6.QtWidgets import (
 
 from gatecancel_gui.core.store.journal import COLUMNS, Journal, journal_rows
 
-SHOWN = [COLUMNS[0], "Environment", *COLUMNS[1:]]  # paper and live lines side by side must be told apart
-REQUEST_COLUMN = SHOWN.index("Request")
-ORDERS_COLUMN = SHOWN.index("Orders")
+REQUEST_COLUMN = COLUMNS.index("Request")
+ORDERS_COLUMN = COLUMNS.index("Orders")
 WIDTHS = (175, 85, 60, 105, 210, 230, 55, 75)  # the last column, Result, takes the rest (at least ~300 px)
-NO_ENVIRONMENT = "—"  # lines written before the journal said where
-
-
-def environments(records: list[dict[str, Any]]) -> list[str]:
-    """Each line's environment: its own, or (an answer line) its request's; '—' when unknown."""
-    of_request = {str(r.get("request")): str(r["environment"]) for r in records
-                  if r.get("event") == "sent" and r.get("environment")}
-    return [str(r.get("environment") or of_request.get(str(r.get("request")), "")) or NO_ENVIRONMENT
-            for r in records]
 
 
 class RequestFilter(QSortFilterProxyModel):
@@ -75,8 +65,8 @@ class JournalDialog(QDialog):
         self.journal = journal
         self.setWindowTitle("Cancel journal")
         self.resize(1300, 560)
-        self.model = QStandardItemModel(0, len(SHOWN), self)
-        self.model.setHorizontalHeaderLabels(SHOWN)
+        self.model = QStandardItemModel(0, len(COLUMNS), self)
+        self.model.setHorizontalHeaderLabels(COLUMNS)
         self.proxy = RequestFilter(self)
         self.proxy.setSourceModel(self.model)
         self.filter = QLineEdit(self)
@@ -115,9 +105,8 @@ class JournalDialog(QDialog):
             return
         records = contents.records
         self.model.removeRows(0, self.model.rowCount())
-        rows = journal_rows(records)
-        for row, where in reversed(list(zip(rows, environments(records), strict=True))):  # newest first
-            items = [QStandardItem(text) for text in (row[0], where, *row[1:])]
+        for row in reversed(journal_rows(records)):  # newest first
+            items = [QStandardItem(text) for text in row]
             for item in items:
                 item.setToolTip(item.text())
                 item.setEditable(False)

@@ -151,3 +151,12 @@ def test_orders_watch_prints_new_and_gone(risky):
 def test_orders_watch_refuses_a_too_short_interval(risky):
     result = run_cli(risky, "orders", "--watch", "0.5")
     assert result.returncode == 2 and "at least 2 seconds" in result.stderr
+
+
+def test_journal_says_where_each_line_went_even_when_the_filter_hides_its_request(risky):
+    """Defect: only the window showed the Environment column; the command line's journal did not say
+    whether a line was paper or live, and an answer line names its environment only through its request."""
+    run_cli(risky, "cancel", "--all", "--yes")
+    answers = run_main("journal", "--filter", "latency_ms").stdout.splitlines()[:-1]  # answer lines only
+    assert answers and all("  answer  " in line for line in answers)
+    assert all(line.split("  ")[1] == "paper" for line in answers), answers

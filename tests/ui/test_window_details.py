@@ -10,14 +10,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices
 
 from gatecancel_gui.core.domain.markets import Market
-from gatecancel_gui.core.store.journal import Journal
+from gatecancel_gui.core.store.journal import COLUMNS, Journal
 from gatecancel_gui.paper import PaperExchange
-from gatecancel_gui.ui.journal_dialog import SHOWN, JournalDialog
+from gatecancel_gui.ui.journal_dialog import JournalDialog
 from gatecancel_gui.ui.orders_model import COLUMN
 from tests.ui.test_window import run_cancel
 from tests.ui.test_window_futures import load
 
-ENV = SHOWN.index("Environment")
+ENV = COLUMNS.index("Environment")
 
 
 def test_the_journal_says_which_environment_each_line_was_sent_to(window, qtbot, tmp_path):
@@ -32,11 +32,11 @@ def test_the_journal_says_which_environment_each_line_was_sent_to(window, qtbot,
     dialog = JournalDialog(window.journal)
     qtbot.addWidget(dialog)
     dialog.show()
-    rows = [[dialog.model.index(r, c).data() for c in range(len(SHOWN))] for r in range(dialog.model.rowCount())]
-    new = [row for row in rows if row[SHOWN.index("Request")] != "aaa"]
+    rows = [[dialog.model.index(r, c).data() for c in range(len(COLUMNS))] for r in range(dialog.model.rowCount())]
+    new = [row for row in rows if row[COLUMNS.index("Request")] != "aaa"]
     assert new and {row[ENV] for row in new} == {"paper"}  # the answer line too, from its request
-    assert {row[ENV] for row in rows if row[SHOWN.index("Request")] == "aaa"} == {"—"}
-    result = SHOWN.index("Result")
+    assert {row[ENV] for row in rows if row[COLUMNS.index("Request")] == "aaa"} == {"—"}
+    result = COLUMNS.index("Result")
     assert dialog.view.columnWidth(result) >= 280  # it was squeezed to ~100 px
 
 

@@ -141,7 +141,9 @@ def unanswered(records: list[dict[str, Any]]) -> set[str]:
     return sent - answered
 
 
-COLUMNS = ["Time (UTC)", "Event", "Request", "Endpoint", "Orders", "Status", "Latency ms", "Result"]
+# Environment: paper and live lines side by side must be told apart
+COLUMNS = ["Time (UTC)", "Environment", "Event", "Request", "Endpoint", "Orders", "Status", "Latency ms", "Result"]
+NO_ENVIRONMENT = "—"  # lines written before the journal said where
 
 
 def _entries(value: Any) -> list[dict[str, Any]]:
@@ -149,8 +151,21 @@ def _entries(value: Any) -> list[dict[str, Any]]:
     return [x for x in value if isinstance(x, dict)] if isinstance(value, list) else []
 
 
+def environments(records: list[dict[str, Any]]) -> list[str]:
+    """Each line's environment: its own, or (an answer line) its request's; NO_ENVIRONMENT when unknown."""
+    of_request = {str(r.get("request")): str(r["environment"]) for r in records
+                  if r.get("event") == "sent" and r.get("environment")}
+    return [str(r.get("environment") or of_request.get(str(r.get("request")), "")) or NO_ENVIRONMENT
+            for r in records]
+
+
 def journal_rows(records: list[dict[str, Any]]) -> list[list[str]]:
-    """One readable row per journal line (COLUMNS), for the window's view and the command line."""
+    """One readable row per journal line (COLUMNS), for the window's view and the command line. Give it
+    every line and filter the rows after: an answer line's environment is its request's."""
+    return [[row[0], where, *row[1:]] for row, where in zip(_rows(records), environments(records), strict=True)]
+
+
+def _rows(records: list[dict[str, Any]]) -> list[list[str]]:
     rows = []
     for r in records:
         if r.get("event") == "sent":
