@@ -18,9 +18,9 @@ from gatecancel_gui.core.domain.environments import environment_of
 from gatecancel_gui.core.domain.errors import ConfigError
 from gatecancel_gui.core.domain.ids import parse_order_ref
 from gatecancel_gui.core.domain.markets import Market, parse_market
-from gatecancel_gui.core.domain.orders import Order, OrderRef
+from gatecancel_gui.core.domain.orders import Order, OrderRef, order_changes
 from gatecancel_gui.core.domain.scope import Scope
-from gatecancel_gui.core.domain.wording import cancel_question_parts, plural
+from gatecancel_gui.core.domain.wording import cancel_question_parts, describe_instruments, plural
 from gatecancel_gui.core.gate.client import GateClient
 from gatecancel_gui.core.gate.contracts import check_contracts, check_instrument
 from gatecancel_gui.core.gate.pairs import check_pairs
@@ -68,20 +68,20 @@ def run_orders(client: GateClient, args: argparse.Namespace, out: TextIO) -> int
 def watch_orders(client: GateClient, interval_s: float, out: TextIO, markets: list[Market] | None = None) -> int:
     """Live refresh for a terminal: one line per order that appears (+) or vanishes (-), until Ctrl+C or
     until nobody reads the output any more."""
-    known: dict[str, Order] = {}
+    known: list[Order] = []
     first = True
     pause = threading.Event()
     while True:
-        current = {str(o.ref): o for o in load_orders(client, markets or [Market.SPOT])}
+        current = load_orders(client, markets or [Market.SPOT])
         if first:
-            pairs = len({o.currency_pair for o in current.values()})
-            out.write(f"{plural(len(current), 'open order')} in {plural(pairs, 'pair')}; "
+            out.write(f"{plural(len(current), 'open order')} in {describe_instruments(current)}; "
                       f"watching every {interval_s:g} s (Ctrl+C stops)\n")
         else:
-            for order_id in current.keys() - known.keys():
-                out.write(f"+ new  {order_line(current[order_id])}\n")
-            for order_id in known.keys() - current.keys():
-                out.write(f"- gone {order_line(known[order_id])}\n")
+            changes = order_changes(known, current)
+            for order in changes.new:
+                out.write(f"+ new  {order_line(order)}\n")
+            for order in changes.gone:
+                out.write(f"- gone {order_line(order)}\n")
         out.flush()
         if reader_gone(out):
             return EXIT_OK

@@ -14,7 +14,7 @@ from gatecancel_gui.core.domain.errors import ConfigError
 from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.orders import Order
 from gatecancel_gui.core.domain.outcomes import CancelOutcome
-from gatecancel_gui.core.domain.wording import plural
+from gatecancel_gui.core.domain.wording import describe_instruments, plural
 from gatecancel_gui.core.store.export import write_csv
 
 ORDER_FIELDS = ["currency_pair", "id", "side", "type", "price", "amount", "left", "create_time_ms", "text"]
@@ -69,8 +69,7 @@ def print_orders(orders: list[Order], noun: str, args: argparse.Namespace, out: 
         market = f"{o.market.value:<13} " if futures else ""
         flags = " reduce-only" if o.reduce_only else ""
         out.write(f"{market}{order_line(o)}  {o.text}{flags}\n")
-    instruments = len({(o.market, o.currency_pair) for o in orders})
-    out.write(f"{plural(len(orders), noun)} in {plural(instruments, 'instrument' if futures else 'pair')}\n")
+    out.write(f"{plural(len(orders), noun)} in {describe_instruments(orders)}\n")
 
 
 def order_line(o: Order) -> str:

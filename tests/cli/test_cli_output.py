@@ -65,7 +65,7 @@ def test_counts_of_one_are_singular():
     with PaperExchange(orders=1, pairs=1, price_orders=1) as ex:
         assert run(ex, "stop-orders").stdout.splitlines()[-1] == "1 open stop order in 1 pair"
         assert run(ex, "orders").stdout.splitlines()[-1] == "1 open order in 1 pair"
-        assert run(ex, "orders", "--market", "all").stdout.splitlines()[-1] == "1 open order in 1 instrument"
+        assert run(ex, "orders", "--market", "all").stdout.splitlines()[-1] == "1 open order in 1 pair"
 
 
 def test_deadman_disarm_json_is_one_object(mixed):

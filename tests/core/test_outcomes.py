@@ -43,3 +43,24 @@ def test_what_is_known_stays_and_a_weaker_word_never_replaces_it(
         current: CancelOutcome | None, new: CancelOutcome, across_runs: bool, kept: str) -> None:
     result = merged(current, new, across_runs=across_runs)
     assert result is (new if kept == "new" else current)
+
+
+def test_one_diff_of_two_listings_by_full_identity() -> None:
+    """The command line's --watch and the table's refresh read changes the same way; the same id in spot
+    and in a futures market is two orders."""
+    from decimal import Decimal
+
+    from gatecancel_gui.core.domain.markets import Market
+    from gatecancel_gui.core.domain.orders import Order, order_changes
+
+    def order(order_id: str, left: str = "1", market: Market = Market.SPOT) -> Order:
+        return Order(id=order_id, currency_pair="BTC_USDT", side="buy", type="limit", price=Decimal(1),
+                     amount=Decimal(1), left=Decimal(left), filled_amount=Decimal(0), create_time_ms=0,
+                     market=market)
+
+    before = [order("1"), order("2"), order("3")]
+    after = [order("1"), order("2", left="0.5"), order("3", market=Market.FUTURES_USDT), order("4")]
+    changes = order_changes(before, after)
+    assert [o.id for o in changes.new] == ["3", "4"] and changes.new[0].market is Market.FUTURES_USDT
+    assert [(o.id, o.market) for o in changes.gone] == [("3", Market.SPOT)]
+    assert [(o.id, o.left) for o in changes.changed] == [("2", Decimal("0.5"))]

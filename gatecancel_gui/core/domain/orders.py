@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
@@ -165,3 +166,22 @@ class Order:
             reduce_only=bool(raw.get("is_reduce_only") or raw.get("reduce_only")),
             is_close=bool(raw.get("is_close") or raw.get("close")),
         )
+
+
+@dataclass(frozen=True)
+class OrderChanges:
+    """What a later listing of the same orders says happened since the earlier one."""
+
+    new: list[Order]
+    gone: list[Order]
+    changed: list[Order]  # the same order (same identity) with other numbers: part filled, amended
+
+
+def order_changes(before: Iterable[Order], after: Iterable[Order]) -> OrderChanges:
+    """The one diff of two listings (the command line's --watch, the table's refresh, next the stream), by
+    full identity: the same id in two markets is two orders."""
+    old = {o.ref: o for o in before}
+    new = {o.ref: o for o in after}
+    return OrderChanges(new=[o for ref, o in new.items() if ref not in old],
+                        gone=[o for ref, o in old.items() if ref not in new],
+                        changed=[o for ref, o in new.items() if ref in old and old[ref] != o])
