@@ -12,7 +12,8 @@ import argparse
 import statistics
 import time
 
-from gatecancel_gui.core.cancel.spot_batch import CancelRun, CancelSettings, SpotBatch
+from gatecancel_gui.core.cancel.run import CancelRun, CancelSettings
+from gatecancel_gui.core.cancel.spot_batch import SpotBatch
 from gatecancel_gui.core.domain.outcomes import OutcomeState
 from gatecancel_gui.core.gate.client import GateClient
 from gatecancel_gui.core.gate.spot_orders import load_open_orders

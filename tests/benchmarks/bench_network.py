@@ -24,7 +24,7 @@ from multiprocessing.connection import Connection
 from urllib.parse import urlsplit, urlunsplit
 
 from gatecancel_gui.core.cancel.by_market import batch_method_for
-from gatecancel_gui.core.cancel.spot_batch import CancelRun, CancelSettings
+from gatecancel_gui.core.cancel.run import CancelRun, CancelSettings
 from gatecancel_gui.core.domain.markets import FUTURES, Market
 from gatecancel_gui.core.domain.orders import Order
 from gatecancel_gui.core.domain.outcomes import OutcomeState

@@ -4,7 +4,8 @@ from decimal import Decimal
 import pytest
 
 from gatecancel_gui.core.cancel.by_market import batch_method_for
-from gatecancel_gui.core.cancel.spot_batch import CancelRun, CancelSettings, SpotBatch
+from gatecancel_gui.core.cancel.run import CancelRun, CancelSettings
+from gatecancel_gui.core.cancel.spot_batch import SpotBatch
 from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.orders import OrderRef
 from gatecancel_gui.core.domain.outcomes import OutcomeState

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from gatecancel_gui.core.cancel.spot_batch import CancelRun, CancelSettings, SpotBatch
+from gatecancel_gui.core.cancel.run import CancelRun, CancelSettings
+from gatecancel_gui.core.cancel.spot_batch import SpotBatch
 from gatecancel_gui.core.domain.outcomes import OutcomeState
 from gatecancel_gui.core.gate.spot_orders import load_open_orders
 from gatecancel_gui.paper import Fault, PaperExchange

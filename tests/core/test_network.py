@@ -11,7 +11,8 @@ import warnings
 import pytest
 
 from gatecancel_gui.core.app.session import open_profile
-from gatecancel_gui.core.cancel.spot_batch import CancelRun, SpotBatch
+from gatecancel_gui.core.cancel.run import CancelRun
+from gatecancel_gui.core.cancel.spot_batch import SpotBatch
 from gatecancel_gui.core.domain.errors import GateError
 from gatecancel_gui.core.domain.outcomes import OutcomeState
 from gatecancel_gui.core.gate.client import GateClient

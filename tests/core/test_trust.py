@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from gatecancel_gui.core.cancel.spot_batch import CancelRun, SpotBatch
+from gatecancel_gui.core.cancel.run import CancelRun
+from gatecancel_gui.core.cancel.spot_batch import SpotBatch
 from gatecancel_gui.core.domain.errors import GateError
 from gatecancel_gui.core.domain.outcomes import OutcomeState
 from gatecancel_gui.core.gate.client import GateClient

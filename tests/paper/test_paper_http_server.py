@@ -10,7 +10,8 @@ import h2.events
 import h2.settings
 import pytest
 
-from gatecancel_gui.core.cancel.spot_batch import CancelRun, SpotBatch
+from gatecancel_gui.core.cancel.run import CancelRun
+from gatecancel_gui.core.cancel.spot_batch import SpotBatch
 from gatecancel_gui.core.domain.outcomes import OutcomeState
 from gatecancel_gui.core.gate.client import GateClient
 from gatecancel_gui.core.gate.spot_orders import load_open_orders

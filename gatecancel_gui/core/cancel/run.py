@@ -10,6 +10,9 @@ answer, and how it looks orders up afterwards. An order is reported `cancelled` 
 or on the order's own record. Whenever a request may have been applied without a usable answer, its
 orders are "maybe applied": any later failure for them is checked against the order, never believed,
 because a second cancel of an order that the first one already cancelled fails.
+
+Why one module of ~540 lines: these rules act on one shared state (the outcomes, the maybe-applied set,
+the refusal, Stop) under one lock; split across modules, each would reach into the others' state.
 """
 
 from __future__ import annotations

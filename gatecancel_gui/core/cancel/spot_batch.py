@@ -19,7 +19,6 @@ from gatecancel_gui.core.cancel.method import (
     results_by_id,
     status_record,
 )
-from gatecancel_gui.core.cancel.run import CancelRun, CancelSettings
 from gatecancel_gui.core.domain.errors import GateError, Stopped
 from gatecancel_gui.core.domain.orders import OrderRef, to_decimal
 from gatecancel_gui.core.gate.client import GateClient, Params, PendingAnswer
@@ -30,7 +29,6 @@ log = logging.getLogger(__name__)
 BATCH_ENDPOINT = "/spot/cancel_batch_orders"
 BULK_RECONCILE_FROM = 8  # unknown orders in one pair from which listing beats asking one by one
 
-__all__ = ["MAX_BATCH", "CancelRun", "CancelSettings", "SpotBatch", "look_up_one", "spot_record"]
 
 
 def spot_record(raw: object, detail: str = "") -> Record | None:

@@ -1,4 +1,7 @@
-"""A Gate APIv4 client over one httpx connection pool: signing, clock sync, errors sorted for people."""
+"""A Gate APIv4 client over one httpx connection pool: signing, clock sync, errors sorted for people.
+
+Why one module of ~480 lines: a request's life (sign, send, retry a read, sort the error, note the clock
+and the paper header) is one path; the network below it is net/, the reads above it are their own modules."""
 
 from __future__ import annotations
 
