@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -80,26 +80,27 @@ def load_holdings(client: GateClient, *, progress: Progress | None = None,
         futures_read = {m: pool.submit(load_futures_orders, client, m, stop=stop) for m in FUTURES}
         holdings = Holdings(load_open_orders(client, stop=stop, progress=progress))
         failed: list[str] = []
-        for market, read in futures_read.items():
-            try:
-                holdings.orders += read.result()
-            except GateError as exc:
-                failed.append(f"{market.display_name}: {exc.user_message}")
+        holdings.orders += _futures_part(futures_read, failed, "")
         for read_prices in prices_read:
             holdings.prices.update(read_prices.result())
         try:
-            holdings.stop_orders = stops_read.result()
-            for market, read in futures_stops_read.items():
-                try:
-                    holdings.stop_orders += read.result()
-                except GateError as exc:
-                    failed.append(f"{market.display_name} stop orders: {exc.user_message}")
+            holdings.stop_orders = stops_read.result() + _futures_part(futures_stops_read, failed, " stop orders")
         except GateError as exc:
-            holdings.stop_orders = []
             holdings.stop_error = f"Stop orders could not be loaded: {exc.user_message}"
         if failed:
             holdings.futures_error = "Futures orders could not be loaded (" + "; ".join(failed) + ")."
     return holdings
+
+
+def _futures_part(reads: dict[Market, Future[list[Order]]], failed: list[str], what: str) -> list[Order]:
+    """What each futures market's read found; a market that could not be read is named in `failed`."""
+    found: list[Order] = []
+    for market, read in reads.items():
+        try:
+            found += read.result()
+        except GateError as exc:
+            failed.append(f"{market.display_name}{what}: {exc.user_message}")
+    return found
 
 
 # -- cancelling ----------------------------------------------------------------------------------------
