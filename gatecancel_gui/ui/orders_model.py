@@ -27,6 +27,7 @@ from PySide6.QtGui import QFont
 from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.orders import Order
 from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState, merged
+from gatecancel_gui.ui.table_rows import RowIndex
 from gatecancel_gui.ui.theme import is_dark, result_text, side_colour, state_background
 
 Index = QModelIndex | QPersistentModelIndex
@@ -196,7 +197,8 @@ class OrdersModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._orders: list[Order] = []
-        self._row_of: dict[str, int] = {}
+        self._keys: list[str] = []  # each row's order key (Order.key computes it on every call)
+        self._row_of = RowIndex(self._keys)
         self._display: list[list[str]] = []
         self._search: list[str] = []
         self._prices: dict[str, Decimal] = {}
@@ -240,8 +242,8 @@ class OrdersModel(QAbstractTableModel):
             self.new_ids, self.gone_ids = set(), set()
         if self.sort_spec is not None and rows.sorted_by != self.sort_spec:
             self._apply_sort(*self.sort_spec)
-        self._row_of = {o.key: i for i, o in enumerate(self._orders)}
-        ids = set(self._row_of)
+        self._reindex()
+        ids = set(self._keys)
         self._checked &= ids - self.gone_ids
         self._results = {k: v for k, v in self._results.items() if k in ids}
         self.endResetModel()
@@ -254,6 +256,11 @@ class OrdersModel(QAbstractTableModel):
         if order_id in self.new_ids:
             return "★ new"
         return ""
+
+    def _reindex(self) -> None:
+        """The keys and the row index, rebuilt from the orders (after a reset or a re-ordering)."""
+        self._keys = [o.key for o in self._orders]
+        self._row_of = RowIndex(self._keys)
 
     def _apply_sort(self, column: int, order: Qt.SortOrder) -> None:
         key = self._sort_key(column)
@@ -310,7 +317,7 @@ class OrdersModel(QAbstractTableModel):
         self._orders = [self._orders[i] for i in keep]
         self._display = [self._display[i] for i in keep]
         self._search = [self._search[i] for i in keep]
-        self._row_of = {o.key: i for i, o in enumerate(self._orders)}
+        self._reindex()
         self._checked -= ids
         for order_id in ids:
             self._results.pop(order_id, None)
@@ -484,8 +491,8 @@ class OrdersModel(QAbstractTableModel):
         persistent = self.persistentIndexList()
         held = [(self._orders[i.row()].key, i.column()) for i in persistent]
         self._apply_sort(column, order)
-        self._row_of = {o.key: i for i, o in enumerate(self._orders)}
-        self.changePersistentIndexList(persistent, [self.index(self._row_of[oid], col) for oid, col in held])
+        self._reindex()
+        self.changePersistentIndexList(persistent, [self.index(self._row_of.get(oid) or 0, col) for oid, col in held])
         self.layoutChanged.emit()
 
     def _sort_key(self, column: int) -> Callable[[Order], Any]:
