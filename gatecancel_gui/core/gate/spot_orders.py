@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from gatecancel_gui.core.domain.errors import Stopped
 from gatecancel_gui.core.domain.orders import Order
-from gatecancel_gui.core.gate.client import GateClient, Params
-
-PAGE_LIMIT = 100
-MAX_PAGES = 1000  # 100,000 orders in one pair: far past any real account, a guard against a loop
-
-Progress = Callable[[int, int], None]  # (pages read, orders so far)
-
+from gatecancel_gui.core.gate.client import GateClient
+from gatecancel_gui.core.gate.paging import MAX_PAGES as MAX_PAGES
+from gatecancel_gui.core.gate.paging import PAGE_LIMIT as PAGE_LIMIT
+from gatecancel_gui.core.gate.paging import Paging, Row, gate_reads, read_pages
+from gatecancel_gui.core.gate.paging import Progress as Progress
 
 LoadStopped = Stopped  # the user stopped the load; nothing partial is returned
 
@@ -27,44 +23,17 @@ def load_open_orders(client: GateClient, *, progress: Progress | None = None,
     GET /spot/open_orders pages per pair: `limit` applies to each pair, so the next page is asked for
     while any pair returned a full page. Orders are de-duplicated by id, since a page can shift while
     orders fill between two reads.
+
+    Over the network a load costs its round trips, so the next page is always asked for with the current
+    one: a book with a full page (a pair with 100 orders or more) loads in one round trip less, at the
+    price of one read that may come back empty.
     """
     account = account or client.account
     client.ensure_clock(stop)
-    seen: dict[str, Order] = {}
-
-    def read(page: int) -> object:
-        params: Params = [("page", str(page)), ("limit", str(PAGE_LIMIT))]
-        if account:
-            params.append(("account", account))
-        return client.request("GET", "/spot/open_orders", params=params, stop=stop).data
-
-    # Over the network a load costs its round trips, so the next page is always asked for with the current
-    # one: a book with a full page (a pair with 100 orders or more) loads in one round trip less, at the
-    # price of one read that may come back empty.
-    ahead = ThreadPoolExecutor(max_workers=1, thread_name_prefix="next-page")
-    try:
-        following = ahead.submit(read, 2)
-        data = read(1)
-        for page in range(1, MAX_PAGES + 1):
-            if stop is not None and stop.is_set():
-                raise Stopped()
-            any_full = False
-            for group in _as_list(data):
-                pair = str(group.get("currency_pair", ""))
-                orders = _as_list(group.get("orders"))
-                any_full = any_full or len(orders) >= PAGE_LIMIT
-                for raw in orders:
-                    order = Order.from_api(raw, pair)
-                    seen[order.id] = order
-            if progress is not None:
-                progress(page, len(seen))
-            if not any_full:
-                break
-            data = following.result()
-            following = ahead.submit(read, page + 2)
-    finally:
-        ahead.shutdown(wait=False, cancel_futures=True)  # a page asked for in advance and not needed: not awaited
-    return list(seen.values())
+    paging = Paging[Order](
+        path="/spot/open_orders", parse=_pair_orders, key=lambda order: order.id, after=_account(account),
+        ahead=True, keep=_is_row, goes_on=_any_pair_full)
+    return list(read_pages(paging, gate_reads(client, stop), stop=stop, progress=progress).values())
 
 
 def load_pair_orders(client: GateClient, currency_pair: str, *, side: str | None = None,
@@ -72,19 +41,10 @@ def load_pair_orders(client: GateClient, currency_pair: str, *, side: str | None
     """Open orders of one pair via GET /spot/orders, paging until a short page comes back."""
     account = account or client.account
     client.ensure_clock(stop)
-    found: dict[str, Order] = {}
-    for page in range(1, MAX_PAGES + 1):
-        params: Params = [("currency_pair", currency_pair), ("status", "open"),
-                          ("page", str(page)), ("limit", str(PAGE_LIMIT))]
-        if account:
-            params.append(("account", account))
-        rows = _as_list(client.request("GET", "/spot/orders", params=params, stop=stop).data)
-        for raw in rows:
-            order = Order.from_api(raw, currency_pair)
-            found[order.id] = order
-        if len(rows) < PAGE_LIMIT:
-            break
-    orders = list(found.values())
+    paging = Paging[Order](
+        path="/spot/orders", parse=lambda raw: [Order.from_api(raw, currency_pair)], key=lambda order: order.id,
+        before=[("currency_pair", currency_pair), ("status", "open")], after=_account(account), keep=_is_row)
+    orders = list(read_pages(paging, gate_reads(client, stop), stop=stop).values())
     return [o for o in orders if o.side == side] if side else orders
 
 
@@ -94,26 +54,40 @@ def find_finished(client: GateClient, currency_pair: str, ids: set[str], *, sinc
     100 orders instead of one per order. Stops when all are found or the pages reach back before
     `since_ms` (server time) less a minute. Returns id -> raw order (status `cancelled` or `closed`)."""
     account = account or client.account
-    missing = set(ids)
-    found: dict[str, dict[str, Any]] = {}
-    for page in range(1, len(ids) // PAGE_LIMIT + 20):
-        params: Params = [("currency_pair", currency_pair), ("status", "finished"), ("page", str(page)),
-                          ("limit", str(PAGE_LIMIT))]
-        if account:
-            params.append(("account", account))
-        rows = list(_as_list(client.request("GET", "/spot/orders", params=params, stop=stop).data))
-        for raw in rows:
-            order_id = str(raw.get("id"))
-            if order_id in missing:
-                missing.discard(order_id)
-                found[order_id] = raw
+
+    def goes_on(rows: list[Row]) -> bool:
         oldest = min((int(r.get("update_time_ms") or 0) for r in rows), default=0)
-        if not missing or len(rows) < PAGE_LIMIT or oldest < since_ms - 60_000:
-            break
-    return found
+        return len(rows) >= PAGE_LIMIT and oldest >= since_ms - 60_000
+
+    paging = Paging[Row](
+        path="/spot/orders", parse=lambda raw: [raw] if _raw_id(raw) in ids else [], key=_raw_id,
+        before=[("currency_pair", currency_pair), ("status", "finished")], after=_account(account),
+        max_pages=len(ids) // PAGE_LIMIT + 19, keep=_is_row, goes_on=goes_on, wanted=len(ids))
+    return read_pages(paging, gate_reads(client, stop), stop=stop)
+
+
+def _account(account: str | None) -> list[tuple[str, str]]:
+    return [("account", account)] if account else []
+
+
+def _pair_orders(group: Row) -> list[Order]:
+    pair = str(group.get("currency_pair", ""))
+    return [Order.from_api(raw, pair) for raw in _as_list(group.get("orders"))]
+
+
+def _any_pair_full(groups: list[Row]) -> bool:
+    return any(len(_as_list(group.get("orders"))) >= PAGE_LIMIT for group in groups)
+
+
+def _raw_id(raw: Row) -> str:
+    return str(raw.get("id"))
+
+
+def _is_row(item: Row) -> bool:
+    return "id" in item or "orders" in item
 
 
 def _as_list(value: object) -> list[dict[str, Any]]:
     if not isinstance(value, list):
         return []
-    return [item for item in value if isinstance(item, dict) and ("id" in item or "orders" in item)]
+    return [item for item in value if isinstance(item, dict) and _is_row(item)]
