@@ -7,13 +7,12 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
-from gatecancel_gui.core.domain.errors import Stopped
 from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.orders import Order
-from gatecancel_gui.core.gate.client import GateClient, Params
-from gatecancel_gui.core.gate.spot_orders import MAX_PAGES, PAGE_LIMIT, Progress, load_open_orders
+from gatecancel_gui.core.gate.client import GateClient
+from gatecancel_gui.core.gate.paging import By, Paging, Progress, gate_reads, read_pages
+from gatecancel_gui.core.gate.spot_orders import load_open_orders
 
 log = logging.getLogger(__name__)
 
@@ -33,34 +32,11 @@ def load_futures_orders(client: GateClient, market: Market, *, contract: str | N
     if not market.is_futures:
         raise ValueError(f"{market.value} is not a futures market")
     client.ensure_clock(stop)
-    seen: dict[str, Order] = {}
-
-    def read(page: int) -> list[dict[str, Any]]:
-        params: Params = [("status", "open")]
-        if contract:
-            params.append(("contract", contract))
-        params += [("limit", str(PAGE_LIMIT)), ("offset", str(page * PAGE_LIMIT))]
-        return _rows(client.request("GET", market.spec.open_orders, params=params, stop=stop).data)
-
-    page, wave, pages_read = 0, FIRST_WAVE, 0
-    with ThreadPoolExecutor(max_workers=MAX_WAVE, thread_name_prefix="futures-page") as pool:
-        while page < MAX_PAGES:
-            if stop is not None and stop.is_set():
-                raise Stopped()
-            results = list(pool.map(read, range(page, page + wave)))
-            short = False
-            for rows in results:
-                for raw in rows:
-                    order = Order.from_futures(raw, market)
-                    seen[order.id] = order
-                short = short or len(rows) < PAGE_LIMIT
-            pages_read += len(results)
-            if progress is not None:
-                progress(pages_read, len(seen))
-            if short:
-                break
-            page, wave = page + wave, min(MAX_WAVE, wave * 2)
-    return list(seen.values())
+    paging = Paging[Order](
+        path=market.spec.open_orders, parse=lambda raw: [Order.from_futures(raw, market)], key=lambda order: order.id,
+        by=By.OFFSET, before=[("status", "open"), *([("contract", contract)] if contract else [])],
+        waves=(FIRST_WAVE, MAX_WAVE))
+    return list(read_pages(paging, gate_reads(client, stop), stop=stop, progress=progress).values())
 
 
 def load_markets(client: GateClient, markets: list[Market], *,
@@ -76,9 +52,3 @@ def load_markets(client: GateClient, markets: list[Market], *,
         return load(markets[0])
     with ThreadPoolExecutor(max_workers=len(markets), thread_name_prefix="market") as pool:
         return [order for orders in pool.map(load, markets) for order in orders]
-
-
-def _rows(value: object) -> list[dict[str, Any]]:
-    if not isinstance(value, list):
-        return []
-    return [item for item in value if isinstance(item, dict) and "id" in item]
