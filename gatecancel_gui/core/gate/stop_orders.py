@@ -10,9 +10,11 @@ from typing import Any
 
 from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.orders import Order, OrderKind, to_decimal
-from gatecancel_gui.core.gate.client import GateClient, Params
+from gatecancel_gui.core.gate.client import GateClient
+from gatecancel_gui.core.gate.paging import By, Paging, gate_reads, read_pages
 
 PAGE = 100
+MAX_STOP_PAGES = 10_000  # offsets below 1,000,000: a guard against a loop
 STOP_PREFIX = "stop"
 
 
@@ -56,39 +58,23 @@ def load_futures_price_orders(client: GateClient, market: Market, contract: str 
                               stop: threading.Event | None = None) -> list[Order]:
     """Every open price-triggered order of one futures settlement (limit and offset pages)."""
     client.ensure_clock(stop)
-    found: dict[str, Order] = {}
-    for offset in range(0, 100 * PAGE * 100, PAGE):
-        params: Params = [("status", "open")]
-        if contract:
-            params.append(("contract", contract))
-        params += [("limit", str(PAGE)), ("offset", str(offset))]
-        rows = client.request("GET", market.spec.price_orders, params=params, stop=stop).data
-        rows = [r for r in rows if isinstance(r, dict) and "id" in r] if isinstance(rows, list) else []
-        for raw in rows:
-            order = order_from_futures_price_order(raw, market)
-            found[order.id] = order
-        if len(rows) < PAGE:
-            break
-    return list(found.values())
+    paging = Paging[Order](
+        path=market.spec.price_orders, parse=lambda raw: [order_from_futures_price_order(raw, market)],
+        key=lambda order: order.id, by=By.OFFSET,
+        before=[("status", "open"), *([("contract", contract)] if contract else [])], limit=PAGE,
+        max_pages=MAX_STOP_PAGES)
+    return list(read_pages(paging, gate_reads(client, stop), stop=stop).values())
 
 
 def load_price_orders(client: GateClient, market: str | None = None,
                       stop: threading.Event | None = None) -> list[Order]:
     """Every open price-triggered order (GET /spot/price_orders pages by limit and offset)."""
     client.ensure_clock(stop)
-    found: dict[str, Order] = {}
-    for offset in range(0, 100 * PAGE * 100, PAGE):
-        params: Params = [("status", "open"), ("limit", str(PAGE)), ("offset", str(offset))]
-        if market:
-            params.append(("market", market))
-        rows = client.request("GET", "/spot/price_orders", params=params, stop=stop).data
-        rows = [r for r in rows if isinstance(r, dict) and "id" in r] if isinstance(rows, list) else []
-        for raw in rows:
-            order = order_from_price_order(raw)
-            found[order.id] = order
-        if len(rows) < PAGE:
-            break
-    return list(found.values())
+    paging = Paging[Order](
+        path="/spot/price_orders", parse=lambda raw: [order_from_price_order(raw)], key=lambda order: order.id,
+        by=By.OFFSET, before=[("status", "open")], after=[("market", market)] if market else [], limit=PAGE,
+        max_pages=MAX_STOP_PAGES)
+    return list(read_pages(paging, gate_reads(client, stop), stop=stop).values())
 
 
 CANCELLED_WORDS = ("cancelled", "canceled")
