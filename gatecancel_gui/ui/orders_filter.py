@@ -8,10 +8,15 @@ the view paints from QStandardItemModel in C++ on its own, and Python only write
 in and around the viewport (the band) when they change, are scrolled into view, or the rows are
 re-ordered. Cells outside the band may be empty or stale: read orders and their state from OrdersModel,
 never from this model's cells.
+
+It follows the model row by row (rows inserted, removed, changed) as Qt's own proxy would: one new order
+inserts one row here, at its place among the shown ones (or none, if the filters hide it), so a stream of
+single-order events never rewrites the table.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +28,7 @@ from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState
 from gatecancel_gui.ui.orders_model import (
     ALIGN,
     BACKGROUND,
+    CHECK,
     COLUMN_ROLES,
     COLUMNS,
     DISPLAY,
@@ -32,6 +38,10 @@ from gatecancel_gui.ui.orders_model import (
 
 Index = QModelIndex | QPersistentModelIndex
 BAND_MARGIN = 5  # rows filled above and below the viewport (a scroll fills the rows it brings in before they paint)
+# Rows around the band whose written cells are still remembered when rows are inserted or removed above them
+# (the memory is re-numbered then; beyond this the rows are simply written again when scrolled into view).
+KEEP_AROUND_BAND = 200
+REFILTER_ROWS = 256  # a dataChanged of up to this many rows re-checks their filter row by row; larger: not
 
 RESULT_FILTERS: dict[str, Callable[[CancelOutcome | None], bool]] = {
     "failed": lambda o: o is not None and o.state in (OutcomeState.REJECTED, OutcomeState.UNKNOWN),
@@ -66,6 +76,8 @@ class OrdersFilter(QStandardItemModel):
         model.layoutAboutToBeChanged.connect(self._before_layout)
         model.layoutChanged.connect(self._after_layout)
         model.dataChanged.connect(self._source_data_changed)
+        model.rowsInserted.connect(self._source_rows_inserted)
+        model.rowsRemoved.connect(self._source_rows_removed)
 
     def attach(self, view: QTableView) -> None:
         """Fill the band around `view`'s viewport as it scrolls or grows."""
@@ -171,11 +183,89 @@ class OrdersFilter(QStandardItemModel):
             self._written = {row: values for row, values in self._written.items() if row < count}
         self.fill_band()
 
-    def _source_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles: list[int]) -> None:
-        first, last = top_left.row(), bottom_right.row()
-        changed = [row for row in self._filled if first <= self._source_row(row) <= last]
-        self._filled.difference_update(changed)
+    def _source_rows_inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
+        """Rows inserted in the model: the ones the filters let through are inserted here, at their place."""
+        count = last - first + 1
+        if self._rows is None:
+            at, shown = first, count
+        else:
+            at = bisect_left(self._rows, first)
+            self._rows[at:] = [row + count for row in self._rows[at:]]
+            accepted = [row for row in range(first, last + 1) if self.accepts(row)]
+            self._rows[at:at] = accepted
+            shown = len(accepted)
+        if shown:
+            self._insert_shown(at, shown)
+
+    def _source_rows_removed(self, _parent: QModelIndex, first: int, last: int) -> None:
+        """Rows removed from the model: the shown ones go here too (with their selection)."""
+        count = last - first + 1
+        if self._rows is None:
+            at, shown = first, count
+        else:
+            at, end = bisect_left(self._rows, first), bisect_right(self._rows, last)
+            del self._rows[at:end]
+            self._rows[at:] = [row - count for row in self._rows[at:]]
+            shown = end - at
+        if shown:
+            self._remove_shown(at, shown)
+
+    def _insert_shown(self, at: int, count: int) -> None:
+        self._renumber(at, count)
+        self.insertRows(at, count)
         self.fill_band()
+
+    def _remove_shown(self, at: int, count: int) -> None:
+        self._renumber(at, -count)
+        self.removeRows(at, count)
+        self.fill_band()
+
+    def _renumber(self, at: int, count: int) -> None:
+        """Shown rows from `at` on move by `count` (a removal: -count rows from `at` go); what is remembered
+        of the rows' cells moves with them, kept only around the band (see KEEP_AROUND_BAND)."""
+        band = self.band()
+        low, high = band.start - KEEP_AROUND_BAND, band.stop + KEEP_AROUND_BAND
+        gone = range(at, at - count) if count < 0 else range(0)
+
+        def moved(row: int) -> int:
+            return row + count if row >= at else row
+
+        self._filled = {moved(row) for row in self._filled if low <= row < high and row not in gone}
+        self._written = {moved(row): values for row, values in self._written.items()
+                         if low <= row < high and row not in gone}
+
+    def _source_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles: list[Any]) -> None:
+        """Rows changed in the model: the shown ones among them are written again if in the band; with a
+        filter on, a few changed rows are filtered again one by one (a changed order may now be hidden or
+        shown). A check box changes no filter."""
+        first, last = top_left.row(), bottom_right.row()
+        if self.filtering and last - first < REFILTER_ROWS and not (roles and all(int(r) == CHECK for r in roles)):
+            for source_row in range(first, last + 1):
+                self._refilter(source_row)
+        if self._rows is None:
+            shown = range(first, last + 1)
+        else:
+            shown = range(bisect_left(self._rows, first), bisect_right(self._rows, last))
+        if len(shown) < len(self._filled):
+            self._filled.difference_update(shown)
+        else:
+            self._filled = {row for row in self._filled if row not in shown}
+        self.fill_band()
+
+    def _refilter(self, source_row: int) -> None:
+        """Show or hide one model row as the filters now say (while filtering, so _rows is a list)."""
+        rows = self._rows
+        assert rows is not None
+        at = bisect_left(rows, source_row)
+        shown = at < len(rows) and rows[at] == source_row
+        if self.accepts(source_row) == shown:
+            return
+        if shown:
+            del rows[at]
+            self._remove_shown(at, 1)
+        else:
+            rows.insert(at, source_row)
+            self._insert_shown(at, 1)
 
     # -- the band ----------------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from PySide6.QtGui import QFont
 from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.orders import Order
 from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState, merged
-from gatecancel_gui.ui.table_rows import RowIndex
+from gatecancel_gui.ui.table_rows import MAX_RUNS, RESET_FRACTION, RefreshPlan, RowIndex, in_place, runs, sorted_place
 from gatecancel_gui.ui.theme import is_dark, result_text, side_colour, state_background
 
 Index = QModelIndex | QPersistentModelIndex
@@ -188,6 +188,13 @@ def prepare_rows(orders: Iterable[Order], sort: SortSpec | None = None,
                         sort, prices, frozenset(near))
 
 
+def same_order(old: Order, new: Order) -> bool:
+    """Whether two orders with the same row key are the same order (full identity, OrderRef): the key
+    already holds the market and the id, so only the instrument and the kind remain to compare (without
+    building two OrderRefs per row of a 10,000-row refresh)."""
+    return old.currency_pair == new.currency_pair and old.kind is new.kind
+
+
 class OrdersModel(QAbstractTableModel):
     """Orders by id, their checked state and their cancel results."""
 
@@ -202,10 +209,10 @@ class OrdersModel(QAbstractTableModel):
         self._display: list[list[str]] = []
         self._search: list[str] = []
         self._prices: dict[str, Decimal] = {}
-        self._near: frozenset[str] = frozenset()
+        self._near: set[str] = set()
         self._checked: set[str] = set()
         self._results: dict[str, CancelOutcome] = {}
-        self._dirty_rows: set[int] = set()
+        self._dirty: set[str] = set()  # keys of the rows to repaint at the next flush (rows move; keys do not)
         self.sort_spec: SortSpec | None = None
         self.new_ids: set[str] = set()
         self.gone_ids: set[str] = set()
@@ -221,33 +228,179 @@ class OrdersModel(QAbstractTableModel):
         """Replace the table. Checks and results survive for orders that are still listed.
 
         A live refresh marks orders that appeared as new and keeps the ones that vanished, marked gone,
-        until the next manual refresh, so nothing disappears from under the trader's eyes."""
+        until the next manual refresh, so nothing disappears from under the trader's eyes.
+
+        Rows are removed, inserted and repainted one run at a time where the new listing differs from the
+        old (the view keeps its selection and scroll, and repaints only those rows); the model is reset
+        when it is first filled, when nothing stays (a profile switch) or when too much changed
+        (table_rows.RESET_FRACTION)."""
         rows = orders if isinstance(orders, PreparedRows) else prepare_rows(orders)
-        previous = {o.key: i for i, o in enumerate(self._orders)}
-        old_orders, old_display, old_search = self._orders, self._display, self._search
+        old_keys = self._keys
         incoming = {o.key for o in rows.orders}
-        self.beginResetModel()
-        self._orders, self._display, self._search = list(rows.orders), list(rows.display), list(rows.search)
-        self._prices, self._near = rows.prices, rows.near
-        if live and previous:
-            self.new_ids = (self.new_ids | (incoming - set(previous))) & incoming
-            vanished = [i for oid, i in previous.items() if oid not in incoming]
-            self.gone_ids = {oid for oid in previous if oid not in incoming} | (self.gone_ids - incoming)
-            for i in vanished:
-                self._orders.append(old_orders[i])
-                self._display.append(old_display[i])
-                self._search.append(old_search[i])
-            rows = PreparedRows(self._orders, self._display, self._search, None, rows.prices, rows.near)
+        new_orders, new_display, new_search = list(rows.orders), list(rows.display), list(rows.search)
+        sorted_by = rows.sorted_by
+        if live and old_keys:
+            new_ids = (self.new_ids | (incoming - set(old_keys))) & incoming
+            vanished = [i for i, key in enumerate(old_keys) if key not in incoming]
+            gone_ids = {old_keys[i] for i in vanished} | (self.gone_ids - incoming)
+            new_orders += [self._orders[i] for i in vanished]
+            new_display += [self._display[i] for i in vanished]
+            new_search += [self._search[i] for i in vanished]
+            sorted_by = None
         else:
-            self.new_ids, self.gone_ids = set(), set()
-        if self.sort_spec is not None and rows.sorted_by != self.sort_spec:
-            self._apply_sort(*self.sort_spec)
-        self._reindex()
-        ids = set(self._keys)
-        self._checked &= ids - self.gone_ids
-        self._results = {k: v for k, v in self._results.items() if k in ids}
-        self.endResetModel()
+            new_ids, gone_ids = set(), set()
+        if self.sort_spec is not None and sorted_by != self.sort_spec:
+            key = self._sort_key(self.sort_spec[0], rows.prices)
+            perm = sorted(range(len(new_orders)), key=lambda i: key(new_orders[i]),
+                          reverse=self.sort_spec[1] == Qt.SortOrder.DescendingOrder)
+            new_orders = [new_orders[i] for i in perm]
+            new_display = [new_display[i] for i in perm]
+            new_search = [new_search[i] for i in perm]
+        new_keys = [o.key for o in new_orders]
+        old_orders = self._orders
+        plan = RefreshPlan(old_keys, new_keys, lambda old, new: same_order(old_orders[old], new_orders[new]))
+        if plan.worth_a_reset:
+            self.beginResetModel()
+            self._orders, self._display, self._search = new_orders, new_display, new_search
+            self._prices, self._near = rows.prices, set(rows.near)
+            self.new_ids, self.gone_ids = new_ids, gone_ids
+            self._reindex()
+            self._keep_state_of(set(new_keys))
+            self.endResetModel()
+        else:
+            self._apply_plan(plan, new_orders, new_display, new_search, new_keys, rows, new_ids, gone_ids)
         self.checkedChanged.emit()
+
+    def _apply_plan(self, plan: RefreshPlan, orders: list[Order], display: list[list[str]], search: list[str],
+                    keys: list[str], rows: PreparedRows, new_ids: set[str], gone_ids: set[str]) -> None:
+        """A refresh row by row: the rows that go (last run first, so the runs above keep their rows), the
+        staying ones into their new order if it changed (a layout change), the new ones (first run first,
+        so each lands at its row in the new listing), then a repaint of the staying rows that changed."""
+        old_display, old_near = {k: d for k, d in zip(self._keys, self._display, strict=True)}, self._near
+        old_new, old_gone, old_checked = self.new_ids, self.gone_ids, set(self._checked)
+        for first, last in reversed(plan.removed):
+            self._remove_rows(first, last)
+        if not plan.order_kept:
+            new_row = [new for _, new in sorted(plan.staying)]  # the current rows' places in the new order
+            self._permute(sorted(range(len(new_row)), key=new_row.__getitem__))
+        self._prices, self._near = rows.prices, set(rows.near)
+        self.new_ids, self.gone_ids = new_ids, gone_ids
+        self._keep_state_of(set(keys))
+        for first, last in plan.inserted:
+            self._insert_rows(first, orders[first:last + 1], display[first:last + 1], search[first:last + 1])
+        self._orders[:], self._display[:], self._search[:] = orders, display, search  # the staying rows' new data
+        self._row_of.rebuild()
+        checked, near = self._checked, self._near
+        dirty = []
+        for _, new in plan.staying:
+            k = keys[new]
+            if (old_display[k] != display[new] or (k in old_new) != (k in new_ids) or (k in old_gone) != (k in gone_ids)
+                    or (k in old_checked) != (k in checked) or (k in old_near) != (k in near)):
+                dirty.append(new)
+        self._rows_changed(dirty)
+
+    def _keep_state_of(self, keys: set[str]) -> None:
+        """Checks and results of the orders still listed; a gone order is unchecked."""
+        self._checked &= keys - self.gone_ids
+        self._results = {k: v for k, v in self._results.items() if k in keys}
+
+    def _remove_rows(self, first: int, last: int) -> None:
+        """Take rows first..last out (their checks and results are the caller's to keep or drop)."""
+        self.beginRemoveRows(QModelIndex(), first, last)
+        keys = self._keys[first:last + 1]
+        del self._orders[first:last + 1], self._display[first:last + 1], self._search[first:last + 1]
+        del self._keys[first:last + 1]
+        self._row_of.removed(keys)
+        self.endRemoveRows()
+
+    def _insert_rows(self, first: int, orders: list[Order], display: list[list[str]], search: list[str]) -> None:
+        self.beginInsertRows(QModelIndex(), first, first + len(orders) - 1)
+        keys = [o.key for o in orders]
+        self._orders[first:first] = orders
+        self._display[first:first] = display
+        self._search[first:first] = search
+        self._keys[first:first] = keys
+        self._row_of.inserted(first, keys)
+        self.endInsertRows()
+
+    def _permute(self, perm: list[int]) -> None:
+        """Put the rows in this order (perm[i]: the row that goes to row i), as one layout change that
+        carries the persistent indexes (selection, current row) along with their orders."""
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        held = [(self._keys[i.row()], i.column()) for i in persistent]
+        self._orders[:] = [self._orders[i] for i in perm]
+        self._display[:] = [self._display[i] for i in perm]
+        self._search[:] = [self._search[i] for i in perm]
+        self._keys[:] = [self._keys[i] for i in perm]
+        self._row_of.rebuild()
+        self.changePersistentIndexList(persistent, [self.index(self._row_of.get(key) or 0, col) for key, col in held])
+        self.layoutChanged.emit()
+
+    def _rows_changed(self, rows: Iterable[int]) -> None:
+        """Repaint these rows, one dataChanged per contiguous run (one span past MAX_RUNS runs)."""
+        spans = runs(rows)
+        if len(spans) > MAX_RUNS:
+            spans = [(spans[0][0], spans[-1][1])]
+        last_column = len(COLUMNS) - 1
+        for first, last in spans:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, last_column))
+
+    # -- one order at a time (what a stream of order events calls) ---------------------------------
+
+    def upsert_order(self, order: Order, live: bool = False) -> None:
+        """A new or changed order: a new one is inserted at its sorted place (at the end when the table
+        is not sorted), a changed one repainted where it is, or moved if its sort key moved it. Its check
+        and result stay with it. `live`: a new order is marked new, as a live refresh marks it."""
+        key = order.key
+        row = self._row_of.get(key)
+        if row is not None and not same_order(self._orders[row], order):
+            self.remove_order(key)  # the same key, another order: the old one goes, with its check and result
+            row = None
+        prepared = prepare_rows([order], prices=self._prices)
+        (self._near.add if prepared.near else self._near.discard)(key)
+        self.gone_ids.discard(key)  # listed again
+        if row is not None:
+            self._orders[row], self._display[row], self._search[row] = order, prepared.display[0], prepared.search[0]
+            if self.sort_spec is None or in_place(self._orders, row, self._sort_key(self.sort_spec[0]),
+                                                  self.sort_spec[1] == Qt.SortOrder.DescendingOrder):
+                self._rows_changed([row])
+                return
+            self._remove_rows(row, row)  # out and in again at its new place; a move the painting copy follows as that
+        elif live:
+            self.new_ids.add(key)
+        self._insert_rows(self._place_of(order), [order], prepared.display, prepared.search)
+        self.checkedChanged.emit()  # the counts of rows follow it
+
+    def remove_order(self, key: str, live: bool = False) -> bool:
+        """An order no longer open: its row goes, with its check and result. `live`: the row stays,
+        marked gone and unchecked, as a live refresh keeps it. False if no row has that key."""
+        row = self._row_of.get(key)
+        if row is None:
+            return False
+        had_result = key in self._results
+        if live:
+            self.gone_ids.add(key)
+            self.new_ids.discard(key)
+            self._checked.discard(key)
+            self._rows_changed([row])
+        else:
+            self._remove_rows(row, row)
+            self._checked.discard(key)
+            self._results.pop(key, None)
+            self.new_ids.discard(key)
+            self.gone_ids.discard(key)
+            if had_result:
+                self.resultsChanged.emit()
+        self.checkedChanged.emit()
+        return True
+
+    def _place_of(self, order: Order) -> int:
+        """The row a new order takes: its sorted place (after the rows that sort equal), or the end."""
+        if self.sort_spec is None:
+            return len(self._orders)
+        key = self._sort_key(self.sort_spec[0])
+        return sorted_place(self._orders, key, key(order), self.sort_spec[1] == Qt.SortOrder.DescendingOrder)
 
     def status_text(self, order_id: str) -> str:
         """What a live refresh saw: 'new', 'gone' or nothing."""
@@ -261,14 +414,6 @@ class OrdersModel(QAbstractTableModel):
         """The keys and the row index, rebuilt from the orders (after a reset or a re-ordering)."""
         self._keys = [o.key for o in self._orders]
         self._row_of = RowIndex(self._keys)
-
-    def _apply_sort(self, column: int, order: Qt.SortOrder) -> None:
-        key = self._sort_key(column)
-        perm = sorted(range(len(self._orders)), key=lambda i: key(self._orders[i]),
-                      reverse=order == Qt.SortOrder.DescendingOrder)
-        self._orders = [self._orders[i] for i in perm]
-        self._display = [self._display[i] for i in perm]
-        self._search = [self._search[i] for i in perm]
 
     def orders(self) -> list[Order]:
         return list(self._orders)
@@ -309,19 +454,23 @@ class OrdersModel(QAbstractTableModel):
         return order_id in self._near
 
     def remove_ids(self, ids: set[str]) -> None:
-        """Clear rows (e.g. the cancelled ones) without reloading."""
-        if not ids:
-            return
-        keep = [i for i, o in enumerate(self._orders) if o.key not in ids]
-        self.beginResetModel()
-        self._orders = [self._orders[i] for i in keep]
-        self._display = [self._display[i] for i in keep]
-        self._search = [self._search[i] for i in keep]
-        self._reindex()
+        """Clear rows (e.g. the cancelled ones) without reloading: row runs out, or one reset when most go."""
+        rows = [row for key in ids if (row := self._row_of.get(key)) is not None]
+        spans = runs(rows)
+        if len(rows) > max(MAX_RUNS, RESET_FRACTION * len(self._keys)) or len(spans) > MAX_RUNS:
+            keep = [i for i, key in enumerate(self._keys) if key not in ids]
+            self.beginResetModel()
+            self._orders = [self._orders[i] for i in keep]
+            self._display = [self._display[i] for i in keep]
+            self._search = [self._search[i] for i in keep]
+            self._reindex()
+            self.endResetModel()
+        else:
+            for first, last in reversed(spans):
+                self._remove_rows(first, last)
         self._checked -= ids
         for order_id in ids:
             self._results.pop(order_id, None)
-        self.endResetModel()
         self.checkedChanged.emit()
         self.resultsChanged.emit()
 
@@ -351,8 +500,8 @@ class OrdersModel(QAbstractTableModel):
             if merged(self._results.get(outcome.ref.key), outcome, across_runs=True) is not outcome:
                 continue
             self._results[outcome.ref.key] = outcome
-            self._dirty_rows.add(row)
-        if self._dirty_rows and not self._flush.isActive():
+            self._dirty.add(outcome.ref.key)
+        if self._dirty and not self._flush.isActive():
             self._flush.start()
 
     def settle(self, outcomes: Iterable[CancelOutcome]) -> None:
@@ -373,8 +522,8 @@ class OrdersModel(QAbstractTableModel):
             current = self._results.get(order_id)
             if current is not None and not current.settled and row is not None:
                 del self._results[order_id]
-                self._dirty_rows.add(row)
-        if self._dirty_rows and not self._flush.isActive():
+                self._dirty.add(order_id)
+        if self._dirty and not self._flush.isActive():
             self._flush.start()
 
     def flush_now(self) -> None:
@@ -382,11 +531,13 @@ class OrdersModel(QAbstractTableModel):
         self._flush_results()
 
     def _flush_results(self) -> None:
-        if not self._dirty_rows:
+        """One dataChanged per contiguous run of the rows whose results changed: two rows far apart do not
+        repaint every row between them."""
+        if not self._dirty:
             return
-        first, last = min(self._dirty_rows), max(self._dirty_rows)
-        self._dirty_rows.clear()
-        self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        rows = [row for key in self._dirty if (row := self._row_of.get(key)) is not None]
+        self._dirty.clear()
+        self._rows_changed(rows)
         self.resultsChanged.emit()
 
     def clear_results(self) -> None:
@@ -413,7 +564,8 @@ class OrdersModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        return column_flags(index.column())
+        """No flags for the root (the invalid index), as Qt's model tester requires."""
+        return column_flags(index.column()) if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         return self.cell(index.row(), index.column(), role)
@@ -487,19 +639,16 @@ class OrdersModel(QAbstractTableModel):
         """Sort in Python once (fast), not through thousands of comparisons called from C++; kept across
         reloads."""
         self.sort_spec = (column, order)
-        self.layoutAboutToBeChanged.emit()
-        persistent = self.persistentIndexList()
-        held = [(self._orders[i.row()].key, i.column()) for i in persistent]
-        self._apply_sort(column, order)
-        self._reindex()
-        self.changePersistentIndexList(persistent, [self.index(self._row_of.get(oid) or 0, col) for oid, col in held])
-        self.layoutChanged.emit()
+        key = self._sort_key(column)
+        orders = self._orders
+        self._permute(sorted(range(len(orders)), key=lambda i: key(orders[i]),
+                             reverse=order == Qt.SortOrder.DescendingOrder))
 
-    def _sort_key(self, column: int) -> Callable[[Order], Any]:
-        """A key on the order alone (the market price comes from the last load)."""
+    def _sort_key(self, column: int, prices: dict[str, Decimal] | None = None) -> Callable[[Order], Any]:
+        """A key on the order alone (the market price comes from the last load, or `prices`)."""
         if column == COLUMN["check"]:
             return lambda o: o.key in self._checked
         if column == COLUMN["result"]:
             return lambda o: RESULT_ORDER[self._results[o.key].state if o.key in self._results else None]
-        key, prices = COLUMNS[column].sort_key, self._prices
-        return lambda o: key(o, prices.get(o.price_key))
+        key, known = COLUMNS[column].sort_key, self._prices if prices is None else prices
+        return lambda o: key(o, known.get(o.price_key))

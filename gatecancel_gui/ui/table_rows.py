@@ -9,6 +9,7 @@ not reset (and repaint) them all, and each step here must stay far below a milli
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from itertools import pairwise
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -113,3 +114,41 @@ class RowIndex:
         self._drift += rows
         if self._drift > MAX_DRIFT:
             self.rebuild()
+
+
+# A refresh (or a removal) that changes more than this fraction of the rows, or the rows in more than
+# MAX_RUNS separate places, resets the table instead of moving rows: each insert or removal run shifts
+# every row below it (in the model, the painting copy and the view), so past a few dozen runs one reset
+# is cheaper; and a table that changed that much (a profile switch, half the book cancelled elsewhere) is a
+# new table to the trader anyway. A burst of results spread over more than MAX_RUNS runs repaints one span.
+RESET_FRACTION = 0.25
+MAX_RUNS = 64
+
+
+class RefreshPlan:
+    """How one listing of rows becomes the next: the old rows that go, the new rows that come, and the
+    rows that stay (old row, new row). A row stays when the same order (full identity) is in both."""
+
+    def __init__(self, old_keys: Sequence[str], new_keys: Sequence[str],
+                 same: Callable[[int, int], bool]) -> None:
+        old_at = dict(zip(old_keys, range(len(old_keys)), strict=True))
+        self.staying: list[tuple[int, int]] = []
+        for new_row, key in enumerate(new_keys):
+            old_row = old_at.get(key)
+            if old_row is not None and same(old_row, new_row):
+                self.staying.append((old_row, new_row))
+        kept_old = {old for old, _ in self.staying}
+        kept_new = {new for _, new in self.staying}
+        self.removed = runs(row for row in range(len(old_keys)) if row not in kept_old)
+        self.inserted = runs(row for row in range(len(new_keys)) if row not in kept_new)
+        old_rows = [old for old, _ in self.staying]
+        self.order_kept = all(a < b for a, b in pairwise(old_rows))
+        self.changed_rows = len(old_keys) + len(new_keys) - 2 * len(self.staying)
+        self._size = max(len(old_keys), len(new_keys))
+
+    @property
+    def worth_a_reset(self) -> bool:
+        """Nothing stays (a first fill, a profile switch), or too much moves (see RESET_FRACTION; a small
+        table moves up to MAX_RUNS rows one by one)."""
+        return (not self.staying or self.changed_rows > max(MAX_RUNS, RESET_FRACTION * self._size)
+                or len(self.removed) + len(self.inserted) > MAX_RUNS)
