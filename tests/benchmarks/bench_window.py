@@ -6,6 +6,13 @@ Loads 10,000 orders (100 pairs) into the window and cancels 1,000 through the wi
 against the paper exchange run as its own process with 50 ms injected latency per request. A 5 ms
 heartbeat timer on the GUI thread measures the longest stall during load and during cancel. Then sorts
 and filters the 10,000 rows.
+
+Then, at 10,000 rows, the GUI thread's cost of single-row events (what a stream of order events and a
+cancel's single outcomes cost): one result (set_results + flush), one new order inserted, one removed, one
+changed, and a refresh that differs by one new and one gone order; each timed from the model call through
+the painting copy's work to a synchronous repaint of the view's viewport (the paint the event loop would
+do next), median of REPEATS per run, against the old way, a full reset of the model with the same rows
+(set_orders forced down its reset path), in the same run.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -28,13 +37,15 @@ from PySide6.QtWidgets import QApplication
 
 from gatecancel_gui.core.app.session import Session
 from gatecancel_gui.core.cancel.run import CancelSettings
+from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState
 from gatecancel_gui.core.gate.client import GateClient
 from gatecancel_gui.core.net.transport import NetworkSettings
 from gatecancel_gui.core.store.credentials import Credentials
 from gatecancel_gui.core.store.journal import Journal
 from gatecancel_gui.ui.dialogs import always_yes
 from gatecancel_gui.ui.main_window import MainWindow
-from gatecancel_gui.ui.orders_model import COLUMN
+from gatecancel_gui.ui.orders_model import COLUMN, prepare_rows
+from gatecancel_gui.ui.table_rows import RefreshPlan
 
 
 class Heartbeat:
@@ -86,6 +97,74 @@ def paper_process(latency_ms: int):
         proc.stdout.close()
 
 
+REPEATS = 15  # of each single-row event per run
+
+
+@contextmanager
+def full_resets():
+    """The old way: every change of the order set resets the model (set_orders' reset path)."""
+    saved = RefreshPlan.worth_a_reset
+    RefreshPlan.worth_a_reset = property(lambda self: True)  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        RefreshPlan.worth_a_reset = saved  # type: ignore[method-assign]
+
+
+def timed(action, view) -> tuple[float, float]:
+    """ms on the GUI thread: the action (the model's and the painting copy's work), and that plus the
+    view's viewport painted at once."""
+    started = time.perf_counter()
+    action()
+    worked = time.perf_counter()
+    view.viewport().repaint()
+    return (worked - started) * 1000, (time.perf_counter() - started) * 1000
+
+
+def row_events(win: MainWindow) -> dict[str, float]:
+    """Single-row events at 10,000 rows, row by row and the old way (a reset), ms each (median of REPEATS)."""
+    model, view = win.model, win.view
+    model.clear_results()
+    view.scrollToTop()
+    base = model.orders()
+    prices = {o.price_key: p for o in base if (p := model.market_price(o.price_key)) is not None}
+
+    def rows(orders):  # prepared as the load worker does, off the timing
+        return prepare_rows(orders, model.sort_spec, prices)
+
+    lowest = min(o.price for o in base)
+    new = [replace(base[0], id=str(9_100_000_000_000_000 + i), price=lowest - Decimal("0.000001"))
+           for i in range(REPEATS)]  # each lands at the top row (the most rows below it move)
+    changed = [replace(o, left=o.left / 2) for o in base[:REPEATS]]
+    base_rows = rows(base)
+    times: dict[str, list[float]] = {}
+
+    def note(key, ms):
+        times.setdefault(key + "_work", []).append(ms[0])
+        times.setdefault(key, []).append(ms[1])
+
+    for i in range(REPEATS):
+        outcome = CancelOutcome(base[i].ref, OutcomeState.CANCELLED)
+        note("result", timed(lambda o=outcome: (model.set_results([o]), model.flush_now()), view))
+        note("insert", timed(lambda o=new[i]: model.upsert_order(o), view))
+        note("remove", timed(lambda o=new[i]: model.remove_order(o.key), view))
+        note("change", timed(lambda o=changed[i]: model.upsert_order(o), view))
+    plus_minus = rows([*base[1:], new[0]])
+    note("refresh", timed(lambda: model.set_orders(plus_minus), view))
+    model.set_orders(base_rows)
+    listings = {"insert": [rows([*base, o]) for o in new], "change": [rows([c, *base[1:]]) for c in changed]}
+    with full_resets():
+        for i in range(REPEATS):
+            note("result_reset", timed(lambda: model.set_orders(base_rows), view))
+            note("insert_reset", timed(lambda r=listings["insert"][i]: model.set_orders(r), view))
+            note("remove_reset", timed(lambda: model.set_orders(base_rows), view))
+            note("change_reset", timed(lambda r=listings["change"][i]: model.set_orders(r), view))
+        note("refresh_reset", timed(lambda: model.set_orders(plus_minus), view))
+        model.set_orders(base_rows)
+    figures = {f"row_{key}_ms": statistics.median(values) for key, values in times.items()}
+    return {**figures, "rows": float(model.rowCount())}
+
+
 IN_FLIGHT = [CancelSettings().max_in_flight]  # requests the window's cancel keeps in flight (--in-flight)
 
 
@@ -130,6 +209,7 @@ def one_run(app: QApplication, latency_ms: int) -> dict[str, float]:
         figures["cancel_s"] = time.perf_counter() - started
         figures["cancel_stall_ms"] = beat.stop() * 1000
         figures["cancelled"] = sum(1 for i in ids if win.model.result_of(i).succeeded)
+        figures.update(row_events(win))
         win.close()
         client.close()
         win.deleteLater()
@@ -159,6 +239,16 @@ def main() -> None:
                       ("filter_pair_ms", "ms pair filter"), ("cancelled", "orders cancelled (green)")):
         values = [r[key] for r in runs]
         print(f"  {statistics.median(values):9.1f} {unit}   (runs: {', '.join(f'{v:.1f}' for v in values)})")
+    print(f"single-row events at {runs[0]['rows']:,.0f} rows, GUI thread incl. a repaint of the viewport, ms, median of"
+          f" {REPEATS} a run, median of {args.runs} runs: row by row vs the old way (a full reset):")
+    for key, what in (("result", "one result (set_results + flush)"), ("insert", "one new order inserted"),
+                      ("remove", "one order removed"), ("change", "one order changed"),
+                      ("refresh", "a refresh: 1 new, 1 gone")):
+        for part, label in (("_work", "model + copy"), ("", "+ repaint")):
+            new = statistics.median(r[f"row_{key}{part}_ms"] for r in runs)
+            old = statistics.median(r[f"row_{key}_reset{part}_ms"] for r in runs)
+            each = ", ".join(f"{r[f'row_{key}{part}_ms']:.3f}" for r in runs)
+            print(f"  {what:34} {label:12} {new:8.3f} vs {old:8.3f}   x{old / new:,.0f} faster   (runs: {each})")
 
 
 if __name__ == "__main__":
