@@ -1,9 +1,12 @@
 """Background jobs and the one controller that owns them.
 
-A job runs off the GUI thread, catches every exception into its result and always emits `done`, so the
-window is never left waiting. The controller starts jobs, forwards their notices, routes cancel outcomes
-to the table of their kind of order, counts progress, stops them, and deletes them once their thread has
-ended. Nothing here waits on the GUI thread: the window hears `idle` when the last thread has finished.
+A job runs off the GUI thread, catches every exception into its result and always reports it exactly
+once, so the window is never left waiting. A job speaks through plain callbacks (done, progress, notice,
+outcomes) that the controller wires through its one `Bridge` (ui/bridge.py) before the thread starts: each
+becomes a queued call on the GUI thread, a cancel's outcomes coalesced into one event per burst. The
+controller starts jobs, forwards their notices, routes cancel outcomes to the table of their kind of
+order, counts progress, stops them, and deletes them once their thread has ended. Nothing here waits on
+the GUI thread: the window hears `idle` when the last thread has finished.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from gatecancel_gui.core.domain.errors import ConfigError, GateError, Stopped
 from gatecancel_gui.core.domain.orders import OrderKind, OrderRef
 from gatecancel_gui.core.domain.outcomes import CancelOutcome, CancelReport
 from gatecancel_gui.core.gate.client import GateClient
+from gatecancel_gui.ui.bridge import Bridge, Burst
 from gatecancel_gui.ui.orders_model import PreparedRows, SortSpec, prepare_rows
 
 log = logging.getLogger(__name__)
@@ -37,15 +41,20 @@ class JobResult:
         return not self.error and not self.stopped
 
 
+def _ignore(*_args: Any) -> None:
+    pass
+
+
 class Job(QThread):
-    done = Signal(object)        # JobResult, always emitted exactly once
-    progress = Signal(int, int)  # pages, orders so far (loads)
-    notice = Signal(str)         # what the user should know while it runs ("Gate is busy (open orders), retrying 2/5…")
+    """The callbacks run on the job's thread; `JobController.start` points them through its bridge."""
 
     def __init__(self, client: GateClient | None = None) -> None:
         super().__init__()
         self.client = client
         self.stop_event = threading.Event()
+        self.on_done: Callable[[JobResult], None] = _ignore        # always called exactly once
+        self.on_progress: Callable[[int, int], None] = _ignore     # pages, orders so far (loads)
+        self.on_notice: Callable[[str], None] = _ignore            # "Gate is busy (open orders), retrying 2/5…"
 
     def stop(self) -> None:
         self.stop_event.set()
@@ -54,8 +63,9 @@ class Job(QThread):
         raise NotImplementedError
 
     def run(self) -> None:
+        notice = self.on_notice  # the very callable added is the one removed
         if self.client is not None:
-            self.client.add_listener(self.notice.emit)
+            self.client.add_listener(notice)
         try:
             result = JobResult(self.work())
         except Stopped:
@@ -68,8 +78,8 @@ class Job(QThread):
             result = JobResult(error=f"Unexpected error ({type(exc).__name__}); details are in the log.")
         finally:
             if self.client is not None:
-                self.client.remove_listener(self.notice.emit)
-        self.done.emit(result)
+                self.client.remove_listener(notice)
+        self.on_done(result)
 
 
 class Loaded:
@@ -95,7 +105,7 @@ class LoadJob(Job):
 
     def work(self) -> Loaded:
         assert self.client is not None
-        held = load_holdings(self.client, stop=self.stop_event, progress=lambda pages, n: self.progress.emit(pages, n))
+        held = load_holdings(self.client, stop=self.stop_event, progress=lambda pages, n: self.on_progress(pages, n))
         loaded = Loaded(prepare_rows(held.orders, self.sort, held.prices))
         if not held.stop_error:
             loaded.stop_rows = prepare_rows(held.stop_orders, self.sort, held.prices)
@@ -104,37 +114,23 @@ class LoadJob(Job):
 
 
 class CancelJob(Job):
-    """Runs one cancel (a run, or a cancel-all). Outcomes are buffered here and announced with at most one
-    queued signal at a time, so a burst of results is one event for the GUI thread, not thousands."""
-
-    outcomesReady = Signal()  # noqa: N815  call take_outcomes() on the GUI thread
+    """Runs one cancel (a run, or a cancel-all). Its outcomes go to `outcomes`, a coalescing callback of the
+    bridge, so a burst of results is one event for the GUI thread, not thousands."""
 
     def __init__(self, client: GateClient, run: Callable[[Callable[[CancelOutcome], None]], CancelReport],
                  stop: Callable[[], None], expected: list[OrderRef]) -> None:
         super().__init__(client)
         self._run, self._stop = run, stop
         self.expected = expected
-        self._buffer: list[CancelOutcome] = []
-        self._announced = False
-        self._lock = threading.Lock()
+        self.outcomes: Burst[CancelOutcome] | None = None  # set by the controller before the thread starts
 
     def stop(self) -> None:
         super().stop()
         self._stop()
 
     def _on_outcome(self, outcome: CancelOutcome) -> None:
-        with self._lock:
-            self._buffer.append(outcome)
-            if self._announced:
-                return
-            self._announced = True
-        self.outcomesReady.emit()
-
-    def take_outcomes(self) -> list[CancelOutcome]:
-        with self._lock:
-            taken, self._buffer = self._buffer, []
-            self._announced = False
-        return taken
+        if self.outcomes is not None:
+            self.outcomes.put(outcome)
 
     def work(self) -> CancelReport:
         return self._run(self._on_outcome)
@@ -168,6 +164,7 @@ class JobController(QObject):
         self._alive: set[Job] = set()     # threads not yet finished
         self._routes: dict[OrderKind, OutcomeSink] = {}
         self._settled: dict[CancelJob, set[OrderRef]] = {}
+        self.bridge = Bridge(self)  # every job's callbacks reach the GUI thread through this one
 
     # -- routing -----------------------------------------------------------------------------------
 
@@ -196,33 +193,33 @@ class JobController(QObject):
     def active(self) -> list[Job]:
         return list(self._active)
 
-    def start(self, job: Job, on_done: Callable[[JobResult], None], *, exclusive: bool = True) -> Job:
+    def start(self, job: Job, on_done: Callable[[JobResult], None], *, exclusive: bool = True,
+              on_progress: Callable[[int, int], None] | None = None) -> Job:
         self._active.append(job)
         self._alive.add(job)
         if exclusive:
             self._exclusive.add(job)
-        job.notice.connect(self.notice)
+        job.on_notice = self.bridge.call(self.notice.emit)
+        if on_progress is not None:
+            job.on_progress = self.bridge.call(on_progress)
         if isinstance(job, CancelJob):
             self._settled[job] = set()
-            job.outcomesReady.connect(lambda: self._outcomes(job))
+            job.outcomes = self.bridge.burst(lambda taken: self._outcomes(job, taken))
 
         def finished_work(result: JobResult) -> None:
-            if isinstance(job, CancelJob):
-                self._outcomes(job)  # anything still buffered comes before the final word
+            if isinstance(job, CancelJob) and job.outcomes is not None:
+                job.outcomes.flush()  # anything still buffered comes before the final word
                 self._settled.pop(job, None)
             self._active.remove(job)
             self._exclusive.discard(job)
             on_done(result)
 
-        job.done.connect(finished_work)
+        job.on_done = self.bridge.call(finished_work)
         job.finished.connect(lambda: self._thread_ended(job))
         job.start()
         return job
 
-    def _outcomes(self, job: CancelJob) -> None:
-        outcomes = job.take_outcomes()
-        if not outcomes:
-            return
+    def _outcomes(self, job: CancelJob, outcomes: list[CancelOutcome]) -> None:
         self.deliver(outcomes)
         settled = self._settled.get(job)
         if settled is not None:

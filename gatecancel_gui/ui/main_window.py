@@ -402,14 +402,13 @@ class MainWindow(QMainWindow):
         if self.busy or self._close_when_idle:
             return
         job = LoadJob(self.session.client, self.model.sort_spec, live=live)
-        job.progress.connect(self._load_progress)
         if not live:
             self.progress.setRange(0, 0)
             self.progress.show()
             self.say("Loading open orders…")
         self.collector.pause()  # no cycle collection while thousands of rows are built
         self.load_job = job
-        self.jobs.start(job, lambda result: self._load_done(job, result))
+        self.jobs.start(job, lambda result: self._load_done(job, result), on_progress=self._load_progress)
         self._update_actions()
 
     def _live_refresh(self) -> None:

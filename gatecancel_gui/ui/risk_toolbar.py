@@ -8,7 +8,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSpinBox, QToolBar, QWidget
 
 from gatecancel_gui.core.domain.errors import ConfigError
@@ -21,13 +21,6 @@ from gatecancel_gui.ui.jobs import CallJob, JobController, JobResult
 log = logging.getLogger(__name__)
 ALL_PAIRS = "All spot pairs"  # Gate keeps one switch per market: this one is spot's alone
 MIN_LIVE_INTERVAL_S = 2  # two open-order listings every 2 s stay far inside Gate's 200 per 10 s
-
-
-class _Bridge(QObject):
-    """Carries the renewal thread's news to the GUI thread as queued signals."""
-
-    renewed = Signal(object)
-    failed = Signal(str)
 
 
 class RiskToolbar(QToolBar):
@@ -68,9 +61,9 @@ class RiskToolbar(QToolBar):
             self.addWidget(widget)
         self.switch: DeadManSwitch | None = None
         self.pending: CallJob | None = None   # an arm or disarm under way
-        self._bridge = _Bridge(self)
-        self._bridge.renewed.connect(self._show_countdown)
-        self._bridge.failed.connect(self.errorRaised)
+        # the renewal thread's news reaches the GUI thread through the jobs' one bridge
+        self._renewed = jobs.bridge.call(self._show_countdown)
+        self._failed = jobs.bridge.call(self.errorRaised.emit)
         self._live_timer = QTimer(self)
         self._live_timer.timeout.connect(self.liveTick)
         self._tick = QTimer(self)
@@ -129,7 +122,7 @@ class RiskToolbar(QToolBar):
         try:
             switch = DeadManSwitch(self.client, self.switch_timeout.value(),
                                    Scope(instrument or None, market=Market(market_value)),
-                                   on_renewed=self._bridge.renewed.emit, on_failed=self._bridge.failed.emit)
+                                   on_renewed=self._renewed, on_failed=self._failed)
         except ConfigError as exc:
             self.errorRaised.emit(str(exc))
             self.arm_box.setChecked(False)
