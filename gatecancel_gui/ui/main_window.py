@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QSettings, QStandardPaths, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -38,6 +38,7 @@ from gatecancel_gui.core.store.export import write_csv
 from gatecancel_gui.core.store.journal import Journal
 from gatecancel_gui.core.store.paths import data_dir
 from gatecancel_gui.core.store.profiles import ProfileStore
+from gatecancel_gui.ui.actions import ActionState, build_actions, place_actions, shortcuts_html, update_enabled
 from gatecancel_gui.ui.cancel_all_dialog import choose_scope
 from gatecancel_gui.ui.dialogs import Confirm, ask
 from gatecancel_gui.ui.gc_policy import CollectorPolicy
@@ -68,22 +69,6 @@ def suggested_export_path(noun: str) -> str:
     folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
     stamp = time.strftime("%Y-%m-%d_%H%M%S", time.gmtime())
     return str(Path(folder) / f"gatecancel-{noun.replace(' ', '-')}-{stamp}Z.csv")
-
-
-SHORTCUTS = """<table cellspacing="4">
-<tr><td><b>F5</b>, <b>Ctrl+R</b></td><td>Refresh (load every open order and stop order)</td></tr>
-<tr><td><b>Space</b></td><td>Check / uncheck the current row</td></tr>
-<tr><td><b>Ctrl+A</b> / <b>Ctrl+Shift+A</b></td><td>Check / uncheck every visible row</td></tr>
-<tr><td><b>Delete</b></td><td>Cancel the checked orders (asks first)</td></tr>
-<tr><td><b>Shift+Delete</b></td><td>Cancel the current row (asks first)</td></tr>
-<tr><td><b>Ctrl+Shift+Delete</b></td><td>Cancel all… in a scope you choose</td></tr>
-<tr><td><b>Esc</b></td><td>Stop: send nothing more (what is in flight is still reported)</td></tr>
-<tr><td><b>Ctrl+E</b></td><td>Export the visible rows as CSV</td></tr>
-<tr><td><b>Ctrl+J</b></td><td>The cancel journal</td></tr>
-<tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr>
-<tr><td>Right click a row</td><td>Cancel it, its pair or its side; copy its id; its journal</td></tr>
-</table>
-<p>In every question: <b>Enter</b> or <b>Y</b> answers yes, <b>Esc</b> or <b>N</b> no.</p>"""
 
 
 class MainWindow(QMainWindow):
@@ -164,43 +149,9 @@ class MainWindow(QMainWindow):
         self.profile_box.setMinimumWidth(160)
         self.profile_box.setToolTip("Which account to work on; switching reloads")
         bar.addWidget(self.profile_box)
-        self.act_profiles = self._action(bar, "Profiles…", None, "Add, edit or remove API key profiles")
-        bar.addSeparator()
-        self.act_refresh = self._action(bar, "Refresh", [QKeySequence(Qt.Key.Key_F5), QKeySequence("Ctrl+R")],
-                                        "Load every open order and stop order (F5)")
-        self.act_select_all = self._action(bar, "Select all", [QKeySequence("Ctrl+A")],
-                                           "Check every visible row (Ctrl+A)")
-        self.act_select_none = self._action(bar, "Select none", [QKeySequence("Ctrl+Shift+A")],
-                                            "Uncheck every visible row")
-        bar.addSeparator()
-        self.act_cancel = self._action(bar, "Cancel checked", [QKeySequence(Qt.Key.Key_Delete)],
-                                       "Cancel the checked orders, after a confirmation (Delete)")
-        self.act_cancel_all = self._action(bar, "Cancel all…", [QKeySequence("Ctrl+Shift+Delete")],
-                                           "Gate's server-side cancel-all for a scope you choose, confirmed by "
-                                           "listing again")
-        self.act_stop = self._action(bar, "Stop", [QKeySequence(Qt.Key.Key_Escape)],
-                                     "Send no more requests; what is in flight is still reported (Esc)")
-        self.act_retry = self._action(bar, "Retry failed", None,
-                                      "Cancel again the red rows that can still be cancelled")
-        self.act_clear = self._action(bar, "Clear cancelled", None, "Remove the green rows from the table")
-        bar.addSeparator()
-        self.act_export = self._action(bar, "Export CSV…", [QKeySequence("Ctrl+E")],
-                                       "Save the visible rows, with their results, as CSV")
-        self.act_journal = self._action(bar, "Journal", [QKeySequence("Ctrl+J")],
-                                        "Every cancel request sent and what came back")
-        self.act_quit = QAction("&Quit", self)
-        self.act_quit.setShortcut(QKeySequence("Ctrl+Q"))
-        self.act_shortcuts = QAction("&Keyboard shortcuts", self)
-        self.act_about = QAction("&About gatecancel", self)
+        self.commands = build_actions(self, self)
         menus = self.menuBar()
-        file_menu = menus.addMenu("&File")
-        for action in (self.act_refresh, self.act_export, self.act_journal):
-            file_menu.addAction(action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.act_quit)
-        help_menu = menus.addMenu("&Help")
-        help_menu.addAction(self.act_shortcuts)
-        help_menu.addAction(self.act_about)
+        place_actions(self.commands, bar, menus)
         # the environment is always in sight: the menu bar's corner never overflows, a toolbar does
         self.badge = QLabel(self)
         self.badge.setObjectName("environment-badge")
@@ -227,30 +178,13 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.counts)
 
-    def _action(self, bar: QToolBar, text: str, keys: list[QKeySequence] | None, tip: str) -> QAction:
-        action = QAction(text, self)
-        action.setToolTip(tip)
-        if keys:
-            action.setShortcuts(keys)
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        bar.addAction(action)
-        return action
+    def select_all(self) -> None:
+        self.pane.check_visible(True)
+
+    def select_none(self) -> None:
+        self.pane.check_visible(False)
 
     def _connect(self) -> None:
-        self.act_refresh.triggered.connect(self.refresh)
-        self.act_select_all.triggered.connect(lambda: self.pane.check_visible(True))
-        self.act_select_none.triggered.connect(lambda: self.pane.check_visible(False))
-        self.act_cancel.triggered.connect(self.cancel_checked)
-        self.act_cancel_all.triggered.connect(self.cancel_all)
-        self.act_stop.triggered.connect(self.stop)
-        self.act_retry.triggered.connect(self.retry_failed)
-        self.act_clear.triggered.connect(self.clear_cancelled)
-        self.act_export.triggered.connect(self.export_csv)
-        self.act_journal.triggered.connect(self.show_journal)
-        self.act_profiles.triggered.connect(self.edit_profiles)
-        self.act_quit.triggered.connect(self.close)
-        self.act_shortcuts.triggered.connect(self.show_shortcuts)
-        self.act_about.triggered.connect(self.show_about)
         self.profile_box.activated.connect(self._profile_chosen)
         self.tabs.currentChanged.connect(self._update_counts)
         self.risk.liveTick.connect(self._live_refresh)
@@ -616,7 +550,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_shortcuts(self) -> QMessageBox:
-        return self._inform("Keyboard shortcuts", SHORTCUTS)
+        return self._inform("Keyboard shortcuts", shortcuts_html())
 
     def show_about(self) -> QMessageBox:
         return self._inform("About gatecancel", f"<b>gatecancel {__version__}</b><p>See every open Gate order, "
@@ -656,13 +590,9 @@ class MainWindow(QMainWindow):
             retryable = retryable or (not r.succeeded and r.retryable and r.final)
             if succeeded and retryable:
                 break
-        self.act_refresh.setEnabled(connected and not busy)
         cancelling = self.cancel_job is not None or self._close_when_idle  # a load never holds a cancel back
-        self.act_cancel.setEnabled(connected and not cancelling and bool(model.checked))
-        self.act_cancel_all.setEnabled(connected and not cancelling)
-        self.act_stop.setEnabled(busy)
-        self.act_retry.setEnabled(not cancelling and retryable)
-        self.act_clear.setEnabled(not busy and (succeeded or bool(model.gone_ids)))
+        update_enabled(self.commands, ActionState(connected, busy, cancelling, bool(model.checked), retryable,
+                                                 succeeded or bool(model.gone_ids)))
         self.profile_box.setEnabled(not busy and not self.risk.armed and not self._close_when_idle)
 
     def _withdraw(self, text: str) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.orders import Order, OrderKind
 from gatecancel_gui.core.domain.wording import describe_value, plural
+from gatecancel_gui.ui.actions import SPEC, TABLE_KEYS
 from gatecancel_gui.ui.orders_filter import OrdersFilter
 from gatecancel_gui.ui.orders_model import COLUMN, COLUMNS, OrdersModel, PreparedRows
 from gatecancel_gui.ui.theme import result_text
@@ -29,7 +30,6 @@ from gatecancel_gui.ui.theme import result_text
 ALL = "All pairs"
 ALL_MARKETS = "All markets"
 
-CANCEL_ROW_KEY = "Shift+Delete"  # cancel the row under the cursor (Delete cancels the checked rows)
 WIDTHS = (("check", 28), ("result", 150), ("market", 118), ("pair", 115), ("side", 40), ("type", 90), ("price", 90),
           ("last", 90), ("distance", 90), ("amount", 85), ("left", 85), ("value", 120), ("filled", 60),
           ("created", 135), ("id", 150), ("text", 90))
@@ -96,10 +96,10 @@ class OrdersPane(QWidget):
             self.view.setColumnWidth(COLUMN[key], width)
         layout.addWidget(self.view, 1)
         self.proxy.attach(self.view)
-        QShortcut(QKeySequence(Qt.Key.Key_Space), self.view, self.toggle_current,
-                  context=Qt.ShortcutContext.WidgetShortcut)
-        QShortcut(QKeySequence(CANCEL_ROW_KEY), self.view, self.cancel_current,
-                  context=Qt.ShortcutContext.WidgetShortcut)
+        for spec in TABLE_KEYS:  # declared with the window's actions, so the keyboard help lists them
+            for key in spec.keys:
+                QShortcut(QKeySequence(key), self.view, getattr(self, spec.handler),
+                          context=Qt.ShortcutContext.WidgetShortcut)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._show_row_menu)
         self.market_filter.currentIndexChanged.connect(self.refill_pairs)  # the pair list follows the market
@@ -207,7 +207,7 @@ class OrdersPane(QWidget):
         side_orders = [o for o in pair_orders if o.side == order.side]
         where = f"{order.market.display_name} {order.currency_pair}" if order.market.is_futures \
             else order.currency_pair
-        one = menu.addAction(f"Cancel this order\t{QKeySequence(CANCEL_ROW_KEY).toString()}")
+        one = menu.addAction(f"Cancel this order\t{QKeySequence(SPEC['cancel_row'].keys[0]).toString()}")
         one.setEnabled(not self.model.is_settled(order.key))
         one.triggered.connect(lambda: self.cancelRequested.emit([order]))
         pair = menu.addAction(f"Cancel all {len(pair_orders)} in {where}")

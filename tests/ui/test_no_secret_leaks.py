@@ -60,7 +60,7 @@ def test_a_full_session_leaves_no_secret_anywhere(home, paper, qtbot, mem_keyrin
             win.refresh()
         win.model.set_checked([o.id for o in win.model.orders()[:25]], True)
         with qtbot.waitSignal(win.cancelFinished, timeout=10_000):
-            win.act_cancel.trigger()
+            win.commands["cancel"].trigger()
 
         # 3. an auth error (the exchange stops knowing the key) and an exception in a worker
         #    whose message carries the secret: both are logged, neither may leak

@@ -61,7 +61,7 @@ def test_stop_orders_have_their_own_tab_and_cancel_one_by_one(make_risky_window,
     chosen = [o.id for o in win.stop_pane.model.orders()[:4]]
     win.stop_pane.model.set_checked(chosen, True)
     with qtbot.waitSignal(win.cancelFinished, timeout=10_000) as done:
-        win.act_cancel.trigger()
+        win.commands["cancel"].trigger()
     assert done.args[0].count(OutcomeState.CANCELLED) == 4
     assert all(result_text(win, win.stop_pane, i) == "✔ cancelled" for i in chosen)
     assert len(risky.price_orders.open()) == 6
@@ -72,7 +72,7 @@ def test_plain_cancel_all_colours_rows_by_what_is_gone_and_leaves_stop_orders(ma
     answers = Answers()
     win = make_risky_window(scope=Scope(), answers=answers)
     with qtbot.waitSignal(win.cancelFinished, timeout=15_000):
-        win.act_cancel_all.trigger()
+        win.commands["cancel_all"].trigger()
     value = sum(o.left * o.price for o in win.model.orders())
     assert answers.questions[-1] == ("Cancel all open spot orders in every pair on PAPER? "
                                      "Stop (price-triggered) orders are NOT included: a plain cancel-all leaves "
@@ -88,7 +88,7 @@ def test_scoped_cancel_all_with_stop_orders(make_risky_window, risky, qtbot):
     pair = risky.price_orders.open()[0].market
     win = make_risky_window(scope=Scope(pair, None, include_stop_orders=True))
     with qtbot.waitSignal(win.cancelFinished, timeout=15_000):
-        win.act_cancel_all.trigger()
+        win.commands["cancel_all"].trigger()
     assert not risky.book.open_orders(pair) and any(risky.book.open_orders())
     for order in win.stop_pane.model.orders():
         outcome = win.stop_pane.model.result_of(order.id)
@@ -171,7 +171,7 @@ def test_live_refresh_marks_new_and_gone_and_keeps_checks(make_risky_window, ris
     assert win.model.checked == set(ids[1:5])
     assert "1 new, 1 gone" in win.message.text()
     assert bar.value() == scrolled  # the trader's place in the table survives
-    win.act_clear.trigger()
+    win.commands["clear"].trigger()
     assert win.model.row_of(ids[0]) is None
 
 
@@ -182,7 +182,7 @@ def test_export_csv_has_the_visible_rows_and_results(make_risky_window, risky, q
     win.pair_filter.setCurrentText(pair)
     win.model.set_checked(win.proxy.visible_ids()[:3], True)
     with qtbot.waitSignal(win.cancelFinished, timeout=10_000):
-        win.act_cancel.trigger()
+        win.commands["cancel"].trigger()
     assert win.export_csv() == path
     rows = list(csv.reader(path.read_text().splitlines()))
     assert rows[0][:3] == ["Market", "Pair / contract", "Side"] and rows[0][-3:] == ["Result", "Label", "Message"]
@@ -197,7 +197,7 @@ def test_journal_view_lists_and_filters(make_risky_window, risky, qtbot):
     chosen = [o.id for o in win.model.orders()[:30]]
     win.model.set_checked(chosen, True)
     with qtbot.waitSignal(win.cancelFinished, timeout=10_000):
-        win.act_cancel.trigger()
+        win.commands["cancel"].trigger()
     dialog = win.show_journal()
     qtbot.addWidget(dialog)
     dialog.filter.setText("settled")  # what the records of orders that filled first said

@@ -35,7 +35,7 @@ def cell(win, order_id, column, role=Qt.ItemDataRole.DisplayRole):
 
 def run_cancel(win, qtbot, action=None):
     with qtbot.waitSignal(win.cancelFinished, timeout=20_000) as blocker:
-        (action or win.act_cancel.trigger)()
+        (action or win.commands["cancel"].trigger)()
     return blocker.args[0]
 
 
@@ -119,7 +119,7 @@ def test_cancel_colours_every_row_by_the_exchanges_record(window, paper, answers
 def test_declined_confirmation_sends_nothing(window, paper, answers, qtbot):
     answers.answer = False
     window.model.set_checked([o.id for o in paper.book.open_orders()][:3], True)
-    window.act_cancel.trigger()
+    window.commands["cancel"].trigger()
     assert window.cancel_job is None and paper.cancel_requests() == []
     assert "Nothing was cancelled" in window.message.text()
 
@@ -167,14 +167,14 @@ def test_retry_failed_resends_only_red_rows_that_can_still_be_cancelled(window, 
     run_cancel(window, qtbot)
     assert {window.model.result_of(i).label for i in refused} == {"CANCEL_FAIL"}
     assert window.model.checked == set(refused)
-    assert window.act_retry.isEnabled()
+    assert window.commands["retry"].isEnabled()
     paper.book.refuse.clear()
     sent_before = sum(paper.cancel_requests())
-    report = run_cancel(window, qtbot, window.act_retry.trigger)
+    report = run_cancel(window, qtbot, window.commands["retry"].trigger)
     assert set(report.outcomes) == {window.model.order_at(window.model.row_of(i)).ref for i in refused}
     assert sum(paper.cancel_requests()) - sent_before == 3
     assert_rows_match_exchange(window, paper, refused + fine + filled)
-    window.act_clear.trigger()
+    window.commands["clear"].trigger()
     remaining = {o.id for o in window.model.orders()}
     assert not (set(refused + fine) & remaining) and set(filled) <= remaining
 
@@ -210,7 +210,7 @@ def test_stop_keeps_what_was_sent_and_greys_the_rest(make_window, big_paper, qtb
     paper = big_paper
     win = everything_checked_on_a_slow_exchange(make_window, paper, qtbot)
     with qtbot.waitSignal(win.cancelFinished, timeout=20_000) as blocker:
-        win.act_cancel.trigger()
+        win.commands["cancel"].trigger()
         qtbot.waitUntil(lambda: bool(win.model.results), timeout=10_000)
         qtbot.keyClick(win, Qt.Key.Key_Escape)
     report = blocker.args[0]
@@ -229,7 +229,7 @@ def test_stop_keeps_what_was_sent_and_greys_the_rest(make_window, big_paper, qtb
 def test_closing_during_a_cancel_asks_then_waits_for_answers(make_window, big_paper, answers, qtbot):
     win = everything_checked_on_a_slow_exchange(make_window, big_paper, qtbot)
     with qtbot.waitSignal(win.cancelFinished, timeout=20_000) as blocker:
-        win.act_cancel.trigger()
+        win.commands["cancel"].trigger()
         win.close()
         assert win.isVisible()  # not closed yet: in-flight requests are awaited
     assert "A cancel is running" in answers.questions[-1]

@@ -43,17 +43,17 @@ def test_cancelling_again_keeps_cancelled_orders_green_and_does_not_send_them(wi
     pair = paper.book.open_pairs()[0]
     first = [o.id for o in paper.book.open_orders(pair) if not o.fills_on_cancel][:4]
     window.model.set_checked(first, True)
-    cancel(window, qtbot, window.act_cancel.trigger)
+    cancel(window, qtbot, window.commands["cancel"].trigger)
     assert all(window.model.result_of(i).state is OutcomeState.CANCELLED for i in first)
     sent_before = sum(paper.cancel_requests())
 
     window.pair_filter.setCurrentText(pair)
-    window.act_select_all.trigger()
+    window.commands["select_all"].trigger()
     assert "(4 already done)" in window.counts.text()
     at_stake = [o for o in window.model.checked_orders() if o.id not in first]
     value = sum(o.quote_value for o in at_stake)
     assert window.counts.text().endswith(f"{value:,.2f} USDT")  # the cancelled ones are not at stake
-    report = cancel(window, qtbot, window.act_cancel.trigger)
+    report = cancel(window, qtbot, window.commands["cancel"].trigger)
     assert "4 checked are already cancelled or gone: not sent again." in answers.questions[-1]
     assert answers.questions[-1].startswith(f"Cancel {len(at_stake)} orders in 1 pair on PAPER?")
     assert sum(paper.cancel_requests()) - sent_before == len(at_stake)  # the 4 were not sent again
@@ -144,7 +144,7 @@ def test_result_filter_and_a_filled_order_shows_what_is_left(window, paper, qtbo
     fills = [o.id for o in paper.book.open_orders() if o.fills_on_cancel][:3]
     others = [o.id for o in paper.book.open_orders() if not o.fills_on_cancel][:5]
     window.model.set_checked(fills + others, True)
-    cancel(window, qtbot, window.act_cancel.trigger)
+    cancel(window, qtbot, window.commands["cancel"].trigger)
     pane = window.open_pane
     pane.result_filter.setCurrentIndex(pane.result_filter.findData("failed"))
     assert set(pane.proxy.visible_ids()) == set(fills)
@@ -161,7 +161,7 @@ def test_menu_bar_quit_shortcuts_about_and_a_dated_export_name(window, qtbot):
     menus = {a.text().replace("&", ""): a.menu() for a in window.menuBar().actions()}
     assert {a.text().replace("&", "") for a in menus["File"].actions() if a.text()} >= {"Export CSV…", "Journal",
                                                                                          "Quit"}
-    assert window.act_quit.shortcut().toString() == "Ctrl+Q"
+    assert window.commands["quit"].shortcut().toString() == "Ctrl+Q"
     box = window.show_shortcuts()
     assert isinstance(box, QMessageBox) and "Shift+Delete" in box.text() and box.isVisible()
     box.close()

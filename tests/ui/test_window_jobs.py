@@ -199,7 +199,7 @@ def test_a_cancel_goes_ahead_of_a_live_refresh_and_none_starts_behind_the_questi
         ex.latency_s = 0.3
         win.refresh(live=True)  # a live refresh is under way when the trader presses Delete
         under_way = win.load_job
-        assert under_way is not None and win.act_cancel.isEnabled()
+        assert under_way is not None and win.commands["cancel"].isEnabled()
         seen_during_question = []
 
         def confirm(parent, title, text, yes_text=""):

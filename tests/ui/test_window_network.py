@@ -31,7 +31,7 @@ def test_a_connection_dropped_while_the_window_sits_idle_costs_the_cancel_nothin
         ids = [o.id for o in win.model.orders()]
         win.model.set_checked(ids, True)
         with qtbot.waitSignal(win.cancelFinished, timeout=20_000) as done:
-            win.act_cancel.trigger()
+            win.commands["cancel"].trigger()
         report = done.args[0]
         assert proxy.connections_opened == opened  # the cancel found a warm connection
         assert report.requests_sent == len(ex.cancel_requests()) - requests == 6  # 120 orders: 6 batches, none resent

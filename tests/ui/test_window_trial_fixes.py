@@ -45,13 +45,13 @@ def test_rows_already_done_are_unticked_when_a_cancel_skips_them(window, paper, 
     first, second = [o for o in window.model.orders() if not paper.book.orders[o.id].fills_on_cancel][:2]
     window.model.set_checked([first.key], True)
     with qtbot.waitSignal(window.cancelFinished, timeout=10_000):
-        window.act_cancel.trigger()
+        window.commands["cancel"].trigger()
     window.model.set_checked([first.key, second.key], True)  # the cancelled one ticked again, with another
     with qtbot.waitSignal(window.cancelFinished, timeout=10_000):
-        window.act_cancel.trigger()
+        window.commands["cancel"].trigger()
     assert window.model.checked == frozenset()
     window.model.set_checked([first.key], True)
-    window.act_cancel.trigger()  # nothing to send: said, and unticked
+    window.commands["cancel"].trigger()  # nothing to send: said, and unticked
     assert "already cancelled or gone" in window.message.text() and not window.model.checked
 
 

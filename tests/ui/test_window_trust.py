@@ -70,7 +70,7 @@ def test_permission_problems_are_named_before_or_instead_of_every_batch(make_win
     if loaded.args[0].ok:  # a read-only key may read: the cancel stops at the first refusal
         win.model.set_checked([o.id for o in win.model.orders()], True)
         with qtbot.waitSignal(win.cancelFinished, timeout=10_000) as done:
-            win.act_cancel.trigger()
+            win.commands["cancel"].trigger()
         assert done.args[0].requests_sent <= 16  # at most the first wave in flight, never all 50 batches
         assert done.args[0].count(OutcomeState.NOT_SENT) >= 1000 - 16 * 20
     assert says in win.message.text()
@@ -81,7 +81,7 @@ def test_permission_problems_are_named_before_or_instead_of_every_batch(make_win
 
 
 def test_empty_selection_and_filter_that_matches_nothing_get_a_sentence(window, qtbot):
-    window.act_cancel.setEnabled(True)
+    window.commands["cancel"].setEnabled(True)
     window.cancel_checked()
     assert "Nothing is checked" in window.message.text()
     window.text_filter.setText("zzzz-no-such-order")
