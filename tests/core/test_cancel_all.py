@@ -1,6 +1,6 @@
 from gatecancel_gui.core.cancel.cancel_all import cancel_all
 from gatecancel_gui.core.domain.scope import Scope
-from gatecancel_gui.core.store.journal import Journal, journal_rows
+from gatecancel_gui.core.store.journal import COLUMNS, Journal, journal_rows
 
 
 def test_cancel_all_in_one_pair_side_is_confirmed_by_listing(exchange, client, tmp_path):
@@ -28,4 +28,5 @@ def test_the_journal_carries_each_order_outcome_found_by_the_confirmation(exchan
         assert row["succeeded"] is result.report.outcomes[next(r for r in result.report.outcomes
                                                               if r.id == order_id)].succeeded
     rows = journal_rows(journal.read())
-    assert rows[-1][1] == "settled" and f"{len(targets)}:" in rows[-1][4] and "cancelled" in rows[-1][7]
+    event, orders, result = (COLUMNS.index(name) for name in ("Event", "Orders", "Result"))
+    assert rows[-1][event] == "settled" and f"{len(targets)}:" in rows[-1][orders] and "cancelled" in rows[-1][result]

@@ -1,7 +1,7 @@
 """Reading the journal when some lines are damaged (a crash mid-write cuts the last one short, a hand edit
 leaves a line that is JSON but not a record): those lines are skipped and counted, the rest is shown."""
 
-from gatecancel_gui.core.store.journal import Journal, journal_rows, unanswered
+from gatecancel_gui.core.store.journal import COLUMNS, Journal, journal_rows, unanswered
 
 DAMAGED = (b'{"event": "sent", "request": "a", "orders": [{"currency_pair": "BTC_USDT", "id": "1"}]}\n'
            b'[1, 2]\n'                                       # JSON, not an object
@@ -23,7 +23,7 @@ def test_damaged_lines_are_skipped_and_counted_and_the_rest_is_read(tmp_path):
     assert contents.damaged == 4
     assert journal.read() == contents.records
     rows = journal_rows(contents.records)  # odd fields inside a record are shown, not a traceback
-    assert [row[1] for row in rows] == ["sent", "answer", "sent"]
+    assert [row[COLUMNS.index("Event")] for row in rows] == ["sent", "answer", "sent"]
     assert unanswered(contents.records) == {"b"}
 
 
