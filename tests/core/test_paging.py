@@ -24,31 +24,32 @@ FULL = 10  # the page size of the scripted cases
 class Script:
     """Pages as lists of ids (a page past the script is empty). Every request is logged with the number of
     waves read when it was asked for (the progress calls so far), so the log shows which pages went
-    together. The first `hold` pages answer only once the next page has been asked for: a loop that reads
-    ahead gets through; one that does not would wait out the timeout."""
+    together. With `ahead_to`, reading a page waits until the next one (up to that page) has been sent, so a
+    page asked for ahead is logged before the page before it has been read, however late its thread starts."""
 
     pages: list[list[str]]
-    hold: int = 0
     log: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     waves_read: int = 0
-    asked: dict[int, threading.Event] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    ahead_to: int = 0
+    sent: dict[int, threading.Event] = field(default_factory=dict)
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
     def fetch(self, path: str, params: list[tuple[str, str]]) -> object:
         query = dict(params)
         index = int(query["page"]) - 1 if "page" in query else int(query["offset"]) // int(query["limit"])
         with self.lock:
             self.log.append((self.waves_read, query))
-            self.event(index).set()
-        if index < self.hold:
-            assert self.event(index + 1).wait(5), f"page {index + 2} was not asked for while page {index + 1} was"
+            self.page_sent(index + 1).set()
         page = self.pages[index] if index < len(self.pages) else []
         return [{"id": i} for i in page] + ["not a row", {"no": "id"}]
 
-    def event(self, index: int) -> threading.Event:
-        return self.asked.setdefault(index, threading.Event())
+    def page_sent(self, number: int) -> threading.Event:
+        with self.lock:
+            return self.sent.setdefault(number, threading.Event())
 
     def progress(self, pages: int, items: int) -> None:
+        if pages < self.ahead_to:
+            assert self.page_sent(pages + 1).wait(5), f"page {pages + 1} was not asked for ahead"
         self.waves_read += 1
 
     def waves(self, by: By) -> list[list[int]]:
@@ -74,8 +75,7 @@ def paging(**kwargs: object) -> Paging[str]:
     return Paging[str](**{**base, **kwargs})  # type: ignore[arg-type]
 
 
-# name, paging (and how many pages answer only once the next is asked for), pages, the page numbers asked
-# for in each wave, items found
+# name, paging, pages, the page numbers asked for in each wave (the progress calls before), items found
 CASES = [
     ("one short page ends the list", {}, [ids(0, 3)], [[1]], 3),
     ("an empty first page", {}, [], [[1]], 0),
@@ -93,10 +93,10 @@ CASES = [
      [ids(0, 10), ids(10, 2), ids(20, 10), ids(30, 10), ids(40, 10)], [[1, 2, 3, 4]], 32),
     ("a wave starts below the guard and is not cut by it", {"by": By.OFFSET, "waves": (4, 8), "max_pages": 6},
      full_pages(50), [[1, 2, 3, 4], list(range(5, 13))], 120),
-    ("one page ahead: the next is always on its way", {"ahead": True, "hold": 4},
+    ("one page ahead: the next is always on its way", {"ahead": True},
      [*full_pages(3), ids(30, 2)], [[1, 2], [3], [4], [5]], 32),
-    ("one page ahead, one page", {"ahead": True, "hold": 1}, [ids(0, 2)], [[1, 2]], 2),
-    ("one page ahead under the guard asks nothing past it", {"ahead": True, "hold": 2, "max_pages": 3},
+    ("one page ahead, one page", {"ahead": True}, [ids(0, 2)], [[1, 2]], 2),
+    ("one page ahead under the guard asks nothing past it", {"ahead": True, "max_pages": 3},
      full_pages(50), [[1, 2], [3]], 30),
     ("the list may say it ends before a short page", {"goes_on": lambda rows: rows[0]["id"] != "10"},
      full_pages(5), [[1], [2]], 20),
@@ -106,9 +106,8 @@ CASES = [
 
 @pytest.mark.parametrize(("spec", "pages", "waves", "found"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_the_loop_asks_for_these_pages(spec, pages, waves, found):
-    spec = dict(spec)
-    script = Script(pages, hold=spec.pop("hold", 0))
     how = paging(**spec)
+    script = Script(pages, ahead_to=max(waves[-1]) if how.ahead else 0)
     items = read_pages(how, script.fetch, progress=script.progress)
     assert len(items) == found and list(items) == sorted(items, key=int) and set(items) == set(items.values())
     assert script.waves(how.by) == waves
@@ -141,7 +140,7 @@ def test_stop_before_the_first_page_asks_nothing(spec):
 @pytest.mark.parametrize(("spec", "asked"), [({}, 1), ({"waves": (4, 8)}, 4), ({"ahead": True}, 2)],
                          ids=["one by one", "waves", "ahead"])
 def test_stop_between_waves_raises_and_asks_no_further(spec, asked):
-    script, stop = Script(full_pages(50), hold=int(bool(spec.get("ahead")))), threading.Event()
+    script, stop = Script(full_pages(50)), threading.Event()
     with pytest.raises(Stopped):
         read_pages(paging(**spec), script.fetch, stop=stop, progress=lambda pages, items: stop.set())
     assert len(script.log) == asked  # nothing partial is returned, and nothing more is asked for

@@ -55,9 +55,10 @@ class Paging(Generic[T]):
     a page (default: the page is full); `wanted` ends the list once that many distinct items are found.
 
     `waves` are the numbers of pages asked for at once, in order, the last repeated: (1,) one page at a
-    time, (4, 8) four, then eight. With `ahead`, the next wave is asked for as soon as one is, so one is
-    always on its way while the loop waits for the other. A wave is asked for only while fewer than
-    `max_pages` pages have been asked for (a wave is not cut short by the guard)."""
+    time, (4, 8) four, then eight. With `ahead`, the first two waves are asked for together, and each
+    later one as soon as the wave before it has come back, so the next wave is on its way while one is
+    read. A wave is asked for only while fewer than `max_pages` pages have been asked for (a wave is not
+    cut short by the guard)."""
 
     path: str
     parse: Callable[[Row], Iterable[T]]
@@ -96,8 +97,9 @@ def read_pages(paging: Paging[T], fetch: Fetch, *, stop: threading.Event | None 
                progress: Progress | None = None) -> dict[str, T]:
     """Every item of the list, by key, in the order first seen.
 
-    Stop is checked before each wave is asked for (a read already on its way raises Stopped itself), and
-    Stopped is raised: nothing partial is returned. `progress(pages read, items so far)` after each wave.
+    Stop is checked before each wave is asked for (reading ahead: as each wave comes back, before it is
+    used; a read already on its way raises Stopped itself), and Stopped is raised: nothing partial is
+    returned. `progress(pages read, items so far)` after each wave.
     A page asked for ahead and not needed is not waited for; the pages of a wave being read are."""
     def read(index: int) -> list[Row]:
         data = fetch(paging.path, paging.query(index))
@@ -127,15 +129,22 @@ def read_pages(paging: Paging[T], fetch: Fetch, *, stop: threading.Event | None 
             futures.update((index, pool.submit(read, index)) for index in wave)
         asked.append(wave)
 
+    def take() -> list[list[Row]] | None:
+        """The next wave asked for, once all its pages are in (None when none was asked for)."""
+        nonlocal reading
+        if not asked:
+            return None
+        reading = asked.popleft()
+        pages = [futures.pop(index).result() if pool is not None else read(index) for index in reading]
+        reading = []
+        return pages
+
     try:
         ask()
         if paging.ahead:
             ask()
-        pages_read = 0
-        while asked:
-            reading = asked.popleft()
-            pages = [futures.pop(index).result() if pool is not None else read(index) for index in reading]
-            reading = []
+        pages, pages_read = take(), 0
+        while pages is not None:
             for rows in pages:
                 for row in rows:
                     for item in paging.parse(row):
@@ -146,7 +155,12 @@ def read_pages(paging: Paging[T], fetch: Fetch, *, stop: threading.Event | None 
             if any(paging.ends_at(rows) for rows in pages) or (
                     paging.wanted is not None and len(seen) >= paging.wanted):
                 break
-            ask()
+            if paging.ahead:
+                pages = take()  # it was on its way while the last one was read
+                ask()  # and the one after it goes while this one is read
+            else:
+                ask()
+                pages = take()
     finally:
         if pool is not None:
             wait([futures[index] for index in reading if index in futures])  # the rest of a failed wave
