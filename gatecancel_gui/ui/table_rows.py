@@ -130,18 +130,15 @@ class RefreshPlan:
     rows that stay (old row, new row). A row stays when the same order (full identity) is in both."""
 
     def __init__(self, old_keys: Sequence[str], new_keys: Sequence[str],
-                 same: Callable[[int, int], bool]) -> None:
+                 same: Callable[[int, int], bool] | None = None) -> None:
         old_at = dict(zip(old_keys, range(len(old_keys)), strict=True))
-        self.staying: list[tuple[int, int]] = []
-        for new_row, key in enumerate(new_keys):
-            old_row = old_at.get(key)
-            if old_row is not None and same(old_row, new_row):
-                self.staying.append((old_row, new_row))
-        kept_old = {old for old, _ in self.staying}
-        kept_new = {new for _, new in self.staying}
-        self.removed = runs(row for row in range(len(old_keys)) if row not in kept_old)
-        self.inserted = runs(row for row in range(len(new_keys)) if row not in kept_new)
+        self.staying: list[tuple[int, int]] = [
+            (old_row, new_row) for new_row, key in enumerate(new_keys)
+            if (old_row := old_at.get(key)) is not None and (same is None or same(old_row, new_row))]
         old_rows = [old for old, _ in self.staying]
+        # set differences run in C: at 10,000 rows a Python loop over every row costs milliseconds
+        self.removed = runs(set(range(len(old_keys))).difference(old_rows))
+        self.inserted = runs(set(range(len(new_keys))).difference(new for _, new in self.staying))
         self.order_kept = all(a < b for a, b in pairwise(old_rows))
         self.changed_rows = len(old_keys) + len(new_keys) - 2 * len(self.staying)
         self._size = max(len(old_keys), len(new_keys))
