@@ -61,7 +61,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("cancel_all", "Cancel all…", "cancel_all", ("Ctrl+Shift+Delete",),
                "Gate's server-side cancel-all for a scope you choose, confirmed by listing again",
                "Cancel all… in a scope you choose", lambda s: s.connected and not s.cancelling),
-    ActionSpec("stop", "Stop", "stop", ("Esc",),
+    ActionSpec("stop", "Stop", "stop_sending", ("Esc",),
                "Send no more requests; what is in flight is still reported (Esc)",
                "Stop: send nothing more (what is in flight is still reported)", lambda s: s.busy),
     ActionSpec("retry", "Retry failed", "retry_failed", tip="Cancel again the red rows that can still be cancelled",

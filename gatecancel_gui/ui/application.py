@@ -64,7 +64,7 @@ def install_excepthook(window: MainWindow) -> None:
         log.error("unexpected error", exc_info=(kind, exc, tb))
         if kind.__name__ not in shown:
             shown.add(kind.__name__)
-            window.show_error(f"Unexpected error ({kind.__name__}); details are in the log.")
+            window.status.show_error(f"Unexpected error ({kind.__name__}); details are in the log.")
 
     sys.excepthook = hook
 
@@ -109,7 +109,7 @@ def run(app: QApplication, args: argparse.Namespace) -> int:
     install_excepthook(window)
     window.show()
     for error in errors:
-        window.show_error(error)
+        window.status.show_error(error)
     if args.screenshot:
         drive_screenshot(window, exchange, args.screenshot)
     if args.exit_when_shown:
@@ -119,7 +119,7 @@ def run(app: QApplication, args: argparse.Namespace) -> int:
     try:
         return app.exec()
     finally:
-        for session in window.all_sessions():
+        for session in window.sessions.all():
             session.close()
         if exchange is not None:
             exchange.stop()
@@ -153,18 +153,18 @@ def drive_screenshot(window: MainWindow, exchange: Any, path: str) -> None:
     """Load, cancel a mix of orders (some fill first, so they turn red), save the window, quit."""
 
     def loaded(result: Any) -> None:
-        orders = window.model.orders()
+        orders = window.open_pane.model.orders()
         spot = [o for o in orders if o.market is Market.SPOT]
         fills = [o for o in spot if exchange.book.orders[o.id].fills_on_cancel][:3]
         pair = spot[0].currency_pair if spot else ""
         futures = [o for o in orders if o.market.is_futures]  # one click over spot and futures
         chosen = [o for o in spot if o.currency_pair == pair][:10] + fills + futures[:4]
-        window.model.set_checked([o.key for o in chosen], True)
+        window.open_pane.model.set_checked([o.key for o in chosen], True)
         window.cancel_checked()
 
     def cancelled(report: Any) -> None:
-        window.view.sortByColumn(COLUMN["result"], Qt.SortOrder.DescendingOrder)  # results on top
-        window.view.scrollToTop()
+        window.open_pane.view.sortByColumn(COLUMN["result"], Qt.SortOrder.DescendingOrder)  # results on top
+        window.open_pane.view.scrollToTop()
         window.grab().save(path)
         print(f"screenshot saved to {path}: {report.summary() if report else 'no report'}")
         window.close()

@@ -98,10 +98,10 @@ class LoadJob(Job):
     """Loads open orders and stop orders and prepares their table rows (formatting and sorting happen here,
     not on the GUI thread)."""
 
-    def __init__(self, client: GateClient, sort: SortSpec | None = None, *, live: bool = False) -> None:
+    def __init__(self, client: GateClient, sort: SortSpec | None = None, *, auto: bool = False) -> None:
         super().__init__(client)
         self.sort = sort
-        self.live = live
+        self.auto = auto  # an auto-refresh (quiet), not a Refresh the trader asked for
 
     def work(self) -> Loaded:
         assert self.client is not None

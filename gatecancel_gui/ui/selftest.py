@@ -83,21 +83,21 @@ class SelfTest:
         return 0
 
     def _loaded(self, result: Any) -> None:
-        rows = self.window.model.rowCount()
+        rows = self.window.open_pane.model.rowCount()
         self.found["orders"] = rows
         if not result.ok or rows != ORDERS:
             self._fail(f"loading gave {rows} orders, expected {ORDERS} ({result.error})")
             return
-        version = self.window.session.client.http_version if self.window.session else ""
+        version = self.window.sessions.session.client.http_version if self.window.sessions.session else ""
         self.found["transport"] = f"'{version} over TLS'"
         if version != "HTTP/2":
             self._fail(f"the paper exchange offered HTTP/2 over TLS and the client used {version or 'nothing'}")
             return
-        self.window.model.set_checked([o.id for o in self.window.model.orders()[:TO_CANCEL]], True)
+        self.window.open_pane.model.set_checked([o.id for o in self.window.open_pane.model.orders()[:TO_CANCEL]], True)
         self.window.cancel_checked()
 
     def _cancelled(self, report: Any) -> None:
-        model = self.window.model
+        model = self.window.open_pane.model
         green = state_background(OutcomeState.CANCELLED, model.dark)
         ok = 0
         for ref, outcome in (report.outcomes.items() if report else []):
@@ -132,13 +132,13 @@ class SelfTest:
     def _fail(self, reason: str) -> None:
         if not self.failure:
             self.failure = reason
-        self.window.stop()
+        self.window.stop_sending()
         self.window.close()
         self.app.quit()
 
     def _finish(self) -> None:
         self.window.jobs.wait_all(10_000)
-        if self.window.session is not None:
-            self.window.session.close()
+        if self.window.sessions.session is not None:
+            self.window.sessions.session.close()
         self.exchange.stop()
         self.journal_dir.cleanup()

@@ -79,7 +79,7 @@ def make_window(qtbot, paper, answers, tmp_path):
 
     yield make
     for win in windows:  # pytest-qt has shut them (before_close_func)
-        for session in win.all_sessions():
+        for session in win.sessions.all():
             session.close()
 
 

@@ -76,7 +76,7 @@ def test_selecting_it_in_the_window_says_so(no_keyring, qtbot, paper, tmp_path):
     store.put(Profile("desk", "custom", paper.base_url))  # saved by an earlier version, or by hand
     win = MainWindow(None, profiles=store)
     qtbot.addWidget(win)
-    with qtbot.waitSignal(win.errorShown, timeout=5_000) as shown:
+    with qtbot.waitSignal(win.status.errorShown, timeout=5_000) as shown:
         win.profile_box.activated.emit(win.profile_box.findText("desk"))
     assert shown.args[0].startswith("No OS keyring is available") and "Profiles" in shown.args[0]
     qtbot.waitUntil(lambda: not win.jobs.alive, timeout=5_000)

@@ -58,14 +58,14 @@ def test_a_full_session_leaves_no_secret_anywhere(home, paper, qtbot, mem_keyrin
         win.show()
         with qtbot.waitSignal(win.loadFinished, timeout=10_000):
             win.refresh()
-        win.model.set_checked([o.id for o in win.model.orders()[:25]], True)
+        win.open_pane.model.set_checked([o.id for o in win.open_pane.model.orders()[:25]], True)
         with qtbot.waitSignal(win.cancelFinished, timeout=10_000):
             win.commands["cancel"].trigger()
 
         # 3. an auth error (the exchange stops knowing the key) and an exception in a worker
         #    whose message carries the secret: both are logged, neither may leak
         del paper.keys[KEY]
-        with qtbot.waitSignal(win.errorShown, timeout=10_000):
+        with qtbot.waitSignal(win.status.errorShown, timeout=10_000):
             win.refresh()
         paper.keys[KEY] = ApiKey(KEY, SECRET)
         import gatecancel_gui.core.app.services as services_module
@@ -74,7 +74,7 @@ def test_a_full_session_leaves_no_secret_anywhere(home, paper, qtbot, mem_keyrin
             raise RuntimeError(f"exploded while holding {SECRET} for {KEY}")
 
         monkeypatch.setattr(services_module, "load_open_orders", boom)
-        with qtbot.waitSignal(win.errorShown, timeout=10_000):
+        with qtbot.waitSignal(win.status.errorShown, timeout=10_000):
             win.refresh()
         monkeypatch.undo()
         win.close()

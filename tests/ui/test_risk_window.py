@@ -46,7 +46,7 @@ def make_risky_window(qtbot, risky, tmp_path):
 
     yield make
     for win in windows:  # pytest-qt has shut them (before_close_func)
-        win.session.close()
+        win.sessions.session.close()
 
 
 def result_text(win, pane, order_id):
@@ -65,7 +65,8 @@ def test_stop_orders_have_their_own_tab_and_cancel_one_by_one(make_risky_window,
     assert done.args[0].count(OutcomeState.CANCELLED) == 4
     assert all(result_text(win, win.stop_pane, i) == "✔ cancelled" for i in chosen)
     assert len(risky.price_orders.open()) == 6
-    assert all(win.model.result_of(o.id) is None for o in win.model.orders())  # open orders untouched
+    # open orders untouched
+    assert all(win.open_pane.model.result_of(o.id) is None for o in win.open_pane.model.orders())
 
 
 def test_plain_cancel_all_colours_rows_by_what_is_gone_and_leaves_stop_orders(make_risky_window, risky, qtbot):
@@ -73,13 +74,13 @@ def test_plain_cancel_all_colours_rows_by_what_is_gone_and_leaves_stop_orders(ma
     win = make_risky_window(scope=Scope(), answers=answers)
     with qtbot.waitSignal(win.cancelFinished, timeout=15_000):
         win.commands["cancel_all"].trigger()
-    value = sum(o.left * o.price for o in win.model.orders())
+    value = sum(o.left * o.price for o in win.open_pane.model.orders())
     assert answers.questions[-1] == ("Cancel all open spot orders in every pair on PAPER? "
                                      "Stop (price-triggered) orders are NOT included: a plain cancel-all leaves "
                                      "them alive.\n\n"
                                      f"This scope covers 240 loaded open orders ({value:,.2f} USDT).")
-    for order in win.model.orders():
-        assert win.model.result_of(order.id).state is STATE_OF[risky.book.status_of(order.id)]
+    for order in win.open_pane.model.orders():
+        assert win.open_pane.model.result_of(order.id).state is STATE_OF[risky.book.status_of(order.id)]
     assert len(risky.price_orders.open()) == 10
     assert all(win.stop_pane.model.result_of(o.id) is None for o in win.stop_pane.model.orders())
 
@@ -117,7 +118,7 @@ def test_dead_man_switch_arms_counts_down_fires_and_disarms(make_risky_window, r
     assert risky.deadman.fired_event.wait(5)
     with qtbot.waitSignal(win.loadFinished, timeout=10_000):
         win.refresh()
-    assert win.model.rowCount() == 0
+    assert win.open_pane.model.rowCount() == 0
 
 
 def test_a_failed_renewal_is_shown(make_risky_window, risky, qtbot):
@@ -128,7 +129,7 @@ def test_a_failed_renewal_is_shown(make_risky_window, risky, qtbot):
     with qtbot.waitSignal(win.risk.armedChanged, timeout=10_000):
         win.risk.arm_box.click()
     risky.plan("POST /spot/countdown_cancel_all", repeat=Fault.BUSY_503)
-    with qtbot.waitSignal(win.errorShown, timeout=10_000) as shown:
+    with qtbot.waitSignal(win.status.errorShown, timeout=10_000) as shown:
         pass
     assert "Renewing the dead-man switch failed" in shown.args[0]
     risky.plan("POST /spot/countdown_cancel_all", [])
@@ -144,7 +145,7 @@ def test_closing_the_window_disarms_the_switch_without_a_network_call_on_the_gui
     risky.latency_s = 0.3  # a slow network
     win.close()
     assert win.isVisible() and risky.deadman.timers  # close() returned at once; the disarm runs in a job
-    assert "dead-man switch is disarmed" in win.message.text()
+    assert "dead-man switch is disarmed" in win.status.message.text()
     qtbot.waitUntil(lambda: not win.isVisible(), timeout=10_000)
     assert risky.deadman.timers == {}  # … and the window closed only once Gate had disarmed it
 
@@ -152,11 +153,11 @@ def test_closing_the_window_disarms_the_switch_without_a_network_call_on_the_gui
 @pytest.mark.slow
 def test_live_refresh_marks_new_and_gone_and_keeps_checks(make_risky_window, risky, qtbot):
     win = make_risky_window()
-    ids = [o.id for o in win.model.orders()]
-    win.model.set_checked(ids[:5], True)
+    ids = [o.id for o in win.open_pane.model.orders()]
+    win.open_pane.model.set_checked(ids[:5], True)
     risky.book.fill(ids[0])
     placed = risky.book.place("BTC_USDT", "buy", Decimal("50000"), Decimal("0.01"))
-    bar = win.view.verticalScrollBar()
+    bar = win.open_pane.view.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=5_000)  # the view lays its rows out on the event loop
     bar.setValue(bar.maximum() // 2)
     scrolled = bar.value()
@@ -168,25 +169,25 @@ def test_live_refresh_marks_new_and_gone_and_keeps_checks(make_risky_window, ris
     win.risk.live.setChecked(False)
     assert result_text(win, win.open_pane, placed.id) == "★ new"
     assert result_text(win, win.open_pane, ids[0]) == "– gone"
-    assert win.model.checked == set(ids[1:5])
-    assert "1 new, 1 gone" in win.message.text()
+    assert win.open_pane.model.checked == set(ids[1:5])
+    assert "1 new, 1 gone" in win.status.message.text()
     assert bar.value() == scrolled  # the trader's place in the table survives
     win.commands["clear"].trigger()
-    assert win.model.row_of(ids[0]) is None
+    assert win.open_pane.model.row_of(ids[0]) is None
 
 
 def test_export_csv_has_the_visible_rows_and_results(make_risky_window, risky, qtbot, tmp_path):
     path = tmp_path / "export.csv"
     win = make_risky_window(path=path)
     pair = risky.book.open_pairs()[0]
-    win.pair_filter.setCurrentText(pair)
-    win.model.set_checked(win.proxy.visible_ids()[:3], True)
+    win.open_pane.pair_filter.setCurrentText(pair)
+    win.open_pane.model.set_checked(win.open_pane.proxy.visible_ids()[:3], True)
     with qtbot.waitSignal(win.cancelFinished, timeout=10_000):
         win.commands["cancel"].trigger()
     assert win.export_csv() == path
     rows = list(csv.reader(path.read_text().splitlines()))
     assert rows[0][:3] == ["Market", "Pair / contract", "Side"] and rows[0][-3:] == ["Result", "Label", "Message"]
-    assert len(rows) - 1 == win.proxy.rowCount()
+    assert len(rows) - 1 == win.open_pane.proxy.rowCount()
     assert sum(1 for r in rows[1:] if r[-3].startswith("✔") or r[-3].startswith("✖")) == 3
     ids = {r[rows[0].index("Order id")] for r in rows[1:]}
     assert all(len(i) > 15 for i in ids)  # ids as text, not floats
@@ -194,8 +195,8 @@ def test_export_csv_has_the_visible_rows_and_results(make_risky_window, risky, q
 
 def test_journal_view_lists_and_filters(make_risky_window, risky, qtbot):
     win = make_risky_window()
-    chosen = [o.id for o in win.model.orders()[:30]]
-    win.model.set_checked(chosen, True)
+    chosen = [o.id for o in win.open_pane.model.orders()[:30]]
+    win.open_pane.model.set_checked(chosen, True)
     with qtbot.waitSignal(win.cancelFinished, timeout=10_000):
         win.commands["cancel"].trigger()
     dialog = win.show_journal()
@@ -223,16 +224,16 @@ def test_switching_profile_reloads_and_names_account_and_environment(qtbot, mem_
         qtbot.addWidget(win)
         with qtbot.waitSignal(win.loadFinished, timeout=10_000):
             win.refresh()
-        assert win.model.rowCount() == 30 and "alpha" in win.windowTitle() and "PAPER" in win.windowTitle()
+        assert win.open_pane.model.rowCount() == 30 and "alpha" in win.windowTitle() and "PAPER" in win.windowTitle()
         with qtbot.waitSignal(win.loadFinished, timeout=10_000):
             win.profile_box.setCurrentText("beta")
             win.profile_box.activated.emit(win.profile_box.currentIndex())
-        assert win.model.rowCount() == 70 and "beta" in win.windowTitle()
+        assert win.open_pane.model.rowCount() == 70 and "beta" in win.windowTitle()
         assert win.badge.text().strip() == "PAPER"
-        win.session.close()
+        win.sessions.session.close()
 
 
 def test_keyboard_shortcut_opens_cancel_all(make_risky_window, qtbot):
     win = make_risky_window(scope=None)
     qtbot.keyClick(win, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    assert win.cancel_job is None  # the chooser said no: nothing runs
+    assert win.cancels.job is None  # the chooser said no: nothing runs

@@ -11,7 +11,7 @@ from gatecancel_gui.ui.theme import state_background
 
 def shown_rows(win):
     """The rows the viewport shows, as (view row, the order's id at that place)."""
-    view, proxy = win.view, win.proxy
+    view, proxy = win.open_pane.view, win.open_pane.proxy
     top, bottom = view.rowAt(0), view.rowAt(view.viewport().height() - 1)
     bottom = bottom if bottom >= 0 else proxy.rowCount() - 1
     return [(row, proxy.visible_ids()[row]) for row in range(max(top, 0), bottom + 1)]
@@ -19,7 +19,7 @@ def shown_rows(win):
 
 def assert_viewport_shows_the_model(win):
     """Every visible cell holds what the orders model says of that order (text and colour)."""
-    model, proxy = win.model, win.proxy
+    model, proxy = win.open_pane.model, win.open_pane.proxy
     rows = shown_rows(win)
     assert rows
     for row, key in rows:
@@ -39,43 +39,43 @@ def test_a_paint_calls_no_python(window, qtbot, monkeypatch):
     for name in ("cell", "data", "rowCount", "columnCount", "flags", "index", "headerData"):
         original = getattr(OrdersModel, name)
         monkeypatch.setattr(OrdersModel, name, lambda *a, _o=original, _n=name, **k: calls.append(_n) or _o(*a, **k))
-    monkeypatch.setattr(type(window.proxy), "sort", lambda *a: calls.append("sort"))
+    monkeypatch.setattr(type(window.open_pane.proxy), "sort", lambda *a: calls.append("sort"))
     for name in ("data", "flags", "index", "rowCount", "columnCount", "multiData"):  # nothing the view asks is Python
-        assert getattr(type(window.proxy), name) is getattr(QStandardItemModel, name), name
-    window.view.viewport().repaint()
-    window.view.horizontalHeader().viewport().repaint()
+        assert getattr(type(window.open_pane.proxy), name) is getattr(QStandardItemModel, name), name
+    window.open_pane.view.viewport().repaint()
+    window.open_pane.view.horizontalHeader().viewport().repaint()
     assert calls == []
 
 
 def test_cells_follow_scrolling_sorting_filtering_and_results(window, paper, qtbot):
     assert_viewport_shows_the_model(window)
-    window.view.scrollToBottom()
+    window.open_pane.view.scrollToBottom()
     assert_viewport_shows_the_model(window)
-    window.view.sortByColumn(COLUMN["price"], Qt.SortOrder.AscendingOrder)
+    window.open_pane.view.sortByColumn(COLUMN["price"], Qt.SortOrder.AscendingOrder)
     assert_viewport_shows_the_model(window)
-    window.view.scrollToTop()
-    window.view.sortByColumn(COLUMN["pair"], Qt.SortOrder.DescendingOrder)
+    window.open_pane.view.scrollToTop()
+    window.open_pane.view.sortByColumn(COLUMN["pair"], Qt.SortOrder.DescendingOrder)
     assert_viewport_shows_the_model(window)
     pair = paper.book.open_pairs()[0]
-    window.pair_filter.setCurrentText(pair)
-    assert window.proxy.rowCount() == len(paper.book.open_orders(pair))
+    window.open_pane.pair_filter.setCurrentText(pair)
+    assert window.open_pane.proxy.rowCount() == len(paper.book.open_orders(pair))
     assert_viewport_shows_the_model(window)
-    window.pair_filter.setCurrentIndex(0)
+    window.open_pane.pair_filter.setCurrentIndex(0)
     shown = [key for _, key in shown_rows(window)]
     states = [OutcomeState.CANCELLED, OutcomeState.REJECTED]
-    outcomes = [CancelOutcome(window.model.order_at(window.model.row_of(key)).ref, states[i % 2])
+    outcomes = [CancelOutcome(window.open_pane.model.order_at(window.open_pane.model.row_of(key)).ref, states[i % 2])
                 for i, key in enumerate(shown)]
-    window.model.settle(outcomes)
+    window.open_pane.model.settle(outcomes)
     assert_viewport_shows_the_model(window)
-    first = window.proxy.item(0, COLUMN["pair"]).data(Qt.ItemDataRole.BackgroundRole)
-    assert first == state_background(outcomes[0].state, window.model.dark)
+    first = window.open_pane.proxy.item(0, COLUMN["pair"]).data(Qt.ItemDataRole.BackgroundRole)
+    assert first == state_background(outcomes[0].state, window.open_pane.model.dark)
 
 
 def test_selection_follows_its_order_through_a_sort(window, qtbot):
-    index = window.proxy.index(4, COLUMN["pair"])
-    window.view.setCurrentIndex(index)
+    index = window.open_pane.proxy.index(4, COLUMN["pair"])
+    window.open_pane.view.setCurrentIndex(index)
     order = window.open_pane.current_order()
-    window.view.sortByColumn(COLUMN["price"], Qt.SortOrder.DescendingOrder)
+    window.open_pane.view.sortByColumn(COLUMN["price"], Qt.SortOrder.DescendingOrder)
     assert window.open_pane.current_order() == order
-    window.text_filter.setText(order.id)
-    assert window.open_pane.current_order() == order and window.proxy.rowCount() == 1
+    window.open_pane.text_filter.setText(order.id)
+    assert window.open_pane.current_order() == order and window.open_pane.proxy.rowCount() == 1

@@ -27,7 +27,7 @@ def test_the_journal_says_which_environment_each_line_was_sent_to(window, qtbot,
                                "method": "POST", "endpoint": "/spot/cancel_batch_orders", "orders": []}) + "\n"
                    + json.dumps({"time": "2026-01-01T00:00:00.100Z", "event": "answer", "request": "aaa",
                                  "status": 200, "latency_ms": 3.0, "results": []}) + "\n")
-    window.model.set_checked([window.model.orders()[0].key], True)
+    window.open_pane.model.set_checked([window.open_pane.model.orders()[0].key], True)
     run_cancel(window, qtbot)
     dialog = JournalDialog(window.journal)
     qtbot.addWidget(dialog)
@@ -57,9 +57,9 @@ def test_the_pair_list_follows_the_market_filter(make_window, qtbot):
         pane = win.open_pane
         pane.market_filter.setCurrentIndex(pane.market_filter.findData(Market.FUTURES_BTC.value))
         listed = {pane.pair_filter.itemText(i) for i in range(1, pane.pair_filter.count())}
-        assert listed == {o.currency_pair for o in win.model.orders() if o.market is Market.FUTURES_BTC}
+        assert listed == {o.currency_pair for o in win.open_pane.model.orders() if o.market is Market.FUTURES_BTC}
         pane.market_filter.setCurrentIndex(0)
-        assert pane.pair_filter.count() - 1 == len({o.currency_pair for o in win.model.orders()})
+        assert pane.pair_filter.count() - 1 == len({o.currency_pair for o in win.open_pane.model.orders()})
 
 
 def test_the_dead_man_switchs_spot_scope_says_spot(window):
@@ -86,5 +86,5 @@ def test_the_csv_value_is_a_plain_number(window, tmp_path):
     with path.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert rows and all(Decimal(row["Value"]) >= 0 for row in rows)
-    first = next(o for o in window.model.orders() if o.id == rows[0]["Order id"])
+    first = next(o for o in window.open_pane.model.orders() if o.id == rows[0]["Order id"])
     assert Decimal(rows[0]["Value"]) == first.quote_value

@@ -30,7 +30,7 @@ def test_an_unknown_loopback_server_is_custom_and_not_green(make_window, qtbot, 
         assert win.badge.text().strip() == "CUSTOM" and "CUSTOM" in win.windowTitle()
         assert "PAPER" not in win.windowTitle()
         assert badge_colour(win) != GREEN
-        win.model.set_checked([win.model.orders()[0].key], True)
+        win.open_pane.model.set_checked([win.open_pane.model.orders()[0].key], True)
         answers.answer = False
         win.cancel_checked()
         assert " on CUSTOM?" in answers.questions[-1] and "PAPER" not in answers.questions[-1]

@@ -20,17 +20,18 @@ def test_the_table_holds_spot_and_both_futures_markets_and_the_market_filter_nar
     with PaperExchange(orders=60, pairs=4, futures_orders=80) as ex:
         win = make_window(exchange=ex)
         load(win, qtbot)
-        markets = [win.model.order_at(r).market for r in range(win.model.rowCount())]
+        markets = [win.open_pane.model.order_at(r).market for r in range(win.open_pane.model.rowCount())]
         assert markets.count(Market.SPOT) == 60 and markets.count(Market.FUTURES_USDT) == 60
         assert markets.count(Market.FUTURES_BTC) == 20
-        shown = {win.model.data(win.model.index(r, COLUMN["market"])) for r in range(win.model.rowCount())}
+        shown = {win.open_pane.model.data(win.open_pane.model.index(r, COLUMN["market"]))
+                 for r in range(win.open_pane.model.rowCount())}
         assert shown == {"Spot", "USDT perpetual", "BTC perpetual"}
-        assert "Loaded 140 open orders (Spot 60, USDT perpetual 60, BTC perpetual 20)" in win.message.text()
+        assert "Loaded 140 open orders (Spot 60, USDT perpetual 60, BTC perpetual 20)" in win.status.message.text()
         win.open_pane.market_filter.setCurrentIndex(win.open_pane.market_filter.findData(Market.FUTURES_BTC.value))
-        assert win.proxy.rowCount() == 20
-        visible = set(win.proxy.visible_ids())
+        assert win.open_pane.proxy.rowCount() == 20
+        visible = set(win.open_pane.proxy.visible_ids())
         assert len(visible) == 20 and all(key.startswith("futures-btc:") for key in visible)
-        contracts = [win.pair_filter.itemText(i) for i in range(win.pair_filter.count())]
+        contracts = [win.open_pane.pair_filter.itemText(i) for i in range(win.open_pane.pair_filter.count())]
         assert "BTC_USD" in contracts and "ETH_USDT" not in contracts  # the market's contracts only
 
 
@@ -38,15 +39,15 @@ def test_one_click_cancels_spot_and_futures_and_every_row_is_the_exchanges_recor
     with PaperExchange(orders=60, pairs=4, futures_orders=80, fill_fraction=0.1) as ex:
         win = make_window(exchange=ex)
         load(win, qtbot)
-        orders = win.model.orders()
+        orders = win.open_pane.model.orders()
         chosen = [o for o in orders if o.market is Market.SPOT][:25] + \
             [o for o in orders if o.market is Market.FUTURES_USDT][:25] + \
             [o for o in orders if o.market is Market.FUTURES_BTC][:10]
-        win.model.set_checked([o.key for o in chosen], True)
+        win.open_pane.model.set_checked([o.key for o in chosen], True)
         run_cancel(win, qtbot)
         assert "Markets: Spot 25, USDT perpetual 25, BTC perpetual 10" in answers.questions[-1]
         for order in chosen:
-            result = win.model.result_of(order.key)
+            result = win.open_pane.model.result_of(order.key)
             if order.market is Market.SPOT:
                 record = ex.book.status_of(order.id)
                 expected = {"cancelled": OutcomeState.CANCELLED, "closed": OutcomeState.REJECTED}[record]
@@ -56,13 +57,15 @@ def test_one_click_cancels_spot_and_futures_and_every_row_is_the_exchanges_recor
                 assert status == "finished"
             assert result.state is expected, (order.market, order.id, result)
         unchecked = [o for o in orders if o not in chosen]
-        assert all(win.model.result_of(o.key) is None for o in unchecked)
+        assert all(win.open_pane.model.result_of(o.key) is None for o in unchecked)
         assert max(ex.cancel_requests("/futures/usdt/batch_cancel_orders")) <= 20
-        filled = [o for o in chosen if o.market.is_futures and win.model.result_of(o.key).label == "ORDER_FINISHED"]
+        filled = [o for o in chosen
+                  if o.market.is_futures and win.open_pane.model.result_of(o.key).label == "ORDER_FINISHED"]
         for order in filled:  # red, with Gate's word, and the record's own numbers
-            assert win.model.result_of(order.key).state is OutcomeState.REJECTED
-            row = win.model.row_of(order.key)
-            assert win.model.data(win.model.index(row, COLUMN["result"]), Qt.ItemDataRole.ToolTipRole)
+            assert win.open_pane.model.result_of(order.key).state is OutcomeState.REJECTED
+            row = win.open_pane.model.row_of(order.key)
+            assert win.open_pane.model.data(win.open_pane.model.index(row, COLUMN["result"]),
+                                            Qt.ItemDataRole.ToolTipRole)
 
 
 def test_futures_that_cannot_be_read_leave_the_spot_table_whole_and_say_so(make_window, qtbot):
@@ -70,9 +73,9 @@ def test_futures_that_cannot_be_read_leave_the_spot_table_whole_and_say_so(make_
         ex.plan("GET /futures/btc/orders", repeat=Fault.HTML_200)
         win = make_window(exchange=ex)
         load(win, qtbot)
-        markets = {win.model.order_at(r).market for r in range(win.model.rowCount())}
+        markets = {win.open_pane.model.order_at(r).market for r in range(win.open_pane.model.rowCount())}
         assert Market.SPOT in markets and Market.FUTURES_BTC not in markets
-        assert "Futures orders could not be loaded (BTC perpetual" in win.message.text()
+        assert "Futures orders could not be loaded (BTC perpetual" in win.status.message.text()
 
 
 def test_futures_cancel_all_dead_man_switch_and_stop_orders_in_the_window(qtbot, tmp_path):
@@ -92,13 +95,14 @@ def test_futures_cancel_all_dead_man_switch_and_stop_orders_in_the_window(qtbot,
         load(win, qtbot)
         stop_markets = {o.market for o in win.stop_pane.model.orders()}
         assert stop_markets == set(Market)  # stop orders of every market in the stop-orders tab
-        eth = [o for o in win.model.orders() if o.market is Market.FUTURES_USDT and o.currency_pair == "ETH_USDT"]
+        eth = [o for o in win.open_pane.model.orders()
+               if o.market is Market.FUTURES_USDT and o.currency_pair == "ETH_USDT"]
         run_cancel(win, qtbot, win.cancel_all)
         assert ex.futures.open_orders("usdt", "ETH_USDT") == [] and ex.futures.open_orders("usdt", "BTC_USDT")
         assert ex.futures.open_price_orders("usdt", "ETH_USDT") == []
-        assert all(win.model.result_of(o.key).state is OutcomeState.CANCELLED for o in eth)
-        spot_and_others = [o for o in win.model.orders() if o not in eth]
-        assert all(win.model.result_of(o.key) is None for o in spot_and_others)
+        assert all(win.open_pane.model.result_of(o.key).state is OutcomeState.CANCELLED for o in eth)
+        spot_and_others = [o for o in win.open_pane.model.orders() if o not in eth]
+        assert all(win.open_pane.model.result_of(o.key) is None for o in spot_and_others)
 
         box = win.risk.switch_scope
         box.setCurrentIndex(box.findText("USDT perpetual BTC_USDT"))
@@ -112,14 +116,14 @@ def test_futures_cancel_all_dead_man_switch_and_stop_orders_in_the_window(qtbot,
         journal = (tmp_path / "journal.jsonl").read_text()
         assert "/futures/usdt/orders" in journal and "ETH_USDT" in journal  # the journal covers futures
         shut(win, qtbot)
-        win.session.close()
+        win.sessions.session.close()
 
 
 def test_a_rows_menu_keeps_its_pair_inside_the_orders_market(make_window, qtbot):
     with PaperExchange(orders=60, pairs=2, futures_orders=40) as ex:  # spot BTC_USDT and contract BTC_USDT
         win = make_window(exchange=ex)
         load(win, qtbot)
-        btc = [o for o in win.model.orders() if o.currency_pair == "BTC_USDT"]
+        btc = [o for o in win.open_pane.model.orders() if o.currency_pair == "BTC_USDT"]
         in_contract = [o for o in btc if o.market is Market.FUTURES_USDT]
         assert in_contract and any(o.market is Market.SPOT for o in btc)  # the same name in both markets
         menu = win.open_pane.row_menu(in_contract[0])
@@ -143,10 +147,11 @@ def test_no_money_value_is_claimed_for_futures_rows(make_window, qtbot):
     with PaperExchange(orders=20, pairs=2, futures_orders=20) as ex:
         win = make_window(exchange=ex)
         load(win, qtbot)
-        futures = [o for o in win.model.orders() if o.market.is_futures]
-        values = {win.model.data(win.model.index(win.model.row_of(o.key), COLUMN["value"])) for o in futures}
+        futures = [o for o in win.open_pane.model.orders() if o.market.is_futures]
+        values = {win.open_pane.model.data(win.open_pane.model.index(win.open_pane.model.row_of(o.key),
+                                                                     COLUMN["value"])) for o in futures}
         assert values == {""}  # contracts are not money: never "0 USDT"
-        win.model.set_checked([o.key for o in futures], True)
+        win.open_pane.model.set_checked([o.key for o in futures], True)
         assert "USDT" not in win.open_pane.counts_text() and "BTC" not in win.open_pane.counts_text()
 
 
@@ -155,5 +160,5 @@ def test_a_reduce_only_futures_order_says_so_in_its_type(make_window, qtbot):
         reduce_only = next(o for o in ex.futures.open_orders("usdt") if o.is_reduce_only)
         win = make_window(exchange=ex)
         load(win, qtbot)
-        row = win.model.row_of(f"futures-usdt:{reduce_only.id}")
-        assert win.model.data(win.model.index(row, COLUMN["type"])) == "limit · reduce-only"
+        row = win.open_pane.model.row_of(f"futures-usdt:{reduce_only.id}")
+        assert win.open_pane.model.data(win.open_pane.model.index(row, COLUMN["type"])) == "limit · reduce-only"

@@ -42,17 +42,17 @@ def test_cancelling_again_keeps_cancelled_orders_green_and_does_not_send_them(wi
     ORDER_NOT_FOUND, counted as not cancelled, and the checked value still included them."""
     pair = paper.book.open_pairs()[0]
     first = [o.id for o in paper.book.open_orders(pair) if not o.fills_on_cancel][:4]
-    window.model.set_checked(first, True)
+    window.open_pane.model.set_checked(first, True)
     cancel(window, qtbot, window.commands["cancel"].trigger)
-    assert all(window.model.result_of(i).state is OutcomeState.CANCELLED for i in first)
+    assert all(window.open_pane.model.result_of(i).state is OutcomeState.CANCELLED for i in first)
     sent_before = sum(paper.cancel_requests())
 
-    window.pair_filter.setCurrentText(pair)
+    window.open_pane.pair_filter.setCurrentText(pair)
     window.commands["select_all"].trigger()
-    assert "(4 already done)" in window.counts.text()
-    at_stake = [o for o in window.model.checked_orders() if o.id not in first]
+    assert "(4 already done)" in window.status.counts.text()
+    at_stake = [o for o in window.open_pane.model.checked_orders() if o.id not in first]
     value = sum(o.quote_value for o in at_stake)
-    assert window.counts.text().endswith(f"{value:,.2f} USDT")  # the cancelled ones are not at stake
+    assert window.status.counts.text().endswith(f"{value:,.2f} USDT")  # the cancelled ones are not at stake
     report = cancel(window, qtbot, window.commands["cancel"].trigger)
     assert "4 checked are already cancelled or gone: not sent again." in answers.questions[-1]
     assert answers.questions[-1].startswith(f"Cancel {len(at_stake)} orders in 1 pair on PAPER?")
@@ -60,23 +60,23 @@ def test_cancelling_again_keeps_cancelled_orders_green_and_does_not_send_them(wi
     assert not set(first) & {r.id for r in report.outcomes}
     green = state_background(OutcomeState.CANCELLED)
     for order_id in first:
-        assert window.model.result_of(order_id).state is OutcomeState.CANCELLED
+        assert window.open_pane.model.result_of(order_id).state is OutcomeState.CANCELLED
         assert cell(window, order_id, "pair", Qt.ItemDataRole.BackgroundRole) == green
 
 
 def test_a_later_weaker_answer_does_not_overwrite_a_known_cancel(window, qtbot):
-    order = window.model.orders()[0]
-    window.model.settle([CancelOutcome(order.ref, OutcomeState.CANCELLED)])
-    window.model.set_results([CancelOutcome(order.ref, OutcomeState.REJECTED, "ORDER_NOT_FOUND")])
-    window.model.forget_results([order.id])
-    assert window.model.result_of(order.id).state is OutcomeState.CANCELLED
+    order = window.open_pane.model.orders()[0]
+    window.open_pane.model.settle([CancelOutcome(order.ref, OutcomeState.CANCELLED)])
+    window.open_pane.model.set_results([CancelOutcome(order.ref, OutcomeState.REJECTED, "ORDER_NOT_FOUND")])
+    window.open_pane.model.forget_results([order.id])
+    assert window.open_pane.model.result_of(order.id).state is OutcomeState.CANCELLED
 
 
 def test_the_confirmation_names_what_is_at_stake(window, paper, answers, qtbot):
     pairs = paper.book.open_pairs()[:6]
-    chosen = [next(o for o in window.model.orders() if o.currency_pair == p) for p in pairs]
-    window.model.set_checked([o.id for o in chosen], True)
-    window.pair_filter.setCurrentText(pairs[0])  # five of the six are hidden by the filter now
+    chosen = [next(o for o in window.open_pane.model.orders() if o.currency_pair == p) for p in pairs]
+    window.open_pane.model.set_checked([o.id for o in chosen], True)
+    window.open_pane.pair_filter.setCurrentText(pairs[0])  # five of the six are hidden by the filter now
     answers.answer = False
     window.cancel_checked()
     question = answers.questions[-1]
@@ -89,10 +89,10 @@ def test_the_confirmation_names_what_is_at_stake(window, paper, answers, qtbot):
 
 
 def test_row_menu_cancels_a_pair_or_a_side_copies_the_id_and_opens_its_journal(window, paper, answers, qtbot):
-    order = window.model.orders()[0]
+    order = window.open_pane.model.orders()[0]
     menu = window.open_pane.row_menu(order)
     actions = {a.text().split("\t")[0]: a for a in menu.actions() if a.text()}
-    same_pair = [o for o in window.model.orders() if o.currency_pair == order.currency_pair]
+    same_pair = [o for o in window.open_pane.model.orders() if o.currency_pair == order.currency_pair]
     same_side = [o for o in same_pair if o.side == order.side]
     side_action = f"Cancel all {len(same_side)} {order.side} in {order.currency_pair}"
     assert set(actions) == {"Cancel this order", side_action, f"Cancel all {len(same_pair)} in {order.currency_pair}",
@@ -109,41 +109,41 @@ def test_row_menu_cancels_a_pair_or_a_side_copies_the_id_and_opens_its_journal(w
 
 
 def test_shift_delete_cancels_the_current_row(window, paper, answers, qtbot):
-    window.view.setFocus()
-    index = window.proxy.index(3, COLUMN["pair"])
-    window.view.setCurrentIndex(index)
+    window.open_pane.view.setFocus()
+    index = window.open_pane.proxy.index(3, COLUMN["pair"])
+    window.open_pane.view.setCurrentIndex(index)
     order = window.open_pane.current_order()
-    report = cancel(window, qtbot, lambda: qtbot.keyClick(window.view, Qt.Key.Key_Delete,
+    report = cancel(window, qtbot, lambda: qtbot.keyClick(window.open_pane.view, Qt.Key.Key_Delete,
                                                           Qt.KeyboardModifier.ShiftModifier))
     assert list(report.outcomes) == [order.ref]
     assert answers.questions[-1].startswith("Cancel 1 order in 1 pair on PAPER?")
 
 
 def test_risk_columns_value_market_distance_and_side_colour(window, paper):
-    order = next(o for o in window.model.orders() if o.currency_pair == "BTC_USDT")
+    order = next(o for o in window.open_pane.model.orders() if o.currency_pair == "BTC_USDT")
     assert cell(window, order.id, "value") == f"{order.left * order.price:,.2f} USDT"
     market = Decimal(cell(window, order.id, "last"))
     assert market > 0  # one public tickers request per refresh
     distance = (order.price - market) * 100 / market
     assert cell(window, order.id, "distance") == f"{distance:+.2f}%"
-    near = [o for o in window.model.orders() if window.model.is_near_market(o.id)]
+    near = [o for o in window.open_pane.model.orders() if window.open_pane.model.is_near_market(o.id)]
     assert near and all(cell(window, o.id, "distance", Qt.ItemDataRole.FontRole).bold() for o in near)
-    buy = next(o for o in window.model.orders() if o.side == "buy")
-    sell = next(o for o in window.model.orders() if o.side == "sell")
+    buy = next(o for o in window.open_pane.model.orders() if o.side == "buy")
+    sell = next(o for o in window.open_pane.model.orders() if o.side == "sell")
     colours = {cell(window, buy.id, "side", Qt.ItemDataRole.ForegroundRole).name(),
                cell(window, sell.id, "side", Qt.ItemDataRole.ForegroundRole).name()}
     results = {state_background(s, d).name() for s in OutcomeState for d in (False, True)}
     assert len(colours) == 2 and not colours & results
     assert COLUMNS[COLUMN["created"]].title == "Created (UTC)"
-    window.view.sortByColumn(COLUMN["distance"], Qt.SortOrder.AscendingOrder)
-    first = window.model.order_at(0)
-    assert window.model.is_near_market(first.id)  # sorted by how close to filling
+    window.open_pane.view.sortByColumn(COLUMN["distance"], Qt.SortOrder.AscendingOrder)
+    first = window.open_pane.model.order_at(0)
+    assert window.open_pane.model.is_near_market(first.id)  # sorted by how close to filling
 
 
 def test_result_filter_and_a_filled_order_shows_what_is_left(window, paper, qtbot):
     fills = [o.id for o in paper.book.open_orders() if o.fills_on_cancel][:3]
     others = [o.id for o in paper.book.open_orders() if not o.fills_on_cancel][:5]
-    window.model.set_checked(fills + others, True)
+    window.open_pane.model.set_checked(fills + others, True)
     cancel(window, qtbot, window.commands["cancel"].trigger)
     pane = window.open_pane
     pane.result_filter.setCurrentIndex(pane.result_filter.findData("failed"))
@@ -151,7 +151,7 @@ def test_result_filter_and_a_filled_order_shows_what_is_left(window, paper, qtbo
     pane.result_filter.setCurrentIndex(pane.result_filter.findData("cancelled"))
     assert set(pane.proxy.visible_ids()) == set(others)
     pane.result_filter.setCurrentIndex(pane.result_filter.findData("none"))
-    assert pane.proxy.rowCount() == window.model.rowCount() - 8
+    assert pane.proxy.rowCount() == window.open_pane.model.rowCount() - 8
     for order_id in fills:  # Gate's record of a filled order: nothing left, 100 % filled
         assert cell(window, order_id, "left") == "0"
         assert cell(window, order_id, "filled") == "100.0"
@@ -180,7 +180,7 @@ def test_at_900_px_the_environment_and_the_results_stay_in_sight(window, qtbot):
     assert badge.isVisible() and badge.text().strip() == "PAPER"
     right = badge.mapTo(window, badge.rect().topRight()).x()
     assert 0 < right <= window.width()
-    view = window.view
+    view = window.open_pane.view
     left = view.columnViewportPosition(COLUMN["result"])
     assert 0 <= left and left + view.columnWidth(COLUMN["result"]) <= view.viewport().width()
 
@@ -202,7 +202,7 @@ def test_a_failed_load_after_switching_profile_empties_the_stop_order_tab_title(
             win.profile_box.activated.emit(win.profile_box.currentIndex())
         assert not loaded.args[0].ok
         assert win.tabs.tabText(1) == "Stop orders (0)" and win.stop_pane.model.rowCount() == 0
-        for session in win.all_sessions():
+        for session in win.sessions.all():
             session.close()
 
 
@@ -218,7 +218,7 @@ def demo_and_profile(qtbot, tmp_path):
                          journal=Journal(tmp_path / "j.jsonl"))
         qtbot.addWidget(win, before_close_func=lambda w: shut(w, qtbot))
         yield win
-        for session in win.all_sessions():
+        for session in win.sessions.all():
             session.close()
     keyring.set_keyring(previous)
 
@@ -234,12 +234,12 @@ def test_the_demo_stays_one_click_away_after_switching_to_a_profile(demo_and_pro
         assert loaded.args[0].ok and name in win.windowTitle()
 
     choose("desk")
-    assert win.model.rowCount() == 12
+    assert win.open_pane.model.rowCount() == 12
     assert "demo (paper)" in [win.profile_box.itemText(i) for i in range(win.profile_box.count())]
     choose("demo (paper)")
-    assert win.model.rowCount() == 25
+    assert win.open_pane.model.rowCount() == 25
     choose("desk")
-    assert win.model.rowCount() == 12
+    assert win.open_pane.model.rowCount() == 12
 
 
 def test_visible_ids_are_the_shown_rows_in_the_order_shown(window, paper):
@@ -248,13 +248,13 @@ def test_visible_ids_are_the_shown_rows_in_the_order_shown(window, paper):
     pane = window.open_pane
 
     def shown():
-        return [window.model.order_at(pane.proxy.mapToSource(pane.proxy.index(r, 0)).row()).id
+        return [window.open_pane.model.order_at(pane.proxy.mapToSource(pane.proxy.index(r, 0)).row()).id
                 for r in range(pane.proxy.rowCount())]
 
-    window.view.sortByColumn(COLUMN["price"], Qt.SortOrder.DescendingOrder)
+    window.open_pane.view.sortByColumn(COLUMN["price"], Qt.SortOrder.DescendingOrder)
     assert pane.proxy.visible_ids() == shown()
-    window.pair_filter.setCurrentText(paper.book.open_pairs()[1])
+    window.open_pane.pair_filter.setCurrentText(paper.book.open_pairs()[1])
     pane.side_filter.setCurrentText("sell")
-    assert pane.proxy.visible_ids() == shown() and 0 < len(shown()) < window.model.rowCount()
+    assert pane.proxy.visible_ids() == shown() and 0 < len(shown()) < window.open_pane.model.rowCount()
     pane.text_filter.setText("no such thing")
     assert pane.proxy.visible_ids() == shown() == []

@@ -46,7 +46,7 @@ def open_window(qtbot, tmp_path):
 
     yield make
     for win in made:
-        win.session.close()
+        win.sessions.session.close()
 
 
 def test_a_refused_cancel_all_turns_every_row_of_its_scope_red(open_window, qtbot):
@@ -55,12 +55,12 @@ def test_a_refused_cancel_all_turns_every_row_of_its_scope_red(open_window, qtbo
         win = open_window(ex, ex.add_key("read_only"), choose_scope=lambda *args: Scope())
         with qtbot.waitSignal(win.cancelFinished, timeout=10_000) as done:
             win.cancel_all()
-        assert done.args[0].refused and "read-only" in win.message.text()
+        assert done.args[0].refused and "read-only" in win.status.message.text()
         red = state_background(OutcomeState.REJECTED)
-        for order in win.model.orders():
-            outcome = win.model.result_of(order.id)
+        for order in win.open_pane.model.orders():
+            outcome = win.open_pane.model.result_of(order.id)
             assert outcome is not None and outcome.state is OutcomeState.REJECTED and outcome.label == "READ_ONLY"
-            assert background(win.model, order.id) == red
+            assert background(win.open_pane.model, order.id) == red
         assert all(o.status == "open" for o in ex.book.orders.values())
 
 
@@ -73,10 +73,10 @@ def test_an_open_order_and_a_stop_order_with_the_same_id_keep_their_own_results(
         ex.price_orders.place(order.currency_pair, order.price, "<=", "sell", order.price, order.amount)
         win = open_window(ex)
         assert win.stop_pane.model.row_of(str(twin_id)) is not None
-        win.model.set_checked([str(twin_id)], True)
+        win.open_pane.model.set_checked([str(twin_id)], True)
         with qtbot.waitSignal(win.cancelFinished, timeout=10_000):
             win.cancel_checked()
-        assert win.model.result_of(str(twin_id)).state is OutcomeState.CANCELLED
+        assert win.open_pane.model.result_of(str(twin_id)).state is OutcomeState.CANCELLED
         assert win.stop_pane.model.result_of(str(twin_id)) is None  # the stop order was not touched …
         assert background(win.stop_pane.model, str(twin_id)) is None  # … and does not look touched
         assert ex.price_orders.orders[twin_id].status == "open"
@@ -93,9 +93,9 @@ def test_the_window_loads_and_cancels_through_a_503_on_every_first_read(open_win
         with qtbot.waitSignal(win.loadFinished, timeout=10_000) as loaded:
             win.refresh()
         assert loaded.args[0].ok, loaded.args[0].error
-        assert win.model.rowCount() == 150 and win.stop_pane.model.rowCount() == 4
+        assert win.open_pane.model.rowCount() == 150 and win.stop_pane.model.rowCount() == 4
         assert "Gate is busy (open orders), retrying 2/5…" in notices
-        win.session.close()
+        win.sessions.session.close()
 
 
 def test_closing_during_a_load_does_not_wait_on_the_gui_thread(open_window, qtbot):
@@ -129,19 +129,19 @@ def test_profiles_dialog_is_made_once_and_session_only_credentials_survive_switc
             dialog.session_only.setChecked(True)
             with qtbot.waitSignal(win.loadFinished, timeout=10_000):
                 dialog.use()
-            assert win.model.rowCount() == 35
+            assert win.open_pane.model.rowCount() == 35
             assert keyring.get_password(credentials.KEYRING_SERVICE, "beta") is None  # never stored
 
             for name, rows in (("alpha", 20), ("beta", 35)):  # away and back again, by the profile box
                 with qtbot.waitSignal(win.loadFinished, timeout=10_000) as loaded:
                     win.profile_box.setCurrentText(name)
                     win.profile_box.activated.emit(win.profile_box.currentIndex())
-                assert loaded.args[0].ok and win.model.rowCount() == rows and name in win.windowTitle()
+                assert loaded.args[0].ok and win.open_pane.model.rowCount() == rows and name in win.windowTitle()
 
             assert win.edit_profiles() is dialog
             dialog.close()
             assert len(win.findChildren(ProfilesDialog)) == 1
-            win.session.close()
+            win.sessions.session.close()
     finally:
         keyring.set_keyring(previous)
 
@@ -168,7 +168,7 @@ def test_outcomes_are_routed_by_kind_to_their_table(open_window, qtbot):
             win.cancel_checked()
         assert {r.kind for r in done.args[0].outcomes} == {OrderKind.STOP}
         assert all(win.stop_pane.model.result_of(i).state is OutcomeState.CANCELLED for i in stop_ids)
-        assert not win.model.results
+        assert not win.open_pane.model.results
 
 
 def test_closing_when_the_cancel_ends_while_the_question_is_open_still_closes(open_window, qtbot):
@@ -179,10 +179,10 @@ def test_closing_when_the_cancel_ends_while_the_question_is_open_still_closes(op
         ex.latency_s = 0.3
 
         def answer_after_the_cancel_ended(parent, title, text, yes_text=""):
-            qtbot.waitUntil(lambda: win.cancel_job is None, timeout=10_000)  # as a modal exec() would let it
+            qtbot.waitUntil(lambda: win.cancels.job is None, timeout=10_000)  # as a modal exec() would let it
             return True
 
-        win.model.set_checked([o.id for o in win.model.orders()], True)
+        win.open_pane.model.set_checked([o.id for o in win.open_pane.model.orders()], True)
         win.cancel_checked()
         win.confirm = answer_after_the_cancel_ended
         win.close()
@@ -194,17 +194,17 @@ def test_a_cancel_goes_ahead_of_a_live_refresh_and_none_starts_behind_the_questi
     which replaced the rows and the status mid-cancel."""
     with PaperExchange(orders=120, pairs=3) as ex:
         win = open_window(ex)
-        chosen = [o.id for o in win.model.orders()][:30]
-        win.model.set_checked(chosen, True)
+        chosen = [o.id for o in win.open_pane.model.orders()][:30]
+        win.open_pane.model.set_checked(chosen, True)
         ex.latency_s = 0.3
-        win.refresh(live=True)  # a live refresh is under way when the trader presses Delete
-        under_way = win.load_job
+        win.feed.refresh(auto=True)  # a live refresh is under way when the trader presses Delete
+        under_way = win.feed.job
         assert under_way is not None and win.commands["cancel"].isEnabled()
         seen_during_question = []
 
         def confirm(parent, title, text, yes_text=""):
             win.risk.liveTick.emit()  # the live timer fires while the question is open
-            seen_during_question.append(win.load_job)
+            seen_during_question.append(win.feed.job)
             return True
 
         win.confirm = confirm
@@ -217,8 +217,8 @@ def test_a_cancel_goes_ahead_of_a_live_refresh_and_none_starts_behind_the_questi
         qtbot.waitUntil(lambda: bool(loads), timeout=10_000)
         assert loads[0].stopped  # the load was dropped, not shown over the cancel
         for order_id in chosen:
-            assert win.model.result_of(order_id).state is not OutcomeState.IN_FLIGHT
-        assert win.message.text().startswith("Done:")
+            assert win.open_pane.model.result_of(order_id).state is not OutcomeState.IN_FLIGHT
+        assert win.status.message.text().startswith("Done:")
 
 
 def test_closing_while_the_switch_is_arming_disarms_it_before_closing(open_window, qtbot):
@@ -240,6 +240,6 @@ def test_stop_while_a_cancel_all_is_still_listing_says_nothing_was_sent(open_win
         ex.latency_s = 0.5
         with qtbot.waitSignal(win.cancelFinished, timeout=10_000):
             win.cancel_all()
-            win.stop()
-        assert win.message.text() == "Stopped before any cancel was sent."
+            win.stop_sending()
+        assert win.status.message.text() == "Stopped before any cancel was sent."
         assert all(o.status == "open" for o in ex.book.orders.values() if o.status != "closed")

@@ -25,16 +25,16 @@ def test_a_connection_dropped_while_the_window_sits_idle_costs_the_cancel_nothin
             win.refresh()
         proxy = ex.network.proxy
         # the window sat idle long enough for the server to drop a connection, and the warmer opened another
-        qtbot.waitUntil(lambda: proxy.connections_dropped_idle >= 1 and win._warmer.rounds >= 2, timeout=15_000)
-        qtbot.waitUntil(lambda: win._warmer.warmed.is_set(), timeout=5_000)
+        qtbot.waitUntil(lambda: proxy.connections_dropped_idle >= 1 and win.sessions.warmer.rounds >= 2, timeout=15_000)
+        qtbot.waitUntil(lambda: win.sessions.warmer.warmed.is_set(), timeout=5_000)
         opened, requests = proxy.connections_opened, len(ex.cancel_requests())
-        ids = [o.id for o in win.model.orders()]
-        win.model.set_checked(ids, True)
+        ids = [o.id for o in win.open_pane.model.orders()]
+        win.open_pane.model.set_checked(ids, True)
         with qtbot.waitSignal(win.cancelFinished, timeout=20_000) as done:
             win.commands["cancel"].trigger()
         report = done.args[0]
         assert proxy.connections_opened == opened  # the cancel found a warm connection
         assert report.requests_sent == len(ex.cancel_requests()) - requests == 6  # 120 orders: 6 batches, none resent
         assert_rows_match_exchange(win, ex, ids)
-        assert win.message.text().startswith("Done:")
+        assert win.status.message.text().startswith("Done:")
         session.close()

@@ -10,9 +10,9 @@ def test_the_status_bar_and_the_confirmation_agree_on_pairs_and_contracts(make_w
     with PaperExchange(orders=60, pairs=4, futures_orders=80) as ex:
         win = make_window(exchange=ex)
         load(win, qtbot)
-        orders = win.model.orders()
+        orders = win.open_pane.model.orders()
         words = describe_instruments(orders)
-        assert "contracts" in words and words in win.message.text()
+        assert "contracts" in words and words in win.status.message.text()
         win.open_pane.check_visible(True)
         answers.answer = False
         win.cancel_checked()
@@ -28,5 +28,5 @@ def test_one_stop_order_is_singular(make_window, qtbot):
         load(win, qtbot)
         assert win.stop_pane.model.rowCount() == 1
         win.tabs.setCurrentWidget(win.stop_pane)
-        assert win.counts.text().startswith("1 stop order ·"), win.counts.text()
-        assert win.message.text() == "Loaded 5 open orders in 1 pair, and 1 stop order."
+        assert win.status.counts.text().startswith("1 stop order ·"), win.status.counts.text()
+        assert win.status.message.text() == "Loaded 5 open orders in 1 pair, and 1 stop order."

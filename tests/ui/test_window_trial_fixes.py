@@ -12,26 +12,26 @@ from gatecancel_gui.ui.orders_model import COLUMN
 
 
 def test_the_no_match_sentence_goes_when_rows_match_again(window, qtbot):
-    window.text_filter.setText("zzz-nothing")
-    assert window.message.text() == "No order matches the filter."
-    window.text_filter.setText("")
-    assert window.message.text() == ""
-    window.say("Something else.")
-    window.text_filter.setText(window.model.orders()[0].id)
-    assert window.message.text() == "Something else."  # only that sentence is withdrawn
+    window.open_pane.text_filter.setText("zzz-nothing")
+    assert window.status.message.text() == "No order matches the filter."
+    window.open_pane.text_filter.setText("")
+    assert window.status.message.text() == ""
+    window.status.say("Something else.")
+    window.open_pane.text_filter.setText(window.open_pane.model.orders()[0].id)
+    assert window.status.message.text() == "Something else."  # only that sentence is withdrawn
 
 
 def test_sorted_by_result_the_red_rows_are_at_one_end(window, qtbot):
-    orders = window.model.orders()
+    orders = window.open_pane.model.orders()
     states = [OutcomeState.CANCELLED, OutcomeState.REJECTED, OutcomeState.NOT_SENT] * 3
-    window.model.settle([CancelOutcome(o.ref, s, "ORDER_CLOSED" if s is OutcomeState.REJECTED else "")
+    window.open_pane.model.settle([CancelOutcome(o.ref, s, "ORDER_CLOSED" if s is OutcomeState.REJECTED else "")
                          for o, s in zip(orders, states, strict=False)])
-    window.view.sortByColumn(COLUMN["result"], Qt.SortOrder.DescendingOrder)
-    shown = [window.model.result_of(key) for key in window.proxy.visible_ids()]
+    window.open_pane.view.sortByColumn(COLUMN["result"], Qt.SortOrder.DescendingOrder)
+    shown = [window.open_pane.model.result_of(key) for key in window.open_pane.proxy.visible_ids()]
     assert [o.state for o in shown[:3]] == [OutcomeState.REJECTED] * 3
     assert shown[-1] is None
-    window.view.sortByColumn(COLUMN["result"], Qt.SortOrder.AscendingOrder)
-    assert window.model.result_of(window.proxy.visible_ids()[-1]).state is OutcomeState.REJECTED
+    window.open_pane.view.sortByColumn(COLUMN["result"], Qt.SortOrder.AscendingOrder)
+    assert window.open_pane.model.result_of(window.open_pane.proxy.visible_ids()[-1]).state is OutcomeState.REJECTED
 
 
 def test_a_spot_pair_and_its_perpetual_are_two_instruments():
@@ -42,37 +42,37 @@ def test_a_spot_pair_and_its_perpetual_are_two_instruments():
 
 
 def test_rows_already_done_are_unticked_when_a_cancel_skips_them(window, paper, qtbot):
-    first, second = [o for o in window.model.orders() if not paper.book.orders[o.id].fills_on_cancel][:2]
-    window.model.set_checked([first.key], True)
+    first, second = [o for o in window.open_pane.model.orders() if not paper.book.orders[o.id].fills_on_cancel][:2]
+    window.open_pane.model.set_checked([first.key], True)
     with qtbot.waitSignal(window.cancelFinished, timeout=10_000):
         window.commands["cancel"].trigger()
-    window.model.set_checked([first.key, second.key], True)  # the cancelled one ticked again, with another
+    window.open_pane.model.set_checked([first.key, second.key], True)  # the cancelled one ticked again, with another
     with qtbot.waitSignal(window.cancelFinished, timeout=10_000):
         window.commands["cancel"].trigger()
-    assert window.model.checked == frozenset()
-    window.model.set_checked([first.key], True)
+    assert window.open_pane.model.checked == frozenset()
+    window.open_pane.model.set_checked([first.key], True)
     window.commands["cancel"].trigger()  # nothing to send: said, and unticked
-    assert "already cancelled or gone" in window.message.text() and not window.model.checked
+    assert "already cancelled or gone" in window.status.message.text() and not window.open_pane.model.checked
 
 
 def test_a_types_whole_text_is_its_tooltip(window, qtbot):
-    row = window.proxy.rowCount() and 0
-    key = window.proxy.key_at(row)
-    source = window.model.row_of(key)
-    text = window.model.cell(source, COLUMN["type"], Qt.ItemDataRole.DisplayRole)
-    assert window.model.cell(source, COLUMN["type"], Qt.ItemDataRole.ToolTipRole) == text
-    assert window.proxy.item(row, COLUMN["type"]).data(Qt.ItemDataRole.ToolTipRole) == text
+    row = window.open_pane.proxy.rowCount() and 0
+    key = window.open_pane.proxy.key_at(row)
+    source = window.open_pane.model.row_of(key)
+    text = window.open_pane.model.cell(source, COLUMN["type"], Qt.ItemDataRole.DisplayRole)
+    assert window.open_pane.model.cell(source, COLUMN["type"], Qt.ItemDataRole.ToolTipRole) == text
+    assert window.open_pane.proxy.item(row, COLUMN["type"]).data(Qt.ItemDataRole.ToolTipRole) == text
 
 
 def test_space_ticks_every_selected_row(window, qtbot):
-    view = window.view
+    view = window.open_pane.view
     view.setFocus()
-    view.setCurrentIndex(window.proxy.index(4, 1))
+    view.setCurrentIndex(window.open_pane.proxy.index(4, 1))
     selection = view.selectionModel()
     for row in (4, 5, 6, 7):
-        selection.select(window.proxy.index(row, 1),
+        selection.select(window.open_pane.proxy.index(row, 1),
                          QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
     qtbot.keyClick(view, Qt.Key.Key_Space)
-    assert window.model.checked == frozenset(window.proxy.key_at(r) for r in (4, 5, 6, 7))
+    assert window.open_pane.model.checked == frozenset(window.open_pane.proxy.key_at(r) for r in (4, 5, 6, 7))
     qtbot.keyClick(view, Qt.Key.Key_Space)
-    assert window.model.checked == frozenset()
+    assert window.open_pane.model.checked == frozenset()

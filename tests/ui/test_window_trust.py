@@ -36,20 +36,20 @@ def test_window_rows_equal_the_exchange_under_random_faults(qtbot, tmp_path_fact
         qtbot.addWidget(win)
         with qtbot.waitSignal(win.loadFinished, timeout=10_000):
             win.refresh()
-        chosen = [o.id for o in win.model.orders()][:n_orders]
+        chosen = [o.id for o in win.open_pane.model.orders()][:n_orders]
         ex.plan("POST /spot/cancel_batch_orders", faults)
         ex.plan("GET /spot/orders/{id}", get_faults)
-        orders = [win.model.order_at(win.model.row_of(i)) for i in chosen]
+        orders = [win.open_pane.model.order_at(win.open_pane.model.row_of(i)) for i in chosen]
         with qtbot.waitSignal(win.cancelFinished, timeout=30_000) as done:
-            win.start_cancel(orders + (orders[:5] if twice else []))  # the same order selected twice
+            win.cancels.cancel(orders + (orders[:5] if twice else []), win.open_pane)  # the same order selected twice
         report = done.args[0]
         assert len(report.outcomes) == len(chosen)
         for order_id in chosen:
             record = ex.book.status_of(order_id)
-            outcome = win.model.result_of(order_id)
+            outcome = win.open_pane.model.result_of(order_id)
             assert outcome.state is STATE_OF[record], (order_id, outcome, record)
-            row = win.model.index(win.model.row_of(order_id), COLUMN["pair"])
-            assert win.model.data(row, Qt.ItemDataRole.BackgroundRole) == state_background(outcome.state)
+            row = win.open_pane.model.index(win.open_pane.model.row_of(order_id), COLUMN["pair"])
+            assert win.open_pane.model.data(row, Qt.ItemDataRole.BackgroundRole) == state_background(outcome.state)
         assert max(ex.cancel_requests(), default=0) <= 20
         records = journal.read()
         assert unanswered(records) == set()
@@ -68,21 +68,21 @@ def test_permission_problems_are_named_before_or_instead_of_every_batch(make_win
     with qtbot.waitSignal(win.loadFinished, timeout=10_000) as loaded:
         win.refresh()
     if loaded.args[0].ok:  # a read-only key may read: the cancel stops at the first refusal
-        win.model.set_checked([o.id for o in win.model.orders()], True)
+        win.open_pane.model.set_checked([o.id for o in win.open_pane.model.orders()], True)
         with qtbot.waitSignal(win.cancelFinished, timeout=10_000) as done:
             win.commands["cancel"].trigger()
         assert done.args[0].requests_sent <= 16  # at most the first wave in flight, never all 50 batches
         assert done.args[0].count(OutcomeState.NOT_SENT) >= 1000 - 16 * 20
-    assert says in win.message.text()
+    assert says in win.status.message.text()
     assert all(o.status == "open" for o in paper.book.orders.values())
-    win.session.close()
-    win.session = None
+    win.sessions.session.close()
+    win.sessions.session = None
     paper.stop()
 
 
 def test_empty_selection_and_filter_that_matches_nothing_get_a_sentence(window, qtbot):
     window.commands["cancel"].setEnabled(True)
     window.cancel_checked()
-    assert "Nothing is checked" in window.message.text()
-    window.text_filter.setText("zzzz-no-such-order")
-    assert "No order matches the filter" in window.message.text()
+    assert "Nothing is checked" in window.status.message.text()
+    window.open_pane.text_filter.setText("zzzz-no-such-order")
+    assert "No order matches the filter" in window.status.message.text()

@@ -1,0 +1,117 @@
+"""What puts orders into the tables: a load on demand (Refresh) and the auto-refresh every N s.
+
+A load runs as a `LoadJob` over the Qt-free service `load_holdings`, which reads open orders and stop
+orders page by page; its rows are formatted and sorted off the GUI thread and handed to the tables here.
+A cancel comes first: it drops the load under way, whose rows are then never shown. No auto-refresh starts
+while a question is open (`held`), so no load runs behind a confirmation.
+
+The next source of orders, Gate's WebSocket stream, belongs here too: it will feed the same tables through
+the same bridge, row by row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from PySide6.QtCore import QObject, Signal
+
+from gatecancel_gui.core.domain.markets import FUTURES, Market
+from gatecancel_gui.core.domain.wording import by_market, describe_instruments, plural
+from gatecancel_gui.ui.gc_policy import CollectorPolicy
+from gatecancel_gui.ui.jobs import JobController, JobResult, Loaded, LoadJob
+from gatecancel_gui.ui.orders_pane import OrdersPane
+from gatecancel_gui.ui.session_controller import SessionController
+from gatecancel_gui.ui.status_line import StatusLine
+
+
+class OrdersFeed(QObject):
+    started = Signal()                 # a load began (the actions follow)
+    finished = Signal(object)          # JobResult: the load ended (stopped=True if it was dropped)
+    instrumentsLoaded = Signal(list, dict)  # noqa: N815  spot pairs, {futures market: contracts}: the switch's scopes
+
+    def __init__(self, jobs: JobController, sessions: SessionController, open_pane: OrdersPane,
+                 stop_pane: OrdersPane, status: StatusLine, may_load: Callable[[], bool],
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.jobs, self.sessions, self.status = jobs, sessions, status
+        self.open_pane, self.stop_pane = open_pane, stop_pane
+        self._may_load = may_load  # False while the window is closing
+        self.collector = CollectorPolicy()
+        self.job: LoadJob | None = None
+        self._held = 0  # questions open: no auto-refresh starts behind them
+
+    def refresh(self, auto: bool = False) -> None:
+        session = self.sessions.session
+        if session is None:
+            self.status.show_error("No account: add a profile with Profiles…")
+            return
+        if self.jobs.busy or not self._may_load():
+            return
+        job = LoadJob(session.client, self.open_pane.model.sort_spec, auto=auto)
+        if not auto:
+            self.status.show_busy()
+            self.status.say("Loading open orders…")
+        self.collector.pause()  # no cycle collection while thousands of rows are built
+        self.job = job
+        self.jobs.start(job, lambda result: self._done(job, result), on_progress=self._progress)
+        self.started.emit()
+
+    def auto_refresh(self) -> None:
+        """The auto-refresh timer's tick: a quiet load, unless something runs or a question is open."""
+        if not self.jobs.busy and not self._held and self.sessions.session is not None:
+            self.refresh(auto=True)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """While a question is open: no auto-refresh starts (a load must not begin behind it)."""
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
+
+    def drop(self) -> None:
+        """A cancel comes first: a load under way is stopped and whatever it brings back is not shown."""
+        if self.job is not None:
+            self.job.stop()
+            self.job = None
+
+    def _progress(self, pages: int, orders: int) -> None:
+        if self.job is not None and not self.job.auto:
+            self.status.say(f"Loading open orders… {orders} so far ({pages} page{'s' if pages != 1 else ''})")
+
+    def _done(self, job: LoadJob, result: JobResult) -> None:
+        self.collector.resume()
+        if job is not self.job:  # dropped for a cancel: the table stays as the cancel found it
+            self.finished.emit(JobResult(stopped=True))
+            return
+        auto = job.auto
+        self.job = None
+        self.status.hide_progress()
+        if result.ok:
+            self._show(result.value, auto)
+        elif result.stopped:
+            self.status.say("Loading stopped; the table was left as it was.")
+        else:
+            self.status.show_error(result.error)
+        self.finished.emit(result)
+
+    def _show(self, loaded: Loaded, auto: bool) -> None:
+        self.open_pane.set_rows(loaded.rows, live=auto)
+        if loaded.stop_rows is not None:
+            self.stop_pane.set_rows(loaded.stop_rows, live=auto)
+        self.collector.freeze_current()  # the rows now live as long as the table: out of the collector's way
+        self.instrumentsLoaded.emit(
+            sorted({o.currency_pair for o in loaded.orders if o.market is Market.SPOT}),
+            {m: sorted({o.currency_pair for o in loaded.orders if o.market is m}) for m in FUTURES})
+        where = describe_instruments(loaded.orders)  # counted and worded as the confirmation does
+        stops = plural(self.stop_pane.model.rowCount(), "stop order")
+        orders = plural(len(loaded.orders), "open order")
+        if loaded.stop_error or loaded.futures_error:
+            self.status.show_error(" ".join(e for e in (loaded.futures_error, loaded.stop_error) if e))
+        elif auto:
+            new, gone = len(self.open_pane.model.new_ids), len(self.open_pane.model.gone_ids)
+            self.status.say(f"Live: {orders} in {where}; {new} new, {gone} gone.")
+        else:
+            self.status.say(f"Loaded {orders}{by_market(loaded.orders)} in {where}, and {stops}.")
