@@ -162,7 +162,7 @@ class MainWindow(QMainWindow):
         self.cancels.finished.connect(self.cancelFinished)
         self.shutdown.changed.connect(self._update_actions)
         self.shutdown.readyToClose.connect(self.close)
-        self.risk.liveTick.connect(self.feed.auto_refresh)
+        self.risk.refreshDue.connect(self.feed.auto_refresh)
         self.risk.armedChanged.connect(self._update_actions)
         self.risk.message.connect(say)
         self.risk.errorRaised.connect(show_error)
@@ -360,7 +360,7 @@ class MainWindow(QMainWindow):
         if event.type() == QEvent.Type.PaletteChange:
             for pane in self.panes:
                 pane.model.dark = is_dark()
-                pane.proxy.refill()
+                pane.filtered.refill()
         super().changeEvent(event)
 
     # -- closing -----------------------------------------------------------------------------------

@@ -98,9 +98,9 @@ class OrdersFeed(QObject):
         self.finished.emit(result)
 
     def _show(self, loaded: Loaded, auto: bool) -> None:
-        self.open_pane.set_rows(loaded.rows, live=auto)
+        self.open_pane.set_rows(loaded.rows, auto=auto)
         if loaded.stop_rows is not None:
-            self.stop_pane.set_rows(loaded.stop_rows, live=auto)
+            self.stop_pane.set_rows(loaded.stop_rows, auto=auto)
         self.collector.freeze_current()  # the rows now live as long as the table: out of the collector's way
         self.instrumentsLoaded.emit(
             sorted({o.currency_pair for o in loaded.orders if o.market is Market.SPOT}),
@@ -112,6 +112,6 @@ class OrdersFeed(QObject):
             self.status.show_error(" ".join(e for e in (loaded.futures_error, loaded.stop_error) if e))
         elif auto:
             new, gone = len(self.open_pane.model.new_ids), len(self.open_pane.model.gone_ids)
-            self.status.say(f"Live: {orders} in {where}; {new} new, {gone} gone.")
+            self.status.say(f"Auto-refresh: {orders} in {where}; {new} new, {gone} gone.")
         else:
             self.status.say(f"Loaded {orders}{by_market(loaded.orders)} in {where}, and {stops}.")

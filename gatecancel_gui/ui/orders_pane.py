@@ -51,7 +51,7 @@ class OrdersPane(QWidget):
         self.noun = noun  # "orders" or "stop orders", for the sentences the window shows
         self.kind = kind  # which kind of order this table holds: outcomes are routed by it
         self.model = OrdersModel(self)
-        self.proxy = OrdersFilter(self.model, self)
+        self.filtered = OrdersFilter(self.model, self)  # the rows the filters let through, as the view shows them
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         filters = QHBoxLayout()
@@ -81,7 +81,7 @@ class OrdersPane(QWidget):
         filters.addWidget(self.text_filter, 1)
         layout.addLayout(filters)
         self.view = QTableView(self)  # no Python in it: it paints from OrdersFilter in C++ alone
-        self.view.setModel(self.proxy)
+        self.view.setModel(self.filtered)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(COLUMN["created"], Qt.SortOrder.DescendingOrder)
@@ -95,7 +95,7 @@ class OrdersPane(QWidget):
         for key, width in WIDTHS:
             self.view.setColumnWidth(COLUMN[key], width)
         layout.addWidget(self.view, 1)
-        self.proxy.attach(self.view)
+        self.filtered.attach(self.view)
         for spec in TABLE_KEYS:  # declared with the window's actions, so the keyboard help lists them
             for key in spec.keys:
                 QShortcut(QKeySequence(key), self.view, getattr(self, spec.handler),
@@ -113,12 +113,12 @@ class OrdersPane(QWidget):
 
     # -- contents ----------------------------------------------------------------------------------
 
-    def set_rows(self, rows: PreparedRows, live: bool = False) -> None:
-        """Replace the rows; a live refresh keeps the scroll position and marks new and vanished orders."""
+    def set_rows(self, rows: PreparedRows, auto: bool = False) -> None:
+        """Replace the rows; an auto-refresh keeps the scroll position and marks new and vanished orders."""
         scroll = self.view.verticalScrollBar().value()
-        self.model.set_orders(rows, live=live)
+        self.model.set_orders(rows, live=auto)  # (the model's word for it)
         self.refill_pairs()
-        if live:
+        if auto:
             self.view.verticalScrollBar().setValue(scroll)
 
     def refill_pairs(self) -> None:
@@ -139,17 +139,17 @@ class OrdersPane(QWidget):
     def apply_filter(self) -> None:
         pair = self.pair_filter.currentText()
         side = self.side_filter.currentText()
-        self.proxy.set_filter("" if pair == ALL else pair, "" if side == "Both" else side, self.text_filter.text(),
+        self.filtered.set_filter("" if pair == ALL else pair, "" if side == "Both" else side, self.text_filter.text(),
                               self.result_filter.currentData() or "", self.market_filter.currentData() or "")
         self.countsChanged.emit()
         no_match = f"No {self.noun[:-1] if self.noun.endswith('s') else self.noun} matches the filter."
-        if self.model.rowCount() and not self.proxy.rowCount():
+        if self.model.rowCount() and not self.filtered.rowCount():
             self.message.emit(no_match)
         else:
             self.messageWithdrawn.emit(no_match)  # rows match again: the sentence is no longer true
 
     def _results_changed(self) -> None:
-        if self.proxy.result:  # the rows a result filter shows change with the results
+        if self.filtered.result:  # the rows a result filter shows change with the results
             self.apply_filter()
         self.countsChanged.emit()
 
@@ -158,7 +158,7 @@ class OrdersPane(QWidget):
         return None if pair == ALL else pair
 
     def check_visible(self, checked: bool) -> None:
-        self.model.set_checked(self.proxy.visible_ids(), checked)
+        self.model.set_checked(self.filtered.visible_ids(), checked)
 
     def toggle_current(self) -> None:
         """Space: tick (or untick) the selected rows, or the current one; ticked if any of them was not."""
@@ -168,7 +168,7 @@ class OrdersPane(QWidget):
         rows = {i.row() for i in self.view.selectionModel().selectedRows()}
         if index.row() not in rows:
             rows = {index.row()}
-        keys = [self.proxy.key_at(row) for row in sorted(rows)]
+        keys = [self.filtered.key_at(row) for row in sorted(rows)]
         self.model.set_checked(keys, not all(key in self.model.checked for key in keys))
         self.view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
 
@@ -177,7 +177,7 @@ class OrdersPane(QWidget):
         checked = self.model.checked_orders()
         at_stake = [o for o in checked if not self.model.is_settled(o.key)]
         value = describe_value(at_stake)
-        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        shown, total = self.filtered.rowCount(), self.model.rowCount()
         text = plural(total, self.noun[:-1]) + (f" ({shown} shown)" if shown != total else "")
         done = len(checked) - len(at_stake)
         return (text + f" · {len(checked)} checked" + (f" ({done} already done)" if done else "")
@@ -185,13 +185,13 @@ class OrdersPane(QWidget):
 
     def hidden_checked(self) -> int:
         """Checked rows the filter hides (a cancel includes them: the confirmation says so)."""
-        return self.proxy.hidden(self.model.checked)
+        return self.filtered.hidden(self.model.checked)
 
     # -- per-row actions ---------------------------------------------------------------------------
 
     def current_order(self) -> Order | None:
         index = self.view.currentIndex()
-        return self.model.order_at(self.proxy.mapToSource(index).row()) if index.isValid() else None
+        return self.model.order_at(self.filtered.mapToSource(index).row()) if index.isValid() else None
 
     def cancel_current(self) -> None:
         order = self.current_order()
@@ -201,9 +201,9 @@ class OrdersPane(QWidget):
     def row_menu(self, order: Order) -> QMenu:
         """The actions on one row: cancel it, its pair or its pair's side; copy its id; its journal."""
         menu = QMenu(self)
-        live = [o for o in self.model.orders() if not self.model.is_settled(o.key)]  # what a cancel would send
+        unsettled = [o for o in self.model.orders() if not self.model.is_settled(o.key)]  # what a cancel would send
         # the same name may be a spot pair and a futures contract: "its pair" stays in the order's market
-        pair_orders = [o for o in live if o.currency_pair == order.currency_pair and o.market is order.market]
+        pair_orders = [o for o in unsettled if o.currency_pair == order.currency_pair and o.market is order.market]
         side_orders = [o for o in pair_orders if o.side == order.side]
         where = f"{order.market.display_name} {order.currency_pair}" if order.market.is_futures \
             else order.currency_pair
@@ -227,7 +227,7 @@ class OrdersPane(QWidget):
         index = self.view.indexAt(pos)
         if not index.isValid():
             return
-        menu = self.row_menu(self.model.order_at(self.proxy.mapToSource(index).row()))
+        menu = self.row_menu(self.model.order_at(self.filtered.mapToSource(index).row()))
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
@@ -241,13 +241,13 @@ class OrdersPane(QWidget):
         """The visible rows as shown, with their results: the header and rows for a CSV file."""
         header = [c.title for c in COLUMNS[1:] if c.key != "result"] + ["Result", "Label", "Message"]
         rows: list[list[object]] = []
-        for order_id in self.proxy.visible_ids():
-            order: Order = self.model.order_at(self.model.row_of(order_id))  # type: ignore[arg-type]
-            outcome = self.model.result_of(order_id)
+        for key in self.filtered.visible_ids():
+            order: Order = self.model.order_at(self.model.row_of(key))  # type: ignore[arg-type]
+            outcome = self.model.result_of(key)
             values: list[object] = [_export_value(order) if c.key == "value" else
                                     c.display(order, self.model.market_price(order.price_key))
                                     for c in COLUMNS[1:] if c.key != "result"]
-            status = self.model.status_text(order_id)
+            status = self.model.status_text(key)
             values += [result_text(outcome.state, "", outcome.ended) if outcome else status,
                        outcome.label if outcome else "", outcome.message if outcome else ""]
             rows.append(values)

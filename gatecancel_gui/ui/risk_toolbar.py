@@ -1,4 +1,4 @@
-"""The second toolbar: live refresh of open orders, and Gate's dead-man switch with a live countdown.
+"""The second toolbar: the auto-refresh of open orders every N s, and Gate's dead-man switch with its countdown.
 
 It talks up only with signals; its network calls run as jobs of the window's controller."""
 
@@ -20,12 +20,12 @@ from gatecancel_gui.ui.jobs import CallJob, JobController, JobResult
 
 log = logging.getLogger(__name__)
 ALL_PAIRS = "All spot pairs"  # Gate keeps one switch per market: this one is spot's alone
-MIN_LIVE_INTERVAL_S = 2  # two open-order listings every 2 s stay far inside Gate's 200 per 10 s
+MIN_REFRESH_EVERY_S = 2  # two open-order listings every 2 s stay far inside Gate's 200 per 10 s
 
 
 class RiskToolbar(QToolBar):
     armedChanged = Signal(bool)    # noqa: N815
-    liveTick = Signal()            # noqa: N815  time for a live refresh
+    refreshDue = Signal()          # noqa: N815  time for an auto-refresh
     message = Signal(str)
     errorRaised = Signal(str)      # noqa: N815
 
@@ -35,14 +35,14 @@ class RiskToolbar(QToolBar):
         self.client: GateClient | None = None
         self.setObjectName("risk-toolbar")
         self.setMovable(False)
-        self.live = QCheckBox("Live refresh every", self)
-        self.live.setToolTip("Poll open orders; new ones are marked ★ new, vanished ones – gone")
-        self.live_interval = QSpinBox(self)
-        self.live_interval.setRange(MIN_LIVE_INTERVAL_S, 300)
-        self.live_interval.setValue(5)
-        self.live_interval.setSuffix(" s")
-        self.addWidget(self.live)
-        self.addWidget(self.live_interval)
+        self.auto_refresh = QCheckBox("Auto-refresh every", self)
+        self.auto_refresh.setToolTip("Poll open orders; new ones are marked ★ new, vanished ones – gone")
+        self.refresh_every = QSpinBox(self)
+        self.refresh_every.setRange(MIN_REFRESH_EVERY_S, 300)
+        self.refresh_every.setValue(5)
+        self.refresh_every.setSuffix(" s")
+        self.addWidget(self.auto_refresh)
+        self.addWidget(self.refresh_every)
         self.addSeparator()
         self.arm_box = QCheckBox("Dead-man switch:", self)
         self.arm_box.setToolTip("Gate cancels every open order in the scope unless this app renews the countdown "
@@ -64,26 +64,26 @@ class RiskToolbar(QToolBar):
         # the renewal thread's news reaches the GUI thread through the jobs' one bridge
         self._renewed = jobs.bridge.call(self._show_countdown)
         self._failed = jobs.bridge.call(self.errorRaised.emit)
-        self._live_timer = QTimer(self)
-        self._live_timer.timeout.connect(self.liveTick)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.timeout.connect(self.refreshDue)
         self._tick = QTimer(self)
         self._tick.setInterval(250)
         self._tick.timeout.connect(self._show_countdown)
-        self.live.toggled.connect(self._live_toggled)
-        self.live_interval.valueChanged.connect(lambda s: self._live_timer.setInterval(s * 1000))
+        self.auto_refresh.toggled.connect(self._auto_refresh_toggled)
+        self.refresh_every.valueChanged.connect(lambda s: self._refresh_timer.setInterval(s * 1000))
         self.arm_box.clicked.connect(self._arm_clicked)
 
     def set_client(self, client: GateClient | None) -> None:
         """The account the switch acts on (the window never switches account while it is armed)."""
         self.client = client
 
-    # -- live refresh ------------------------------------------------------------------------------
+    # -- auto-refresh ------------------------------------------------------------------------------
 
-    def _live_toggled(self, on: bool) -> None:
+    def _auto_refresh_toggled(self, on: bool) -> None:
         if on:
-            self._live_timer.start(self.live_interval.value() * 1000)
+            self._refresh_timer.start(self.refresh_every.value() * 1000)
         else:
-            self._live_timer.stop()
+            self._refresh_timer.stop()
 
     # -- dead-man switch ---------------------------------------------------------------------------
 

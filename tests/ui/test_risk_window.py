@@ -162,11 +162,11 @@ def test_live_refresh_marks_new_and_gone_and_keeps_checks(make_risky_window, ris
     bar.setValue(bar.maximum() // 2)
     scrolled = bar.value()
     assert scrolled > 0
-    win.risk.live_interval.setValue(2)
-    win.risk.live.setChecked(True)
+    win.risk.refresh_every.setValue(2)
+    win.risk.auto_refresh.setChecked(True)
     with qtbot.waitSignal(win.loadFinished, timeout=10_000):
         pass
-    win.risk.live.setChecked(False)
+    win.risk.auto_refresh.setChecked(False)
     assert result_text(win, win.open_pane, placed.id) == "★ new"
     assert result_text(win, win.open_pane, ids[0]) == "– gone"
     assert win.open_pane.model.checked == set(ids[1:5])
@@ -181,13 +181,13 @@ def test_export_csv_has_the_visible_rows_and_results(make_risky_window, risky, q
     win = make_risky_window(path=path)
     pair = risky.book.open_pairs()[0]
     win.open_pane.pair_filter.setCurrentText(pair)
-    win.open_pane.model.set_checked(win.open_pane.proxy.visible_ids()[:3], True)
+    win.open_pane.model.set_checked(win.open_pane.filtered.visible_ids()[:3], True)
     with qtbot.waitSignal(win.cancelFinished, timeout=10_000):
         win.commands["cancel"].trigger()
     assert win.export_csv() == path
     rows = list(csv.reader(path.read_text().splitlines()))
     assert rows[0][:3] == ["Market", "Pair / contract", "Side"] and rows[0][-3:] == ["Result", "Label", "Message"]
-    assert len(rows) - 1 == win.open_pane.proxy.rowCount()
+    assert len(rows) - 1 == win.open_pane.filtered.rowCount()
     assert sum(1 for r in rows[1:] if r[-3].startswith("✔") or r[-3].startswith("✖")) == 3
     ids = {r[rows[0].index("Order id")] for r in rows[1:]}
     assert all(len(i) > 15 for i in ids)  # ids as text, not floats
@@ -202,13 +202,13 @@ def test_journal_view_lists_and_filters(make_risky_window, risky, qtbot):
     dialog = win.show_journal()
     qtbot.addWidget(dialog)
     dialog.filter.setText("settled")  # what the records of orders that filled first said
-    settled = dialog.proxy.rowCount()
+    settled = dialog.filtered.rowCount()
     dialog.filter.setText("")
-    assert dialog.proxy.rowCount() == 4 + settled  # two requests, each sent and answered
+    assert dialog.filtered.rowCount() == 4 + settled  # two requests, each sent and answered
     dialog.filter.setText(chosen[25])
-    assert dialog.proxy.rowCount() == 2  # the request that carried it, sent and answered
+    assert dialog.filtered.rowCount() == 2  # the request that carried it, sent and answered
     dialog.filter.setText("answer")
-    assert dialog.proxy.rowCount() == 2
+    assert dialog.filtered.rowCount() == 2
     assert dialog.folder() == win.journal.path.parent
     dialog.close()
 

@@ -63,26 +63,26 @@ def test_load_fills_the_table_with_every_open_order(window, paper):
 def test_filter_by_pair_side_and_text(window, paper, qtbot):
     pair = paper.book.open_pairs()[3]
     window.open_pane.pair_filter.setCurrentText(pair)
-    assert window.open_pane.proxy.rowCount() == len(paper.book.open_orders(pair))
+    assert window.open_pane.filtered.rowCount() == len(paper.book.open_orders(pair))
     window.open_pane.side_filter.setCurrentText("sell")
-    assert window.open_pane.proxy.rowCount() == len([o for o in paper.book.open_orders(pair) if o.side == "sell"])
+    assert window.open_pane.filtered.rowCount() == len([o for o in paper.book.open_orders(pair) if o.side == "sell"])
     window.open_pane.pair_filter.setCurrentText("All pairs")
     window.open_pane.side_filter.setCurrentText("Both")
     some = paper.book.open_orders()[17]
     qtbot.keyClicks(window.open_pane.text_filter, some.id)
-    assert window.open_pane.proxy.visible_ids() == [some.id]
+    assert window.open_pane.filtered.visible_ids() == [some.id]
     window.open_pane.text_filter.setText("no such thing")
-    assert window.open_pane.proxy.rowCount() == 0 and "No order matches" in window.status.message.text()
+    assert window.open_pane.filtered.rowCount() == 0 and "No order matches" in window.status.message.text()
 
 
 def test_click_checkbox_space_and_select_all_visible_only(window, paper, qtbot):
     view = window.open_pane.view
-    index = window.open_pane.proxy.index(2, 0)
+    index = window.open_pane.filtered.index(2, 0)
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=_checkbox_center(view, index))
-    first = window.open_pane.model.order_at(window.open_pane.proxy.mapToSource(index).row()).id
+    first = window.open_pane.model.order_at(window.open_pane.filtered.mapToSource(index).row()).id
     assert window.open_pane.model.checked == {first}
     view.setFocus()
-    view.setCurrentIndex(window.open_pane.proxy.index(5, 3))
+    view.setCurrentIndex(window.open_pane.filtered.index(5, 3))
     qtbot.keyClick(view, Qt.Key.Key_Space)
     assert len(window.open_pane.model.checked) == 2
     qtbot.keyClick(view, Qt.Key.Key_Space)

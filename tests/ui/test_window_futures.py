@@ -28,8 +28,8 @@ def test_the_table_holds_spot_and_both_futures_markets_and_the_market_filter_nar
         assert shown == {"Spot", "USDT perpetual", "BTC perpetual"}
         assert "Loaded 140 open orders (Spot 60, USDT perpetual 60, BTC perpetual 20)" in win.status.message.text()
         win.open_pane.market_filter.setCurrentIndex(win.open_pane.market_filter.findData(Market.FUTURES_BTC.value))
-        assert win.open_pane.proxy.rowCount() == 20
-        visible = set(win.open_pane.proxy.visible_ids())
+        assert win.open_pane.filtered.rowCount() == 20
+        visible = set(win.open_pane.filtered.visible_ids())
         assert len(visible) == 20 and all(key.startswith("futures-btc:") for key in visible)
         contracts = [win.open_pane.pair_filter.itemText(i) for i in range(win.open_pane.pair_filter.count())]
         assert "BTC_USD" in contracts and "ETH_USDT" not in contracts  # the market's contracts only

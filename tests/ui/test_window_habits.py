@@ -104,13 +104,13 @@ def test_row_menu_cancels_a_pair_or_a_side_copies_the_id_and_opens_its_journal(w
     assert "in 1 pair on PAPER?" in answers.questions[-1]
     actions["Open the journal for this order"].trigger()
     [dialog] = window.findChildren(JournalDialog)
-    assert dialog.filter.text() == order.id and dialog.proxy.rowCount() >= 2  # its request, sent and answered
+    assert dialog.filter.text() == order.id and dialog.filtered.rowCount() >= 2  # its request, sent and answered
     dialog.close()
 
 
 def test_shift_delete_cancels_the_current_row(window, paper, answers, qtbot):
     window.open_pane.view.setFocus()
-    index = window.open_pane.proxy.index(3, COLUMN["pair"])
+    index = window.open_pane.filtered.index(3, COLUMN["pair"])
     window.open_pane.view.setCurrentIndex(index)
     order = window.open_pane.current_order()
     report = cancel(window, qtbot, lambda: qtbot.keyClick(window.open_pane.view, Qt.Key.Key_Delete,
@@ -147,11 +147,11 @@ def test_result_filter_and_a_filled_order_shows_what_is_left(window, paper, qtbo
     cancel(window, qtbot, window.commands["cancel"].trigger)
     pane = window.open_pane
     pane.result_filter.setCurrentIndex(pane.result_filter.findData("failed"))
-    assert set(pane.proxy.visible_ids()) == set(fills)
+    assert set(pane.filtered.visible_ids()) == set(fills)
     pane.result_filter.setCurrentIndex(pane.result_filter.findData("cancelled"))
-    assert set(pane.proxy.visible_ids()) == set(others)
+    assert set(pane.filtered.visible_ids()) == set(others)
     pane.result_filter.setCurrentIndex(pane.result_filter.findData("none"))
-    assert pane.proxy.rowCount() == window.open_pane.model.rowCount() - 8
+    assert pane.filtered.rowCount() == window.open_pane.model.rowCount() - 8
     for order_id in fills:  # Gate's record of a filled order: nothing left, 100 % filled
         assert cell(window, order_id, "left") == "0"
         assert cell(window, order_id, "filled") == "100.0"
@@ -248,13 +248,13 @@ def test_visible_ids_are_the_shown_rows_in_the_order_shown(window, paper):
     pane = window.open_pane
 
     def shown():
-        return [window.open_pane.model.order_at(pane.proxy.mapToSource(pane.proxy.index(r, 0)).row()).id
-                for r in range(pane.proxy.rowCount())]
+        return [window.open_pane.model.order_at(pane.filtered.mapToSource(pane.filtered.index(r, 0)).row()).id
+                for r in range(pane.filtered.rowCount())]
 
     window.open_pane.view.sortByColumn(COLUMN["price"], Qt.SortOrder.DescendingOrder)
-    assert pane.proxy.visible_ids() == shown()
+    assert pane.filtered.visible_ids() == shown()
     window.open_pane.pair_filter.setCurrentText(paper.book.open_pairs()[1])
     pane.side_filter.setCurrentText("sell")
-    assert pane.proxy.visible_ids() == shown() and 0 < len(shown()) < window.open_pane.model.rowCount()
+    assert pane.filtered.visible_ids() == shown() and 0 < len(shown()) < window.open_pane.model.rowCount()
     pane.text_filter.setText("no such thing")
-    assert pane.proxy.visible_ids() == shown() == []
+    assert pane.filtered.visible_ids() == shown() == []

@@ -203,7 +203,7 @@ def test_a_cancel_goes_ahead_of_a_live_refresh_and_none_starts_behind_the_questi
         seen_during_question = []
 
         def confirm(parent, title, text, yes_text=""):
-            win.risk.liveTick.emit()  # the live timer fires while the question is open
+            win.risk.refreshDue.emit()  # the live timer fires while the question is open
             seen_during_question.append(win.feed.job)
             return True
 

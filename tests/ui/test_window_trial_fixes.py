@@ -27,11 +27,11 @@ def test_sorted_by_result_the_red_rows_are_at_one_end(window, qtbot):
     window.open_pane.model.settle([CancelOutcome(o.ref, s, "ORDER_CLOSED" if s is OutcomeState.REJECTED else "")
                          for o, s in zip(orders, states, strict=False)])
     window.open_pane.view.sortByColumn(COLUMN["result"], Qt.SortOrder.DescendingOrder)
-    shown = [window.open_pane.model.result_of(key) for key in window.open_pane.proxy.visible_ids()]
+    shown = [window.open_pane.model.result_of(key) for key in window.open_pane.filtered.visible_ids()]
     assert [o.state for o in shown[:3]] == [OutcomeState.REJECTED] * 3
     assert shown[-1] is None
     window.open_pane.view.sortByColumn(COLUMN["result"], Qt.SortOrder.AscendingOrder)
-    assert window.open_pane.model.result_of(window.open_pane.proxy.visible_ids()[-1]).state is OutcomeState.REJECTED
+    assert window.open_pane.model.result_of(window.open_pane.filtered.visible_ids()[-1]).state is OutcomeState.REJECTED
 
 
 def test_a_spot_pair_and_its_perpetual_are_two_instruments():
@@ -56,23 +56,23 @@ def test_rows_already_done_are_unticked_when_a_cancel_skips_them(window, paper, 
 
 
 def test_a_types_whole_text_is_its_tooltip(window, qtbot):
-    row = window.open_pane.proxy.rowCount() and 0
-    key = window.open_pane.proxy.key_at(row)
+    row = window.open_pane.filtered.rowCount() and 0
+    key = window.open_pane.filtered.key_at(row)
     source = window.open_pane.model.row_of(key)
     text = window.open_pane.model.cell(source, COLUMN["type"], Qt.ItemDataRole.DisplayRole)
     assert window.open_pane.model.cell(source, COLUMN["type"], Qt.ItemDataRole.ToolTipRole) == text
-    assert window.open_pane.proxy.item(row, COLUMN["type"]).data(Qt.ItemDataRole.ToolTipRole) == text
+    assert window.open_pane.filtered.item(row, COLUMN["type"]).data(Qt.ItemDataRole.ToolTipRole) == text
 
 
 def test_space_ticks_every_selected_row(window, qtbot):
     view = window.open_pane.view
     view.setFocus()
-    view.setCurrentIndex(window.open_pane.proxy.index(4, 1))
+    view.setCurrentIndex(window.open_pane.filtered.index(4, 1))
     selection = view.selectionModel()
     for row in (4, 5, 6, 7):
-        selection.select(window.open_pane.proxy.index(row, 1),
+        selection.select(window.open_pane.filtered.index(row, 1),
                          QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
     qtbot.keyClick(view, Qt.Key.Key_Space)
-    assert window.open_pane.model.checked == frozenset(window.open_pane.proxy.key_at(r) for r in (4, 5, 6, 7))
+    assert window.open_pane.model.checked == frozenset(window.open_pane.filtered.key_at(r) for r in (4, 5, 6, 7))
     qtbot.keyClick(view, Qt.Key.Key_Space)
     assert window.open_pane.model.checked == frozenset()
