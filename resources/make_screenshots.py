@@ -20,7 +20,7 @@ from gatecancel_gui.ui.application import configure_app, demo_session
 from gatecancel_gui.ui.cancel_all_dialog import CancelAllDialog
 from gatecancel_gui.ui.dialogs import always_yes, question_box
 from gatecancel_gui.ui.main_window import MainWindow
-from gatecancel_gui.ui.orders_model import COLUMN
+from gatecancel_gui.ui.order_rows import COLUMN
 
 HERE = Path(__file__).parent
 

@@ -31,7 +31,7 @@ from gatecancel_gui.core.store.profiles import ProfileStore
 from gatecancel_gui.ui.dialogs import always_yes
 from gatecancel_gui.ui.icon import app_icon
 from gatecancel_gui.ui.main_window import MainWindow
-from gatecancel_gui.ui.orders_model import COLUMN
+from gatecancel_gui.ui.order_rows import COLUMN
 
 log = logging.getLogger(__name__)
 qt_log = logging.getLogger("qt")

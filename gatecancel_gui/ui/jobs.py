@@ -25,7 +25,7 @@ from gatecancel_gui.core.domain.orders import OrderKind, OrderRef
 from gatecancel_gui.core.domain.outcomes import CancelOutcome, CancelReport
 from gatecancel_gui.core.gate.client import GateClient
 from gatecancel_gui.ui.bridge import Bridge, Burst
-from gatecancel_gui.ui.orders_model import PreparedRows, SortSpec, prepare_rows
+from gatecancel_gui.ui.order_rows import PreparedRows, SortSpec, prepare_rows
 
 log = logging.getLogger(__name__)
 

@@ -96,12 +96,6 @@ class MainWindow(QMainWindow):
         restore_state(self, self.open_pane.view)
         self._show_session()
 
-    # the open-orders table by its old names, for tests/benchmarks/bench_window.py (kept apart, by others)
-    model = property(lambda self: self.open_pane.model)
-    view = property(lambda self: self.open_pane.view)
-    pair_filter = property(lambda self: self.open_pane.pair_filter)
-    text_filter = property(lambda self: self.open_pane.text_filter)
-
     @property
     def journal(self) -> Journal:
         if self._journal is None:

@@ -25,16 +25,8 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QTableView
 
 from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState
-from gatecancel_gui.ui.orders_model import (
-    ALIGN,
-    BACKGROUND,
-    CHECK,
-    COLUMN_ROLES,
-    COLUMNS,
-    DISPLAY,
-    OrdersModel,
-    column_flags,
-)
+from gatecancel_gui.ui.order_rows import ALIGN, BACKGROUND, CHECK, COLUMN_ROLES, COLUMNS, DISPLAY, column_flags
+from gatecancel_gui.ui.orders_model import OrdersModel
 
 Index = QModelIndex | QPersistentModelIndex
 BAND_MARGIN = 5  # rows filled above and below the viewport (a scroll fills the rows it brings in before they paint)

@@ -23,8 +23,9 @@ from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.orders import Order, OrderKind
 from gatecancel_gui.core.domain.wording import describe_value, plural
 from gatecancel_gui.ui.actions import SPEC, TABLE_KEYS
+from gatecancel_gui.ui.order_rows import COLUMN, COLUMNS, PreparedRows
 from gatecancel_gui.ui.orders_filter import OrdersFilter
-from gatecancel_gui.ui.orders_model import COLUMN, COLUMNS, OrdersModel, PreparedRows
+from gatecancel_gui.ui.orders_model import OrdersModel
 from gatecancel_gui.ui.theme import result_text
 
 ALL = "All pairs"
@@ -116,7 +117,7 @@ class OrdersPane(QWidget):
     def set_rows(self, rows: PreparedRows, auto: bool = False) -> None:
         """Replace the rows; an auto-refresh keeps the scroll position and marks new and vanished orders."""
         scroll = self.view.verticalScrollBar().value()
-        self.model.set_orders(rows, live=auto)  # (the model's word for it)
+        self.model.set_orders(rows, mark_changes=auto)
         self.refill_pairs()
         if auto:
             self.view.verticalScrollBar().setValue(scroll)

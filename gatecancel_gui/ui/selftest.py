@@ -28,7 +28,7 @@ from gatecancel_gui.core.store.credentials import Credentials, backend_name, key
 from gatecancel_gui.core.store.journal import Journal
 from gatecancel_gui.ui.dialogs import always_yes
 from gatecancel_gui.ui.main_window import MainWindow
-from gatecancel_gui.ui.orders_model import COLUMN
+from gatecancel_gui.ui.order_rows import COLUMN
 from gatecancel_gui.ui.theme import state_background
 
 # The offscreen platform says this whenever a window is shown; it is not a fault of the build.

@@ -17,7 +17,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QTableView
 
 from gatecancel_gui.ui.jobs import JobController
-from gatecancel_gui.ui.orders_model import COLUMNS
+from gatecancel_gui.ui.order_rows import COLUMNS
 from gatecancel_gui.ui.risk_toolbar import RiskToolbar
 from gatecancel_gui.ui.status_line import StatusLine
 

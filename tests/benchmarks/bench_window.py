@@ -44,7 +44,7 @@ from gatecancel_gui.core.store.credentials import Credentials
 from gatecancel_gui.core.store.journal import Journal
 from gatecancel_gui.ui.dialogs import always_yes
 from gatecancel_gui.ui.main_window import MainWindow
-from gatecancel_gui.ui.orders_model import COLUMN, prepare_rows
+from gatecancel_gui.ui.order_rows import COLUMN, prepare_rows
 from gatecancel_gui.ui.table_rows import RefreshPlan
 
 
@@ -123,7 +123,7 @@ def timed(action, view) -> tuple[float, float]:
 
 def row_events(win: MainWindow) -> dict[str, float]:
     """Single-row events at 10,000 rows, row by row and the old way (a reset), ms each (median of REPEATS)."""
-    model, view = win.model, win.view
+    model, view = win.open_pane.model, win.open_pane.view
     model.clear_results()
     view.scrollToTop()
     base = model.orders()
@@ -185,22 +185,22 @@ def one_run(app: QApplication, latency_ms: int) -> dict[str, float]:
         wait_for(win.loadFinished)
         figures["load_s"] = time.perf_counter() - started
         figures["load_stall_ms"] = beat.stop() * 1000
-        assert win.model.rowCount() == 10_000
+        assert win.open_pane.model.rowCount() == 10_000
 
         started = time.perf_counter()
-        win.view.sortByColumn(COLUMN["price"], Qt.SortOrder.AscendingOrder)
+        win.open_pane.view.sortByColumn(COLUMN["price"], Qt.SortOrder.AscendingOrder)
         figures["sort_ms"] = (time.perf_counter() - started) * 1000
         started = time.perf_counter()
-        win.text_filter.setText("9007199254741")
+        win.open_pane.text_filter.setText("9007199254741")
         figures["filter_text_ms"] = (time.perf_counter() - started) * 1000
-        win.text_filter.setText("")
+        win.open_pane.text_filter.setText("")
         started = time.perf_counter()
-        win.pair_filter.setCurrentIndex(5)
+        win.open_pane.pair_filter.setCurrentIndex(5)
         figures["filter_pair_ms"] = (time.perf_counter() - started) * 1000
-        win.pair_filter.setCurrentIndex(0)
+        win.open_pane.pair_filter.setCurrentIndex(0)
 
-        ids = [o.id for o in win.model.orders()[:1000]]
-        win.model.set_checked(ids, True)
+        ids = [o.id for o in win.open_pane.model.orders()[:1000]]
+        win.open_pane.model.set_checked(ids, True)
         beat.start()
         started = time.perf_counter()
         win.cancel_checked()
@@ -208,7 +208,7 @@ def one_run(app: QApplication, latency_ms: int) -> dict[str, float]:
         wait_for(win.cancelFinished)
         figures["cancel_s"] = time.perf_counter() - started
         figures["cancel_stall_ms"] = beat.stop() * 1000
-        figures["cancelled"] = sum(1 for i in ids if win.model.result_of(i).succeeded)
+        figures["cancelled"] = sum(1 for i in ids if win.open_pane.model.result_of(i).succeeded)
         figures.update(row_events(win))
         win.close()
         client.close()

@@ -16,7 +16,7 @@ from gatecancel_gui.core.store.journal import Journal
 from gatecancel_gui.core.store.profiles import Profile, ProfileStore
 from gatecancel_gui.paper import PaperExchange
 from gatecancel_gui.ui.main_window import MainWindow
-from gatecancel_gui.ui.orders_model import COLUMN
+from gatecancel_gui.ui.order_rows import COLUMN
 from tests.conftest import client_for
 from tests.ui.conftest import Answers, shut
 

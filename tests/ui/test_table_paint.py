@@ -5,7 +5,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItemModel
 
 from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState
-from gatecancel_gui.ui.orders_model import COLUMN, COLUMNS, OrdersModel
+from gatecancel_gui.ui.order_rows import COLUMN, COLUMNS
+from gatecancel_gui.ui.orders_model import OrdersModel
 from gatecancel_gui.ui.theme import state_background
 
 

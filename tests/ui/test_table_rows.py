@@ -12,8 +12,9 @@ from PySide6.QtWidgets import QTableView
 
 from gatecancel_gui.core.domain.orders import Order
 from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState
+from gatecancel_gui.ui.order_rows import COLUMN
 from gatecancel_gui.ui.orders_filter import OrdersFilter
-from gatecancel_gui.ui.orders_model import COLUMN, OrdersModel
+from gatecancel_gui.ui.orders_model import OrdersModel
 
 WARN = QAbstractItemModelTester.FailureReportingMode.Warning
 
@@ -99,7 +100,7 @@ def test_results_far_apart_repaint_their_own_rows_only(table, qtbot):
 def test_a_new_order_goes_to_its_sorted_place_in_the_model_and_the_view(table):
     model, proxy, view = table
     spy, copy_spy = Spy(model), Spy(proxy)
-    model.upsert_order(order(7), live=True)  # price 107: after 106 (row 3)
+    model.upsert_order(order(7), mark_changes=True)  # price 107: after 106 (row 3)
     model.sort(COLUMN["price"], Qt.SortOrder.DescendingOrder)
     spy.events.clear()
     copy_spy.events.clear()

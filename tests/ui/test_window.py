@@ -11,7 +11,7 @@ from gatecancel_gui.core.cancel.run import CancelSettings
 from gatecancel_gui.core.domain.outcomes import OutcomeState
 from gatecancel_gui.core.store.journal import unanswered
 from gatecancel_gui.paper import PaperExchange
-from gatecancel_gui.ui.orders_model import COLUMN
+from gatecancel_gui.ui.order_rows import COLUMN
 from gatecancel_gui.ui.theme import state_background
 
 EXPECTED = {"cancelled": OutcomeState.CANCELLED, "closed": OutcomeState.REJECTED, "open": OutcomeState.REJECTED}

@@ -13,7 +13,7 @@ from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.store.journal import COLUMNS, Journal
 from gatecancel_gui.paper import PaperExchange
 from gatecancel_gui.ui.journal_dialog import JournalDialog
-from gatecancel_gui.ui.orders_model import COLUMN
+from gatecancel_gui.ui.order_rows import COLUMN
 from tests.ui.test_window import run_cancel
 from tests.ui.test_window_futures import load
 

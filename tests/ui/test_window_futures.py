@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.outcomes import OutcomeState
 from gatecancel_gui.paper import Fault, PaperExchange
-from gatecancel_gui.ui.orders_model import COLUMN
+from gatecancel_gui.ui.order_rows import COLUMN
 from tests.ui.test_window import run_cancel
 
 

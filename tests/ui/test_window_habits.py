@@ -19,7 +19,7 @@ from gatecancel_gui.core.store.profiles import Profile, ProfileStore
 from gatecancel_gui.paper import PaperExchange
 from gatecancel_gui.ui.journal_dialog import JournalDialog
 from gatecancel_gui.ui.main_window import MainWindow, suggested_export_path
-from gatecancel_gui.ui.orders_model import COLUMN, COLUMNS
+from gatecancel_gui.ui.order_rows import COLUMN, COLUMNS
 from gatecancel_gui.ui.theme import state_background
 from tests.conftest import client_for
 from tests.memkeyring import MemoryKeyring

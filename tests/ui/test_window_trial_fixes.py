@@ -8,7 +8,7 @@ from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.orders import Order
 from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState
 from gatecancel_gui.core.domain.wording import cancel_question
-from gatecancel_gui.ui.orders_model import COLUMN
+from gatecancel_gui.ui.order_rows import COLUMN
 
 
 def test_the_no_match_sentence_goes_when_rows_match_again(window, qtbot):

@@ -11,7 +11,7 @@ from gatecancel_gui.core.domain.outcomes import OutcomeState
 from gatecancel_gui.core.store.journal import Journal, unanswered
 from gatecancel_gui.paper import Fault, PaperExchange
 from gatecancel_gui.ui.main_window import MainWindow
-from gatecancel_gui.ui.orders_model import COLUMN
+from gatecancel_gui.ui.order_rows import COLUMN
 from gatecancel_gui.ui.theme import state_background
 from tests.conftest import client_for
 from tests.ui.conftest import Answers
