@@ -44,8 +44,8 @@ def with_popup(window: QWidget, popup: QWidget, at: QPoint) -> QPixmap:
 def confirmation_and_menu(app: QApplication, window: MainWindow, suffix: str) -> None:
     """The confirmation of a cancel of checked rows (some hidden by the filter), and a row's menu."""
     model = window.model
-    pairs = sorted({o.currency_pair for o in model.orders()})
-    checked = [o for o in model.orders() if o.currency_pair in pairs[:6]][:40]
+    pairs = sorted({o.instrument for o in model.orders()})
+    checked = [o for o in model.orders() if o.instrument in pairs[:6]][:40]
     model.set_checked(list(model.checked), False)
     model.set_checked([o.key for o in checked], True)
     window.pair_filter.setCurrentText(pairs[0])
@@ -106,7 +106,7 @@ def main() -> None:
 
     # the scope chooser, as a trader sees it before confirming
     loaded = [o for pane in window.panes for o in pane.model.orders() if not pane.model.is_settled(o.key)]
-    dialog = CancelAllDialog(sorted({o.currency_pair for o in window.model.orders()}), "live", pair, window, loaded)
+    dialog = CancelAllDialog(sorted({o.instrument for o in window.model.orders()}), "live", pair, window, loaded)
     dialog.include_stops.setChecked(True)
     dialog.show()
     app.processEvents()

@@ -164,7 +164,7 @@ def select_orders(client: GateClient, args: argparse.Namespace, err: TextIO,
     notice = notice_to(err)
     if args.ids:
         refs = [parse_order_ref(text, market) for text in args.ids]
-        instruments = dict.fromkeys(r.currency_pair for r in refs)
+        instruments = dict.fromkeys(r.instrument for r in refs)
         if market.is_futures:
             check_contracts(client, market, instruments, notice=notice)
         else:

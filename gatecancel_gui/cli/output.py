@@ -32,7 +32,7 @@ def order_json(o: Order) -> dict[str, object]:
 
 
 def order_row(o: Order) -> list[object]:
-    return [o.currency_pair, o.id, o.side, o.type, o.price, o.amount, o.left, o.create_time_ms, o.text]
+    return [o.instrument, o.id, o.side, o.type, o.price, o.amount, o.left, o.create_time_ms, o.text]
 
 
 # A CSV has one header for every row: the market says which book a row is in (spot and perpetual BTC_USDT
@@ -43,16 +43,16 @@ CSV_FIELDS = ["market", "currency_pair", "contract", "id", "side", "type", "pric
 
 def csv_row(o: Order) -> list[object]:
     if o.market.is_futures:
-        return [o.market.value, "", o.currency_pair, o.id, o.side, o.type, o.price, "", "", o.amount, o.left,
+        return [o.market.value, "", o.instrument, o.id, o.side, o.type, o.price, "", "", o.amount, o.left,
                 o.create_time_ms, o.text]
-    return [o.market.value, o.currency_pair, "", o.id, o.side, o.type, o.price, o.amount, o.left, "", "",
+    return [o.market.value, o.instrument, "", o.id, o.side, o.type, o.price, o.amount, o.left, "", "",
             o.create_time_ms, o.text]
 
 
 def print_orders(orders: list[Order], noun: str, args: argparse.Namespace, out: TextIO) -> None:
     """Orders (open or stop) as a table or JSON, and to a CSV file when asked; `noun` is singular
     ("open order"): the count says it."""
-    orders = sorted(orders, key=lambda o: (o.currency_pair, o.create_time_ms))
+    orders = sorted(orders, key=lambda o: (o.instrument, o.create_time_ms))
     if args.csv:
         try:
             write_csv(Path(args.csv), CSV_FIELDS, (csv_row(o) for o in orders))
@@ -73,7 +73,7 @@ def print_orders(orders: list[Order], noun: str, args: argparse.Namespace, out: 
 
 
 def order_line(o: Order) -> str:
-    return f"{o.currency_pair:<12} {o.side:<4} {o.price:>14} {o.left:>16} {o.id:>20}"
+    return f"{o.instrument:<12} {o.side:<4} {o.price:>14} {o.left:>16} {o.id:>20}"
 
 
 def print_outcomes(outcomes: list[CancelOutcome], as_json: bool, out: TextIO) -> None:
@@ -88,7 +88,7 @@ def print_outcomes(outcomes: list[CancelOutcome], as_json: bool, out: TextIO) ->
     for o in outcomes:
         detail = f"{o.label} {o.message}".strip()
         market = f"{o.ref.market.value:<13} " if futures else ""
-        out.write(f"{market}{o.ref.currency_pair:<12} {o.ref.id:>20}  {o.state.value:<10} {detail}\n")
+        out.write(f"{market}{o.ref.instrument:<12} {o.ref.id:>20}  {o.state.value:<10} {detail}\n")
 
 
 class ReaderSafe:

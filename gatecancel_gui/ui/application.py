@@ -156,9 +156,9 @@ def drive_screenshot(window: MainWindow, exchange: Any, path: str) -> None:
         orders = window.open_pane.model.orders()
         spot = [o for o in orders if o.market is Market.SPOT]
         fills = [o for o in spot if exchange.book.orders[o.id].fills_on_cancel][:3]
-        pair = spot[0].currency_pair if spot else ""
+        pair = spot[0].instrument if spot else ""
         futures = [o for o in orders if o.market.is_futures]  # one click over spot and futures
-        chosen = [o for o in spot if o.currency_pair == pair][:10] + fills + futures[:4]
+        chosen = [o for o in spot if o.instrument == pair][:10] + fills + futures[:4]
         window.open_pane.model.set_checked([o.key for o in chosen], True)
         window.cancel_checked()
 

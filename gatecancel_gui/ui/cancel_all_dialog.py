@@ -61,7 +61,7 @@ class CancelAllDialog(QDialog):
         cancel-all goes contract by contract)."""
         market = self.selected_market()
         if market.is_futures:
-            names = sorted({o.currency_pair for o in self.orders if o.market is market})
+            names = sorted({o.instrument for o in self.orders if o.market is market})
             every = EVERY_CONTRACT
         else:
             names, every = self.spot_pairs, EVERY_PAIR

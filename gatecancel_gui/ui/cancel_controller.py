@@ -85,8 +85,8 @@ class CancelController(QObject):
         if session is None or self._blocked():
             return
         open_pane, stop_pane = self.panes
-        pairs = sorted({o.currency_pair for o in open_pane.model.orders() if o.market is Market.SPOT} |
-                       {o.currency_pair for o in stop_pane.model.orders() if o.market is Market.SPOT})
+        pairs = sorted({o.instrument for o in open_pane.model.orders() if o.market is Market.SPOT} |
+                       {o.instrument for o in stop_pane.model.orders() if o.market is Market.SPOT})
         loaded = [o for o in open_pane.model.orders() if not open_pane.model.is_settled(o.key)]
         stops = [o for o in stop_pane.model.orders() if not stop_pane.model.is_settled(o.key)]
         environment = self.sessions.environment

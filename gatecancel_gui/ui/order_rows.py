@@ -82,7 +82,7 @@ COLUMNS: list[Column] = [
     Column("check", "", lambda o, m: "", lambda o, m: 0),
     Column("result", "Result", lambda o, m: "", lambda o, m: ""),
     Column("market", "Market", lambda o, m: o.market.display_name, lambda o, m: list(Market).index(o.market)),
-    Column("pair", "Pair / contract", lambda o, m: o.currency_pair, lambda o, m: o.currency_pair),
+    Column("pair", "Pair / contract", lambda o, m: o.instrument, lambda o, m: o.instrument),
     Column("side", "Side", lambda o, m: o.side, lambda o, m: o.side),
     Column("type", "Type", lambda o, m: _type_text(o), lambda o, m: _type_text(o)),
     Column("price", "Price", lambda o, m: _fmt(o.price), lambda o, m: o.price, numeric=True),
@@ -179,5 +179,5 @@ def prepare_rows(orders: Iterable[Order], sort: SortSpec | None = None,
         d = distance_percent(o, last)
         if d is not None and abs(d) <= NEAR_MARKET_PERCENT:
             near.add(o.key)
-    return PreparedRows(orders, display, [f"{o.currency_pair} {o.id} {o.text} {o.side}".lower() for o in orders],
+    return PreparedRows(orders, display, [f"{o.instrument} {o.id} {o.text} {o.side}".lower() for o in orders],
                         sort, prices, frozenset(near), [o.key for o in orders])

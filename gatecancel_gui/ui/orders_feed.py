@@ -103,8 +103,8 @@ class OrdersFeed(QObject):
             self.stop_pane.set_rows(loaded.stop_rows, auto=auto)
         self.collector.freeze_current()  # the rows now live as long as the table: out of the collector's way
         self.instrumentsLoaded.emit(
-            sorted({o.currency_pair for o in loaded.orders if o.market is Market.SPOT}),
-            {m: sorted({o.currency_pair for o in loaded.orders if o.market is m}) for m in FUTURES})
+            sorted({o.instrument for o in loaded.orders if o.market is Market.SPOT}),
+            {m: sorted({o.instrument for o in loaded.orders if o.market is m}) for m in FUTURES})
         where = describe_instruments(loaded.orders)  # counted and worded as the confirmation does
         stops = plural(self.stop_pane.model.rowCount(), "stop order")
         orders = plural(len(loaded.orders), "open order")

@@ -98,7 +98,7 @@ class OrdersFilter(QStandardItemModel):
         order = model.order_at(source_row)
         if self.market and order.market.value != self.market:
             return False
-        if self.pair and order.currency_pair != self.pair:
+        if self.pair and order.instrument != self.pair:
             return False
         if self.side and order.side != self.side:
             return False

@@ -61,7 +61,7 @@ def same_order(old: Order, new: Order) -> bool:
     """Whether two orders with the same row key are the same order (full identity, OrderRef): the key
     already holds the market and the id, so only the instrument and the kind remain to compare (without
     building two OrderRefs per row of a 10,000-row refresh)."""
-    return old.currency_pair == new.currency_pair and old.kind is new.kind
+    return old.instrument == new.instrument and old.kind is new.kind
 
 
 class OrdersModel(QAbstractTableModel):

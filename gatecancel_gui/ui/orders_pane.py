@@ -126,7 +126,7 @@ class OrdersPane(QWidget):
         """The pair list holds the pairs (or contracts) of the market chosen, or of every market."""
         current = self.pair_filter.currentText()
         market = self.market_filter.currentData() or ""
-        pairs = sorted({o.currency_pair for o in self.model.orders() if not market or o.market.value == market})
+        pairs = sorted({o.instrument for o in self.model.orders() if not market or o.market.value == market})
         self.pair_filter.blockSignals(True)
         self.pair_filter.clear()
         self.pair_filter.addItems([ALL, *pairs])
@@ -204,10 +204,10 @@ class OrdersPane(QWidget):
         menu = QMenu(self)
         unsettled = [o for o in self.model.orders() if not self.model.is_settled(o.key)]  # what a cancel would send
         # the same name may be a spot pair and a futures contract: "its pair" stays in the order's market
-        pair_orders = [o for o in unsettled if o.currency_pair == order.currency_pair and o.market is order.market]
+        pair_orders = [o for o in unsettled if o.instrument == order.instrument and o.market is order.market]
         side_orders = [o for o in pair_orders if o.side == order.side]
-        where = f"{order.market.display_name} {order.currency_pair}" if order.market.is_futures \
-            else order.currency_pair
+        where = f"{order.market.display_name} {order.instrument}" if order.market.is_futures \
+            else order.instrument
         one = menu.addAction(f"Cancel this order\t{QKeySequence(SPEC['cancel_row'].keys[0]).toString()}")
         one.setEnabled(not self.model.is_settled(order.key))
         one.triggered.connect(lambda: self.cancelRequested.emit([order]))

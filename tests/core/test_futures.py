@@ -34,7 +34,7 @@ def test_futures_load_every_contract_of_both_settlements_and_every_page_with_exa
         assert len(usdt) == 360 and len(btc) == 120  # 360 > 3 pages of 100: offset paging
         assert {o.id for o in usdt} == {str(o.id) for o in ex.futures.open_orders("usdt")}
         assert min(int(o.id) for o in usdt) > 2**53  # kept as text, never a float
-        assert len({o.currency_pair for o in usdt}) == 8 and len({o.currency_pair for o in btc}) == 2
+        assert len({o.instrument for o in usdt}) == 8 and len({o.instrument for o in btc}) == 2
         paper = {str(o.id): o for o in ex.futures.open_orders("usdt")}
         for order in usdt:
             size = paper[order.id].size

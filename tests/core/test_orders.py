@@ -13,7 +13,7 @@ def test_loads_every_pair_and_pages_past_100_in_one_pair():
         assert {o.id for o in orders} == truth and len(orders) == 700
         per_pair = {}
         for o in orders:
-            per_pair[o.currency_pair] = per_pair.get(o.currency_pair, 0) + 1
+            per_pair[o.instrument] = per_pair.get(o.instrument, 0) + 1
         assert max(per_pair.values()) > 100  # paging was needed
         assert len(per_pair) == 12
         assert len(pages) >= 2 and pages[-1][1] == 700

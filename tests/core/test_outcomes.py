@@ -54,7 +54,7 @@ def test_one_diff_of_two_listings_by_full_identity() -> None:
     from gatecancel_gui.core.domain.orders import Order, order_changes
 
     def order(order_id: str, left: str = "1", market: Market = Market.SPOT) -> Order:
-        return Order(id=order_id, currency_pair="BTC_USDT", side="buy", type="limit", price=Decimal(1),
+        return Order(id=order_id, instrument="BTC_USDT", side="buy", type="limit", price=Decimal(1),
                      amount=Decimal(1), left=Decimal(left), filled_amount=Decimal(0), create_time_ms=0,
                      market=market)
 

@@ -95,8 +95,8 @@ def test_every_read_survives_a_503_on_its_first_attempt():
         assert len(load_price_orders(c)) == 4
         # a cancel whose answers are lost must be settled from the orders' records, read through 503s too
         ex.plan("POST /spot/cancel_batch_orders", [Fault.DROP_AFTER_APPLY] * 3)
-        refs = [o.ref for o in orders if o.currency_pair == orders[0].currency_pair][:30] + \
-               [o.ref for o in orders if o.currency_pair != orders[0].currency_pair][:5]
+        refs = [o.ref for o in orders if o.instrument == orders[0].instrument][:30] + \
+               [o.ref for o in orders if o.instrument != orders[0].instrument][:5]
         report = CancelRun(c, SpotBatch(), settings=CancelSettings(max_in_flight=1)).run(refs)
         for ref, outcome in report.outcomes.items():
             assert outcome.state is STATE_OF[ex.book.status_of(ref.id)], (ref, outcome)

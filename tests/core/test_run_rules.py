@@ -88,12 +88,12 @@ class Scripted:
 def answer(kind: str, group: list[OrderRef]) -> Any:
     """What Gate does to one attempt of a batch: an answer's body, or the error the client raises."""
     if kind == "ok":
-        return [{"id": r.id, "currency_pair": r.currency_pair, "succeeded": True} for r in group]
+        return [{"id": r.id, "currency_pair": r.instrument, "succeeded": True} for r in group]
     if kind == "reject":
-        return [{"id": r.id, "currency_pair": r.currency_pair, "succeeded": False, "label": "ORDER_NOT_FOUND",
+        return [{"id": r.id, "currency_pair": r.instrument, "succeeded": False, "label": "ORDER_NOT_FOUND",
                  "message": "not found"} for r in group]
     if kind == "unreadable":
-        return [{"id": r.id, "currency_pair": r.currency_pair} for r in group]
+        return [{"id": r.id, "currency_pair": r.instrument} for r in group]
     if kind == "missing":
         return []
     return {

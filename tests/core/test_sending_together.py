@@ -21,7 +21,7 @@ def test_requests_started_together_leave_when_the_block_ends(exchange, client):
     before = len(exchange.cancel_requests())
     with client.sending_together():
         pending = [client.start("POST", BATCH_ENDPOINT,
-                                body=[{"currency_pair": o.currency_pair, "id": o.id} for o in orders[i:i + 20]])
+                                body=[{"currency_pair": o.instrument, "id": o.id} for o in orders[i:i + 20]])
                    for i in range(0, 60, 20)]
         assert len(exchange.cancel_requests()) == before  # held back: none has reached the exchange yet
     answers = [p.result() for p in pending]

@@ -93,7 +93,7 @@ def test_scoped_cancel_all_with_stop_orders(make_risky_window, risky, qtbot):
     assert not risky.book.open_orders(pair) and any(risky.book.open_orders())
     for order in win.stop_pane.model.orders():
         outcome = win.stop_pane.model.result_of(order.id)
-        if order.currency_pair == pair:
+        if order.instrument == pair:
             assert outcome.state is OutcomeState.CANCELLED
         else:
             assert outcome is None

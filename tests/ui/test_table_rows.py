@@ -20,7 +20,7 @@ WARN = QAbstractItemModelTester.FailureReportingMode.Warning
 
 
 def order(n: int, pair: str = "BTC_USDT", price: str | None = None, left: str = "1") -> Order:
-    return Order(id=str(9_007_199_254_740_000 + n), currency_pair=pair, side="buy" if n % 2 else "sell",
+    return Order(id=str(9_007_199_254_740_000 + n), instrument=pair, side="buy" if n % 2 else "sell",
                  type="limit", price=Decimal(price or str(100 + n)), amount=Decimal(1), left=Decimal(left),
                  filled_amount=Decimal(1) - Decimal(left), create_time_ms=1_700_000_000_000 + n * 1000)
 

@@ -57,9 +57,9 @@ def test_the_pair_list_follows_the_market_filter(make_window, qtbot):
         pane = win.open_pane
         pane.market_filter.setCurrentIndex(pane.market_filter.findData(Market.FUTURES_BTC.value))
         listed = {pane.pair_filter.itemText(i) for i in range(1, pane.pair_filter.count())}
-        assert listed == {o.currency_pair for o in win.open_pane.model.orders() if o.market is Market.FUTURES_BTC}
+        assert listed == {o.instrument for o in win.open_pane.model.orders() if o.market is Market.FUTURES_BTC}
         pane.market_filter.setCurrentIndex(0)
-        assert pane.pair_filter.count() - 1 == len({o.currency_pair for o in win.open_pane.model.orders()})
+        assert pane.pair_filter.count() - 1 == len({o.instrument for o in win.open_pane.model.orders()})
 
 
 def test_the_dead_man_switchs_spot_scope_says_spot(window):

@@ -96,7 +96,7 @@ def test_futures_cancel_all_dead_man_switch_and_stop_orders_in_the_window(qtbot,
         stop_markets = {o.market for o in win.stop_pane.model.orders()}
         assert stop_markets == set(Market)  # stop orders of every market in the stop-orders tab
         eth = [o for o in win.open_pane.model.orders()
-               if o.market is Market.FUTURES_USDT and o.currency_pair == "ETH_USDT"]
+               if o.market is Market.FUTURES_USDT and o.instrument == "ETH_USDT"]
         run_cancel(win, qtbot, win.cancel_all)
         assert ex.futures.open_orders("usdt", "ETH_USDT") == [] and ex.futures.open_orders("usdt", "BTC_USDT")
         assert ex.futures.open_price_orders("usdt", "ETH_USDT") == []
@@ -123,7 +123,7 @@ def test_a_rows_menu_keeps_its_pair_inside_the_orders_market(make_window, qtbot)
     with PaperExchange(orders=60, pairs=2, futures_orders=40) as ex:  # spot BTC_USDT and contract BTC_USDT
         win = make_window(exchange=ex)
         load(win, qtbot)
-        btc = [o for o in win.open_pane.model.orders() if o.currency_pair == "BTC_USDT"]
+        btc = [o for o in win.open_pane.model.orders() if o.instrument == "BTC_USDT"]
         in_contract = [o for o in btc if o.market is Market.FUTURES_USDT]
         assert in_contract and any(o.market is Market.SPOT for o in btc)  # the same name in both markets
         menu = win.open_pane.row_menu(in_contract[0])

@@ -74,7 +74,7 @@ def test_a_later_weaker_answer_does_not_overwrite_a_known_cancel(window, qtbot):
 
 def test_the_confirmation_names_what_is_at_stake(window, paper, answers, qtbot):
     pairs = paper.book.open_pairs()[:6]
-    chosen = [next(o for o in window.open_pane.model.orders() if o.currency_pair == p) for p in pairs]
+    chosen = [next(o for o in window.open_pane.model.orders() if o.instrument == p) for p in pairs]
     window.open_pane.model.set_checked([o.id for o in chosen], True)
     window.open_pane.pair_filter.setCurrentText(pairs[0])  # five of the six are hidden by the filter now
     answers.answer = False
@@ -92,10 +92,10 @@ def test_row_menu_cancels_a_pair_or_a_side_copies_the_id_and_opens_its_journal(w
     order = window.open_pane.model.orders()[0]
     menu = window.open_pane.row_menu(order)
     actions = {a.text().split("\t")[0]: a for a in menu.actions() if a.text()}
-    same_pair = [o for o in window.open_pane.model.orders() if o.currency_pair == order.currency_pair]
+    same_pair = [o for o in window.open_pane.model.orders() if o.instrument == order.instrument]
     same_side = [o for o in same_pair if o.side == order.side]
-    side_action = f"Cancel all {len(same_side)} {order.side} in {order.currency_pair}"
-    assert set(actions) == {"Cancel this order", side_action, f"Cancel all {len(same_pair)} in {order.currency_pair}",
+    side_action = f"Cancel all {len(same_side)} {order.side} in {order.instrument}"
+    assert set(actions) == {"Cancel this order", side_action, f"Cancel all {len(same_pair)} in {order.instrument}",
                             "Copy id", "Open the journal for this order"}
     actions["Copy id"].trigger()
     assert QGuiApplication.clipboard().text() == order.id
@@ -120,7 +120,7 @@ def test_shift_delete_cancels_the_current_row(window, paper, answers, qtbot):
 
 
 def test_risk_columns_value_market_distance_and_side_colour(window, paper):
-    order = next(o for o in window.open_pane.model.orders() if o.currency_pair == "BTC_USDT")
+    order = next(o for o in window.open_pane.model.orders() if o.instrument == "BTC_USDT")
     assert cell(window, order.id, "value") == f"{order.left * order.price:,.2f} USDT"
     market = Decimal(cell(window, order.id, "last"))
     assert market > 0  # one public tickers request per refresh

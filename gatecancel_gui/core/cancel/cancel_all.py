@@ -113,7 +113,7 @@ class SpotCancelAll(CancelMethod):
         by_pair: dict[str, list[OrderRef]] = defaultdict(list)
         for ref in refs:
             if ref not in records:
-                by_pair[ref.currency_pair].append(ref)
+                by_pair[ref.instrument].append(ref)
         missing: list[OrderRef] = []
         for pair, gone in by_pair.items():
             finished = find_finished(client, pair, {r.id for r in gone}, since_ms=since_ms, stop=stop)
@@ -149,12 +149,12 @@ class FuturesCancelAll(CancelMethod):
             return [refs]
         by_contract: dict[str, list[OrderRef]] = defaultdict(list)
         for ref in refs:
-            by_contract[ref.currency_pair].append(ref)
+            by_contract[ref.instrument].append(ref)
         return list(by_contract.values())
 
 
     def _contract(self, group: list[OrderRef]) -> str:
-        return self.scope.pair or group[0].currency_pair
+        return self.scope.pair or group[0].instrument
 
     def journal_orders(self, group: list[OrderRef]) -> list[tuple[str, str]]:
         return [(self._contract(group), f"* {self.scope.side or 'both'}")]

@@ -104,10 +104,10 @@ class CancelMethod(ABC):
         return len(self.groups(list(dict.fromkeys(refs)), MAX_BATCH))
 
     def journal_orders(self, group: list[OrderRef]) -> list[tuple[str, str]]:
-        return [(ref.currency_pair, ref.id) for ref in group]
+        return [(ref.instrument, ref.id) for ref in group]
 
     def journal_results(self, group: list[OrderRef], answers: dict[OrderRef, Answer]) -> list[dict[str, Any]]:
-        return [{"currency_pair": ref.currency_pair, "id": ref.id, "succeeded": a.succeeded, "label": a.label,
+        return [{"currency_pair": ref.instrument, "id": ref.id, "succeeded": a.succeeded, "label": a.label,
                  "message": a.message} for ref, a in answers.items()]
 
     @abstractmethod

@@ -516,7 +516,7 @@ class CancelRun:
         try:
             for endpoint, outcomes in by_endpoint.items():
                 self.journal.settled(endpoint, [
-                    {"market": o.ref.market.value, "kind": o.ref.kind.value, "currency_pair": o.ref.currency_pair,
+                    {"market": o.ref.market.value, "kind": o.ref.kind.value, "currency_pair": o.ref.instrument,
                      "id": o.ref.id, "succeeded": o.succeeded, "label": o.label, "message": o.message}
                     for o in outcomes], self._environment)
         except Exception as exc:

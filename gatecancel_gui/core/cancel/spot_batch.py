@@ -47,7 +47,7 @@ class SpotBatch(CancelMethod):
     def start(self, client: GateClient, group: list[OrderRef]) -> PendingAnswer:
         body = []
         for ref in group:
-            item = {"currency_pair": ref.currency_pair, "id": ref.id}
+            item = {"currency_pair": ref.instrument, "id": ref.id}
             if client.account:
                 item["account"] = client.account
             body.append(item)
@@ -59,7 +59,7 @@ class SpotBatch(CancelMethod):
         for ref in group:
             item = by_id.get(ref.id)
             pair = item.get("currency_pair") if item else None
-            if item is None or (pair and pair != ref.currency_pair):
+            if item is None or (pair and pair != ref.instrument):
                 continue
             succeeded = item.get("succeeded")
             answers[ref] = Answer(succeeded if isinstance(succeeded, bool) else None,
@@ -75,7 +75,7 @@ class SpotBatch(CancelMethod):
         records: dict[OrderRef, Record] = {}
         by_pair: dict[str, list[OrderRef]] = defaultdict(list)
         for ref in refs:
-            by_pair[ref.currency_pair].append(ref)
+            by_pair[ref.instrument].append(ref)
         one_by_one: list[OrderRef] = []
         for pair, pair_refs in by_pair.items():
             if len(pair_refs) >= BULK_RECONCILE_FROM:
@@ -105,7 +105,7 @@ def _look_up_pair(client: GateClient, pair: str, refs: list[OrderRef], since_ms:
 
 def look_up_one(client: GateClient, ref: OrderRef, stop: threading.Event) -> Record | None:
     """GET /spot/orders/{id}: the order's own record, or None when Gate would not say."""
-    params: Params = [("currency_pair", ref.currency_pair)]
+    params: Params = [("currency_pair", ref.instrument)]
     if client.account:
         params.append(("account", client.account))
     return read_record(ref, lambda: client.request("GET", f"/spot/orders/{ref.id}", params=params, stop=stop).data,

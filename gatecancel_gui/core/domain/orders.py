@@ -35,16 +35,13 @@ class OrderKind(str, Enum):
 @dataclass(frozen=True, slots=True)
 class OrderRef:
     """An order's full identity: its market, its kind, its instrument and its id (always a string; ids are
-    64-bit). `currency_pair` holds the instrument: the pair on spot, the contract on futures."""
+    64-bit)."""
 
-    currency_pair: str
+    instrument: str  # the pair on spot, the contract on futures
     id: str
     kind: OrderKind = OrderKind.OPEN
     market: Market = Market.SPOT
 
-    @property
-    def instrument(self) -> str:
-        return self.currency_pair
 
     @property
     def key(self) -> str:
@@ -54,18 +51,18 @@ class OrderRef:
     def __str__(self) -> str:
         prefix = "stop " if self.kind is OrderKind.STOP else ""
         where = f"{self.market.value} " if self.market.is_futures else ""
-        return f"{prefix}{where}{self.currency_pair}:{self.id}"
+        return f"{prefix}{where}{self.instrument}:{self.id}"
 
     def as_json(self) -> dict[str, str | None]:
         """The identity as the CLI's JSON rows carry it: market, and currency_pair or contract (null when
         unknown: a stop order given by id alone that Gate did not list)."""
-        return {"market": self.market.value, self.market.instrument_word: self.currency_pair or None, "id": self.id}
+        return {"market": self.market.value, self.market.instrument_word: self.instrument or None, "id": self.id}
 
 
 @dataclass(frozen=True, slots=True)
 class Order:
     id: str
-    currency_pair: str
+    instrument: str  # the pair on spot, the contract on futures
     side: str
     type: str
     price: Decimal
@@ -83,11 +80,8 @@ class Order:
 
     @property
     def ref(self) -> OrderRef:
-        return OrderRef(self.currency_pair, self.id, self.kind, self.market)
+        return OrderRef(self.instrument, self.id, self.kind, self.market)
 
-    @property
-    def instrument(self) -> str:
-        return self.currency_pair
 
     @property
     def key(self) -> str:
@@ -97,7 +91,7 @@ class Order:
     @property
     def price_key(self) -> str:
         """Whose market price this order is compared with: the spot pair's, or the futures contract's."""
-        return self.currency_pair if self.market is Market.SPOT else f"{self.market.value}:{self.currency_pair}"
+        return self.instrument if self.market is Market.SPOT else f"{self.market.value}:{self.instrument}"
 
     @property
     def filled_percent(self) -> Decimal:
@@ -113,7 +107,7 @@ class Order:
 
     @property
     def quote_currency(self) -> str:
-        return self.market.spec.settle_currency or self.currency_pair.rpartition("_")[2]
+        return self.market.spec.settle_currency or self.instrument.rpartition("_")[2]
 
     @classmethod
     def from_api(cls, raw: dict[str, Any], currency_pair: str = "") -> Order:
@@ -124,7 +118,7 @@ class Order:
             create_ms = 0
         return cls(
             id=str(raw["id"]),
-            currency_pair=str(raw.get("currency_pair") or currency_pair),
+            instrument=str(raw.get("currency_pair") or currency_pair),
             side=str(raw.get("side", "")),
             type=str(raw.get("type", "limit")),
             price=to_decimal(raw.get("price")),
@@ -151,7 +145,7 @@ class Order:
         price = to_decimal(raw.get("price"))
         return cls(
             id=str(raw["id"]),
-            currency_pair=str(raw.get("contract") or ""),
+            instrument=str(raw.get("contract") or ""),
             side="sell" if size < 0 else "buy",
             type="limit" if price else "market",
             price=price,

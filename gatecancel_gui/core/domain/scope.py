@@ -57,5 +57,5 @@ class Scope:
 
     def matches(self, order: Order) -> bool:
         """A cancel-all reaches its own market's orders only (spot's leaves futures alone, and back)."""
-        return order.market is self.market and (not self.pair or order.currency_pair == self.pair) and (
+        return order.market is self.market and (not self.pair or order.instrument == self.pair) and (
             not self.side or order.side == self.side)

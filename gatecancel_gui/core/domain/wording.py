@@ -38,7 +38,7 @@ def instruments(orders: Iterable[Order]) -> dict[Market, list[str]]:
     """The names with orders in each market (in Market's order), the ones with the most orders first."""
     counts: dict[Market, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for order in orders:
-        counts[order.market][order.currency_pair] += 1
+        counts[order.market][order.instrument] += 1
     return {m: sorted(counts[m], key=lambda name: (-counts[m][name], name)) for m in Market if m in counts}
 
 

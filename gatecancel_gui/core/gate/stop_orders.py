@@ -25,7 +25,7 @@ def order_from_price_order(raw: dict[str, Any]) -> Order:
     rule, trigger_price = str(trigger.get("rule", "")), to_decimal(trigger.get("price"))
     amount = to_decimal(put.get("amount"))
     return Order(
-        id=str(raw["id"]), currency_pair=str(raw.get("market", "")), side=str(put.get("side", "")),
+        id=str(raw["id"]), instrument=str(raw.get("market", "")), side=str(put.get("side", "")),
         type=f"{STOP_PREFIX} {rule}{format(trigger_price.normalize(), 'f')}", price=to_decimal(put.get("price")),
         amount=amount, left=amount, filled_amount=Decimal(0), create_time_ms=int(raw.get("ctime") or 0) * 1000,
         text=f"trigger {rule} {format(trigger_price.normalize(), 'f')}", status=str(raw.get("status", "open")),
@@ -45,7 +45,7 @@ def order_from_futures_price_order(raw: dict[str, Any], market: Market) -> Order
     except ArithmeticError:
         created_ms = 0
     return Order(
-        id=str(raw["id"]), currency_pair=str(initial.get("contract", "")), side="sell" if size < 0 else "buy",
+        id=str(raw["id"]), instrument=str(initial.get("contract", "")), side="sell" if size < 0 else "buy",
         type=f"{STOP_PREFIX} {rule}{format(trigger_price.normalize(), 'f')}", price=to_decimal(initial.get("price")),
         amount=amount, left=amount, filled_amount=Decimal(0), create_time_ms=created_ms,
         text=f"trigger {rule} {format(trigger_price.normalize(), 'f')}", status=str(raw.get("status", "open")),
