@@ -29,7 +29,7 @@ def add_commands(sub: Commands) -> None:
     paper.add_argument("--futures-orders", type=whole(0, 100_000, "orders"), default=0,
                        help="perpetual futures orders to seed over USDT and BTC contracts")
     paper.add_argument("--stop-orders", type=whole(0, 100_000, "orders"), default=0,
-                       help="price-triggered orders to seed")
+                       help="stop (price-triggered) orders to seed")
     net = paper.add_argument_group("network shape (as a real exchange is reached)")
     net.add_argument("--tls", action="store_true",
                      help="serve HTTPS with a throwaway certificate authority (its file is printed as ca_file)")

@@ -50,14 +50,14 @@ def add_commands(sub: Commands, common: Parser) -> None:
                                 "every contract with open orders)")
     cancel_all_cmd.add_argument("--side", choices=("buy", "sell"), help="only this side")
     cancel_all_cmd.add_argument("--include-stop-orders", action="store_true",
-                                help="also cancel price-triggered orders in the scope (a plain cancel-all leaves them)")
+                                help="also cancel stop orders in the scope (a plain cancel-all leaves them)")
     cancel_all_cmd.add_argument("--yes", action="store_true", help="do not ask (needed when not on a terminal)")
 
     stops = sub.add_parser("stop-orders", parents=[common], help="list open price-triggered (stop) orders")
     stops.add_argument("--csv", metavar="FILE", help="also write them to a CSV file")
     stops.add_argument("--market", default="spot", choices=[*MARKETS, "all"],
                        help="spot (default), futures-usdt, futures-btc or all")
-    cancel_stops = sub.add_parser("cancel-stop", parents=[common], help="cancel price-triggered orders")
+    cancel_stops = sub.add_parser("cancel-stop", parents=[common], help="cancel stop (price-triggered) orders")
     cancel_stops.add_argument("--market", default="spot", choices=MARKETS,
                               help="spot (default), futures-usdt or futures-btc")
     which = cancel_stops.add_mutually_exclusive_group(required=True)

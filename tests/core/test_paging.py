@@ -13,7 +13,7 @@ from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.gate.futures_orders import load_futures_orders
 from gatecancel_gui.core.gate.paging import By, Paging, read_pages
 from gatecancel_gui.core.gate.spot_orders import load_open_orders, load_pair_orders
-from gatecancel_gui.core.gate.stop_orders import load_price_orders
+from gatecancel_gui.core.gate.stop_orders import load_spot_stop_orders
 from gatecancel_gui.paper import PaperExchange
 from tests.conftest import client_for
 
@@ -177,7 +177,7 @@ def test_loading_orders_across_pages_costs_the_expected_requests():
         assert len(load_pair_orders(c, heavy)) == in_heavy
         assert reads_of(ex, "/spot/orders") == in_heavy // 100 + 1  # pages until a short one, one at a time
 
-        assert len(load_price_orders(c)) == len(ex.price_orders.open()) == 250
+        assert len(load_spot_stop_orders(c)) == len(ex.price_orders.open()) == 250
         assert reads_of(ex, "/spot/price_orders") == 3  # 100, 100, 50
 
         usdt = load_futures_orders(c, Market.FUTURES_USDT)

@@ -10,7 +10,7 @@ from gatecancel_gui.core.cancel.stop_orders_each import StopOrderEach
 from gatecancel_gui.core.domain.errors import ConfigError
 from gatecancel_gui.core.domain.outcomes import OutcomeState
 from gatecancel_gui.core.domain.scope import Scope
-from gatecancel_gui.core.gate.stop_orders import load_price_orders
+from gatecancel_gui.core.gate.stop_orders import load_spot_stop_orders
 from gatecancel_gui.core.risk.deadman import DeadManSwitch, countdown
 from gatecancel_gui.core.store.export import write_csv
 from gatecancel_gui.core.store.journal import Journal, unanswered
@@ -29,7 +29,7 @@ def risky():
 
 def test_stop_orders_load_with_big_ids_as_strings(risky):
     with client_for(risky) as c:
-        stops = load_price_orders(c)
+        stops = load_spot_stop_orders(c)
     assert len(stops) == 12 and all(isinstance(o.id, str) and int(o.id) > 2**53 for o in stops)
     assert all(o.type.startswith("stop ") and o.text.startswith("trigger") for o in stops)
 
@@ -64,7 +64,7 @@ def test_scoped_cancel_all_with_stop_orders_cancels_only_the_scope(risky):
 def test_stop_order_cancel_survives_a_dropped_answer(risky):
     risky.plan("DELETE /spot/price_orders/{id}", [Fault.DROP_AFTER_APPLY, Fault.BUSY_503])
     with client_for(risky) as c:
-        refs = [o.ref for o in load_price_orders(c)]
+        refs = [o.ref for o in load_spot_stop_orders(c)]
         report = CancelRun(c, StopOrderEach()).run(refs)
     assert {o.state for o in report.outcomes.values()} == {OutcomeState.CANCELLED}
     assert risky.price_orders.open() == []

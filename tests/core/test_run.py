@@ -12,7 +12,7 @@ from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState
 from gatecancel_gui.core.domain.scope import Scope
 from gatecancel_gui.core.gate.client import ReadRetry
 from gatecancel_gui.core.gate.spot_orders import load_open_orders
-from gatecancel_gui.core.gate.stop_orders import load_price_orders
+from gatecancel_gui.core.gate.stop_orders import load_spot_stop_orders
 from gatecancel_gui.paper import Fault, PaperExchange
 from tests.conftest import client_for
 
@@ -60,7 +60,7 @@ def test_stop_wakes_the_backoff_of_a_batch_cancel():
 def test_stop_wakes_the_backoff_of_stop_order_cancels():
     """Defect: the stop-order engine slept through Stop (time.sleep between retries)."""
     with PaperExchange(orders=10, pairs=2, price_orders=3) as ex, client_for(ex) as c:
-        refs = [o.ref for o in load_price_orders(c)]
+        refs = [o.ref for o in load_spot_stop_orders(c)]
         ex.plan("DELETE /spot/price_orders/{id}", repeat=Fault.BUSY_503)
         run = CancelRun(c, StopOrderEach(), settings=SLOW)
         stop_soon(run)
@@ -92,7 +92,7 @@ def test_every_read_survives_a_503_on_its_first_attempt():
         ex.busy_first_get = True
         orders = load_open_orders(c)
         assert len(orders) == 200
-        assert len(load_price_orders(c)) == 4
+        assert len(load_spot_stop_orders(c)) == 4
         # a cancel whose answers are lost must be settled from the orders' records, read through 503s too
         ex.plan("POST /spot/cancel_batch_orders", [Fault.DROP_AFTER_APPLY] * 3)
         refs = [o.ref for o in orders if o.instrument == orders[0].instrument][:30] + \
@@ -140,7 +140,7 @@ def test_a_final_outcome_is_never_replaced():
 def test_an_empty_answer_to_a_stop_order_cancel_is_not_taken_for_a_cancel():
     """Defect: any 2xx to DELETE /spot/price_orders/{id} counted as cancelled, even an empty body."""
     with PaperExchange(orders=10, pairs=2, price_orders=2) as ex, client_for(ex) as c:
-        refs = [o.ref for o in load_price_orders(c)]
+        refs = [o.ref for o in load_spot_stop_orders(c)]
         ex.plan("DELETE /spot/price_orders/{id}", [Fault.EMPTY_200, Fault.EMPTY_200])
         report = CancelRun(c, StopOrderEach()).run(refs)
         for ref, outcome in report.outcomes.items():

@@ -22,7 +22,7 @@ from gatecancel_gui.core.domain.scope import Scope
 from gatecancel_gui.core.gate.client import GateClient
 from gatecancel_gui.core.gate.futures_orders import load_futures_orders
 from gatecancel_gui.core.gate.spot_orders import Progress, load_open_orders
-from gatecancel_gui.core.gate.stop_orders import load_futures_price_orders, load_price_orders
+from gatecancel_gui.core.gate.stop_orders import load_futures_stop_orders, load_spot_stop_orders
 from gatecancel_gui.core.gate.tickers import load_futures_prices, load_last_prices
 from gatecancel_gui.core.store.journal import Journal
 
@@ -49,8 +49,8 @@ def load_stop_orders(client: GateClient, markets: Iterable[Market], *,
     """Every open stop order of these markets (Gate keeps them apart from open orders)."""
     orders: list[Order] = []
     for market in markets:
-        orders += (load_futures_price_orders(client, market, stop=stop) if market.is_futures
-                   else load_price_orders(client, stop=stop))
+        orders += (load_futures_stop_orders(client, market, stop=stop) if market.is_futures
+                   else load_spot_stop_orders(client, stop=stop))
     return orders
 
 
@@ -75,8 +75,8 @@ def load_holdings(client: GateClient, *, progress: Progress | None = None,
     with ThreadPoolExecutor(max_workers=2 + 3 * len(FUTURES), thread_name_prefix="load") as pool:
         prices_read = [pool.submit(load_last_prices, client, stop)]
         prices_read += [pool.submit(load_futures_prices, client, m, stop) for m in FUTURES]
-        stops_read = pool.submit(load_price_orders, client, stop=stop)
-        futures_stops_read = {m: pool.submit(load_futures_price_orders, client, m, stop=stop) for m in FUTURES}
+        stops_read = pool.submit(load_spot_stop_orders, client, stop=stop)
+        futures_stops_read = {m: pool.submit(load_futures_stop_orders, client, m, stop=stop) for m in FUTURES}
         futures_read = {m: pool.submit(load_futures_orders, client, m, stop=stop) for m in FUTURES}
         holdings = Holdings(load_open_orders(client, stop=stop, progress=progress))
         failed: list[str] = []

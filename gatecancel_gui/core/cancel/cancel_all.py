@@ -25,7 +25,7 @@ from gatecancel_gui.core.domain.scope import Scope
 from gatecancel_gui.core.gate.client import GateClient, Params, PendingAnswer
 from gatecancel_gui.core.gate.futures_orders import load_futures_orders
 from gatecancel_gui.core.gate.spot_orders import find_finished, load_open_orders, load_pair_orders
-from gatecancel_gui.core.gate.stop_orders import load_futures_price_orders, load_price_orders
+from gatecancel_gui.core.gate.stop_orders import load_futures_stop_orders, load_spot_stop_orders
 from gatecancel_gui.core.store.journal import Journal
 
 
@@ -190,8 +190,8 @@ class FuturesCancelAll(CancelMethod):
 
 def load_scope_stop_orders(client: GateClient, scope: Scope, stop: threading.Event | None = None) -> list[Order]:
     if scope.market.is_futures:
-        return load_futures_price_orders(client, scope.market, scope.pair, stop)
-    return load_price_orders(client, scope.pair, stop)
+        return load_futures_stop_orders(client, scope.market, scope.pair, stop)
+    return load_spot_stop_orders(client, scope.pair, stop)
 
 
 def cancel_all(client: GateClient, scope: Scope, *, journal: Journal | None = None,

@@ -18,7 +18,7 @@ MAX_STOP_PAGES = 10_000  # offsets below 1,000,000: a guard against a loop
 STOP_PREFIX = "stop"
 
 
-def order_from_price_order(raw: dict[str, Any]) -> Order:
+def order_from_spot_stop_order(raw: dict[str, Any]) -> Order:
     """Show a stop order in the same table as open orders: type says the trigger, price is the put price."""
     trigger = raw.get("trigger") or {}
     put = raw.get("put") or {}
@@ -33,7 +33,7 @@ def order_from_price_order(raw: dict[str, Any]) -> Order:
     )
 
 
-def order_from_futures_price_order(raw: dict[str, Any], market: Market) -> Order:
+def order_from_futures_stop_order(raw: dict[str, Any], market: Market) -> Order:
     """A futures stop order: the signed size of the order it would place, shown as side + contracts."""
     trigger, initial = raw.get("trigger") or {}, raw.get("initial") or {}
     rule = {1: ">=", 2: "<="}.get(int(trigger.get("rule") or 0), "") if str(trigger.get("rule") or 0).isdigit() else ""
@@ -54,24 +54,24 @@ def order_from_futures_price_order(raw: dict[str, Any], market: Market) -> Order
     )
 
 
-def load_futures_price_orders(client: GateClient, market: Market, contract: str | None = None,
+def load_futures_stop_orders(client: GateClient, market: Market, contract: str | None = None,
                               stop: threading.Event | None = None) -> list[Order]:
-    """Every open price-triggered order of one futures settlement (limit and offset pages)."""
+    """Every open stop order of one futures settlement (limit and offset pages)."""
     client.ensure_clock(stop)
     paging = Paging[Order](
-        path=market.spec.price_orders, parse=lambda raw: [order_from_futures_price_order(raw, market)],
+        path=market.spec.price_orders, parse=lambda raw: [order_from_futures_stop_order(raw, market)],
         key=lambda order: order.id, by=By.OFFSET,
         before=[("status", "open"), *([("contract", contract)] if contract else [])], limit=PAGE,
         max_pages=MAX_STOP_PAGES)
     return list(read_pages(paging, gate_reads(client, stop), stop=stop).values())
 
 
-def load_price_orders(client: GateClient, market: str | None = None,
+def load_spot_stop_orders(client: GateClient, market: str | None = None,
                       stop: threading.Event | None = None) -> list[Order]:
     """Every open price-triggered order (GET /spot/price_orders pages by limit and offset)."""
     client.ensure_clock(stop)
     paging = Paging[Order](
-        path="/spot/price_orders", parse=lambda raw: [order_from_price_order(raw)], key=lambda order: order.id,
+        path="/spot/price_orders", parse=lambda raw: [order_from_spot_stop_order(raw)], key=lambda order: order.id,
         by=By.OFFSET, before=[("status", "open")], after=[("market", market)] if market else [], limit=PAGE,
         max_pages=MAX_STOP_PAGES)
     return list(read_pages(paging, gate_reads(client, stop), stop=stop).values())
