@@ -23,13 +23,13 @@ from dataclasses import replace
 from multiprocessing.connection import Connection
 from urllib.parse import urlsplit, urlunsplit
 
+from gatecancel_gui.core.app.services import load_orders
 from gatecancel_gui.core.cancel.by_market import batch_method_for
 from gatecancel_gui.core.cancel.run import CancelRun, CancelSettings
 from gatecancel_gui.core.domain.markets import FUTURES, Market
 from gatecancel_gui.core.domain.orders import Order
 from gatecancel_gui.core.domain.outcomes import OutcomeState
 from gatecancel_gui.core.gate.client import GateClient
-from gatecancel_gui.core.gate.futures_orders import load_markets
 from gatecancel_gui.core.gate.warmth import ConnectionWarmer
 from gatecancel_gui.core.net.transport import NetworkSettings
 from gatecancel_gui.core.store.credentials import Credentials
@@ -119,7 +119,7 @@ def client_for(ex: RemoteExchange, http2: bool) -> GateClient:
 def load_book(client: GateClient) -> list[Order]:
     """What the window loads: spot, and both futures settlements when the book has futures (all at once)."""
     spot, futures = BOOKS[BOOK[0]]
-    return load_markets(client, ([Market.SPOT] if spot else []) + (list(FUTURES) if futures else []))
+    return load_orders(client, ([Market.SPOT] if spot else []) + (list(FUTURES) if futures else []))
 
 
 def timed_cancel(client: GateClient, in_flight: int) -> tuple[float, int]:

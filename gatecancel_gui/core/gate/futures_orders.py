@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.orders import Order
 from gatecancel_gui.core.gate.client import GateClient
 from gatecancel_gui.core.gate.paging import By, Paging, Progress, gate_reads, read_pages
-from gatecancel_gui.core.gate.spot_orders import load_open_orders
 
 log = logging.getLogger(__name__)
 
@@ -37,18 +35,3 @@ def load_futures_orders(client: GateClient, market: Market, *, contract: str | N
         by=By.OFFSET, before=[("status", "open"), *([("contract", contract)] if contract else [])],
         waves=(FIRST_WAVE, MAX_WAVE))
     return list(read_pages(paging, gate_reads(client, stop), stop=stop, progress=progress).values())
-
-
-def load_markets(client: GateClient, markets: list[Market], *,
-                 stop: threading.Event | None = None) -> list[Order]:
-    """Every open order of these markets, all markets read at once (spot: every pair; futures: every
-    contract of the settlement)."""
-    def load(market: Market) -> list[Order]:
-        if market is Market.SPOT:
-            return load_open_orders(client, stop=stop)
-        return load_futures_orders(client, market, stop=stop)
-
-    if len(markets) == 1:
-        return load(markets[0])
-    with ThreadPoolExecutor(max_workers=len(markets), thread_name_prefix="market") as pool:
-        return [order for orders in pool.map(load, markets) for order in orders]
