@@ -338,12 +338,7 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         busy = self.jobs.busy
         model = self.pane.model
-        retryable = succeeded = False
-        for r in model.results.values():  # one pass (this follows every burst of results)
-            succeeded = succeeded or r.succeeded
-            retryable = retryable or (not r.succeeded and r.retryable and r.final)
-            if succeeded and retryable:
-                break
+        succeeded, retryable = model.result_summary()
         closing = self.shutdown.closing
         cancelling = self.cancels.job is not None or closing  # a load never holds a cancel back
         update_enabled(self.commands, ActionState(self.sessions.session is not None, busy, cancelling,

@@ -81,6 +81,7 @@ class OrdersModel(QAbstractTableModel):
         self._near: set[str] = set()
         self._checked: set[str] = set()
         self._results: dict[str, CancelOutcome] = {}
+        self._summary: tuple[bool, bool] | None = None  # result_summary(), until the results change
         self._dirty: set[str] = set()  # keys of the rows to repaint at the next flush (rows move; keys do not)
         self.sort_spec: SortSpec | None = None
         self.new_ids: set[str] = set()
@@ -178,6 +179,7 @@ class OrdersModel(QAbstractTableModel):
         """Checks and results of the orders still listed; a gone order is unchecked."""
         self._checked &= keys - self.gone_ids
         self._results = {k: v for k, v in self._results.items() if k in keys}
+        self._summary = None
 
     def _remove_rows(self, first: int, last: int) -> None:
         """Take rows first..last out (their checks and results are the caller's to keep or drop)."""
@@ -263,6 +265,7 @@ class OrdersModel(QAbstractTableModel):
             self._remove_rows(row, row)
             self._checked.discard(key)
             self._results.pop(key, None)
+            self._summary = None
             self.new_ids.discard(key)
             self.gone_ids.discard(key)
             if had_result:
@@ -346,6 +349,7 @@ class OrdersModel(QAbstractTableModel):
         self._checked -= ids
         for order_id in ids:
             self._results.pop(order_id, None)
+            self._summary = None
         self.checkedChanged.emit()
         self.resultsChanged.emit()
 
@@ -375,6 +379,7 @@ class OrdersModel(QAbstractTableModel):
             if merged(self._results.get(outcome.ref.key), outcome, across_runs=True) is not outcome:
                 continue
             self._results[outcome.ref.key] = outcome
+            self._summary = None
             self._dirty.add(outcome.ref.key)
         if self._dirty and not self._flush.isActive():
             self._flush.start()
@@ -397,6 +402,7 @@ class OrdersModel(QAbstractTableModel):
             current = self._results.get(order_id)
             if current is not None and not current.settled and row is not None:
                 del self._results[order_id]
+                self._summary = None
                 self._dirty.add(order_id)
         if self._dirty and not self._flush.isActive():
             self._flush.start()
@@ -417,9 +423,23 @@ class OrdersModel(QAbstractTableModel):
 
     def clear_results(self) -> None:
         self._results.clear()
+        self._summary = None
         if self._orders:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._orders) - 1, len(COLUMNS) - 1))
         self.resultsChanged.emit()
+
+    def result_summary(self) -> tuple[bool, bool]:
+        """(any row cancelled, any red row a new cancel could still help): what the window's actions depend
+        on, worked out once per change of the results, not once per table event (a new order, a check)."""
+        if self._summary is None:
+            succeeded = retryable = False
+            for r in self._results.values():
+                succeeded = succeeded or r.succeeded
+                retryable = retryable or (not r.succeeded and r.retryable and r.final)
+                if succeeded and retryable:
+                    break
+            self._summary = (succeeded, retryable)
+        return self._summary
 
     def result_of(self, order_id: str) -> CancelOutcome | None:
         return self._results.get(order_id)
