@@ -248,7 +248,8 @@ def main() -> None:
             new = statistics.median(r[f"row_{key}{part}_ms"] for r in runs)
             old = statistics.median(r[f"row_{key}_reset{part}_ms"] for r in runs)
             each = ", ".join(f"{r[f'row_{key}{part}_ms']:.3f}" for r in runs)
-            print(f"  {what:34} {label:12} {new:8.3f} vs {old:8.3f}   x{old / new:,.0f} faster   (runs: {each})")
+            ratio = f"x{old / new:,.0f} faster" if new <= old else f"x{new / old:,.2f} slower"
+            print(f"  {what:34} {label:12} {new:8.3f} vs {old:8.3f}   {ratio}   (runs: {each})")
 
 
 if __name__ == "__main__":
