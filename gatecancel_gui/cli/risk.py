@@ -198,7 +198,7 @@ def run_deadman(client: GateClient, args: argparse.Namespace, out: TextIO, err: 
             if switch.last is not None or interrupted:  # interrupted while arming: Gate may have armed it
                 with signals_handled((signal.SIGINT, *ENDING_SIGNALS), signal.SIG_IGN):  # let the disarm finish
                     switch.disarm()
-                print(f"gatecancel: dead-man switch disarmed for {scope}.", file=err)
+                print(f"gatecancel: dead-man switch disarmed for {scope.where()}.", file=err)
                 if args.json:
                     deadman_event(out, "disarmed", market, pair)
     return EXIT_NOT_ALL_CANCELLED if failed.is_set() else EXIT_OK
