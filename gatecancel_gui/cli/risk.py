@@ -19,12 +19,13 @@ from gatecancel_gui.cli.orders import can_ask, confirm, declined, notice_to, ref
 from gatecancel_gui.cli.output import print_orders, print_outcomes
 from gatecancel_gui.core.app.services import ScopeCancel, load_stop_orders, prepare_cancel, scope_holds
 from gatecancel_gui.core.app.session import asked_environment
+from gatecancel_gui.core.domain.environments import environment_of
 from gatecancel_gui.core.domain.errors import NOT_GATE_LABELS, GateError
 from gatecancel_gui.core.domain.ids import stop_order_ref
 from gatecancel_gui.core.domain.markets import Market, parse_market
 from gatecancel_gui.core.domain.orders import OrderRef
 from gatecancel_gui.core.domain.scope import Scope
-from gatecancel_gui.core.domain.wording import plural
+from gatecancel_gui.core.domain.wording import cancel_question_parts, plural
 from gatecancel_gui.core.gate.client import GateClient
 from gatecancel_gui.core.gate.contracts import check_instrument
 from gatecancel_gui.core.risk.deadman import MIN_TIMEOUT_S, DeadManSwitch, countdown
@@ -63,6 +64,8 @@ def add_commands(sub: Commands, common: Parser) -> None:
     which = cancel_stops.add_mutually_exclusive_group(required=True)
     which.add_argument("--all", action="store_true", help="every open stop order")
     which.add_argument("--ids", nargs="+", metavar="ID", help="these stop orders")
+    cancel_stops.add_argument("--yes", action="store_true",
+                              help="with --all: do not ask (needed when not on a terminal)")
 
     deadman = sub.add_parser("deadman", parents=[common],
                              help="arm Gate's dead-man switch and keep renewing it until Ctrl+C (then disarm)")
@@ -131,7 +134,18 @@ def run_stop_orders(client: GateClient, args: argparse.Namespace, out: TextIO) -
 def run_cancel_stop(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     market = Market(args.market)
     if args.all:
-        refs = [o.ref for o in load_stop_orders(client, [market])]
+        if not args.yes and not can_ask():  # a broad cancel from a script must say so, as cancel --all must
+            refuse_unasked(f"Cancel every open {market.display_name if market.is_futures else 'spot'} stop order on "
+                           f"{asked_environment(client).value.upper()}?")
+        orders = load_stop_orders(client, [market])
+        refs = [o.ref for o in orders]
+        if refs and not args.yes:
+            question, details = cancel_question_parts(orders, environment_of(client.base_url).value,
+                                                      noun="open stop orders")
+            for line in details:
+                print(f"  {line}", file=err)
+            if not confirm(question, err):
+                return declined(err)
     else:
         refs = named_stop_orders(client, market, [stop_order_ref(order_id, market) for order_id in args.ids])
     if not refs:

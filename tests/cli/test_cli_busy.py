@@ -26,7 +26,7 @@ def test_orders_and_cancel_survive_a_503_on_every_first_read_and_say_so():
 def test_cancel_stop_counts_one_request_per_stop_order():
     """Defect: the CLI said "in 1 requests" (N/20) for stop orders, which take one request each."""
     with PaperExchange(orders=10, pairs=2, price_orders=5) as ex:
-        result = run_cli(ex, "cancel-stop", "--all")
+        result = run_cli(ex, "cancel-stop", "--all", "--yes")
         assert result.returncode == 0, result.stderr
         assert "cancelling 5 orders in 5 requests" in result.stderr
         batch = run_cli(ex, "cancel", "--all", "--yes")

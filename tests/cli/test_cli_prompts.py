@@ -105,6 +105,7 @@ def test_scoped_cancel_all_with_stop_orders_counts_both_and_yes_cancels(book):
     (["cancel", "--pair", "ETH_USDT", "--market", "futures-usdt"],
      "Cancel all open USDT perpetual orders in ETH_USDT on PAPER?"),
     (["cancel-all"], "Cancel all open spot orders in every pair on PAPER?"),
+    (["cancel-stop", "--all"], "Cancel every open spot stop order on PAPER?"),  # it cancelled without a word
 ])
 def test_a_broad_cancel_off_a_terminal_needs_yes_and_sends_nothing(args, scope):
     """Defect: `cancel --all` (or --pair) with stdin not a terminal cancelled at once, without --yes
@@ -116,6 +117,15 @@ def test_a_broad_cancel_off_a_terminal_needs_yes_and_sends_nothing(args, scope):
         assert lines[0].startswith(f"gatecancel: {scope}") and "Add --yes to confirm" in lines[0]
         assert ex.cancel_requests() == [] and [r for r in ex.requests if r[0] == "DELETE"] == []
         assert len(ex.book.open_orders()) == 60 and len(ex.futures.open_orders("btc")) == 10
+
+
+def test_cancel_stop_all_on_a_terminal_asks_and_no_cancels_nothing(book):
+    """Defect: `cancel-stop --all` cancelled every stop order without a question, on a terminal or not."""
+    stops = len(book.price_orders.open())
+    code, text = run_on_terminal(book, "cancel-stop", "--all", answer="n")
+    assert f"Cancel {stops} open stop orders in " in text and "on PAPER? [y/N]" in text
+    assert "gatecancel: nothing was cancelled." in text and code == 1
+    assert len(book.price_orders.open()) == stops
 
 
 def test_a_cancel_by_ids_off_a_terminal_goes_ahead_without_yes(book):

@@ -64,7 +64,7 @@ def test_stop_orders_list_csv_and_cancel(risky, tmp_path):
     one = listed[0]["id"]
     result = run_cli(risky, "cancel-stop", "--ids", one, "--json")
     assert json.loads(result.stdout)[0]["state"] == "cancelled" and result.returncode == 0
-    result = run_cli(risky, "cancel-stop", "--all")
+    result = run_cli(risky, "cancel-stop", "--all", "--yes")
     assert result.returncode == 0 and risky.price_orders.open() == []
 
 
