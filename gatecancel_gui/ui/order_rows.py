@@ -151,10 +151,10 @@ class PreparedRows:
     orders: list[Order]
     display: list[list[str]]
     search: list[str]
+    keys: list[str]  # each order's row key, computed here once (Order.key works it out on every call)
     sorted_by: SortSpec | None = None
     prices: dict[str, Decimal] = field(default_factory=dict)
-    near: frozenset[str] = frozenset()  # ids of orders within NEAR_MARKET_PERCENT of the market
-    keys: list[str] = field(default_factory=list)  # each order's row key (Order.key computes it on each call)
+    near: frozenset[str] = frozenset()  # keys of orders within NEAR_MARKET_PERCENT of the market
 
 
 def prepare_rows(orders: Iterable[Order], sort: SortSpec | None = None,
@@ -169,6 +169,7 @@ def prepare_rows(orders: Iterable[Order], sort: SortSpec | None = None,
         orders.sort(key=lambda o: key(o, prices.get(o.price_key)), reverse=sort[1] == Qt.SortOrder.DescendingOrder)
     else:
         sort = None
+    keys = [o.key for o in orders]
     display = []
     near = set()
     for i, o in enumerate(orders):
@@ -178,6 +179,6 @@ def prepare_rows(orders: Iterable[Order], sort: SortSpec | None = None,
         display.append([c.display(o, last) for c in COLUMNS])
         d = distance_percent(o, last)
         if d is not None and abs(d) <= NEAR_MARKET_PERCENT:
-            near.add(o.key)
+            near.add(keys[i])
     return PreparedRows(orders, display, [f"{o.instrument} {o.id} {o.text} {o.side}".lower() for o in orders],
-                        sort, prices, frozenset(near), [o.key for o in orders])
+                        keys, sort, prices, frozenset(near))

@@ -107,7 +107,7 @@ class OrdersModel(QAbstractTableModel):
         (table_rows.RESET_FRACTION)."""
         rows = orders if isinstance(orders, PreparedRows) else prepare_rows(orders)
         old_keys = self._keys
-        new_keys = list(rows.keys) if len(rows.keys) == len(rows.orders) else [o.key for o in rows.orders]
+        new_keys = list(rows.keys)
         incoming = set(new_keys)
         new_orders, new_display, new_search = list(rows.orders), list(rows.display), list(rows.search)
         sorted_by = rows.sorted_by
@@ -138,7 +138,8 @@ class OrdersModel(QAbstractTableModel):
             self._orders, self._display, self._search = new_orders, new_display, new_search
             self._prices, self._near = rows.prices, set(rows.near)
             self.new_ids, self.gone_ids = new_ids, gone_ids
-            self._reindex()
+            self._keys = new_keys
+            self._row_of = RowIndex(self._keys)
             self._keep_state_of(set(new_keys))
             self.endResetModel()
         else:

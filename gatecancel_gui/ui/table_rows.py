@@ -127,14 +127,14 @@ MAX_RUNS = 64
 
 class RefreshPlan:
     """How one listing of rows becomes the next: the old rows that go, the new rows that come, and the
-    rows that stay (old row, new row). A row stays when the same order (full identity) is in both."""
+    rows that stay (old row, new row). A row stays when its key is in both (a key names one order of one
+    market, and a table holds one kind of order)."""
 
-    def __init__(self, old_keys: Sequence[str], new_keys: Sequence[str],
-                 same: Callable[[int, int], bool] | None = None) -> None:
+    def __init__(self, old_keys: Sequence[str], new_keys: Sequence[str]) -> None:
         old_at = dict(zip(old_keys, range(len(old_keys)), strict=True))
         self.staying: list[tuple[int, int]] = [
             (old_row, new_row) for new_row, key in enumerate(new_keys)
-            if (old_row := old_at.get(key)) is not None and (same is None or same(old_row, new_row))]
+            if (old_row := old_at.get(key)) is not None]
         old_rows = [old for old, _ in self.staying]
         # set differences run in C: at 10,000 rows a Python loop over every row costs milliseconds
         self.removed = runs(set(range(len(old_keys))).difference(old_rows))
