@@ -21,7 +21,8 @@ from gatecancel_gui.core.domain.orders import Order, OrderKind, OrderRef
 from gatecancel_gui.core.domain.scope import Scope
 from gatecancel_gui.core.gate.client import GateClient
 from gatecancel_gui.core.gate.futures_orders import load_futures_orders
-from gatecancel_gui.core.gate.spot_orders import Progress, load_open_orders
+from gatecancel_gui.core.gate.paging import Progress
+from gatecancel_gui.core.gate.spot_orders import load_open_orders
 from gatecancel_gui.core.gate.stop_orders import load_futures_stop_orders, load_spot_stop_orders
 from gatecancel_gui.core.gate.tickers import load_futures_prices, load_last_prices
 from gatecancel_gui.core.store.journal import Journal

@@ -5,15 +5,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from gatecancel_gui.core.domain.errors import Stopped
 from gatecancel_gui.core.domain.orders import Order
 from gatecancel_gui.core.gate.client import GateClient
-from gatecancel_gui.core.gate.paging import MAX_PAGES as MAX_PAGES
-from gatecancel_gui.core.gate.paging import PAGE_LIMIT as PAGE_LIMIT
-from gatecancel_gui.core.gate.paging import Paging, Row, gate_reads, read_pages
-from gatecancel_gui.core.gate.paging import Progress as Progress
-
-LoadStopped = Stopped  # the user stopped the load; nothing partial is returned
+from gatecancel_gui.core.gate.paging import PAGE_LIMIT, Paging, Progress, Row, gate_reads, read_pages
 
 
 def load_open_orders(client: GateClient, *, progress: Progress | None = None,
