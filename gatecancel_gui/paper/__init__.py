@@ -9,9 +9,10 @@ they see the exchange through transport's Protocols. websocket: where /ws/v4/ wi
 one way (tests/paper/test_paper_imports.py).
 """
 
+from gatecancel_gui.paper.auth import ApiKey
 from gatecancel_gui.paper.book import Book, seed_book
 from gatecancel_gui.paper.faults import Fault, FaultPlan
 from gatecancel_gui.paper.network import NetworkShape
-from gatecancel_gui.paper.server import ApiKey, PaperExchange
+from gatecancel_gui.paper.server import PaperExchange
 
 __all__ = ["ApiKey", "Book", "Fault", "FaultPlan", "NetworkShape", "PaperExchange", "seed_book"]

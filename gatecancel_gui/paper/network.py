@@ -15,14 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gatecancel_gui.paper.delay_proxy import DelayProxy
-from gatecancel_gui.paper.http_server import NGINX_WINDOW, SPEC_WINDOW, Dispatcher, HttpConnection
+from gatecancel_gui.paper.http_server import NGINX_WINDOW, Dispatcher, HttpConnection
 from gatecancel_gui.paper.loops import quiet_loop_errors
 from gatecancel_gui.paper.tls import ThrowawayCA
 from gatecancel_gui.paper.transport import Exchange
 
 log = logging.getLogger(__name__)
-
-__all__ = ["NGINX_WINDOW", "SPEC_WINDOW", "NetworkServer", "NetworkShape", "quiet_loop_errors"]
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,6 @@ from gatecancel_gui.paper.stats import Stats
 from gatecancel_gui.paper.transport import Request
 from gatecancel_gui.paper.websocket import WebSocketChannels
 
-__all__ = ["ApiKey", "PaperExchange"]
-
 T = TypeVar("T")
 
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import QSettings
 from gatecancel_gui.core.store.journal import Journal
 from gatecancel_gui.core.store.profiles import ProfileStore
 from gatecancel_gui.gui import setup_logging
-from gatecancel_gui.paper.server import ApiKey
+from gatecancel_gui.paper.auth import ApiKey
 from gatecancel_gui.ui.main_window import MainWindow
 from gatecancel_gui.ui.profiles_dialog import ProfilesDialog
 from tests.ui.conftest import fill_custom_profile

@@ -133,7 +133,7 @@ def test_delete_key_cancels_after_confirmation(window, paper, answers, qtbot):
 
 
 def test_auth_error_is_one_sentence_in_the_window(make_window, paper, qtbot):
-    from gatecancel_gui.paper.server import ApiKey
+    from gatecancel_gui.paper.auth import ApiKey
 
     win = make_window(key=ApiKey(paper.main_key.key, "not-the-secret"))
     with qtbot.waitSignal(win.status.errorShown, timeout=10_000) as blocker:
