@@ -25,7 +25,16 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QTableView
 
 from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState
-from gatecancel_gui.ui.order_rows import ALIGN, BACKGROUND, CHECK, COLUMN_ROLES, COLUMNS, DISPLAY, column_flags
+from gatecancel_gui.ui.order_rows import (
+    ALIGN,
+    BACKGROUND,
+    CHECK,
+    COLUMN_ROLES,
+    COLUMNS,
+    DISPLAY,
+    RIGHT_ALIGNED,
+    column_flags,
+)
 from gatecancel_gui.ui.orders_model import OrdersModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -305,13 +314,12 @@ class OrdersFilter(QStandardItemModel):
         shown = self._written.get(row)
         if shown == values:
             return
+        if self.item(row, 0) is None:  # a new row: blank cells with their flags and alignment, written below
+            for col in range(len(COLUMNS)):  # only where a value is not the blank's
+                self.setItem(row, col, self._blank_item(col))
+            shown = ([""] * len(COLUMNS), None, [(col, role, None) for col, role, _ in extras])
         for col in range(len(COLUMNS)):
             item = self.item(row, col)
-            if item is None:
-                item = QStandardItem()
-                item.setFlags(column_flags(col))
-                item.setData(model.cell(source_row, col, ALIGN), ALIGN)
-                self.setItem(row, col, item)
             if shown is None or shown[0][col] != texts[col]:
                 item.setData(texts[col], DISPLAY)
             if shown is None or shown[1] != background:
@@ -320,6 +328,15 @@ class OrdersFilter(QStandardItemModel):
             if shown is None or shown[2][i][2] != value:
                 self.item(row, col).setData(value, role)
         self._written[row] = values
+
+    @staticmethod
+    def _blank_item(col: int) -> QStandardItem:
+        """An empty cell of this column: what it allows and how its text is aligned (the same for every row)."""
+        item = QStandardItem("")
+        item.setFlags(column_flags(col))
+        if COLUMNS[col].numeric:
+            item.setData(RIGHT_ALIGNED, ALIGN)
+        return item
 
     # -- Qt model API ------------------------------------------------------------------------------
 

@@ -164,7 +164,8 @@ class OrdersModel(QAbstractTableModel):
         self.new_ids, self.gone_ids = new_ids, gone_ids
         self._keep_state_of(set(keys))
         for first, last in plan.inserted:
-            self._insert_rows(first, orders[first:last + 1], display[first:last + 1], search[first:last + 1])
+            self._insert_rows(first, orders[first:last + 1], display[first:last + 1], search[first:last + 1],
+                              keys[first:last + 1])
         self._orders[:], self._display[:], self._search[:] = orders, display, search  # the staying rows' new data
         self._row_of.rebuild()
         if len(plan.staying) > EXACT_REPAINT_ROWS:  # the view paints only what is visible: one span is cheaper
@@ -191,9 +192,9 @@ class OrdersModel(QAbstractTableModel):
         self._row_of.removed(keys)
         self.endRemoveRows()
 
-    def _insert_rows(self, first: int, orders: list[Order], display: list[list[str]], search: list[str]) -> None:
+    def _insert_rows(self, first: int, orders: list[Order], display: list[list[str]], search: list[str],
+                     keys: list[str]) -> None:
         self.beginInsertRows(QModelIndex(), first, first + len(orders) - 1)
-        keys = [o.key for o in orders]
         self._orders[first:first] = orders
         self._display[first:first] = display
         self._search[first:first] = search
@@ -226,16 +227,19 @@ class OrdersModel(QAbstractTableModel):
 
     # -- one order at a time (what a stream of order events calls) ---------------------------------
 
-    def upsert_order(self, order: Order, mark_changes: bool = False) -> None:
+    def upsert_order(self, order: Order | PreparedRows, mark_changes: bool = False) -> None:
         """A new or changed order: a new one is inserted at its sorted place (at the end when the table
         is not sorted), a changed one repainted where it is, or moved if its sort key moved it. Its check
-        and result stay with it. `mark_changes`: a new order is marked new, as an automatic refresh marks it."""
-        key = order.key
+        and result stay with it. `mark_changes`: a new order is marked new, as an automatic refresh marks it.
+
+        Pass one order's PreparedRows (prepare_rows off the GUI thread, with `prices`) to keep its display
+        text off the GUI thread too, as the load and the stream do."""
+        prepared = order if isinstance(order, PreparedRows) else prepare_rows([order], prices=self._prices)
+        order, key = prepared.orders[0], prepared.keys[0]
         row = self._row_of.get(key)
         if row is not None and not same_order(self._orders[row], order):
             self.remove_order(key)  # the same key, another order: the old one goes, with its check and result
             row = None
-        prepared = prepare_rows([order], prices=self._prices)
         (self._near.add if prepared.near else self._near.discard)(key)
         self.gone_ids.discard(key)  # listed again
         if row is not None:
@@ -247,7 +251,7 @@ class OrdersModel(QAbstractTableModel):
             self._remove_rows(row, row)  # out and in again at its new place; a move the painting copy follows as that
         elif mark_changes:
             self.new_ids.add(key)
-        self._insert_rows(self._place_of(order), [order], prepared.display, prepared.search)
+        self._insert_rows(self._place_of(order), [order], prepared.display, prepared.search, prepared.keys)
         self.checkedChanged.emit()  # the counts of rows follow it
 
     def remove_order(self, key: str, mark_changes: bool = False) -> bool:
