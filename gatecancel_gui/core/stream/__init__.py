@@ -1,0 +1,1 @@
+"""The live stream: Gate's WebSocket order channels, held as the account's open orders (see events)."""
