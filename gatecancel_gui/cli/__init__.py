@@ -17,7 +17,7 @@ from typing import TextIO
 
 from gatecancel_gui import __version__
 from gatecancel_gui.cli import journal, orders, paper, risk
-from gatecancel_gui.cli.args import Parser, number
+from gatecancel_gui.cli.args import Parser, number, ws_url
 from gatecancel_gui.cli.output import reader_safe, write_failure
 from gatecancel_gui.core.app.session import profile_network
 from gatecancel_gui.core.domain.environments import LIVE_URL
@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "socks5://host:port (default: the profile's, else HTTPS_PROXY / ALL_PROXY)")
     common.add_argument("--ca-file", metavar="PEM", help="also trust this certificate authority (a custom URL, a "
                         "TLS-inspecting company proxy); the OS trust store is always used")
+    common.add_argument("--ws-url", metavar="URL", type=ws_url, help="the WebSocket address of the live stream "
+                        "(orders --follow, --watch; default: the profile's, else derived from the base URL)")
 
     orders.add_commands(sub, common)
     risk.add_commands(sub, common)
@@ -119,7 +121,7 @@ def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         with make_client(args) as client:
             client.add_listener(one_line_each(err))
             if args.command == "orders":
-                return orders.run_orders(client, args, out)
+                return orders.run_orders(client, args, out, err)
             if args.command == "cancel":
                 return orders.run_cancel(client, args, out, err)
             return risk.run_risk_command(client, args, out, err)

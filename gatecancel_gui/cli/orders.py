@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import NoReturn, TextIO
 
+from gatecancel_gui.cli import follow
 from gatecancel_gui.cli.args import Commands, Parser, number, whole
 from gatecancel_gui.cli.interrupt import run_interruptibly
 from gatecancel_gui.cli.output import order_line, print_orders, print_outcomes, reader_gone
@@ -37,11 +38,16 @@ def add_commands(sub: Commands, common: Parser) -> None:
     orders.add_argument("--market", default="spot", choices=[*MARKETS, "all"],
                         help="which orders: spot (default), futures-usdt, futures-btc, or all")
     orders.add_argument("--csv", metavar="FILE", help="also write them to a CSV file")
-    orders.add_argument("--watch", metavar="SECONDS",
-                        type=number(MIN_WATCH_S, MAX_WATCH_S, "seconds",
-                                    f" (at least {MIN_WATCH_S:g} seconds between listings keeps within Gate's "
-                                    "rate limits)"),
-                        help=f"keep listing every SECONDS (at least {MIN_WATCH_S:g}) and print new and gone orders")
+    live = orders.add_mutually_exclusive_group()  # both at once: one sentence, exit 2
+    live.add_argument("--follow", action="store_true",
+                      help="after the listing, print one line per change (put, update, finish) as it happens, "
+                      "until Ctrl+C or SIGTERM; the stream's state goes to stderr")
+    live.add_argument("--watch", metavar="SECONDS",
+                      type=number(MIN_WATCH_S, MAX_WATCH_S, "seconds",
+                                  f" (at least {MIN_WATCH_S:g} seconds between listings keeps within Gate's "
+                                  "rate limits)"),
+                      help="print new and gone orders as they happen, and list every SECONDS (at least "
+                      f"{MIN_WATCH_S:g}) where no WebSocket can be had")
 
     cancel = sub.add_parser("cancel", parents=[common], help="cancel open orders in batches of 20")
     scope = cancel.add_mutually_exclusive_group(required=True)
@@ -57,8 +63,10 @@ def add_commands(sub: Commands, common: Parser) -> None:
                         help="with --all or --pair: do not ask (needed when not on a terminal)")
 
 
-def run_orders(client: GateClient, args: argparse.Namespace, out: TextIO) -> int:
+def run_orders(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     markets = parse_market(args.market, allow_all=True)
+    if args.follow:
+        return follow.run_follow(client, args, markets, out, err)
     if args.watch is not None:
         return watch_orders(client, args.watch, out, markets)
     print_orders(load_orders(client, markets), "open order", args, out)

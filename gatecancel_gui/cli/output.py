@@ -49,9 +49,11 @@ def csv_row(o: Order) -> list[object]:
             o.create_time_ms, o.text]
 
 
-def print_orders(orders: list[Order], noun: str, args: argparse.Namespace, out: TextIO) -> None:
+def print_orders(orders: list[Order], noun: str, args: argparse.Namespace, out: TextIO, *,
+                 one_line: bool = False) -> None:
     """Orders (open or stop) as a table or JSON, and to a CSV file when asked; `noun` is singular
-    ("open order"): the count says it."""
+    ("open order"): the count says it. `one_line`: the JSON array on one line (`orders --follow` prints
+    one JSON value per line after it)."""
     orders = sorted(orders, key=lambda o: (o.instrument, o.create_time_ms))
     if args.csv:
         try:
@@ -59,7 +61,7 @@ def print_orders(orders: list[Order], noun: str, args: argparse.Namespace, out: 
         except OSError as exc:
             raise ConfigError(f"Could not write {args.csv}: {exc.strerror or exc}.") from None
     if args.json:
-        json.dump([order_json(o) for o in orders], out, indent=1)
+        json.dump([order_json(o) for o in orders], out, indent=None if one_line else 1)
         out.write("\n")
         return
     futures = any(o.market.is_futures for o in orders) or getattr(args, "market", "spot") != "spot"
