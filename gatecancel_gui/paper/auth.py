@@ -1,5 +1,6 @@
 """Who may call the paper exchange: signature checking as Gate does it, written apart from the client's
-signer on purpose (each checks the other), the 60-second clock window and the key's permission."""
+signer on purpose (each checks the other), the 60-second clock window and the key's permission; for HTTP
+requests and for WebSocket subscriptions (signed over the channel, event and time)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import hashlib
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import unquote
 
 from gatecancel_gui.paper.errors import ApiError
@@ -84,3 +86,29 @@ class Authenticate:
         if api_key.permission == "read_only" and call.method in ("POST", "DELETE"):
             raise ApiError(403, "READ_ONLY", "API key is read-only")
         return api_key
+
+
+def ws_signature(secret: str, channel: str, event: str, timestamp: int) -> str:
+    """Gate's WebSocket v4 signature: HMAC-SHA512 over "channel=<channel>&event=<event>&time=<time>"."""
+    message = f"channel={channel}&event={event}&time={timestamp}"
+    return hmac.new(secret.encode("utf-8"), message.encode("utf-8"), hashlib.sha512).hexdigest()
+
+
+def ws_login(keys: dict[str, ApiKey], auth: Any, channel: str, event: str, timestamp: int,
+             server_now: float) -> ApiKey:
+    """The key that signed a WebSocket request for a private channel, or ApiError (its label says why).
+    Any key that exists may subscribe: reading orders needs no trade permission."""
+    if not isinstance(auth, dict) or auth.get("method") != "api_key":
+        raise ApiError(401, "INVALID_KEY", "auth with method api_key, KEY and SIGN is required")
+    key_id, sign = auth.get("KEY"), auth.get("SIGN")
+    if not isinstance(key_id, str) or not isinstance(sign, str):
+        raise ApiError(401, "INVALID_KEY", "auth needs KEY and SIGN")
+    if abs(timestamp - server_now) > CLOCK_WINDOW_S:
+        raise ApiError(401, "REQUEST_EXPIRED", "gap between request time and server time exceeds 60")
+    api_key = keys.get(key_id)
+    if api_key is None:
+        raise ApiError(401, "INVALID_KEY", "Invalid key provided")
+    want = ws_signature(api_key.secret, channel, event, timestamp)
+    if not hmac.compare_digest(want, sign.strip().lower()):
+        raise ApiError(401, "INVALID_KEY", "Signature mismatch")
+    return api_key

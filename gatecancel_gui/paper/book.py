@@ -1,10 +1,13 @@
-"""The paper exchange's order book: its own record of every order, the truth tests compare against."""
+"""The paper exchange's order book: its own record of every order, the truth tests compare against.
+Every change of an order (placed, partly filled, finished) is told to the book's listeners, which is how
+the WebSocket pushes it."""
 
 from __future__ import annotations
 
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -53,6 +56,16 @@ class PaperOrder:
         }
 
 
+# (event, order) after every change, called under the book's lock so that an order's changes are told in
+# the order they happened: a listener must be quick and must never wait (it queues, see websocket).
+# event is Gate's: "put" (placed), "update" (partly filled), "finish" (filled or cancelled).
+Listener = Callable[[str, "PaperOrder"], None]
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
 class Book:
     """Every order ever placed, open or not; all access under one lock (the server is threaded)."""
 
@@ -62,6 +75,11 @@ class Book:
         self._next_id = FIRST_ID
         self.filled_label = "ORDER_CLOSED"
         self.refuse: set[str] = set()  # ids whose cancel fails with CANCEL_FAIL while they stay open
+        self.listeners: list[Listener] = []
+
+    def _changed(self, event: str, order: PaperOrder) -> None:
+        for listener in self.listeners:
+            listener(event, order)
 
     def place(self, currency_pair: str, side: str, price: Decimal, amount: Decimal, *,
               text: str = "web", fills_on_cancel: bool = False, filled: Decimal = Decimal(0),
@@ -69,10 +87,11 @@ class Book:
         with self.lock:
             order_id = str(self._next_id)
             self._next_id += 1
-            now_ms = create_time_ms or int(time.time() * 1000)
-            order = PaperOrder(order_id, currency_pair, side, price, amount, now_ms, text=text,
-                               fills_on_cancel=fills_on_cancel, filled=filled, update_time_ms=now_ms)
+            created = create_time_ms or now_ms()
+            order = PaperOrder(order_id, currency_pair, side, price, amount, created, text=text,
+                               fills_on_cancel=fills_on_cancel, filled=filled, update_time_ms=created)
             self.orders[order_id] = order
+            self._changed("put", order)
             return order
 
     def open_orders(self, currency_pair: str | None = None) -> list[PaperOrder]:
@@ -103,21 +122,34 @@ class Book:
             self._finish(order, "cancelled", "cancelled")
             return True, "", ""
 
-    def fill(self, order_id: str) -> None:
+    def fill(self, order_id: str, amount: Decimal | None = None) -> None:
+        """Fill an open order: all of what is left, or `amount` of it (an update while some is left)."""
         with self.lock:
             order = self.orders[order_id]
-            if order.status == "open":
+            if order.status != "open":
+                return
+            if amount is None or order.filled + amount >= order.amount:
                 self._finish(order, "closed", "filled")
+                return
+            order.filled += amount
+            _touch(order)
+            self._changed("update", order)
 
     def _finish(self, order: PaperOrder, status: str, finish_as: str) -> None:
         order.status = status
         order.finish_as = finish_as
-        order.update_time_ms = int(time.time() * 1000)
+        _touch(order)
+        self._changed("finish", order)
 
     def status_of(self, order_id: str) -> str | None:
         with self.lock:
             order = self.orders.get(order_id)
             return order.status if order else None
+
+
+def _touch(order: PaperOrder) -> None:
+    """A change's time: now, and always later than the order's last one (a client orders events by it)."""
+    order.update_time_ms = max(now_ms(), order.update_time_ms + 1)
 
 
 def seed_book(book: Book, *, orders: int = 300, pairs: int = 12, heavy_pairs: int = 2,

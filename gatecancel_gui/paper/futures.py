@@ -1,6 +1,7 @@
 """The paper exchange's perpetual futures, settled in USDT or BTC, in Gate's shapes: integer ids (past
 2**53), sizes as signed contract counts (negative sells), a batch cancel whose body is a list of id
-strings, cancel-all per contract, a countdown per settlement, and price-triggered orders."""
+strings, cancel-all per contract, a countdown per settlement, and price-triggered orders. Every change of
+an order is told to the book's listeners (as the spot book does), for the WebSocket."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from gatecancel_gui.paper.account import USER_ID
 from gatecancel_gui.paper.errors import ApiError
 from gatecancel_gui.paper.routing import Call, Reply, Router
 
@@ -47,9 +49,11 @@ class FuturesOrder:
     tif: str = "gtc"
     fills_on_cancel: bool = False
     finish_time: float = 0.0
+    update_id: int = 1      # one more at every change
+    update_time_ms: int = 0
 
     def as_api(self) -> dict[str, Any]:
-        return {"id": self.id, "user": 1, "contract": self.contract, "create_time": self.create_time,
+        return {"id": self.id, "user": USER_ID, "contract": self.contract, "create_time": self.create_time,
                 "finish_time": self.finish_time or None, "finish_as": self.finish_as if self.status != "open" else None,
                 "status": self.status, "size": self.size, "iceberg": 0, "price": str(self.price),
                 "close": self.is_close, "is_close": self.is_close, "reduce_only": self.is_reduce_only,
@@ -74,7 +78,7 @@ class FuturesPriceOrder:
     finish_as: str = ""     # cancelled / succeeded (fired) …
 
     def as_api(self) -> dict[str, Any]:
-        return {"id": self.id, "user": 1, "status": self.status, "finish_as": self.finish_as or None,
+        return {"id": self.id, "user": USER_ID, "status": self.status, "finish_as": self.finish_as or None,
                 "reason": f"{self.finish_as} by the paper exchange" if self.finish_as else "",
                 "create_time": self.create_time, "finish_time": None, "trade_id": 0, "order_type": "",
                 "initial": {"contract": self.contract, "size": self.size, "price": str(self.price), "tif": "gtc",
@@ -84,11 +88,16 @@ class FuturesPriceOrder:
                             "expiration": 0}}
 
 
+# (event, order) after every change, under the book's lock: "put", "update" (partly filled) or "finish"
+FuturesListener = Callable[[str, FuturesOrder], None]
+
+
 class FuturesBook:
     """Every futures order ever placed, both settlements, under one lock."""
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
+        self.listeners: list[FuturesListener] = []
         self.orders: dict[tuple[str, int], FuturesOrder] = {}
         self.price_orders: dict[tuple[str, int], FuturesPriceOrder] = {}
         self._next_id = FIRST_FUTURES_ID
@@ -126,12 +135,18 @@ class FuturesBook:
               reduce_only: bool = False, fills_on_cancel: bool = False, left: int | None = None,
               create_time: float | None = None) -> FuturesOrder:
         with self.lock:
-            order = FuturesOrder(self._next_id, settle, contract, size, price, create_time or time.time(), text,
+            created = create_time or time.time()
+            order = FuturesOrder(self._next_id, settle, contract, size, price, created, text,
                                  size if left is None else left, is_reduce_only=reduce_only,
-                                 fills_on_cancel=fills_on_cancel)
+                                 fills_on_cancel=fills_on_cancel, update_time_ms=int(created * 1000))
             self._next_id += 1
             self.orders[(settle, order.id)] = order
+            self._changed("put", order)
             return order
+
+    def _changed(self, event: str, order: FuturesOrder) -> None:
+        for listener in self.listeners:
+            listener(event, order)
 
     def open_orders(self, settle: str, contract: str | None = None) -> list[FuturesOrder]:
         return self._open(self.orders, settle, contract)
@@ -152,11 +167,18 @@ class FuturesBook:
             self._finish(order, "cancelled")
             return True, "", ""
 
-    def fill(self, settle: str, order_id: int) -> None:
+    def fill(self, settle: str, order_id: int, size: int | None = None) -> None:
+        """Fill an open order: all of what is left, or `size` contracts of it (an update while some is left)."""
         with self.lock:
             order = self.orders[(settle, order_id)]
-            if order.status == "open":
+            if order.status != "open":
+                return
+            if size is None or abs(size) >= abs(order.left):
                 self._finish(order, "filled")
+                return
+            order.left -= abs(size) if order.left > 0 else -abs(size)
+            _touch(order)
+            self._changed("update", order)
 
     def status_of(self, settle: str, order_id: str) -> tuple[str, str] | None:
         order = self.get(settle, order_id)
@@ -166,6 +188,14 @@ class FuturesBook:
         order.status, order.finish_as, order.finish_time = "finished", finish_as, time.time()
         if finish_as == "filled":
             order.left = 0
+        _touch(order)
+        self._changed("finish", order)
+
+
+def _touch(order: FuturesOrder) -> None:
+    """A change: the next update id, and a time later than the order's last (a client orders events by them)."""
+    order.update_id += 1
+    order.update_time_ms = max(int(time.time() * 1000), order.update_time_ms + 1)
 
 
 def seed_futures(book: FuturesBook, *, orders: int, fill_fraction: float = 0.03, seed: int = 11,
@@ -255,7 +285,7 @@ class FuturesEndpoints:
         results = []
         for order_id in ids:
             ok, label, message = self.futures.cancel(settle, order_id)
-            result: dict[str, Any] = {"id": order_id, "user_id": 1, "succeeded": ok, "message": message}
+            result: dict[str, Any] = {"id": order_id, "user_id": USER_ID, "succeeded": ok, "message": message}
             if label:
                 result["label"] = label
             results.append(result)

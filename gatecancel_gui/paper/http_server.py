@@ -1,5 +1,6 @@
 """The paper exchange's HTTP server for its network shape: HTTP/2 (the h2 library) and HTTP/1.1 (h11)
-chosen by ALPN, over TLS, on one asyncio loop, each request handed to the exchange's `handle`.
+chosen by ALPN, over TLS, on one asyncio loop, each request handed to the exchange's `handle`; an
+HTTP/1.1 request to upgrade to a WebSocket the exchange serves turns its connection into one (ws_async).
 
 Why not an ASGI server: hypercorn spent ~1.4 ms of this process's CPU on each request of a burst (a task,
 queues and events per stream) and sent no answer until it had handled every request of the burst, so in
@@ -29,6 +30,8 @@ import h11
 
 from gatecancel_gui.paper.loops import no_delay
 from gatecancel_gui.paper.transport import Exchange, announced
+from gatecancel_gui.paper.ws_async import SocketSpeaker, upgrade
+from gatecancel_gui.paper.ws_wire import is_upgrade
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +114,7 @@ class HttpConnection(asyncio.Protocol):
     def __init__(self, dispatch: Dispatcher, window: int, connections: set[HttpConnection]) -> None:
         self.dispatch, self.window, self.connections = dispatch, window, connections
         self.transport: asyncio.Transport | None = None
-        self.speaker: _H2 | _H1 | None = None
+        self.speaker: _H2 | _H1 | SocketSpeaker | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -131,6 +134,8 @@ class HttpConnection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.connections.discard(self)
+        if isinstance(self.speaker, SocketSpeaker):
+            self.speaker.lost()
         self.speaker = None
 
     def write(self, data: bytes) -> None:
@@ -284,10 +289,22 @@ class _H1:
                 request = PaperRequest(self.request.method.decode(), self.request.target.decode("latin-1"),
                                        [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self.request.headers],
                                        bytes(self.body))
+                if self._upgraded(request.method, request.path):
+                    return
                 self.owner.dispatch(request, self._answer)
             elif isinstance(event, h11.ConnectionClosed):
                 self.owner.close()
                 return
+
+    def _upgraded(self, method: str, path: str) -> bool:
+        """An upgrade to a WebSocket the exchange serves: the connection is the socket's from here on."""
+        assert self.request is not None and self.owner.transport is not None
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self.request.headers]
+        sockets = self.owner.dispatch.exchange.sockets
+        if method != "GET" or not is_upgrade(headers) or not sockets.accepts(path):
+            return False
+        self.owner.speaker = upgrade(sockets, path, headers, self.owner.transport, self.conn.trailing_data[0])
+        return True
 
     def _answer(self, request: PaperRequest) -> None:
         if self.owner.speaker is not self:

@@ -1,5 +1,6 @@
 """The paper exchange's plain transport: the standard library's threaded HTTP/1.1 server on 127.0.0.1,
-one thread a request, every request handed to the exchange (see transport for the shape they share)."""
+one thread a request, every request handed to the exchange (see transport for the shape they share), or
+to its WebSocket side when it asks for an upgrade the exchange serves (see ws_plain)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from gatecancel_gui.paper.transport import Exchange, announced
+from gatecancel_gui.paper.ws_plain import serve_socket
+from gatecancel_gui.paper.ws_wire import is_upgrade
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,12 @@ class _Handler(BaseHTTPRequestHandler):
     server: PlainServer
 
     def do_GET(self) -> None:
+        sockets = self.server.exchange.sockets
+        headers = list(self.headers.items())
+        if is_upgrade(headers) and sockets.accepts(self.path):
+            self.close_connection = True
+            serve_socket(sockets, self.path, headers, self.connection, self.rfile)
+            return
         self.server.exchange.handle(self, "GET")
 
     def do_POST(self) -> None:

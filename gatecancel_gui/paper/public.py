@@ -1,10 +1,12 @@
 """The paper exchange's market and account endpoints: server time, spot pairs and tickers, futures
-contracts and tickers (public: Gate asks no signature for them), and the spot account's balance."""
+contracts and tickers (public: Gate asks no signature for them), and the accounts' balances (the futures
+one names the account's user id, which a futures.orders subscription must give)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from gatecancel_gui.paper.account import USER_ID
 from gatecancel_gui.paper.book import REFERENCE_PRICES, Book
 from gatecancel_gui.paper.futures import CONTRACTS, MULTIPLIERS, settle_of
 from gatecancel_gui.paper.routing import Call, Reply, Router
@@ -19,6 +21,7 @@ class PublicEndpoints:
         router.add("GET", "/spot/currency_pairs", self.currency_pairs, public=True)
         router.add("GET", "/spot/tickers", self.tickers, public=True)
         router.add("GET", "/spot/accounts", self.accounts)
+        router.add("GET", "/futures/{settle}/accounts", self.futures_accounts)
         router.add("GET", "/futures/{settle}/contracts", self.futures_contracts, public=True)
         router.add("GET", "/futures/{settle}/tickers", self.futures_tickers, public=True)
 
@@ -42,6 +45,13 @@ class PublicEndpoints:
 
     def accounts(self, call: Call) -> Reply:
         return 200, [{"currency": "USDT", "available": "100000", "locked": "0"}]
+
+    def futures_accounts(self, call: Call) -> Reply:
+        settle = settle_of(call.params["settle"])
+        total = "100000" if settle == "usdt" else "2"
+        return 200, {"user": USER_ID, "currency": settle.upper(), "total": total, "available": total,
+                     "unrealised_pnl": "0", "position_margin": "0", "order_margin": "0", "point": "0",
+                     "bonus": "0", "in_dual_mode": False}
 
     def futures_contracts(self, call: Call) -> Reply:
         settle = settle_of(call.params["settle"])

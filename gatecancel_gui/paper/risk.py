@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from gatecancel_gui.paper.account import USER_ID
 from gatecancel_gui.paper.book import REFERENCE_PRICES, Book
 from gatecancel_gui.paper.errors import ApiError
 from gatecancel_gui.paper.routing import Call, Reply, Router
@@ -31,7 +32,7 @@ class PriceOrder:
     status: str = "open"   # open / cancelled / finish
 
     def as_api(self) -> dict[str, Any]:
-        return {"id": self.id, "user": 1, "market": self.market, "ctime": self.ctime, "ftime": 0,
+        return {"id": self.id, "user": USER_ID, "market": self.market, "ctime": self.ctime, "ftime": 0,
                 "fired_order_id": 0, "status": self.status, "reason": "",
                 "trigger": {"price": str(self.trigger_price), "rule": self.rule, "expiration": 86400},
                 "put": {"type": "limit", "side": self.side, "price": str(self.price), "amount": str(self.amount),

@@ -23,7 +23,7 @@ from gatecancel_gui.paper.routing import PREFIX, Router, Step
 from gatecancel_gui.paper.spot import SpotOrders
 from gatecancel_gui.paper.stats import Stats
 from gatecancel_gui.paper.transport import Request
-from gatecancel_gui.paper.websocket import WebSocketChannels
+from gatecancel_gui.paper.websocket import SocketHub
 
 T = TypeVar("T")
 
@@ -51,7 +51,7 @@ class PaperExchange:
                  cancel_limit: int = 200, cancel_window_s: float = 1.0, get_limit: int = 200,
                  get_window_s: float = 10.0, slow_s: float = 3.0, reset_in_ms: bool = False,
                  cancel_all_delay_s: float = 0.05, price_orders: int = 0, countdown_scale: float = 1.0,
-                 futures_orders: int = 0, network: NetworkShape | None = None) -> None:
+                 futures_orders: int = 0, network: NetworkShape | None = None, websocket: bool = True) -> None:
         self.book = Book()
         seed_book(self.book, orders=orders, pairs=pairs, heavy_pairs=heavy_pairs,
                   fill_fraction=fill_fraction, seed=seed)
@@ -71,6 +71,7 @@ class PaperExchange:
         self.announce = True  # every answer says "the paper exchange" (transport.announced): only it is PAPER
         self.fault_plans: dict[str, FaultPlan] = {}
         self.busy_first_get = False  # answer 503 TOO_BUSY to the first attempt of every distinct GET
+        self.ws_drop_after: int | None = None  # cut each WebSocket after it has pushed this many notifications
         self.stopping = threading.Event()  # set by stop(): ends a dripping answer
 
         self.stats = Stats()
@@ -81,7 +82,11 @@ class PaperExchange:
         self.router = Router()
         for endpoints in (PublicEndpoints(self.book, self.server_now), self.spot, self.risk, self.futures_endpoints):
             endpoints.add_routes(self.router)
-        self.websocket = WebSocketChannels()  # issue 20: the /ws/v4/ channels plug in here, next to the router
+        # Gate's WebSocket order channels, on the same port; websocket=False: a server without them (404)
+        self.sockets = SocketHub(self.keys, self.server_now, self.stats, lambda: self.ws_drop_after,
+                                 enabled=websocket)
+        self.book.listeners.append(self.sockets.spot_changed)
+        self.futures.listeners.append(self.sockets.futures_changed)
         self.limits = RateLimits(cancel_limit=cancel_limit, cancel_window_s=cancel_window_s, get_limit=get_limit,
                                  get_window_s=get_window_s, reset_in_ms=reset_in_ms,
                                  clock_offset_s=lambda: self.clock_offset_s)
@@ -121,6 +126,7 @@ class PaperExchange:
 
     def stop(self) -> None:
         self.stopping.set()
+        self.sockets.drop_all()
         self.spot.stop()
         self.futures_endpoints.stop()
         self.deadman.stop()
@@ -152,6 +158,10 @@ class PaperExchange:
         self.fault_plans[endpoint] = plan
         return plan
 
+    def drop_sockets(self) -> None:
+        """Cut every open WebSocket now (after what each has queued), as a network fault would."""
+        self.sockets.drop_all()
+
     def server_now(self) -> float:
         return time.time() + self.clock_offset_s
 
@@ -176,6 +186,9 @@ class PaperExchange:
     in_flight = _Stat[int]()
     peak_in_flight = _Stat[int]()
     peak_cancels_in_flight = _Stat[int]()
+    sockets_opened = _Stat[int]()
+    ws_subscriptions = _Stat[int]()
+    ws_notifications = _Stat[int]()
 
     @property
     def cancel_window(self) -> SlidingWindow:

@@ -1,6 +1,6 @@
 """What reached the paper exchange, for the tests and benchmarks that read it: every routed request
-(method, endpoint, batch size), the signatures seen, and how many requests were in flight at the peak.
-Kept apart so counting never mixes with answering."""
+(method, endpoint, batch size), the signatures seen, how many requests were in flight at the peak, and the
+WebSockets opened, subscribed and pushed to. Kept apart so counting never mixes with answering."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ class Stats:
         self.peak_in_flight = 0
         self.cancels_in_flight = 0                        # POST and DELETE only: what a cancel engine's bound is about
         self.peak_cancels_in_flight = 0
+        self.sockets_opened = 0                           # WebSockets (counted under the socket hub's lock)
+        self.ws_subscriptions = 0
+        self.ws_notifications = 0                         # order notifications pushed, every socket
         self._lock = threading.Lock()
 
     @contextmanager

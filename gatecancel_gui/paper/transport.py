@@ -8,6 +8,7 @@ import threading
 from typing import Any, Protocol
 
 from gatecancel_gui.core.domain.environments import PAPER_HEADER
+from gatecancel_gui.paper.ws_wire import Sockets
 
 
 class Headers(Protocol):
@@ -40,6 +41,9 @@ class Exchange(Protocol):
 
     announce: bool               # say PAPER_HEADER on every answer
     stopping: threading.Event    # set when the exchange stops: a dripping answer ends
+
+    @property
+    def sockets(self) -> Sockets: ...  # its WebSocket side: an upgrade request for a path it accepts goes there
 
     def may_wait(self) -> bool: ...
     def handle(self, request: Request, method: str) -> None: ...
