@@ -23,3 +23,10 @@ def signed_headers(key: str, secret: str, method: str, path: str, query: str, bo
                    timestamp: str) -> dict[str, str]:
     """The three headers every private endpoint needs."""
     return {"KEY": key, "Timestamp": timestamp, "SIGN": sign(secret, method, path, query, body, timestamp)}
+
+
+def channel_sign(secret: str, channel: str, event: str, time_s: int) -> str:
+    """The SIGN of a WebSocket request's `auth`: hex HMAC-SHA512 over "channel=<c>&event=<e>&time=<t>"
+    (Gate's WebSocket v4 signs the channel, not a path)."""
+    payload = f"channel={channel}&event={event}&time={time_s}"
+    return hmac.new(secret.encode("utf-8"), payload.encode("utf-8"), hashlib.sha512).hexdigest()

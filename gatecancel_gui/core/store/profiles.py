@@ -23,6 +23,7 @@ class Profile:
     account: str = ""   # "" for a classic spot account, "unified" for a unified account
     ca_file: str = ""   # a CA file trusted besides the OS trust store (a custom URL, a TLS-inspecting proxy)
     proxy: str = ""     # http://host:port or socks5://host:port; its login lives in the OS keyring only
+    ws_url: str = ""    # the live stream's WebSocket origin (wss://host:port) when not derived from the URL
 
     @property
     def base_url(self) -> str:

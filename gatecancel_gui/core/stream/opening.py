@@ -1,0 +1,103 @@
+"""Opening one WebSocket the way the client reaches Gate (its CA file, its proxy), and sorting why one could
+not be opened: worth trying again in a moment (a dropped network, a busy server), or not to be had here at
+all (no WebSocket at this address, a proxy that will not carry one), when the stream lists orders instead.
+
+The threaded client of `websockets` is used: each market's loop is one plain thread, like every other job
+of the core, and its waits are all bounded (open, receive, close)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import ssl
+from typing import Literal
+from urllib.parse import urlsplit
+
+from websockets.exceptions import (
+    ConnectionClosed,
+    InvalidHandshake,
+    InvalidProxy,
+    InvalidProxyStatus,
+    InvalidStatus,
+    InvalidURI,
+    ProxyError,
+)
+from websockets.sync.client import ClientConnection, connect
+
+from gatecancel_gui.core.domain.environments import is_loopback_host
+from gatecancel_gui.core.net.transport import NetworkSettings, is_untrusted_certificate, tls_context
+from gatecancel_gui.core.store.redact import redact
+
+CLOSE_TIMEOUT_S = 1.0           # the closing handshake: never longer than this
+MAX_MESSAGE = 16 * 2**20        # one notification may carry thousands of orders (a cancel-all)
+MAX_QUEUE = 4096                # frames read ahead while a listing closes the gap
+USER_AGENT = "gatecancel"
+# websockets logs every frame at DEBUG, the subscription's KEY and SIGN among them: never at this level
+FRAMES_LOG = logging.getLogger(__name__ + ".frames")
+FRAMES_LOG.setLevel(logging.INFO)
+
+
+class CannotOpen(Exception):
+    """No socket this time. `poll`: none is to be had here (list orders instead); else try again soon.
+    `why` is a clause for a sentence, with no secret in it."""
+
+    def __init__(self, why: str, *, poll: bool) -> None:
+        super().__init__(why)
+        self.why, self.poll = why, poll
+
+
+def open_socket(url: str, network: NetworkSettings, *, open_timeout_s: float,
+                ping_interval_s: float) -> ClientConnection:
+    """An open WebSocket to `url`: TLS checked as the client checks it (the system store plus the profile's
+    CA file), through the profile's proxy (else HTTPS_PROXY / ALL_PROXY, as the client does), and never
+    through a proxy to this computer. Raises CannotOpen."""
+    host = urlsplit(url).hostname or ""
+    proxy: str | Literal[True] | None = None if is_loopback_host(host) else (network.proxy or True)
+    secure = url.startswith("wss:")
+    try:
+        return connect(url, ssl=tls_context(network.ca_file) if secure else None, proxy=proxy,
+                       proxy_ssl=tls_context(network.ca_file) if _https_proxy(proxy) else None,
+                       open_timeout=open_timeout_s, ping_interval=ping_interval_s, ping_timeout=ping_interval_s,
+                       close_timeout=CLOSE_TIMEOUT_S, max_size=MAX_MESSAGE, max_queue=MAX_QUEUE,
+                       user_agent_header=USER_AGENT, logger=FRAMES_LOG, legacy=True)
+    except Exception as exc:
+        raise sort_failure(exc) from None
+
+
+def _https_proxy(proxy: str | Literal[True] | None) -> bool:
+    return isinstance(proxy, str) and proxy.lower().startswith("https:")
+
+
+def sort_failure(exc: BaseException) -> CannotOpen:
+    """Why a socket could not be opened (or was lost), sorted: poll, or try again."""
+    if isinstance(exc, ImportError):  # websockets reaches a SOCKS proxy only with python-socks, not bundled
+        return CannotOpen("the SOCKS proxy cannot carry a WebSocket in this build (it needs python-socks)",
+                          poll=True)
+    if isinstance(exc, InvalidProxyStatus):
+        return CannotOpen(f"the proxy would not carry a WebSocket (HTTP {exc.response.status_code})", poll=True)
+    if isinstance(exc, (ProxyError, InvalidProxy)):
+        return CannotOpen(f"the proxy would not carry a WebSocket ({describe(exc)})", poll=True)
+    if isinstance(exc, InvalidStatus):
+        status = exc.response.status_code
+        if status == 429 or status >= 500:
+            return CannotOpen(f"the WebSocket server is busy (HTTP {status})", poll=False)
+        return CannotOpen(f"the server at this address has no WebSocket (HTTP {status})", poll=True)
+    if isinstance(exc, (InvalidHandshake, InvalidURI)):
+        return CannotOpen(f"the server at this address did not open a WebSocket ({describe(exc)})", poll=True)
+    if isinstance(exc, ssl.SSLCertVerificationError) or is_untrusted_certificate(exc):
+        return CannotOpen("the WebSocket's certificate is not trusted by this computer", poll=True)
+    if isinstance(exc, ConnectionClosed):
+        return CannotOpen(f"the WebSocket dropped ({describe(exc)})", poll=False)
+    if isinstance(exc, TimeoutError):
+        return CannotOpen("the WebSocket did not answer in time", poll=False)
+    return CannotOpen(f"the WebSocket failed ({describe(exc)})", poll=False)
+
+
+_LOGIN_IN_URL = re.compile(r"//[^/@\s]+@")
+
+
+def describe(exc: BaseException) -> str:
+    """An exception in a few words, without a login from a URL or any secret the app holds."""
+    text = str(exc).split("\n")[0][:160]
+    text = redact(_LOGIN_IN_URL.sub("//***@", text))
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
