@@ -30,6 +30,14 @@ def add_commands(sub: Commands) -> None:
                        help="perpetual futures orders to seed over USDT and BTC contracts")
     paper.add_argument("--stop-orders", type=whole(0, 100_000, "orders"), default=0,
                        help="stop (price-triggered) orders to seed")
+    live = paper.add_argument_group("live orders (Gate's WebSocket order channels, on the same port)")
+    live.add_argument("--bot", action="append", default=[], metavar="PAIR:RATE:SECONDS",
+                      help="run a simulated bot that places orders on PAIR (or usdt/CONTRACT for futures) RATE times "
+                           "a second for SECONDS, and fills, partly fills or cancels some (repeatable)")
+    live.add_argument("--ws-drop-after", type=whole(1, 1_000_000, "notifications"), default=None, metavar="N",
+                      help="cut each WebSocket (a network fault) after it has pushed N order notifications")
+    live.add_argument("--no-websocket", action="store_true",
+                      help="serve no WebSocket (its upgrade answers 404), as a server a client must poll")
     net = paper.add_argument_group("network shape (as a real exchange is reached)")
     net.add_argument("--tls", action="store_true",
                      help="serve HTTPS with a throwaway certificate authority (its file is printed as ca_file)")
@@ -42,6 +50,12 @@ def add_commands(sub: Commands) -> None:
 
 def run_paper(args: argparse.Namespace, out: TextIO) -> int:
     from gatecancel_gui.paper import NetworkShape, PaperExchange
+    from gatecancel_gui.paper.bot import parse_bot
+
+    try:
+        bots = [parse_bot(text) for text in args.bot]
+    except ValueError as exc:
+        raise ConfigError(f"--bot: {exc}") from None
 
     shaped = args.tls or args.rtt_ms or args.idle_close_s is not None
     if args.http1_only and not args.tls:
@@ -55,11 +69,14 @@ def run_paper(args: argparse.Namespace, out: TextIO) -> int:
                                  heavy_pairs=args.heavy_pairs, latency_s=args.latency_ms / 1000.0,
                                  fill_fraction=args.fill_fraction, seed=args.seed, price_orders=args.stop_orders,
                                  futures_orders=args.futures_orders,
-                                 network=network)
+                                 network=network, websocket=not args.no_websocket)
     except OSError as exc:  # the port is taken, or below 1024 without the right to it
         raise ConfigError(f"The paper exchange cannot listen on 127.0.0.1:{args.port}: "
                           f"{exc.strerror or exc}.") from None
+    exchange.ws_drop_after = args.ws_drop_after
     exchange.start()  # listening before its address is printed (the network shape's port is known only then)
+    for bot in bots:
+        exchange.start_bot(bot)
     printed = {"url": exchange.base_url, "key": exchange.main_key.key, "secret": exchange.main_key.secret}
     if exchange.ca_file:
         printed["ca_file"] = exchange.ca_file

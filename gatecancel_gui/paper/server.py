@@ -7,10 +7,11 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from typing import Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from gatecancel_gui.paper.auth import ApiKey, Authenticate
 from gatecancel_gui.paper.book import Book, seed_book
+from gatecancel_gui.paper.bot import Bot, BotSpec, FuturesBot, parse_bot
 from gatecancel_gui.paper.dispatch import Dispatch
 from gatecancel_gui.paper.faults import DeliverFaults, Fault, FaultPlan
 from gatecancel_gui.paper.futures import FuturesBook, FuturesEndpoints, seed_futures
@@ -43,7 +44,8 @@ class PaperExchange:
     """A Gate-compatible exchange on 127.0.0.1. Use as a context manager, or `start()` / `stop()`.
 
     Everything the tests steer is a plain attribute: `latency_s`, `fault_plans[endpoint]`,
-    `clock_offset_s`, `busy_first_get` …; `book` holds the record of every order, `stats` what reached it.
+    `clock_offset_s`, `busy_first_get`, `ws_drop_after` …; `book` holds the record of every order, `stats`
+    what reached it. `drop_sockets()` cuts every WebSocket; `start_bot()` makes the book move by itself.
     """
 
     def __init__(self, *, port: int = 0, orders: int = 300, pairs: int = 12, heavy_pairs: int = 2,
@@ -97,6 +99,7 @@ class PaperExchange:
         self.network = NetworkServer(self, network) if network is not None else None
         self._server = PlainServer(0 if network else port, self)
         self._thread: threading.Thread | None = None
+        self.bots: list[Bot | FuturesBot] = []
 
     # -- life --------------------------------------------------------------------------------------
 
@@ -126,6 +129,8 @@ class PaperExchange:
 
     def stop(self) -> None:
         self.stopping.set()
+        for bot in self.bots:
+            bot.stop()
         self.sockets.drop_all()
         self.spot.stop()
         self.futures_endpoints.stop()
@@ -157,6 +162,19 @@ class PaperExchange:
         plan = FaultPlan(faults or [], repeat=repeat)
         self.fault_plans[endpoint] = plan
         return plan
+
+    def start_bot(self, spec: BotSpec | str, **options: Any) -> Bot | FuturesBot:
+        """Start a simulated bot ('ETH_USDT:0.5:600', 'usdt/BTC_USDT:1:60', or a BotSpec); `options` go to
+        the bot (fill_share, partial_share, cancel_share, max_open, seed). It stops with the exchange."""
+        spec = parse_bot(spec) if isinstance(spec, str) else spec
+        bot: Bot | FuturesBot
+        if spec.settle:
+            bot = FuturesBot(self.futures, spec.settle, spec.instrument, spec.rate_per_s, spec.seconds, **options)
+        else:
+            bot = Bot(self.book, spec.instrument, spec.rate_per_s, spec.seconds, **options)
+        self.bots.append(bot)
+        bot.start()
+        return bot
 
     def drop_sockets(self) -> None:
         """Cut every open WebSocket now (after what each has queued), as a network fault would."""

@@ -69,11 +69,16 @@ def install_excepthook(window: MainWindow) -> None:
     sys.excepthook = hook
 
 
-def demo_session(orders: int = 320) -> tuple[Session, Any]:
+def demo_session(orders: int = 320, *, live: bool = False) -> tuple[Session, Any]:
+    """`live`: a bot keeps placing, filling and cancelling orders on one pair, so the window visibly moves
+    (not for screenshots, which must come out the same every time)."""
     from gatecancel_gui.paper import PaperExchange
 
     exchange = PaperExchange(orders=orders, pairs=12, fill_fraction=0.05, price_orders=8,
                              futures_orders=max(40, orders // 4)).start()
+    if live:
+        exchange.start_bot("SOL_USDT:0.5:86400", fill_share=0.15, partial_share=0.15, cancel_share=0.15,
+                           max_open=40)
     key = exchange.main_key
     client = GateClient(exchange.base_url, Credentials(key.key, key.secret))
     return Session("demo (paper)", client), exchange
@@ -102,7 +107,7 @@ def run(app: QApplication, args: argparse.Namespace) -> int:
     errors: list[str] = []
     session: Session | None
     if args.demo or args.screenshot:
-        session, exchange = demo_session(args.demo_orders)
+        session, exchange = demo_session(args.demo_orders, live=not args.screenshot)
     else:
         session = startup_session(args, errors)
     window = MainWindow(session, confirm=always_yes if args.screenshot else _confirm_default())

@@ -31,6 +31,7 @@ def open_socket(ex, path="/ws/v4/", **kwargs):
     scheme = "wss" if ex.base_url.startswith("https") else "ws"
     if ex.ca_file:
         kwargs["ssl"] = ssl.create_default_context(cafile=ex.ca_file)
+    kwargs.setdefault("max_queue", None)  # a client that reads no more still reads the close (no 1 s wait)
     return connect(f"{scheme}://127.0.0.1:{ex.port}{path}", open_timeout=WAIT_S, close_timeout=1, **kwargs)
 
 
