@@ -8,10 +8,9 @@ import math
 import re
 from collections.abc import Callable
 from typing import NoReturn, TypeAlias
-from urllib.parse import urlsplit
 
-from gatecancel_gui.core.domain.environments import is_loopback_host
 from gatecancel_gui.core.domain.errors import ConfigError
+from gatecancel_gui.core.stream.addresses import origin_of
 
 EXIT_BAD_INPUT = 2
 
@@ -84,33 +83,11 @@ def any_whole(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be a whole number, not '{text}'") from None
 
 
-def check_ws_url(text: str) -> str:
-    """A WebSocket origin the stream may open (--ws-url, or a profile's): ws:// or wss:// with a host and no
-    path (each market's path is Gate's), plain ws:// only to this computer (the login it carries is signed
-    with the key, as over an http:// base URL), no login in the address; ConfigError says what is wrong."""
-    url = (text or "").strip()
-    parts = urlsplit(url)
-    try:
-        port = parts.port
-    except ValueError:
-        port = -1
-    if parts.scheme not in ("ws", "wss") or not parts.hostname:
-        raise ConfigError(f"'{text}' is not a WebSocket address: it should look like wss://host:port.")
-    if parts.scheme == "ws" and not is_loopback_host(parts.hostname):
-        raise ConfigError("Plain ws:// is only allowed to this computer (127.0.0.1 or localhost); use wss://.")
-    if parts.username is not None or parts.password is not None:
-        raise ConfigError("The WebSocket address must not carry a user or password.")
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ConfigError("The WebSocket address is an origin only (wss://host:port): Gate's paths are added to it.")
-    if port is not None and not 1 <= port <= 65535:
-        raise ConfigError(f"'{text}' has no valid port: a port is a number from 1 to 65535.")
-    return url.rstrip("/")
-
-
 def ws_url(text: str) -> str:
-    """A `type=` for --ws-url: the check above, said as argparse says a bad value (one sentence, exit 2)."""
+    """A `type=` for --ws-url: the stream's own check of an origin (ws:// only to this computer, no path),
+    said as argparse says a bad value: one sentence, exit 2."""
     try:
-        return check_ws_url(text)
+        return origin_of(text)
     except ConfigError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 

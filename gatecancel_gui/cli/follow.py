@@ -18,7 +18,6 @@ from dataclasses import replace
 from types import FrameType
 from typing import TextIO
 
-from gatecancel_gui.cli.args import check_ws_url
 from gatecancel_gui.cli.output import order_json, order_line, print_orders, reader_gone
 from gatecancel_gui.core.app.services import load_orders
 from gatecancel_gui.core.domain.markets import Market
@@ -27,6 +26,7 @@ from gatecancel_gui.core.domain.wording import describe_instruments, plural
 from gatecancel_gui.core.gate.client import GateClient
 from gatecancel_gui.core.store.profiles import ProfileStore
 from gatecancel_gui.core.stream.account import AccountStream, StreamSettings
+from gatecancel_gui.core.stream.addresses import origin_of
 from gatecancel_gui.core.stream.events import EventKind, OrderEvent, StreamState, StreamStatus
 
 EXIT_OK, EXIT_ERROR = 0, 2
@@ -81,8 +81,9 @@ def status_sentence(status: StreamStatus, poll_s: float) -> str:
         return f"{market}: connecting"
     if state is StreamState.RECONNECTING:
         return f"{market}: reconnecting (attempt {status.attempt})" + (f": {reason}" if reason else "")
-    if state is StreamState.POLLING:
-        return f"{market}: no WebSocket here — polling every {poll_s:g} s instead" + (f" ({reason})" if reason else "")
+    if state is StreamState.POLLING:  # the core's reason says why, and how often it lists and retries
+        return f"{market}: polling: {reason}" if reason else \
+            f"{market}: no WebSocket here — polling every {poll_s:g} s instead"
     return f"{market}: {reason}" if reason else f"{market}: stopped"
 
 
@@ -140,6 +141,7 @@ def run_follow(client: GateClient, args: argparse.Namespace, markets: list[Marke
                err: TextIO) -> int:
     """`orders --follow`: the listing as `orders` prints it (its JSON on one line, so that every line of
     stdout is one JSON value), then every change."""
+    settings = stream_settings(args)  # first: a bad stored address is said before anything is listed
     orders = load_orders(client, markets)
     print_orders(orders, "open order", args, out, one_line=True)
     out.flush()
@@ -147,7 +149,6 @@ def run_follow(client: GateClient, args: argparse.Namespace, markets: list[Marke
         return EXIT_OK
     names = ", ".join(m.value for m in markets)
     print(f"gatecancel: following {names} orders as they change (Ctrl+C stops)", file=err, flush=True)
-    settings = stream_settings(args)
     printer = Printer(markets, event_json if args.json else event_line, out, err, poll_s=settings.poll_interval_s)
     return follow(client, markets, orders, printer, settings)
 
@@ -156,6 +157,7 @@ def run_watch(client: GateClient, args: argparse.Namespace, markets: list[Market
               err: TextIO) -> int:
     """`orders --watch SECONDS`: its count line, then `+ new` and `- gone` lines; live where a socket can be
     had, listed every SECONDS where it cannot."""
+    settings = stream_settings(args, args.watch)
     orders = load_orders(client, markets)
     out.write(f"{plural(len(orders), 'open order')} in {describe_instruments(orders)}; watching live, or every "
               f"{args.watch:g} s where no WebSocket can be had (Ctrl+C stops)\n")
@@ -163,7 +165,7 @@ def run_watch(client: GateClient, args: argparse.Namespace, markets: list[Market
     if reader_gone(out):
         return EXIT_OK
     printer = Printer(markets, watch_line, out, err, poll_s=args.watch)
-    return follow(client, markets, orders, printer, stream_settings(args, args.watch))
+    return follow(client, markets, orders, printer, settings)
 
 
 def follow(client: GateClient, markets: list[Market], initial: list[Order], printer: Printer,
@@ -201,7 +203,7 @@ def ending_on_signals(done: threading.Event) -> Iterator[None]:
 
 def stream_settings(args: argparse.Namespace, poll_s: float | None = None) -> StreamSettings:
     """--ws-url, else the profile's stored WebSocket address, else the one derived from the base URL."""
-    settings = StreamSettings(ws_url=getattr(args, "ws_url", None) or profile_ws_url(args.profile))
+    settings = StreamSettings(ws_url=args.ws_url or profile_ws_url(args.profile))
     return settings if poll_s is None else replace(settings, poll_interval_s=poll_s)
 
 
@@ -210,5 +212,5 @@ def profile_ws_url(name: str | None) -> str:
     if not name:
         return ""
     profile = ProfileStore().get(name)
-    stored = str(getattr(profile, "ws_url", "") or "")
-    return check_ws_url(stored) if stored else ""
+    stored = profile.ws_url if profile is not None else ""
+    return origin_of(stored) if stored.strip() else ""

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 from collections.abc import Callable
 from typing import NoReturn, TextIO
 
 from gatecancel_gui.cli import follow
 from gatecancel_gui.cli.args import Commands, Parser, number, whole
 from gatecancel_gui.cli.interrupt import run_interruptibly
-from gatecancel_gui.cli.output import order_line, print_orders, print_outcomes, reader_gone
+from gatecancel_gui.cli.output import print_orders, print_outcomes
 from gatecancel_gui.core.app.services import load_orders, prepare_cancel, scope_holds
 from gatecancel_gui.core.app.session import asked_environment
 from gatecancel_gui.core.cancel.run import CancelRun, CancelSettings
@@ -19,9 +18,9 @@ from gatecancel_gui.core.domain.environments import environment_of
 from gatecancel_gui.core.domain.errors import ConfigError
 from gatecancel_gui.core.domain.ids import parse_order_ref
 from gatecancel_gui.core.domain.markets import Market, parse_market
-from gatecancel_gui.core.domain.orders import Order, OrderRef, order_changes
+from gatecancel_gui.core.domain.orders import Order, OrderRef
 from gatecancel_gui.core.domain.scope import Scope
-from gatecancel_gui.core.domain.wording import cancel_question_parts, describe_instruments, plural
+from gatecancel_gui.core.domain.wording import cancel_question_parts
 from gatecancel_gui.core.gate.client import GateClient
 from gatecancel_gui.core.gate.contracts import check_contracts, check_instrument
 from gatecancel_gui.core.gate.pairs import check_pairs
@@ -68,33 +67,9 @@ def run_orders(client: GateClient, args: argparse.Namespace, out: TextIO, err: T
     if args.follow:
         return follow.run_follow(client, args, markets, out, err)
     if args.watch is not None:
-        return watch_orders(client, args.watch, out, markets)
+        return follow.run_watch(client, args, markets, out, err)
     print_orders(load_orders(client, markets), "open order", args, out)
     return EXIT_OK
-
-
-def watch_orders(client: GateClient, interval_s: float, out: TextIO, markets: list[Market] | None = None) -> int:
-    """Live refresh for a terminal: one line per order that appears (+) or vanishes (-), until Ctrl+C or
-    until nobody reads the output any more."""
-    known: list[Order] = []
-    first = True
-    pause = threading.Event()
-    while True:
-        current = load_orders(client, markets or [Market.SPOT])
-        if first:
-            out.write(f"{plural(len(current), 'open order')} in {describe_instruments(current)}; "
-                      f"watching every {interval_s:g} s (Ctrl+C stops)\n")
-        else:
-            changes = order_changes(known, current)
-            for order in changes.new:
-                out.write(f"+ new  {order_line(order)}\n")
-            for order in changes.gone:
-                out.write(f"- gone {order_line(order)}\n")
-        out.flush()
-        if reader_gone(out):
-            return EXIT_OK
-        known, first = current, False
-        pause.wait(interval_s)
 
 
 def run_cancel(client: GateClient, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

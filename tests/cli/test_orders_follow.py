@@ -2,18 +2,27 @@
 JSON, the stream's state as one sentence on stderr (never on stdout), only the markets asked for, and the
 options that are refused before anything is sent."""
 
+import argparse
+import contextlib
 import io
 import json
+import queue
+import signal
+import threading
 import time
 from decimal import Decimal
 
 import pytest
 
-from gatecancel_gui.cli.follow import Printer, event_json, event_line, status_sentence, watch_line
+from gatecancel_gui.cli.follow import Printer, event_json, event_line, status_sentence, stream_settings, watch_line
 from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.orders import Order
+from gatecancel_gui.core.store import credentials
+from gatecancel_gui.core.store.credentials import Credentials
+from gatecancel_gui.core.store.profiles import Profile, ProfileStore
 from gatecancel_gui.core.stream.events import EventKind, OrderEvent, StreamState, StreamStatus
 from gatecancel_gui.paper import PaperExchange
+from tests.cli.runner import key_env, piped_process, run_main
 from tests.cli.test_cli_input import one_sentence, sent_nothing
 from tests.cli.test_cli_risk import run_cli
 
@@ -101,6 +110,8 @@ def test_watch_prints_the_lines_it_always_printed(ev, prefix):
      "spot: reconnecting (attempt 2): The connection was closed."),
     (StreamStatus(Market.FUTURES_USDT, StreamState.POLLING),
      "futures-usdt: no WebSocket here — polling every 2 s instead"),
+    (StreamStatus(Market.SPOT, StreamState.POLLING, reason="No WebSocket (HTTP 404): listed every 2 s instead."),
+     "spot: polling: No WebSocket (HTTP 404): listed every 2 s instead."),
     (StreamStatus(Market.SPOT, StreamState.STOPPED, reason="Gate refused the key: invalid key."),
      "spot: Gate refused the key: invalid key."),
     (StreamStatus(Market.SPOT, StreamState.STOPPED), "spot: stopped"),
@@ -180,4 +191,214 @@ def test_follow_and_watch_together_are_one_sentence(small):
 def test_a_bad_ws_url_is_one_sentence(small, url):
     result = run_cli(small, "orders", "--follow", "--ws-url", url)
     one_sentence(result, "--ws-url")
+    assert result.stdout == ""
+
+
+# -- as a real process against the paper exchange over loopback ----------------------------------------
+
+
+class Lines:
+    """A process's output read line by line on a thread, so that every wait for a line is bounded (a
+    missing line fails the test, it never hangs it) and nothing sleeps."""
+
+    def __init__(self, stream):
+        self.seen: list[str] = []
+        self._queue: queue.Queue = queue.Queue()
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream):
+        for line in stream:
+            self._queue.put(line.rstrip("\n"))
+        self._queue.put(None)
+
+    def until(self, wanted, timeout_s=15.0):
+        """The first line from here on that `wanted` accepts (a string: that the line contains it)."""
+        test = (lambda line: wanted in line) if isinstance(wanted, str) else wanted
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no line for {wanted!r} in {timeout_s} s; seen: {self.seen[-20:]}") from None
+            if line is None:
+                raise AssertionError(f"the output ended before {wanted!r}; seen: {self.seen[-20:]}")
+            self.seen.append(line)
+            if test(line):
+                return line
+
+    def rest(self, timeout_s=15.0):
+        """Every line left, once the process has ended (its output closes)."""
+        with contextlib.suppress(AssertionError):
+            self.until(lambda line: False, timeout_s)
+        return self.seen
+
+
+@contextlib.contextmanager
+def following(ex, *args):
+    """`gatecancel orders --follow ARGS` running against `ex`, its stdout and stderr read as lines; it has
+    listed the orders and its stream is live (or polling) when the block starts."""
+    with piped_process("orders", "--follow", *args, "--base-url", ex.base_url, env=key_env(ex.main_key)) as proc:
+        out, err = Lines(proc.stdout), Lines(proc.stderr)
+        out.until(lambda line: line.startswith("[") or " open order" in line)  # the listing's last line
+        err.until(lambda line: ": live" in line or "polling" in line)
+        yield proc, out, err
+
+
+def ended(proc, signum):
+    proc.send_signal(signum)
+    return proc.wait(timeout=15)
+
+
+def place(ex, amount="0.01"):
+    return ex.book.place(ex.book.open_pairs()[0], "buy", Decimal("123.45"), Decimal(amount))
+
+
+@pytest.fixture
+def paper():
+    with PaperExchange(orders=20, pairs=2, fill_fraction=0.0) as ex:
+        yield ex
+
+
+def test_orders_put_filled_and_cancelled_by_someone_else_are_printed_as_they_happen(paper):
+    with following(paper) as (proc, out, err):
+        placed = place(paper)
+        line = out.until(placed.id)
+        assert line.split()[1:3] == ["put", "spot"] and placed.currency_pair in line
+        paper.book.fill(placed.id, Decimal("0.004"))
+        assert out.until(placed.id).split()[1] == "update"
+        paper.book.fill(placed.id)
+        line = out.until(placed.id)
+        assert line.split()[1] == "finish" and line.endswith("filled")
+        victim = paper.book.open_orders()[0]
+        cancelled = run_cli(paper, "cancel", "--ids", f"{victim.currency_pair}:{victim.id}", "--json")
+        assert cancelled.returncode == 0, cancelled.stderr
+        line = out.until(victim.id)
+        assert line.split()[1] == "finish" and line.endswith("cancelled")
+        assert ended(proc, signal.SIGINT) == 0
+        assert not [line for line in err.rest() if "Traceback" in line]
+
+
+def test_json_lines_parse_and_carry_the_fields_and_sigterm_ends_it(paper):
+    with following(paper, "--json") as (proc, out, err):
+        listing = json.loads(out.seen[0])
+        assert len(listing) == 20 and {"market", "currency_pair", "id"} <= set(listing[0])
+        placed = place(paper)
+        row = json.loads(out.until(placed.id))
+        assert row["event"] == "put" and row["status"] == "open" and row["market"] == "spot"
+        assert row["currency_pair"] == placed.currency_pair and row["id"] == placed.id and row["listed"] is False
+        assert row["side"] == "buy" and row["price"] == "123.45" and row["left"] == "0.01" and "text" in row
+        paper.book.cancel(placed.id, placed.currency_pair)
+        row = json.loads(out.until(placed.id))
+        assert row["event"] == "finish" and row["status"] == "finished" and row["finish_as"] == "cancelled"
+        assert ended(proc, signal.SIGTERM) == 0
+        assert all(line.startswith("gatecancel: ") for line in err.rest())  # the stream's state: stderr only
+        assert all(line.startswith(("[", "{")) for line in out.rest())  # stdout: JSON values only
+
+
+def test_without_a_websocket_it_says_so_and_polls():
+    with PaperExchange(orders=5, pairs=1, fill_fraction=0.0, websocket=False) as ex:
+        with following(ex) as (proc, out, err):
+            assert err.seen[-1].startswith("gatecancel: spot: polling: ") and "every 2 s" in err.seen[-1]
+            placed = place(ex)
+            assert out.until(placed.id).split()[1] == "put"
+            assert ended(proc, signal.SIGINT) == 0
+
+
+def test_after_the_sockets_drop_it_reconnects_and_an_order_placed_in_the_gap_is_printed_once(paper):
+    with following(paper) as (proc, out, err):
+        paper.drop_sockets()
+        err.until("reconnecting")
+        in_gap = place(paper)
+        err.until("spot: live")
+        out.until(in_gap.id)
+        marker = place(paper)  # pushed after the re-listing: every line about the first is out by then
+        out.until(marker.id)
+        assert sum(in_gap.id in line for line in out.seen) == 1
+        assert ended(proc, signal.SIGINT) == 0
+
+
+def test_only_the_market_asked_for_is_followed():
+    with PaperExchange(orders=5, pairs=1, futures_orders=5, fill_fraction=0.0) as ex:
+        with following(ex, "--market", "futures-usdt") as (proc, out, err):
+            place(ex)  # spot: not followed
+            contract = ex.futures.open_orders("usdt")[0].contract
+            placed = ex.futures.place("usdt", contract, 3, Decimal("100"))
+            line = out.until(str(placed.id))
+            assert line.split()[1:3] == ["put", "futures-usdt"]
+            assert not any(" spot " in line for line in out.seen)
+            assert not any(line.startswith("gatecancel: spot") for line in err.seen)
+            assert ended(proc, signal.SIGINT) == 0
+
+
+def test_a_key_the_websocket_refuses_is_one_sentence_and_exit_2():
+    with PaperExchange(orders=5, pairs=1, fill_fraction=0.0) as ex:
+        ex.sockets.keys = {}  # the REST listing takes the key, the WebSocket's login (code 4) does not
+        with piped_process("orders", "--follow", "--base-url", ex.base_url, env=key_env(ex.main_key)) as proc:
+            out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 2 and "5 open orders" in out
+    refusal = [line for line in err.splitlines() if "refused" in line]
+    assert len(refusal) == 1 and refusal[0].startswith("gatecancel: spot: Gate's WebSocket refused the API key")
+    assert "Traceback" not in err
+
+
+def test_a_key_the_listing_refuses_is_the_commands_usual_sentence():
+    with PaperExchange(orders=5, pairs=1) as ex:
+        result = run_main("orders", "--follow", "--base-url", ex.base_url,
+                          env={"GATE_API_KEY": "paper-nope", "GATE_API_SECRET": "nope"})
+        one_sentence(result)
+        assert result.stdout == ""
+
+
+@pytest.mark.parametrize("websocket", [True, False])
+def test_watch_prints_new_and_gone_live_or_by_listing_every_seconds(websocket):
+    with PaperExchange(orders=6, pairs=1, fill_fraction=0.0, websocket=websocket) as ex:
+        with piped_process("orders", "--watch", "3", "--base-url", ex.base_url, env=key_env(ex.main_key)) as proc:
+            out, err = Lines(proc.stdout), Lines(proc.stderr)
+            assert "6 open orders" in out.until("watching")
+            assert "every 3 s" in err.until(lambda line: ": live" in line or "polling" in line) or websocket
+            placed = place(ex)
+            assert out.until(placed.id).startswith("+ new  ")
+            ex.book.fill(placed.id, Decimal("0.001"))  # changed, still open: not a line
+            ex.book.cancel(placed.id, placed.currency_pair)
+            assert out.until(placed.id).startswith("- gone ")
+            assert ended(proc, signal.SIGINT) == 0
+        assert sum(placed.id in line for line in out.seen) == 2
+
+
+def test_a_reader_that_leaves_ends_the_follow_quietly(paper):
+    """`gatecancel orders --follow | head -1`: the next event finds nobody reading; exit 0, nothing said."""
+    with piped_process("orders", "--follow", "--base-url", paper.base_url, env=key_env(paper.main_key)) as proc:
+        err = Lines(proc.stderr)
+        assert proc.stdout.readline().startswith("Pair")
+        err.until("spot: live")  # the listing is out: the next line is an event's
+        proc.stdout.close()
+        place(paper)
+        assert proc.wait(timeout=15) == 0
+        assert not [line for line in err.rest() if "Traceback" in line or "Broken" in line or "Exception" in line]
+
+
+# -- where the WebSocket is: --ws-url, else the profile's ---------------------------------------------
+
+
+def args_for(ws_url=None, profile=None):
+    return argparse.Namespace(ws_url=ws_url, profile=profile)
+
+
+def test_the_profiles_ws_url_is_used_unless_the_option_gives_one():
+    ProfileStore().put(Profile("relay", ws_url="wss://relay.example.com:9443"))
+    ProfileStore().put(Profile("plain"))
+    assert stream_settings(args_for(profile="relay")).ws_url == "wss://relay.example.com:9443"
+    assert stream_settings(args_for("wss://other.example.com", "relay")).ws_url == "wss://other.example.com"
+    assert stream_settings(args_for(profile="plain")).ws_url == ""
+    assert stream_settings(args_for()).ws_url == ""
+    watch = stream_settings(args_for(profile="relay"), 7.0)
+    assert watch.poll_interval_s == 7.0 and watch.ws_url == "wss://relay.example.com:9443"
+
+
+def test_a_bad_ws_url_in_the_profile_is_one_sentence_before_anything_is_listed(mem_keyring, small):
+    ProfileStore().put(Profile("relay", environment="custom", custom_url=small.base_url,
+                               ws_url="ws://relay.example.com"))
+    credentials.save("relay", Credentials(small.main_key.key, small.main_key.secret))
+    result = run_main("orders", "--follow", "--profile", "relay")
+    one_sentence(result, "Plain ws:// is only allowed to this computer")
     assert result.stdout == ""
