@@ -9,9 +9,11 @@ request. Locks are taken in one order only: book, then hub, then the socket's.""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 from gatecancel_gui.paper.auth import ApiKey, ws_login
@@ -37,6 +39,7 @@ from gatecancel_gui.paper.ws_wire import Pipe, WireSocket
 WS_PATH = "/ws/v4/"
 PATHS = {WS_PATH: "spot", "/ws/v4": "spot", "/v4/ws/usdt": "usdt", "/v4/ws/btc": "btc"}
 SIZE_DECIMAL_HEADER = "x-gate-size-decimal"
+log = logging.getLogger(__name__)
 
 
 class Peer:
@@ -125,7 +128,7 @@ class SocketHub:
     # -- the books' listeners ----------------------------------------------------------------------
 
     def spot_changed(self, event: str, order: PaperOrder) -> None:
-        with self.lock:
+        with self.lock, _logged("spot", order.id):
             targets = [p for p in self.peers["spot"] if p.wants(order.currency_pair)]
             if targets:
                 text = notification("spot.orders", [spot_item(event, order)], self.server_now())
@@ -133,7 +136,7 @@ class SocketHub:
                     self._push(peer, text)
 
     def futures_changed(self, event: str, order: FuturesOrder) -> None:
-        with self.lock:
+        with self.lock, _logged(order.settle, str(order.id)):
             targets = [p for p in self.peers[order.settle] if p.wants(order.contract)]
             texts: dict[bool, str] = {}
             for peer in targets:
@@ -154,3 +157,12 @@ class SocketHub:
     def _drop(self, peer: Peer) -> None:
         self.peers[peer.market].discard(peer)
         peer.wire.abort()
+
+
+@contextlib.contextmanager
+def _logged(market: str, order_id: str) -> Iterator[None]:
+    """A push that fails is logged; it never fails the book's change (a REST cancel, a bot's fill)."""
+    try:
+        yield
+    except Exception:
+        log.exception("paper exchange: the change of %s order %s was not pushed", market, order_id)

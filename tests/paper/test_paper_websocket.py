@@ -6,7 +6,9 @@ import contextlib
 import hashlib
 import hmac
 import json
+import socket
 import ssl
+import threading
 import time
 from decimal import Decimal
 
@@ -14,9 +16,12 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosedError, InvalidStatus
 from websockets.sync.client import connect
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import AcceptConnection, TextMessage
+from wsproto.events import Request as WsOpen
 
 from gatecancel_gui.core.gate.signing import signed_headers
-from gatecancel_gui.paper import NetworkShape, PaperExchange
+from gatecancel_gui.paper import NetworkShape, PaperExchange, ws_plain
 from gatecancel_gui.paper.account import USER_ID
 from tests.paper.test_paper_exchange import call
 
@@ -292,3 +297,39 @@ def httpx_cancel(ex, order):
     base = ex.base_url.removesuffix("/api/v4")
     with httpx.Client(verify=ssl.create_default_context(cafile=ex.ca_file) if ex.ca_file else True) as client:
         return client.post(base + path, content=body, headers=headers, timeout=WAIT_S)
+
+
+def test_a_client_that_stops_reading_is_cut_and_never_holds_up_the_book(monkeypatch):
+    """Its socket's buffers fill, then its queue: the socket is cut, and every change meanwhile went on."""
+    monkeypatch.setattr(ws_plain, "MAX_QUEUED", 200)
+    with PaperExchange(orders=0) as ex:
+        client = WSConnection(ConnectionType.CLIENT)
+        with socket.socket() as raw:
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a small window, read by nobody
+            raw.connect(("127.0.0.1", ex.port))
+            raw.settimeout(WAIT_S)
+            raw.sendall(client.send(WsOpen(host="127.0.0.1", target="/ws/v4/")))
+            while not any(isinstance(e, AcceptConnection) for e in client.events()):
+                client.receive_data(raw.recv(4096))
+            t = int(time.time())
+            subscribe = {"time": t, "channel": "spot.orders", "event": "subscribe", "payload": ["!all"],
+                         "auth": {"method": "api_key", "KEY": ex.main_key.key,
+                                  "SIGN": ws_sign(ex.main_key.secret, "spot.orders", "subscribe", t)}}
+            raw.sendall(client.send(TextMessage(json.dumps(subscribe))))
+            assert wait_until(lambda: ex.ws_subscriptions == 1)
+            placed = 0
+            while ex.sockets.peers["spot"] and placed < 60_000:
+                ex.book.place("BTC_USDT", "buy", Decimal(60000), Decimal(1))
+                placed += 1
+            assert not ex.sockets.peers["spot"], "the socket that reads nothing was never cut"
+            assert len(ex.book.open_orders()) == placed
+
+
+def wait_until(condition):
+    """A bounded wait on a condition another thread makes true."""
+    tick = threading.Event()
+    for _ in range(int(WAIT_S / 0.01)):
+        if condition():
+            return True
+        tick.wait(0.01)
+    return condition()
