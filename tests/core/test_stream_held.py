@@ -54,6 +54,10 @@ JUDGE_TABLE = [
     # unknown versions (0) cannot be ordered: the numbers decide
     (HeldOrder(order(left="6")), False, ev(UPDATE, "2", 3), (UPDATE, "2")),
     (HELD, False, ev(UPDATE, "2", 0), (UPDATE, "2")),
+    # what was filled is never rolled back, whatever the version (the listing carries none)
+    (HeldOrder(order(left="6")), False, ev(UPDATE, "8", 3), None),
+    (HELD, False, ev(UPDATE, "8", 9), None),
+    (HELD, False, ev(UPDATE, "8", 0, listed=True), None),
     # a listed event is newer than every message read before it: never compared by version
     (HELD, False, ev(UPDATE, "2", 0, listed=True), (UPDATE, "2")),
     (HELD, False, ev(UPDATE, "6", 0, listed=True), None),
@@ -83,6 +87,9 @@ SEQUENCES = [
     # listed at a fill, then the buffered older put: dropped as unchanged, the version moves on
     ([ev(UPDATE, "4", 0, listed=True), ev(PUT, "4", 1), ev(UPDATE, "4", 2), ev(UPDATE, "1", 3)],
      [(PUT, "4"), (UPDATE, "1")], "1"),
+    # listed after two fills read while it was listed: the buffered first fill is older, never shown
+    ([ev(PUT, "10", 1), ev(UPDATE, "6", 0, listed=True), ev(UPDATE, "8", 2), ev(UPDATE, "6", 3)],
+     [(PUT, "10"), (UPDATE, "6")], "6"),
 ]
 
 

@@ -6,6 +6,9 @@ the messages pushed meanwhile. So every event, pushed or listed, goes through `j
   says nothing new (the keys of finished orders are remembered, a bounded number of them);
 - a pushed event whose version is not newer than the one held is dropped (an older event never overwrites a
   newer state); a listed one is not compared, since the listing is newer than every message read before it;
+- an event that says less was filled than the state held is older, whatever its version: a fill is never
+  rolled back. (The listing carries no versions; messages pushed while it was read, and read after it, are
+  ordered against it by what they say was filled);
 - a put or update is reported as a put when the order was not held, as an update when it was, and not at
   all when it changes none of the order's numbers.
 A finish is applied whatever its version: dropping one would leave an order shown open that is gone."""
@@ -45,6 +48,8 @@ def judge(current: HeldOrder | None, finished: bool, event: OrderEvent) -> Order
     if current is None:
         return event if event.kind is EventKind.PUT else replace(event, kind=EventKind.PUT)
     if not event.listed and event.version and current.version and event.version <= current.version:
+        return None
+    if event.order.filled_amount < current.order.filled_amount:
         return None
     if same_numbers(current.order, event.order):
         return None

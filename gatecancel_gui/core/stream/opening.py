@@ -2,17 +2,22 @@
 not be opened: worth trying again in a moment (a dropped network, a busy server), or not to be had here at
 all (no WebSocket at this address, a proxy that will not carry one), when the stream lists orders instead.
 
-The threaded client of `websockets` is used: each market's loop is one plain thread, like every other job
-of the core, and its waits are all bounded (open, receive, close)."""
+The asyncio client of `websockets` is used, each market's loop on a thread of its own. Not its threaded
+client: that one reads the socket on a thread of its own while the caller writes on another, and over TLS
+both then use one OpenSSL connection at once, which OpenSSL does not allow (seen here: an opening that hung
+for good in about one try in a hundred under load, and once a crash in libssl). An event loop reads and
+writes from one thread; every wait there is bounded or cancelled by stop()."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import ssl
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import (
     ConnectionClosed,
     InvalidHandshake,
@@ -22,7 +27,6 @@ from websockets.exceptions import (
     InvalidURI,
     ProxyError,
 )
-from websockets.sync.client import ClientConnection, connect
 
 from gatecancel_gui.core.domain.environments import is_loopback_host
 from gatecancel_gui.core.net.transport import NetworkSettings, is_untrusted_certificate, tls_context
@@ -30,7 +34,7 @@ from gatecancel_gui.core.store.redact import redact
 
 CLOSE_TIMEOUT_S = 1.0           # the closing handshake: never longer than this
 MAX_MESSAGE = 16 * 2**20        # one notification may carry thousands of orders (a cancel-all)
-MAX_QUEUE = 4096                # frames read ahead while a listing closes the gap
+MAX_QUEUE = 4096                # messages read ahead while a listing closes the gap
 USER_AGENT = "gatecancel"
 # websockets logs every frame at DEBUG, the subscription's KEY and SIGN among them: never at this level
 FRAMES_LOG = logging.getLogger(__name__ + ".frames")
@@ -46,26 +50,35 @@ class CannotOpen(Exception):
         self.why, self.poll = why, poll
 
 
-def open_socket(url: str, network: NetworkSettings, *, open_timeout_s: float,
-                ping_interval_s: float) -> ClientConnection:
+async def open_socket(url: str, network: NetworkSettings, *, open_timeout_s: float,
+                      ping_interval_s: float) -> ClientConnection:
     """An open WebSocket to `url`: TLS checked as the client checks it (the system store plus the profile's
     CA file), through the profile's proxy (else HTTPS_PROXY / ALL_PROXY, as the client does), and never
-    through a proxy to this computer. Raises CannotOpen."""
+    through a proxy to this computer. Raises CannotOpen; the whole opening is bounded by `open_timeout_s`."""
     host = urlsplit(url).hostname or ""
     proxy: str | Literal[True] | None = None if is_loopback_host(host) else (network.proxy or True)
-    secure = url.startswith("wss:")
+    options: dict[str, Any] = {}
+    if url.startswith("wss:"):
+        options["ssl"] = socket_tls(network.ca_file)
+    if isinstance(proxy, str) and proxy.lower().startswith("https:"):
+        options["proxy_ssl"] = socket_tls(network.ca_file)
     try:
-        return connect(url, ssl=tls_context(network.ca_file) if secure else None, proxy=proxy,
-                       proxy_ssl=tls_context(network.ca_file) if _https_proxy(proxy) else None,
-                       open_timeout=open_timeout_s, ping_interval=ping_interval_s, ping_timeout=ping_interval_s,
-                       close_timeout=CLOSE_TIMEOUT_S, max_size=MAX_MESSAGE, max_queue=MAX_QUEUE,
-                       user_agent_header=USER_AGENT, logger=FRAMES_LOG, legacy=True)
+        return await connect(url, proxy=proxy, open_timeout=open_timeout_s, ping_interval=ping_interval_s,
+                             ping_timeout=ping_interval_s, close_timeout=CLOSE_TIMEOUT_S, max_size=MAX_MESSAGE,
+                             max_queue=MAX_QUEUE, user_agent_header=USER_AGENT, logger=FRAMES_LOG, **options)
     except Exception as exc:
         raise sort_failure(exc) from None
 
 
-def _https_proxy(proxy: str | Literal[True] | None) -> bool:
-    return isinstance(proxy, str) and proxy.lower().startswith("https:")
+@functools.cache
+def socket_tls(ca_file: str | None) -> ssl.SSLContext:
+    """The client's trust (the system store plus the profile's CA file: net/transport.tls_context, built the
+    same way) in a context of the WebSocket's own. The client's context cannot be shared: httpcore sets ALPN
+    on it before each connection ("h2" among them), and a server that picks h2 then answers the upgrade in
+    HTTP/2, which no WebSocket client reads. Cached: building one costs tens of milliseconds."""
+    context: ssl.SSLContext = tls_context.__wrapped__(ca_file)
+    context.set_alpn_protocols(["http/1.1"])
+    return context
 
 
 def sort_failure(exc: BaseException) -> CannotOpen:

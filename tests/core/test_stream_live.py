@@ -1,0 +1,427 @@
+"""The live stream against the paper exchange over loopback: real sockets, real REST listings. An order put
+on the book is a put; a fill, a cancel by someone else and a partial fill are pushed; futures too; a dropped
+socket reconnects and reports everything that happened in the gap; a refused key stops the stream with one
+sentence; a server without WebSocket is followed by polling."""
+
+import logging
+import threading
+import time
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gatecancel_gui.core.app.services import load_orders
+from gatecancel_gui.core.domain.markets import Market
+from gatecancel_gui.core.net.transport import NetworkSettings
+from gatecancel_gui.core.stream.account import AccountStream, StreamSettings
+from gatecancel_gui.core.stream.events import EventKind, StreamState
+from gatecancel_gui.paper import NetworkShape, PaperExchange
+from gatecancel_gui.paper.auth import ApiKey
+from tests.conftest import client_for, wait_for
+
+FAST = StreamSettings(backoff_s=(0.05, 0.1, 0.2), poll_interval_s=0.2, open_timeout_s=3.0)
+PUT, UPDATE, FINISH = EventKind.PUT, EventKind.UPDATE, EventKind.FINISH
+
+
+class Recorder:
+    """What the listeners heard, from the stream's threads."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.events = []
+        self.statuses = []
+        self.threads = set()
+
+    def on_events(self, events):
+        with self.lock:
+            self.events += events
+            self.threads.add(threading.current_thread().name)
+
+    def on_status(self, status):
+        with self.lock:
+            self.statuses.append(status)
+
+    def of(self, key):
+        with self.lock:
+            return [e for e in self.events if e.key == key]
+
+    def state(self, market):
+        with self.lock:
+            states = [s for s in self.statuses if s.market is market]
+        return states[-1] if states else None
+
+    def wait_state(self, market, state, timeout_s=10.0):
+        try:
+            wait_for(lambda: (s := self.state(market)) is not None and s.state is state, timeout_s)
+        except AssertionError:
+            raise AssertionError(f"{market.value} never {state.value}: {self.statuses}") from None
+        return self.state(market)
+
+    def seen(self, market, state, since=0):
+        with self.lock:
+            return next((s for s in self.statuses[since:] if s.market is market and s.state is state), None)
+
+    def wait_seen(self, market, state, since=0, timeout_s=10.0):
+        wait_for(lambda: self.seen(market, state, since) is not None, timeout_s)
+        return self.seen(market, state, since)
+
+    def wait_event(self, key, kind, timeout_s=10.0):
+        wait_for(lambda: any(e.kind is kind for e in self.of(key)), timeout_s)
+        return next(e for e in self.of(key) if e.kind is kind)
+
+
+def stream_for(client, markets, recorder, *, initial=(), settings=FAST):
+    return AccountStream(client, markets, initial=initial, on_events=recorder.on_events,
+                         on_status=recorder.on_status, settings=settings)
+
+
+@pytest.fixture
+def live_spot():
+    """A paper exchange, a client, and a spot stream already LIVE over what the client listed."""
+    with PaperExchange(orders=30, pairs=4) as ex, client_for(ex) as client:
+        recorder = Recorder()
+        stream = stream_for(client, [Market.SPOT], recorder, initial=load_orders(client, [Market.SPOT]))
+        stream.start()
+        try:
+            recorder.wait_state(Market.SPOT, StreamState.LIVE)
+            yield ex, client, stream, recorder
+        finally:
+            stream.stop()
+
+
+def test_spot_orders_live(live_spot):
+    ex, client, stream, recorder = live_spot
+    assert recorder.events == []  # the initial orders were the listing: nothing to say
+    order = ex.book.place("BTC_USDT", "buy", Decimal("60000"), Decimal("2"))
+    put = recorder.wait_event(order.id, PUT)
+    assert not put.listed and put.order.amount == Decimal(2) and put.version == order.update_time_ms
+    ex.book.fill(order.id, Decimal("0.5"))
+    update = recorder.wait_event(order.id, UPDATE)
+    assert update.order.left == Decimal("1.5") and update.order.filled_amount == Decimal("0.5")
+    # someone else cancels it over REST
+    client.request("DELETE", f"/spot/orders/{order.id}", params=[("currency_pair", "BTC_USDT")])
+    finish = recorder.wait_event(order.id, FINISH)
+    assert finish.finish_as == "cancelled" and finish.order.status == "finished"
+    filled = ex.book.place("ETH_USDT", "sell", Decimal("3000"), Decimal("1"))
+    ex.book.fill(filled.id)
+    assert recorder.wait_event(filled.id, FINISH).finish_as == "filled"
+    assert [e.kind for e in recorder.of(filled.id)] == [PUT, FINISH]
+    wait_for(lambda: {o.id for o in stream.orders()} == {o.id for o in ex.book.open_orders()})
+    assert recorder.threads == {"stream-spot"}
+    assert stream.statuses()[Market.SPOT].last_event_at is not None
+
+
+@pytest.mark.parametrize("market", [Market.FUTURES_USDT, Market.FUTURES_BTC])
+def test_futures_orders_live(market):
+    settle, contract = ("usdt", "BTC_USDT") if market is Market.FUTURES_USDT else ("btc", "BTC_USD")
+    with PaperExchange(orders=0, futures_orders=20) as ex, client_for(ex) as client:
+        recorder = Recorder()
+        stream = stream_for(client, [market], recorder, initial=load_orders(client, [market]))
+        stream.start()
+        try:
+            recorder.wait_state(market, StreamState.LIVE)
+            order = ex.futures.place(settle, contract, -10, Decimal("64000.5"))
+            key = f"{market.value}:{order.id}"
+            put = recorder.wait_event(key, PUT)
+            assert put.order.side == "sell" and put.order.amount == 10 and put.order.price == Decimal("64000.5")
+            ex.futures.fill(settle, order.id, 4)
+            assert recorder.wait_event(key, UPDATE).order.left == 6
+            ok, _, _ = ex.futures.cancel(settle, str(order.id))
+            assert ok and recorder.wait_event(key, FINISH).finish_as == "cancelled"
+            other = ex.futures.place(settle, contract, 3, Decimal("60000"))
+            ex.futures.fill(settle, other.id)
+            assert recorder.wait_event(f"{market.value}:{other.id}", FINISH).finish_as == "filled"
+            wait_for(lambda: {o.id for o in stream.orders()} == {str(o.id) for o in ex.futures.open_orders(settle)})
+        finally:
+            stream.stop()
+
+
+def test_every_market_at_once_over_tls_with_the_profiles_ca_file():
+    with PaperExchange(orders=10, futures_orders=10, network=NetworkShape(tls=True)) as ex, \
+            client_for(ex, network=NetworkSettings(ca_file=ex.ca_file)) as client:
+        recorder = Recorder()
+        markets = [Market.SPOT, Market.FUTURES_USDT, Market.FUTURES_BTC]
+        stream = stream_for(client, markets, recorder)
+        assert stream.urls()[Market.SPOT] == f"wss://127.0.0.1:{ex.port}/ws/v4/"
+        stream.start()
+        try:
+            for market in markets:
+                recorder.wait_state(market, StreamState.LIVE)
+            # nothing was shown yet: the first listing reports every open order once, as listed puts
+            expected = {o.key for o in load_orders(client, markets)}
+            wait_for(lambda: {e.key for e in recorder.events} == expected)
+            assert all(e.kind is PUT and e.listed for e in recorder.events)
+            order = ex.book.place("BTC_USDT", "buy", Decimal("1"), Decimal("1"))
+            assert not recorder.wait_event(order.id, PUT).listed
+            assert recorder.threads == {f"stream-{m.value}" for m in markets}
+        finally:
+            stream.stop()
+
+
+def test_the_first_listing_corrects_what_the_caller_showed():
+    """The caller's last listing is stale: an order it shows was cancelled since (looked up: cancelled),
+    one it shows never existed (no record: finished while disconnected, ""), one it misses is put."""
+    with PaperExchange(orders=5, pairs=2) as ex, client_for(ex) as client:
+        shown = load_orders(client, [Market.SPOT])
+        gone = shown[0]
+        ex.book.cancel(gone.id, gone.instrument)
+        phantom = replace(shown[1], id="42")
+        new = ex.book.place("BTC_USDT", "buy", Decimal("1"), Decimal("1"))
+        recorder = Recorder()
+        stream = stream_for(client, [Market.SPOT], recorder, initial=[*shown, phantom])
+        stream.start()
+        try:
+            recorder.wait_state(Market.SPOT, StreamState.LIVE)
+            finish = recorder.wait_event(gone.id, FINISH)
+            assert finish.listed and finish.finish_as == "cancelled"
+            assert recorder.wait_event("42", FINISH).finish_as == ""
+            assert recorder.wait_event(new.id, PUT).listed
+            assert {o.id for o in stream.orders()} == {o.id for o in ex.book.open_orders()}
+        finally:
+            stream.stop()
+
+
+def test_a_dropped_socket_reconnects_and_its_listing_reports_the_gap():
+    """The socket drops and cannot be had again for a while: what happens meanwhile (a cancel, a fill, a new
+    order) is reported by a listing, with how each order finished looked up, and the socket comes back."""
+    with PaperExchange(orders=10, pairs=2) as ex, client_for(ex) as client:
+        recorder = Recorder()
+        settings = StreamSettings(backoff_s=(0.05,), poll_interval_s=30.0, socket_retry_s=0.5)
+        stream = stream_for(client, [Market.SPOT], recorder, initial=load_orders(client, [Market.SPOT]),
+                            settings=settings)
+        stream.start()
+        try:
+            recorder.wait_state(Market.SPOT, StreamState.LIVE)
+            before = ex.stats.sockets_opened
+            mark = len(recorder.statuses)
+            ex.sockets.enabled = False
+            ex.drop_sockets()
+            recorder.wait_seen(Market.SPOT, StreamState.POLLING, mark)
+            cancelled, filled = ex.book.open_orders()[:2]
+            ex.book.cancel(cancelled.id, cancelled.currency_pair)
+            ex.book.fill(filled.id)
+            placed = ex.book.place("SOL_USDT", "buy", Decimal("100"), Decimal("5"))
+            ex.sockets.enabled = True
+            recorder.wait_seen(Market.SPOT, StreamState.LIVE, mark)
+            for order, finish_as in ((cancelled, "cancelled"), (filled, "filled")):
+                finish = recorder.wait_event(order.id, FINISH)
+                assert finish.listed and finish.finish_as == finish_as
+            assert recorder.wait_event(placed.id, PUT).listed
+            assert ex.stats.sockets_opened == before + 1
+            assert {o.id for o in stream.orders()} == {o.id for o in ex.book.open_orders()}
+        finally:
+            stream.stop()
+
+
+def test_a_drop_reconnects_at_once_and_nothing_is_lost(live_spot):
+    ex, _, stream, recorder = live_spot
+    shown = ex.book.open_orders()[:2]
+    mark = len(recorder.statuses)
+    ex.drop_sockets()
+    gap = [ex.book.place("BTC_USDT", "buy", Decimal(i + 1), Decimal("1")) for i in range(3)]
+    ex.book.cancel(shown[0].id, shown[0].currency_pair)
+    ex.book.fill(shown[1].id)
+    reconnecting = recorder.wait_seen(Market.SPOT, StreamState.RECONNECTING, mark)
+    assert reconnecting.attempt == 1 and "dropped" in reconnecting.reason and "reconnecting in 0.05 s" in \
+        reconnecting.reason
+    recorder.wait_seen(Market.SPOT, StreamState.LIVE, mark)
+    for order in gap:
+        recorder.wait_event(order.id, PUT)
+    assert recorder.wait_event(shown[0].id, FINISH).finish_as == "cancelled"
+    assert recorder.wait_event(shown[1].id, FINISH).finish_as == "filled"
+    wait_for(lambda: {o.id for o in stream.orders()} == {o.id for o in ex.book.open_orders()})
+
+
+OPS = st.lists(st.sampled_from(["place", "part", "fill", "cancel"]), min_size=4, max_size=12)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(drop_after=st.integers(min_value=1, max_value=5), ops=OPS, pause=st.sampled_from([0.0, 0.03]))
+def test_whatever_the_drop_point_every_change_is_reported(drop_after, ops, pause):
+    """The socket is cut after every `drop_after` notifications while orders are placed, partly filled,
+    filled and cancelled: in the end the stream holds exactly the book's open orders (with the book's
+    numbers), every finished order was reported finished once, and no order's fill ever went backwards."""
+    with PaperExchange(orders=6, pairs=2) as ex, client_for(ex) as client:
+        recorder = Recorder()
+        initial = load_orders(client, [Market.SPOT])
+        shown = {o.id for o in initial}
+        stream = stream_for(client, [Market.SPOT], recorder, initial=initial)
+        stream.start()
+        try:
+            recorder.wait_state(Market.SPOT, StreamState.LIVE)
+            ex.ws_drop_after = drop_after
+            for i, op in enumerate(ops):
+                open_now = ex.book.open_orders()
+                if op == "place" or not open_now:
+                    ex.book.place("BTC_USDT", "buy", Decimal(100 + i), Decimal("4"))
+                elif op == "part":
+                    ex.book.fill(open_now[i % len(open_now)].id, Decimal("1"))
+                elif op == "fill":
+                    ex.book.fill(open_now[i % len(open_now)].id)
+                else:
+                    target = open_now[i % len(open_now)]
+                    ex.book.cancel(target.id, target.currency_pair)
+                time.sleep(pause)  # reconnects land between the changes, not only after them
+
+            def same_as_book():
+                return {o.id: o.left for o in stream.orders()} == \
+                    {o.id: o.amount - o.filled for o in ex.book.open_orders()}
+
+            wait_for(same_as_book, 15.0)
+            for order_id, order in ex.book.orders.items():
+                kinds = [e.kind for e in recorder.of(order_id)]
+                if order.status == "open":
+                    assert FINISH not in kinds
+                elif order_id in shown or kinds:  # seen open once: its finish was reported, once, last
+                    assert kinds.count(FINISH) == 1 and kinds[-1] is FINISH, (order_id, kinds)
+                fills = [e.order.filled_amount for e in recorder.of(order_id) if e.kind is not FINISH]
+                assert fills == sorted(fills), (order_id, fills)  # never a fill rolled back
+        finally:
+            stream.stop()
+
+
+def test_a_refused_key_stops_with_gates_label_and_does_not_hammer():
+    with PaperExchange(orders=3) as ex:
+        for key, words in [(ApiKey("paper" + "0" * 28, "f" * 64), "(INVALID_KEY): Invalid key provided"),
+                           (ApiKey(ex.main_key.key, "e" * 64), "(INVALID_KEY): Signature mismatch")]:
+            with client_for(ex, key=key) as client:
+                recorder = Recorder()
+                opened = ex.stats.sockets_opened
+                stream = stream_for(client, [Market.SPOT], recorder)
+                stream.start()
+                try:
+                    stopped = recorder.wait_state(Market.SPOT, StreamState.STOPPED)
+                    assert stopped.reason.startswith("Gate's WebSocket refused the API key " + words)
+                    assert key.secret not in stopped.reason
+                    time.sleep(0.3)
+                    assert ex.stats.sockets_opened == opened + 1 and recorder.events == []
+                finally:
+                    stream.stop()
+
+
+def test_a_refused_key_on_futures_stops_at_the_user_id_read():
+    with PaperExchange(orders=0, futures_orders=3) as ex, \
+            client_for(ex, key=ApiKey("paper" + "1" * 28, "f" * 64)) as client:
+        recorder = Recorder()
+        stream = stream_for(client, [Market.FUTURES_USDT], recorder)
+        stream.start()
+        try:
+            stopped = recorder.wait_state(Market.FUTURES_USDT, StreamState.STOPPED)
+            assert "API key" in stopped.reason and stopped.reason.endswith("The live stream stopped.")
+            assert ex.stats.sockets_opened == 0
+        finally:
+            stream.stop()
+
+
+def test_a_server_without_websocket_is_followed_by_polling():
+    with PaperExchange(orders=8, pairs=2, websocket=False) as ex, client_for(ex) as client:
+        recorder = Recorder()
+        stream = stream_for(client, [Market.SPOT], recorder, initial=load_orders(client, [Market.SPOT]))
+        stream.start()
+        try:
+            polling = recorder.wait_state(Market.SPOT, StreamState.POLLING)
+            assert "no WebSocket (HTTP 404)" in polling.reason and "listed every 0.2 s" in polling.reason
+            order = ex.book.place("BTC_USDT", "buy", Decimal("1"), Decimal("1"))
+            assert recorder.wait_event(order.id, PUT).listed
+            ex.book.fill(order.id, Decimal("0.25"))
+            assert recorder.wait_event(order.id, UPDATE).order.left == Decimal("0.75")
+            ex.book.cancel(order.id, "BTC_USDT")
+            assert recorder.wait_event(order.id, FINISH).finish_as == "cancelled"  # looked up
+            assert stream.statuses()[Market.SPOT].state is StreamState.POLLING
+        finally:
+            stream.stop()
+
+
+def test_polling_returns_to_the_socket_when_it_can():
+    with PaperExchange(orders=3, websocket=False) as ex, client_for(ex) as client:
+        recorder = Recorder()
+        stream = stream_for(client, [Market.SPOT], recorder, settings=StreamSettings(
+            backoff_s=(0.05,), poll_interval_s=0.1, socket_retry_s=0.3))
+        stream.start()
+        try:
+            recorder.wait_state(Market.SPOT, StreamState.POLLING)
+            ex.sockets.enabled = True
+            recorder.wait_state(Market.SPOT, StreamState.LIVE)
+            order = ex.book.place("BTC_USDT", "buy", Decimal("1"), Decimal("1"))
+            assert not recorder.wait_event(order.id, PUT).listed
+        finally:
+            stream.stop()
+
+
+def test_while_reconnecting_the_orders_are_listed_every_poll_interval():
+    """A socket that cannot be reached (nothing listens there) is retried with a capped backoff; once the
+    orders have gone unwatched for a poll interval they are listed every poll interval meanwhile."""
+    with PaperExchange(orders=3) as ex, client_for(ex) as client:
+        recorder = Recorder()
+        settings = StreamSettings(ws_url="ws://127.0.0.1:9", backoff_s=(0.05, 1.0), poll_interval_s=0.1)
+        stream = stream_for(client, [Market.SPOT], recorder, initial=load_orders(client, [Market.SPOT]),
+                            settings=settings)
+        stream.start()
+        try:
+            wait_for(lambda: (s := recorder.state(Market.SPOT)) is not None and s.attempt >= 2)
+            status = recorder.state(Market.SPOT)
+            assert status.state is StreamState.RECONNECTING and "reconnecting in 1 s" in status.reason
+            order = ex.book.place("BTC_USDT", "buy", Decimal("1"), Decimal("1"))
+            put = recorder.wait_event(order.id, PUT, timeout_s=0.9)  # well before the next attempt
+            assert put.listed
+        finally:
+            stream.stop()
+
+
+def test_a_listener_that_raises_is_logged_and_the_stream_goes_on(live_spot, caplog):
+    ex, _, stream, recorder = live_spot
+    conn = stream._streams[Market.SPOT]
+    calls = []
+
+    def fragile(events):
+        calls.append(events)
+        if len(calls) == 1:
+            raise RuntimeError("a listener bug")
+        recorder.on_events(events)
+
+    conn._on_events = fragile
+    first = ex.book.place("BTC_USDT", "buy", Decimal("1"), Decimal("1"))
+    wait_for(lambda: calls)
+    second = ex.book.place("BTC_USDT", "buy", Decimal("2"), Decimal("1"))
+    recorder.wait_event(second.id, PUT)
+    assert recorder.of(first.id) == [] and stream.statuses()[Market.SPOT].state is StreamState.LIVE
+    assert any("listener failed" in r.getMessage() for r in caplog.records)
+
+
+def test_stop_is_bounded_in_every_state():
+    with PaperExchange(orders=3, websocket=False) as ex, client_for(ex) as client:
+        recorder = Recorder()
+        stream = stream_for(client, [Market.SPOT, Market.FUTURES_USDT], recorder)
+        stream.start()
+        recorder.wait_state(Market.SPOT, StreamState.POLLING)
+        started = time.monotonic()
+        stream.stop(timeout_s=2.0)
+        assert time.monotonic() - started < 1.0
+        assert {s.state for s in stream.statuses().values()} == {StreamState.STOPPED}
+        assert not any(t.name.startswith("stream-") and t.is_alive() for t in threading.enumerate())
+        counts = len(recorder.statuses), len(recorder.events)
+        ex.book.place("BTC_USDT", "buy", Decimal("1"), Decimal("1"))
+        time.sleep(0.3)
+        assert (len(recorder.statuses), len(recorder.events)) == counts
+
+
+def test_no_secret_reaches_a_log_line(caplog):
+    caplog.set_level(logging.DEBUG)
+    with PaperExchange(orders=3) as ex, client_for(ex) as client:
+        recorder = Recorder()
+        stream = stream_for(client, [Market.SPOT, Market.FUTURES_USDT], recorder)
+        stream.start()
+        try:
+            recorder.wait_state(Market.SPOT, StreamState.LIVE)
+            recorder.wait_state(Market.FUTURES_USDT, StreamState.LIVE)
+            ex.drop_sockets()
+            recorder.wait_state(Market.SPOT, StreamState.RECONNECTING)
+            recorder.wait_state(Market.SPOT, StreamState.LIVE)
+        finally:
+            stream.stop()
+        text = "\n".join(r.getMessage() for r in caplog.records)
+        assert ex.main_key.secret not in text and ex.main_key.key not in text and '"SIGN"' not in text
+        assert all(ex.main_key.secret not in s.reason for s in recorder.statuses)

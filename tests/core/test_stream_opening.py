@@ -1,0 +1,86 @@
+"""How a socket is opened (its TLS context, its proxy) and how a failure to open one is sorted: poll where
+no socket is to be had, try again where one may come back. Sentences carry no secret."""
+
+import asyncio
+import ssl
+
+import pytest
+from websockets.datastructures import Headers
+from websockets.exceptions import (
+    ConnectionClosedError,
+    InvalidMessage,
+    InvalidProxy,
+    InvalidProxyStatus,
+    InvalidStatus,
+)
+from websockets.http11 import Response
+
+from gatecancel_gui.core.net.transport import NetworkSettings, tls_context
+from gatecancel_gui.core.store import redact
+from gatecancel_gui.core.stream import opening
+from gatecancel_gui.core.stream.opening import CannotOpen, open_socket, socket_tls, sort_failure
+
+
+def opened_with(monkeypatch, url, network):
+    seen = {}
+
+    async def fake_connect(uri, **kwargs):
+        seen.update(kwargs, uri=uri)
+        return "socket"
+
+    monkeypatch.setattr(opening, "connect", fake_connect)
+    assert asyncio.run(open_socket(url, network, open_timeout_s=3, ping_interval_s=15)) == "socket"
+    return seen
+
+
+@pytest.mark.parametrize(("url", "network", "proxy"), [
+    ("ws://127.0.0.1:8765/ws/v4/", NetworkSettings(proxy="http://proxy.example:3128"), None),  # never for loopback
+    ("ws://localhost:8765/ws/v4/", NetworkSettings(), None),
+    ("wss://api.gateio.ws/ws/v4/", NetworkSettings(proxy="http://proxy.example:3128"), "http://proxy.example:3128"),
+    ("wss://api.gateio.ws/ws/v4/", NetworkSettings(), True),  # HTTPS_PROXY / ALL_PROXY, as the client honours them
+])
+def test_the_proxy_the_socket_takes(monkeypatch, url, network, proxy):
+    seen = opened_with(monkeypatch, url, network)
+    assert seen["proxy"] == proxy and seen["open_timeout"] == 3 and seen["uri"] == url
+
+
+def test_tls_has_a_context_of_its_own_that_offers_http1_only(monkeypatch):
+    seen = opened_with(monkeypatch, "wss://api.gateio.ws/ws/v4/", NetworkSettings(proxy="https://proxy.example:443"))
+    assert seen["ssl"] is socket_tls(None) and seen["proxy_ssl"] is socket_tls(None)
+    assert seen["ssl"] is not tls_context(None)  # httpcore sets ALPN (h2) on the client's own before each use
+    assert "ssl" not in opened_with(monkeypatch, "ws://127.0.0.1:1/ws/v4/", NetworkSettings())
+
+
+def test_a_socks_proxy_cannot_carry_the_socket_here_so_the_stream_polls():
+    network = NetworkSettings(proxy="socks5://user:pw-7f3a9c1e@proxy.example:1080")
+    with pytest.raises(CannotOpen) as caught:
+        asyncio.run(open_socket("wss://api.gateio.ws/ws/v4/", network, open_timeout_s=1, ping_interval_s=15))
+    assert caught.value.poll and "SOCKS" in caught.value.why and "pw-7f3a9c1e" not in caught.value.why
+
+
+def response(status):
+    return Response(status, "x", Headers())
+
+
+@pytest.mark.parametrize(("exc", "poll", "words"), [
+    (InvalidStatus(response(404)), True, "has no WebSocket (HTTP 404)"),
+    (InvalidStatus(response(400)), True, "has no WebSocket (HTTP 400)"),
+    (InvalidStatus(response(503)), False, "busy (HTTP 503)"),
+    (InvalidStatus(response(429)), False, "busy (HTTP 429)"),
+    (InvalidProxyStatus(response(403)), True, "proxy would not carry a WebSocket (HTTP 403)"),
+    (InvalidProxy("http://u:secret-pass-9@p:1", "bad"), True, "proxy would not carry"),
+    (InvalidMessage("did not receive a valid HTTP response"), True, "did not open a WebSocket"),
+    (ssl.SSLCertVerificationError("certificate verify failed"), True, "certificate is not trusted"),
+    (ConnectionClosedError(None, None), False, "the WebSocket dropped"),
+    (ConnectionRefusedError(111, "Connection refused"), False, "the WebSocket failed (ConnectionRefusedError"),
+    (TimeoutError(), False, "did not answer in time"),
+])
+def test_failures_are_sorted(exc, poll, words):
+    sorted_ = sort_failure(exc)
+    assert sorted_.poll is poll and words in sorted_.why
+    assert "secret-pass-9" not in sorted_.why
+
+
+def test_a_secret_the_app_holds_never_reaches_a_sentence():
+    redact.register("k" * 32, "held-secret-value-123")
+    assert "held-secret-value-123" not in sort_failure(OSError("failed with held-secret-value-123")).why
