@@ -73,6 +73,14 @@ class CancelController(QObject):
         if not self._ask("Cancel orders", question, f"&Yes, cancel {len(orders)}"):
             self.status.say("Nothing was cancelled.")
             return
+        # what was ticked at the click, less what the live stream saw finish while the question was open
+        finished = [o.key for o in orders if pane.model.is_settled(o.key)]
+        orders = [o for o in orders if not pane.model.is_settled(o.key)]
+        done += finished
+        if not orders:
+            pane.model.set_checked(done, False)
+            self.status.say("Nothing to send: every order asked about finished while the question was open.")
+            return
         pane.model.set_checked(done, False)  # said in the question: not sent again, and unticked as sent ones are
         refs = [o.ref for o in orders]
         run = prepare_cancel(session.client, refs, journal=self._journal(), settings=self.settings)
@@ -115,6 +123,8 @@ class CancelController(QObject):
             self.status.say("Nothing was cancelled: the window is busy closing or cancelling.")
             return
         self.feed.drop()
+        # the stream's finishes for these orders wait for this cancel's report: the rows say what it did
+        self.feed.live.hold(ref.key for ref in job.expected if ref.kind is self.feed.live.pane.kind)
         for pane in self.panes:
             pane.model.forget_results(ref.key for ref in job.expected if ref.kind is pane.kind)
         self.status.start_progress(len(job.expected))
@@ -142,6 +152,7 @@ class CancelController(QObject):
             self.status.say("Stopped before any cancel was sent.")
         else:
             self.status.show_error(result.error)
+        self.feed.live.release()  # what the stream saw meanwhile, through the merge rule
         self.changed.emit()
         self.finished.emit(report)
 

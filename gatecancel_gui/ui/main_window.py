@@ -4,7 +4,7 @@ scope), colour each row by its result; auto-refresh, the dead-man switch, export
 The window is the composition of its parts, each a module with one job:
   actions.py             every command declared once: toolbar, menus, keys and the keyboard help
   session_controller.py  which account: profiles, switching, keeping connections warm
-  orders_feed.py         what puts orders into the tables: Refresh and the auto-refresh every N s
+  orders_feed.py         what puts orders into the tables: Refresh, the auto-refresh, the live stream
   cancel_controller.py   asking, then cancelling through the services, outcomes to the right table
   shutdown.py            closing without waiting: jobs stopped, the dead-man switch disarmed
   status_line.py         the status bar's sentence, progress and counts
@@ -37,6 +37,7 @@ from gatecancel_gui.ui.cancel_all_dialog import choose_scope
 from gatecancel_gui.ui.cancel_controller import CancelController, ChooseScope
 from gatecancel_gui.ui.dialogs import Confirm, ask
 from gatecancel_gui.ui.jobs import JobController
+from gatecancel_gui.ui.live_feed import STOP_BEFORE_CLOSE_S, clear_new_marks_when_selected
 from gatecancel_gui.ui.orders_feed import OrdersFeed
 from gatecancel_gui.ui.orders_pane import OrdersPane
 from gatecancel_gui.ui.risk_toolbar import RiskToolbar
@@ -68,7 +69,8 @@ class MainWindow(QMainWindow):
     def __init__(self, session: Session | None = None, *, confirm: Confirm = ask,
                  journal: Journal | None = None, profiles: ProfileStore | None = None,
                  choose_scope: ChooseScope = choose_scope, choose_path: ChoosePath = _ask_save_path,
-                 warm_every_s: float = WARM_EVERY_S, cancel_settings: CancelSettings | None = None) -> None:
+                 warm_every_s: float = WARM_EVERY_S, cancel_settings: CancelSettings | None = None,
+                 live: bool = True) -> None:
         super().__init__()
         self.confirm = confirm
         self.choose_path = choose_path
@@ -81,7 +83,7 @@ class MainWindow(QMainWindow):
         self.stop_pane = OrdersPane("stop orders", OrderKind.STOP, self)
         self._build()
         self.feed = OrdersFeed(self.jobs, self.sessions, self.open_pane, self.stop_pane, self.status,
-                               may_load=lambda: not self.shutdown.closing, parent=self)
+                               may_load=lambda: not self.shutdown.closing, live=live, parent=self)
         self.cancels = CancelController(self.jobs, self.sessions, self.feed, self.panes, self.status, ask=self.ask,
                                         choose_scope=choose_scope, journal=lambda: self.journal,
                                         settings=cancel_settings or CancelSettings(),
@@ -170,6 +172,7 @@ class MainWindow(QMainWindow):
             pane.cancelRequested.connect(lambda orders, pane=pane: self.cancels.cancel(orders, pane))
             pane.journalRequested.connect(self.show_journal)
             pane.model.resultsChanged.connect(self._update_actions)
+            clear_new_marks_when_selected(pane)
         self._update_actions()
 
     def ask(self, title: str, question: str, yes_text: str) -> bool:
@@ -209,6 +212,7 @@ class MainWindow(QMainWindow):
                                    "switching account.")
             self._show_session()
             return
+        self.feed.live.forget()  # the old account's stream, stopped before its client is closed
         self.sessions.switch(session)
         for pane in self.panes:
             pane.model.set_orders([])
@@ -358,6 +362,8 @@ class MainWindow(QMainWindow):
         self.shutdown.close_event(event)
 
     def _release(self) -> None:
-        """The window's last moment: the collector as it was found, the warmer stopped."""
+        """The window's last moment: the collector as it was found, the warmer and the live stream stopped
+        (the stream's threads waited for a few ms at most: the session's client is closed next)."""
+        self.feed.live.stop(STOP_BEFORE_CLOSE_S)
         self.feed.collector.release()
         self.sessions.stop_warming()

@@ -1,12 +1,14 @@
-"""What puts orders into the tables: a load on demand (Refresh) and the auto-refresh every N s.
+"""What puts orders into the tables: a load on demand (Refresh), the auto-refresh every N s, and between
+loads Gate's live stream (live_feed.py).
 
 A load runs as a `LoadJob` over the Qt-free service `load_holdings`, which reads open orders and stop
 orders page by page; its rows are formatted and sorted off the GUI thread and handed to the tables here.
 A cancel comes first: it drops the load under way, whose rows are then never shown. No auto-refresh starts
 while a question is open (`held`), so no load runs behind a confirmation.
 
-The next source of orders, Gate's WebSocket stream, belongs here too: it will feed the same tables through
-the same bridge, row by row.
+Every load that succeeds (re)starts the live stream, seeded with what it listed, so the table and the
+stream start from the same listing. While the stream keeps the table current (`LiveFeed.covers`) the
+auto-refresh waits and says so once; when a market's stream has stopped, the auto-refresh is the fallback.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from contextlib import contextmanager
 
 from PySide6.QtCore import QObject, Signal
 
+from gatecancel_gui.core.app.session import Session
+from gatecancel_gui.core.domain.errors import ConfigError
 from gatecancel_gui.core.domain.markets import FUTURES, Market
 from gatecancel_gui.core.domain.wording import by_market, describe_instruments, plural
 from gatecancel_gui.ui.gc_policy import CollectorPolicy
 from gatecancel_gui.ui.jobs import JobController, JobResult, Loaded, LoadJob
+from gatecancel_gui.ui.live_feed import LiveFeed, streamed_markets, ws_url_of
 from gatecancel_gui.ui.orders_pane import OrdersPane
 from gatecancel_gui.ui.session_controller import SessionController
 from gatecancel_gui.ui.status_line import StatusLine
@@ -31,7 +36,7 @@ class OrdersFeed(QObject):
     instrumentsLoaded = Signal(list, dict)  # noqa: N815  spot pairs, {futures market: contracts}: the switch's scopes
 
     def __init__(self, jobs: JobController, sessions: SessionController, open_pane: OrdersPane,
-                 stop_pane: OrdersPane, status: StatusLine, may_load: Callable[[], bool],
+                 stop_pane: OrdersPane, status: StatusLine, may_load: Callable[[], bool], *, live: bool = True,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.jobs, self.sessions, self.status = jobs, sessions, status
@@ -40,6 +45,8 @@ class OrdersFeed(QObject):
         self.collector = CollectorPolicy()
         self.job: LoadJob | None = None
         self._held = 0  # questions open: no auto-refresh starts behind them
+        self.live = LiveFeed(jobs, open_pane, status, enabled=live, parent=self)
+        self._said_waiting = False  # "the auto-refresh waits while the stream is live", said once each time
 
     def refresh(self, auto: bool = False) -> None:
         session = self.sessions.session
@@ -58,7 +65,14 @@ class OrdersFeed(QObject):
         self.started.emit()
 
     def auto_refresh(self) -> None:
-        """The auto-refresh timer's tick: a quiet load, unless something runs or a question is open."""
+        """The auto-refresh timer's tick: a quiet load, unless something runs, a question is open or the live
+        stream keeps the table current."""
+        if self.live.covers:
+            if not self._said_waiting:
+                self._said_waiting = True
+                self.status.say("Auto-refresh waits: the live stream keeps the open orders current.")
+            return
+        self._said_waiting = False
         if not self.jobs.busy and not self._held and self.sessions.session is not None:
             self.refresh(auto=True)
 
@@ -91,11 +105,27 @@ class OrdersFeed(QObject):
         self.status.hide_progress()
         if result.ok:
             self._show(result.value, auto)
+            self._follow_live(result.value)
         elif result.stopped:
             self.status.say("Loading stopped; the table was left as it was.")
         else:
             self.status.show_error(result.error)
         self.finished.emit(result)
+
+    def _follow_live(self, loaded: Loaded) -> None:
+        """The stream from this listing on (a manual Refresh re-seeds it; an auto-refresh runs only when the
+        stream did not cover the table, and restarts it)."""
+        session = self.sessions.session
+        if session is None or not self._may_load():
+            return
+        markets = streamed_markets(loaded.orders, loaded.futures_error)
+        self.live.start(session.client, list(loaded.orders), markets, ws_url_of(session, self._profile(session)))
+
+    def _profile(self, session: Session) -> object:
+        try:
+            return self.sessions.profiles.get(session.name)
+        except ConfigError:
+            return None
 
     def _show(self, loaded: Loaded, auto: bool) -> None:
         self.open_pane.set_rows(loaded.rows, auto=auto)

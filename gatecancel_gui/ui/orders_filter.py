@@ -36,6 +36,7 @@ from gatecancel_gui.ui.order_rows import (
     column_flags,
 )
 from gatecancel_gui.ui.orders_model import OrdersModel
+from gatecancel_gui.ui.theme import finished_on_its_own
 
 Index = QModelIndex | QPersistentModelIndex
 BAND_MARGIN = 5  # rows filled above and below the viewport (a scroll fills the rows it brings in before they paint)
@@ -45,7 +46,8 @@ KEEP_AROUND_BAND = 200
 REFILTER_ROWS = 256  # a dataChanged of up to this many rows re-checks their filter row by row; larger: not
 
 RESULT_FILTERS: dict[str, Callable[[CancelOutcome | None], bool]] = {
-    "failed": lambda o: o is not None and o.state in (OutcomeState.REJECTED, OutcomeState.UNKNOWN),
+    "failed": lambda o: o is not None and o.state in (OutcomeState.REJECTED, OutcomeState.UNKNOWN)
+    and not finished_on_its_own(o),  # an order that filled by itself is no failed cancel
     "not_sent": lambda o: o is not None and o.state is OutcomeState.NOT_SENT,
     "cancelled": lambda o: o is not None and o.state is OutcomeState.CANCELLED,
     "none": lambda o: o is None,

@@ -3,7 +3,7 @@ cancel result behind methods; the view shows it through OrdersFilter. It changes
 removals, dataChanged for the rows that changed) so a single result or a single new order costs the GUI
 thread well under a millisecond at 10,000 rows.
 
-Why ~530 lines: the Qt model API, checks, results (with the one merge rule), a refresh row by row and
+Why ~570 lines: the Qt model API, checks, results (with the one merge rule), a refresh row by row and
 single-order events all act on the same row lists; what a row shows is order_rows.py, how a refresh is
 planned is table_rows.py."""
 
@@ -54,7 +54,7 @@ from gatecancel_gui.ui.order_rows import (
     prepare_rows,
 )
 from gatecancel_gui.ui.table_rows import MAX_RUNS, RESET_FRACTION, RefreshPlan, RowIndex, in_place, runs, sorted_place
-from gatecancel_gui.ui.theme import is_dark, result_text, side_colour, state_background
+from gatecancel_gui.ui.theme import is_dark, outcome_background, outcome_text, side_colour, state_background
 
 
 def same_order(old: Order, new: Order) -> bool:
@@ -333,6 +333,20 @@ class OrdersModel(QAbstractTableModel):
     def market_price(self, price_key: str) -> Decimal | None:
         return self._prices.get(price_key)
 
+    @property
+    def prices(self) -> dict[str, Decimal]:
+        """The market prices of the last load, to prepare a row off the GUI thread with: a load replaces
+        the dict and nothing changes it in place (nor may the caller), so a stream's thread may read the
+        one it got."""
+        return self._prices
+
+    def mark_seen(self, keys: Iterable[str]) -> None:
+        """The trader has looked at these rows (selected or ticked them): their "★ new" mark goes."""
+        seen = self.new_ids.intersection(keys)
+        if seen:
+            self.new_ids -= seen
+            self._rows_changed(row for key in seen if (row := self._row_of.get(key)) is not None)
+
     def is_near_market(self, order_id: str) -> bool:
         return order_id in self._near
 
@@ -362,6 +376,7 @@ class OrdersModel(QAbstractTableModel):
 
     def set_checked(self, ids: Iterable[str], checked: bool) -> None:
         ids = [i for i in ids if i in self._row_of]
+        self.mark_seen(ids)
         if checked:
             self._checked.update(ids)
         else:
@@ -490,7 +505,7 @@ class OrdersModel(QAbstractTableModel):
                 outcome = self._results.get(order_id)
                 if outcome is None:
                     return self.status_text(order_id)
-                return result_text(outcome.state, outcome.label, outcome.ended)
+                return outcome_text(outcome)
             if col in LEFT_COLUMNS and self._results:
                 outcome = self._results.get(self._orders[row].key)
                 if outcome is not None and outcome.left is not None:  # the order's record: the true numbers
@@ -506,7 +521,7 @@ class OrdersModel(QAbstractTableModel):
             outcome = self._results.get(order_id)
             if outcome is None:
                 return state_background(OutcomeState.NOT_SENT, self.dark) if order_id in self.gone_ids else None
-            return state_background(outcome.state, self.dark)
+            return outcome_background(outcome, self.dark)
         if role == CHECK:
             if col != 0:
                 return None
@@ -531,6 +546,7 @@ class OrdersModel(QAbstractTableModel):
         order_id = self._orders[index.row()].key
         checked = Qt.CheckState(value) == Qt.CheckState.Checked if not isinstance(value, bool) else value
         (self._checked.add if checked else self._checked.discard)(order_id)
+        self.mark_seen((order_id,))
         self.dataChanged.emit(index, index, [Qt.ItemDataRole.CheckStateRole])
         self.checkedChanged.emit()
         return True

@@ -2,6 +2,8 @@
 
 A close while a job runs or the dead-man switch is armed asks first if a cancel is running, then stops
 every job and disarms the switch in the background, and closes when the last thread has ended (`idle`).
+The live stream is stopped in `release` (the window's last moment), its threads waited for a few
+milliseconds at most (live_feed.STOP_BEFORE_CLOSE_S).
 A clean exit never leaves Gate counting down: if the disarm failed, the window says so and lets Gate fire
 (which cancels the scope's orders: the safe side). What must outlive the window (its geometry, the table's
 header, the last account) is saved as it goes, under the keys it is restored from at start.

@@ -1,4 +1,5 @@
-"""The status bar: one sentence (plain, or an error in red), the progress bar and the counts.
+"""The status bar: one sentence (plain, or an error in red), the progress bar, the counts, and one label per
+market saying how its live stream is doing.
 
 Every part of the window speaks to the trader through this one line, so an error always looks the same
 and a progress bar that follows a burst of results never repaints the whole window more than it must.
@@ -7,12 +8,55 @@ and a progress bar that follows a burst of results never repaints the whole wind
 from __future__ import annotations
 
 import logging
+import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
+from gatecancel_gui.core.domain.markets import Market
+from gatecancel_gui.core.stream.events import StreamState, StreamStatus
+
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_MS = 100  # a cancel's progress bar follows at most this often (see follow_progress)
+REASON_CHARS = 60  # a stream label shows this much of a reason; its tooltip has all of it
+
+
+def stream_label(status: StreamStatus, last_event_at: float | None = None) -> tuple[str, str]:
+    """A market's stream in a few words for its label, and the tooltip: "Spot: live · last event
+    14:02:11 UTC", "USDT perpetual: reconnecting 2", "Spot: polling — <reason>". Times in UTC, like every
+    time the app shows."""
+    name = status.market.display_name
+    last = max((t for t in (last_event_at, status.last_event_at) if t is not None), default=None)
+    seen = f"last event {time.strftime('%H:%M:%S', time.gmtime(last))} UTC" if last is not None else "no event yet"
+    reason = status.reason
+    short = reason if len(reason) <= REASON_CHARS else reason[:REASON_CHARS - 1] + "…"
+    state = status.state
+    if state is StreamState.LIVE:
+        return (f"{name}: live · {seen}", f"{name}: Gate pushes every change of its orders here as it happens; "
+                "the auto-refresh waits while every market is live.")
+    if state is StreamState.CONNECTING:
+        return f"{name}: connecting…", f"{name}: opening the live stream."
+    if state is StreamState.RECONNECTING:
+        return (f"{name}: reconnecting {status.attempt}", f"{name}: the live stream dropped ({reason or 'no reason'}); "
+                f"try {status.attempt}. What changed meanwhile is listed once it is back.")
+    if state is StreamState.POLLING:
+        return (f"{name}: polling — {short}" if short else f"{name}: polling",
+                f"{name}: no live stream ({reason or 'no reason given'}); its orders are listed every few seconds "
+                f"instead · {seen}.")
+    return (f"{name}: stopped — {short}" if short else f"{name}: stopped",
+            f"{name}: the live stream has ended ({reason or 'no reason given'}); Refresh or the auto-refresh keeps "
+            "the table current.")
+
+
+def stream_news(status: StreamStatus) -> str:
+    """The one sentence said when a market falls back (polling) or its stream ends by itself (stopped)."""
+    name, reason = status.market.display_name, status.reason or "no reason given"
+    if status.state is StreamState.POLLING:
+        return f"{name}: no live stream ({reason}); its open orders are listed every few seconds instead."
+    if status.state is StreamState.STOPPED:
+        return (f"{name}: the live stream stopped ({reason}); the table is no longer updated as orders change: "
+                "Refresh or the auto-refresh keeps it current.")
+    return ""
 
 
 class StatusLine(QObject):
@@ -29,6 +73,8 @@ class StatusLine(QObject):
         bar.addWidget(self.message, 1)
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.counts)
+        self._bar = bar
+        self.streams: dict[Market, QLabel] = {}  # one label per streamed market, made on first use
         self._progress_value = 0
         self._progress_later = QTimer(self, singleShot=True, interval=PROGRESS_EVERY_MS)
         self._progress_later.timeout.connect(lambda: self.progress.setValue(self._progress_value))
@@ -50,6 +96,26 @@ class StatusLine(QObject):
         """This sentence, if still shown, is no longer true."""
         if self.message.text() == text:
             self.message.clear()
+
+    # -- the live stream, per market -------------------------------------------------------------
+
+    def show_stream(self, market: Market, text: str, tip: str) -> None:
+        label = self.streams.get(market)
+        if label is None:
+            label = self.streams[market] = QLabel(self._bar)
+            label.setObjectName(f"stream-{market.value}")
+            self._bar.addPermanentWidget(label)
+        if label.text() != text:  # asked once per burst of events: only a new second repaints it
+            label.setText(text)
+        if label.toolTip() != tip:
+            label.setToolTip(tip)
+        label.show()
+
+    def clear_streams(self) -> None:
+        """No stream (another account, or none could be started): no label claims one."""
+        for label in self.streams.values():
+            label.clear()
+            label.hide()
 
     # -- progress ----------------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ import functools
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from gatecancel_gui.core.domain.outcomes import OutcomeState
+from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState
 
 #                      light background, dark background
 _BACKGROUNDS = {
@@ -29,6 +29,11 @@ MARKS = {
     OutcomeState.UNKNOWN: "? checking",
     OutcomeState.NOT_SENT: "– not sent",
 }
+
+# The end of the message of an outcome the live stream saw (ui/live_events.finish_outcome): "filled (seen on
+# Gate's stream)". An order that filled (or ended as ioc, stp …) reads as its word, never as a failed cancel.
+SEEN_ON_STREAM = "(seen on Gate's stream)"
+FINISHED_MARK = "●"
 
 ENVIRONMENT_BADGES = {
     "live": ("LIVE", "#c62828", "#ffffff"),
@@ -71,3 +76,22 @@ def result_text(state: OutcomeState, label: str, ended: bool = False) -> str:
     if state is OutcomeState.UNKNOWN and label:
         return f"? checking ({label})"
     return MARKS[state]
+
+
+def finished_on_its_own(outcome: CancelOutcome) -> bool:
+    """The stream saw the order end by itself (filled, ioc, stp, liquidated …): no cancel failed here, so
+    the row is neither red nor counted with the failed ones."""
+    return outcome.state is OutcomeState.REJECTED and outcome.message.endswith(SEEN_ON_STREAM)
+
+
+def outcome_text(outcome: CancelOutcome) -> str:
+    """The result cell for an outcome: the stream's finish as its word ("● filled", "● ioc"), else
+    result_text."""
+    if finished_on_its_own(outcome):
+        return f"{FINISHED_MARK} {outcome.message.removesuffix(SEEN_ON_STREAM).strip()}"
+    return result_text(outcome.state, outcome.label, outcome.ended)
+
+
+def outcome_background(outcome: CancelOutcome, dark: bool) -> QColor:
+    """An order that ended by itself is grey like a gone row (no longer open, nothing failed)."""
+    return state_background(OutcomeState.NOT_SENT if finished_on_its_own(outcome) else outcome.state, dark)

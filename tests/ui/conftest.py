@@ -39,6 +39,7 @@ def shut(win, qtbot):
     qtbot.waitUntil(lambda: not win.jobs.alive, timeout=10_000)
     win.close()
     qtbot.waitUntil(lambda: not win.isVisible() and not win.jobs.alive, timeout=10_000)
+    win.feed.live.join_stopped(5.0)  # the live stream's threads (the window never waits for them)
 
 
 @pytest.fixture(autouse=True)

@@ -33,10 +33,10 @@ def risky():
 def make_risky_window(qtbot, risky, tmp_path):
     windows = []
 
-    def make(scope=None, path=None, answers=None):
+    def make(scope=None, path=None, answers=None, live=True):
         win = MainWindow(Session("risk desk", client_for(risky)), confirm=answers or Answers(),
                          journal=Journal(tmp_path / "journal.jsonl"),
-                         choose_scope=lambda *args: scope, choose_path=lambda *args: str(path or ""))
+                         choose_scope=lambda *args: scope, choose_path=lambda *args: str(path or ""), live=live)
         qtbot.addWidget(win, before_close_func=lambda w: shut(w, qtbot))
         win.show()
         with qtbot.waitSignal(win.loadFinished, timeout=10_000):
@@ -152,7 +152,7 @@ def test_closing_the_window_disarms_the_switch_without_a_network_call_on_the_gui
 
 @pytest.mark.slow
 def test_live_refresh_marks_new_and_gone_and_keeps_checks(make_risky_window, risky, qtbot):
-    win = make_risky_window()
+    win = make_risky_window(live=False)  # the auto-refresh: what keeps the table current without a stream
     ids = [o.id for o in win.open_pane.model.orders()]
     win.open_pane.model.set_checked(ids[:5], True)
     risky.book.fill(ids[0])

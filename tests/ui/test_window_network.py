@@ -18,7 +18,9 @@ def test_a_connection_dropped_while_the_window_sits_idle_costs_the_cancel_nothin
     shape = NetworkShape(tls=True, http2=True, rtt_ms=20, idle_close_s=1.0)
     with PaperExchange(orders=120, pairs=4, network=shape) as ex:
         session = Session("desk", client_for(ex, network=NetworkSettings(ca_file=ex.ca_file)))
-        win = MainWindow(session, confirm=answers, journal=Journal(tmp_path / "journal.jsonl"), warm_every_s=1.5)
+        # no live stream: its listings and socket would open connections of their own through the proxy
+        win = MainWindow(session, confirm=answers, journal=Journal(tmp_path / "journal.jsonl"), warm_every_s=1.5,
+                         live=False)
         qtbot.addWidget(win, before_close_func=lambda w: shut(w, qtbot))
         win.show()
         with qtbot.waitSignal(win.loadFinished, timeout=10_000):

@@ -32,7 +32,7 @@ def test_window_rows_equal_the_exchange_under_random_faults(qtbot, tmp_path_fact
     with PaperExchange(orders=200, pairs=6, fill_fraction=0.1, slow_s=0.4, cancel_limit=30,
                        cancel_window_s=0.2) as ex:
         session = Session("t", client_for(ex, timeout_s=0.25))
-        win = MainWindow(session, confirm=Answers(), journal=journal)
+        win = MainWindow(session, confirm=Answers(), journal=journal, live=False)  # the cancel path alone
         qtbot.addWidget(win)
         with qtbot.waitSignal(win.loadFinished, timeout=10_000):
             win.refresh()
