@@ -7,7 +7,8 @@ restart does not wait for them; a switch or a close, whose client is closed next
 STOP_BEFORE_CLOSE_S, so no thread is still using the client as it closes. Events come on the
 stream's threads: each order's row is prepared there (prepare_rows, with the table's prices) and handed to
 the GUI thread through the one bridge, a burst coalesced into one queued event; the GUI thread applies at
-most SLICE orders at a time, so a bot's burst of hundreds leaves the window answering between slices.
+most SLICE orders at a time (new neighbours as one insert), so a bot's burst of hundreds leaves the window
+answering between slices.
 
 What an event does to a row (live_events): a put inserts it marked "★ new" (until the trader selects or
 ticks it, or the next manual refresh); an update changes its numbers, its check and result kept; a finish
@@ -44,9 +45,10 @@ from gatecancel_gui.ui.status_line import StatusLine, stream_label, stream_news
 
 log = logging.getLogger(__name__)
 
-# Orders applied to the table per turn of the event loop. At 10,000 rows a new row costs the GUI thread
-# about 0.3 ms (model, painting copy, view), so a slice holds it ~30 ms and input and paints get their turn
-# between slices (tests/benchmarks/bench_live.py measures the stall of a 300-order burst).
+# Orders applied to the table per turn of the event loop; input and paints get their turn between slices.
+# A burst of 300 new orders at 10,000 rows (tests/benchmarks/bench_live.py, longest GUI stall, median of 3):
+# 19 ms in slices of 50 or 100, 37 ms of 200, 43 ms in one go (118 ms in one go when each new row was its
+# own insert; neighbours now go in as one run, OrdersModel.insert_orders).
 SLICE = 50
 # How long a switch or a close waits for the stream's threads before its client is closed: 2-13 ms measured
 # over loopback; the bound only matters for a thread still opening a socket (which ends alone after it).
@@ -214,21 +216,22 @@ class LiveFeed(QObject):
         """Puts and updates as upserts (never onto a finished or settled row), then the finishes."""
         model = self.pane.model
         finishes: list[LiveItem] = []
-        new_pairs = False
+        new: list[LiveItem] = []
         for change in changes:
             if change.key in self._finished:
                 continue
             if change.upsert is not None and not model.is_settled(change.key):
-                new_row = model.row_of(change.key) is None
-                model.upsert_order(change.upsert.rows, mark_changes=True)
-                new_pairs = new_pairs or (new_row and self.pane.pair_filter.findText(
-                    change.upsert.event.order.instrument) < 0)
+                if model.row_of(change.key) is None:
+                    new.append(change.upsert)
+                else:
+                    model.upsert_order(change.upsert.rows, mark_changes=True)
             if change.finish is not None:
                 self._finished.add(change.key)
                 (self._held if change.key in self._holding else finishes).append(change.finish)
+        model.insert_orders([item.rows for item in new], mark_changes=True)  # neighbours as one run
         self._finish(finishes)
-        if new_pairs:
-            self.pane.refill_pairs()
+        if any(self.pane.pair_filter.findText(item.event.order.instrument) < 0 for item in new):
+            self.pane.refill_pairs()  # a pair the load never saw can be filtered on
 
     def _finish(self, items: list[LiveItem]) -> None:
         model = self.pane.model

@@ -254,6 +254,35 @@ class OrdersModel(QAbstractTableModel):
         self._insert_rows(self._place_of(order), [order], prepared.display, prepared.search, prepared.keys)
         self.checkedChanged.emit()  # the counts of rows follow it
 
+    def insert_orders(self, prepared: list[PreparedRows], mark_changes: bool = False) -> None:
+        """New orders at once (a burst of a stream's puts; each one order's PreparedRows, its key not in the
+        table): each lands where upsert_order would put it, and orders landing next to each other go in as
+        one run, so the painting copy and the view follow once per run, not once per order (a burst at the
+        top of a table sorted by time is one insert)."""
+        if not prepared:
+            return
+        if self.sort_spec is None:
+            places = [len(self._orders)] * len(prepared)
+        else:
+            key, descending = self._sort_key(self.sort_spec[0]), self.sort_spec[1] == Qt.SortOrder.DescendingOrder
+            prepared = sorted(prepared, key=lambda p: key(p.orders[0]), reverse=descending)  # stable: ties keep
+            places = [sorted_place(self._orders, key, key(p.orders[0]), descending) for p in prepared]  # arrival
+        for p in prepared:
+            (self._near.add if p.near else self._near.discard)(p.keys[0])
+            self.gone_ids.discard(p.keys[0])
+        if mark_changes:
+            self.new_ids.update(p.keys[0] for p in prepared)
+        end = len(prepared)
+        while end:  # the last run first: the places before it stay true
+            start = end - 1
+            while start and places[start - 1] == places[end - 1]:
+                start -= 1
+            run = prepared[start:end]
+            self._insert_rows(places[start], [p.orders[0] for p in run], [p.display[0] for p in run],
+                              [p.search[0] for p in run], [p.keys[0] for p in run])
+            end = start
+        self.checkedChanged.emit()
+
     def remove_order(self, key: str, mark_changes: bool = False) -> bool:
         """An order no longer open: its row goes, with its check and result. `mark_changes`: the row stays,
         marked gone and unchecked, as an automatic refresh keeps it. False if no row has that key."""

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QTableView
 
 from gatecancel_gui.core.domain.orders import Order
 from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState
-from gatecancel_gui.ui.order_rows import COLUMN
+from gatecancel_gui.ui.order_rows import COLUMN, prepare_rows
 from gatecancel_gui.ui.orders_filter import OrdersFilter
 from gatecancel_gui.ui.orders_model import OrdersModel
 
@@ -146,3 +146,22 @@ def test_a_changed_order_repaints_its_row_and_a_removed_one_goes_with_its_row(ta
     model.remove_ids({listed[1].key, listed[2].key, listed[30].key})
     assert spy.events == [("removed", 29, 29), ("removed", 1, 2)]
     assert proxy.visible_ids() == [o.key for o in model.orders()]
+
+
+@pytest.mark.parametrize("direction", [Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder])
+def test_a_burst_of_new_orders_lands_where_one_by_one_would_put_them_in_runs(table, qtbot, direction):
+    model, proxy, _ = table
+    model.sort(COLUMN["price"], direction)
+    burst = [order(1001 + n, price=p) for n, p in enumerate(["179", "181", "180", "130", "181", "99", "130"])]
+    alone = OrdersModel()
+    alone.sort(COLUMN["price"], direction)
+    alone.set_orders(model.orders())
+    for o in burst:
+        alone.upsert_order(o)
+    spy, copy_spy = Spy(model), Spy(proxy)
+    model.insert_orders([prepare_rows([o]) for o in burst], mark_changes=True)
+    assert [o.key for o in model.orders()] == [o.key for o in alone.orders()]  # ties keep their arrival order
+    assert len(spy.of("inserted")) == 3  # beyond the end (179, 180, 181, 181), at 130 (two), before the start
+    assert spy.of("inserted") == copy_spy.of("inserted") and not spy.of("reset")
+    assert proxy.visible_ids() == [o.key for o in model.orders()]
+    assert all(model.status_text(o.key) == "★ new" for o in burst)
