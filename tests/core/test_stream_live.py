@@ -283,6 +283,42 @@ def test_whatever_the_drop_point_every_change_is_reported(drop_after, ops, pause
             stream.stop()
 
 
+def test_busy_bots_on_every_market_with_sockets_cut_every_few_pushes():
+    """Three bots (spot, USDT and BTC futures) place, fill, part-fill and cancel at 100 orders a second
+    while every socket is cut after 7 pushes: when they stop, the stream holds exactly the books' open
+    orders with their numbers, and no order was reported finished twice or with its fill going back."""
+    markets = [Market.SPOT, Market.FUTURES_USDT, Market.FUTURES_BTC]
+    with PaperExchange(orders=0, futures_orders=0) as ex, client_for(ex) as client:
+        recorder = Recorder()
+        stream = stream_for(client, markets, recorder)
+        stream.start()
+        try:
+            for market in markets:
+                recorder.wait_state(market, StreamState.LIVE)
+            ex.ws_drop_after = 7
+            options = {"fill_share": 0.2, "partial_share": 0.3, "cancel_share": 0.2}
+            bots = [ex.start_bot(spec, **options) for spec in ("ETH_USDT:100:1", "usdt/ETH_USDT:100:1",
+                                                                "btc/BTC_USD:100:1")]
+            for bot in bots:
+                assert bot.finished.wait(10)
+
+            def book():
+                spot = {o.id: o.amount - o.filled for o in ex.book.open_orders()}
+                futures = {str(o.id): Decimal(abs(o.left)) for s in ("usdt", "btc") for o in ex.futures.open_orders(s)}
+                return {**spot, **futures}
+
+            wait_for(lambda: {o.id: o.left for o in stream.orders()} == book(), 15.0)
+            assert ex.stats.sockets_opened > 3  # the sockets were cut, and came back
+            keys = {e.key for e in recorder.events}
+            for key in keys:
+                events = recorder.of(key)
+                assert [e.kind for e in events].count(FINISH) <= 1 and FINISH not in [e.kind for e in events[:-1]]
+                fills = [e.order.filled_amount for e in events if e.kind is not FINISH]
+                assert fills == sorted(fills), (key, fills)
+        finally:
+            stream.stop()
+
+
 def test_a_refused_key_stops_with_gates_label_and_does_not_hammer():
     with PaperExchange(orders=3) as ex:
         for key, words in [(ApiKey("paper" + "0" * 28, "f" * 64), "(INVALID_KEY): Invalid key provided"),
