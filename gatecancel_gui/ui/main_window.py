@@ -154,6 +154,7 @@ class MainWindow(QMainWindow):
         self.feed.started.connect(self._update_actions)
         self.feed.finished.connect(self._loaded)
         self.feed.instrumentsLoaded.connect(self.risk.set_pairs)
+        self.stop_pane.countsChanged.connect(self._update_tabs)  # also after a listing of stop orders alone
         self.cancels.changed.connect(self._update_actions)
         self.cancels.finished.connect(self.cancelFinished)
         self.shutdown.changed.connect(self._update_actions)

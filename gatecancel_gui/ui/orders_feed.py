@@ -7,8 +7,9 @@ A cancel comes first: it drops the load under way, whose rows are then never sho
 while a question is open (`held`), so no load runs behind a confirmation.
 
 Every load that succeeds (re)starts the live stream, seeded with what it listed, so the table and the
-stream start from the same listing. While the stream keeps the table current (`LiveFeed.covers`) the
-auto-refresh waits and says so once; when a market's stream has stopped, the auto-refresh is the fallback.
+stream start from the same listing. While the stream keeps the open orders current (`LiveFeed.covers`) the
+auto-refresh lists only the stop orders, which no stream carries, and says so once; when a market's stream
+has stopped, the auto-refresh's whole load is the fallback.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from contextlib import contextmanager
 
 from PySide6.QtCore import QObject, Signal
 
+from gatecancel_gui.core.app.services import load_stop_orders
 from gatecancel_gui.core.app.session import Session
 from gatecancel_gui.core.domain.errors import ConfigError
 from gatecancel_gui.core.domain.markets import FUTURES, Market
 from gatecancel_gui.core.domain.wording import by_market, describe_instruments, plural
 from gatecancel_gui.ui.gc_policy import CollectorPolicy
-from gatecancel_gui.ui.jobs import JobController, JobResult, Loaded, LoadJob
+from gatecancel_gui.ui.jobs import CallJob, JobController, JobResult, Loaded, LoadJob
 from gatecancel_gui.ui.live_feed import LiveFeed, streamed_markets, ws_url_of
+from gatecancel_gui.ui.order_rows import PreparedRows, prepare_rows
 from gatecancel_gui.ui.orders_pane import OrdersPane
 from gatecancel_gui.ui.session_controller import SessionController
 from gatecancel_gui.ui.status_line import StatusLine
@@ -46,7 +49,8 @@ class OrdersFeed(QObject):
         self.job: LoadJob | None = None
         self._held = 0  # questions open: no auto-refresh starts behind them
         self.live = LiveFeed(jobs, open_pane, status, enabled=live, parent=self)
-        self._said_waiting = False  # "the auto-refresh waits while the stream is live", said once each time
+        self._said_waiting = False  # "the auto-refresh lists stop orders only", said once each time
+        self._stops: CallJob | None = None  # that listing, while it runs
 
     def refresh(self, auto: bool = False) -> None:
         session = self.sessions.session
@@ -70,11 +74,39 @@ class OrdersFeed(QObject):
         if self.live.covers:
             if not self._said_waiting:
                 self._said_waiting = True
-                self.status.say("Auto-refresh waits: the live stream keeps the open orders current.")
+                self.status.say("Auto-refresh: the live stream keeps the open orders current; only the stop "
+                                "orders are listed.")
+            self._list_stop_orders()
             return
         self._said_waiting = False
         if not self.jobs.busy and not self._held and self.sessions.session is not None:
             self.refresh(auto=True)
+
+    def _list_stop_orders(self) -> None:
+        """Stop orders only (no stream carries them), off the GUI thread, quietly; never during a cancel or
+        behind a question."""
+        session = self.sessions.session
+        if session is None or self._stops is not None or self.jobs.busy or self._held or not self._may_load():
+            return
+        model, markets = self.stop_pane.model, list(self.live.statuses)
+
+        def listed() -> PreparedRows:
+            return prepare_rows(load_stop_orders(session.client, markets, stop=job.stop_event), model.sort_spec,
+                                model.prices)
+
+        job = self._stops = CallJob(listed, session.client)
+        self.jobs.start(job, lambda result: self._stop_orders_listed(job, session, result), exclusive=False)
+
+    def _stop_orders_listed(self, job: CallJob, session: Session, result: JobResult) -> None:
+        if job is not self._stops:
+            return
+        self._stops = None
+        if self.jobs.busy or self.sessions.session is not session:  # a cancel or a load began meanwhile (its
+            return  # word about the rows comes first), or another account is shown
+        if result.ok:
+            self.stop_pane.set_rows(result.value, auto=True)
+        elif result.error:
+            self.status.show_error(f"Stop orders could not be loaded: {result.error}")
 
     @contextmanager
     def held(self) -> Iterator[None]:

@@ -194,7 +194,7 @@ def test_a_cancel_covers_what_was_ticked_at_the_click_while_events_arrive(live, 
     assert text_of(win, some[0].key) == "✔ cancelled"
 
 
-def test_the_status_bar_follows_each_market_and_says_each_fallback_once(live, qtbot):
+def test_the_status_bar_follows_each_market_and_says_each_fallback_once(live, paper, qtbot):
     win, streams = live
     stream, labels = streams.current, win.status.streams
     stream.say(Market.SPOT, StreamState.LIVE, last_event_at=1_700_000_000.0)
@@ -211,10 +211,13 @@ def test_the_status_bar_follows_each_market_and_says_each_fallback_once(live, qt
     assert win.status.message.text() == "something else"  # said once
     assert labels[Market.SPOT].text().startswith("Spot: live · last event ")
     assert labels[Market.SPOT].text() != "Spot: live · last event 22:13:20 UTC"
-    # while every market is covered, the auto-refresh waits and says so
-    assert win.feed.live.covers
+    # while every market is covered, the auto-refresh lists only the stop orders (no stream carries them)
+    assert win.feed.live.covers and win.stop_pane.model.rowCount() == 0
+    paper.price_orders.place("BTC_USDT", Decimal("99000"), ">=", "buy", Decimal("99000"), Decimal("0.01"))
     win.feed.auto_refresh()
-    assert win.feed.job is None and "Auto-refresh waits" in win.status.message.text()
+    assert win.feed.job is None and "only the stop orders are listed" in win.status.message.text()
+    qtbot.waitUntil(lambda: win.stop_pane.model.rowCount() == 1)
+    assert win.tabs.tabText(1) == "Stop orders (1)" and win.feed.job is None
     # a stopped market: said once; the auto-refresh is the fallback, and its load re-seeds the stream
     stream.say(Market.FUTURES_USDT, StreamState.STOPPED, reason="The key was refused.")
     qtbot.waitUntil(lambda: labels[Market.FUTURES_USDT].text() == "USDT perpetual: stopped — The key was refused.")
