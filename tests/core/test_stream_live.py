@@ -319,6 +319,19 @@ def test_busy_bots_on_every_market_with_sockets_cut_every_few_pushes():
             stream.stop()
 
 
+def test_a_computer_clock_minutes_off_still_subscribes():
+    """Gate takes a subscription's time within 60 s of its own: the clock is synced before the first one."""
+    with PaperExchange(orders=3) as ex, client_for(ex) as client:
+        ex.clock_offset_s = 300.0
+        recorder = Recorder()
+        stream = stream_for(client, [Market.SPOT], recorder)
+        stream.start()
+        try:
+            recorder.wait_state(Market.SPOT, StreamState.LIVE)
+        finally:
+            stream.stop()
+
+
 def test_a_refused_key_stops_with_gates_label_and_does_not_hammer():
     with PaperExchange(orders=3) as ex:
         for key, words in [(ApiKey("paper" + "0" * 28, "f" * 64), "(INVALID_KEY): Invalid key provided"),
