@@ -27,13 +27,14 @@ def stream_label(status: StreamStatus, last_event_at: float | None = None) -> tu
     time the app shows."""
     name = status.market.display_name
     last = max((t for t in (last_event_at, status.last_event_at) if t is not None), default=None)
-    seen = f"last event {time.strftime('%H:%M:%S', time.gmtime(last))} UTC" if last is not None else "no event yet"
+    seen = f"last event {time.strftime('%H:%M:%S', time.gmtime(last))} UTC" if last is not None else ""
     reason = status.reason
     short = reason if len(reason) <= REASON_CHARS else reason[:REASON_CHARS - 1] + "…"
     state = status.state
-    if state is StreamState.LIVE:
-        return (f"{name}: live · {seen}", f"{name}: Gate pushes every change of its orders here as it happens; "
-                "the auto-refresh waits while every market is live.")
+    if state is StreamState.LIVE:  # a few words: three markets share the bar with the sentence and the counts
+        return (f"{name}: live" + (f" · {seen}" if seen else ""),
+                f"{name}: Gate pushes every change of its orders here as it happens ({seen or 'no event yet'}); "
+                "the auto-refresh lists only stop orders meanwhile.")
     if state is StreamState.CONNECTING:
         return f"{name}: connecting…", f"{name}: opening the live stream."
     if state is StreamState.RECONNECTING:
@@ -42,7 +43,7 @@ def stream_label(status: StreamStatus, last_event_at: float | None = None) -> tu
     if state is StreamState.POLLING:
         return (f"{name}: polling — {short}" if short else f"{name}: polling",
                 f"{name}: no live stream ({reason or 'no reason given'}); its orders are listed every few seconds "
-                f"instead · {seen}.")
+                f"instead ({seen or 'no event yet'}).")
     return (f"{name}: stopped — {short}" if short else f"{name}: stopped",
             f"{name}: the live stream has ended ({reason or 'no reason given'}); Refresh or the auto-refresh keeps "
             "the table current.")

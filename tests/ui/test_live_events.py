@@ -100,7 +100,7 @@ def test_a_stream_label_says_state_time_attempt_and_reason_in_a_few_words():
     assert stream_label(live)[0] == "Spot: live · last event 22:13:20 UTC"
     own_clock = stream_label(StreamStatus(Market.SPOT, StreamState.LIVE), at + 5)[0]  # the window's own event time
     assert own_clock == "Spot: live · last event 22:13:25 UTC"
-    assert stream_label(StreamStatus(Market.SPOT, StreamState.LIVE))[0] == "Spot: live · no event yet"
+    assert stream_label(StreamStatus(Market.SPOT, StreamState.LIVE))[0] == "Spot: live"  # no event yet
     again = StreamStatus(Market.FUTURES_USDT, StreamState.RECONNECTING, attempt=2, reason="The socket closed.")
     text, tip = stream_label(again)
     assert text == "USDT perpetual: reconnecting 2" and "The socket closed." in tip

@@ -38,7 +38,7 @@ def wait_live(win, qtbot):
 def test_an_order_placed_on_the_exchange_appears_without_a_refresh_marked_new(make_window, paper, qtbot):
     win = live_window(make_window, qtbot)
     wait_live(win, qtbot)
-    assert win.status.streams[Market.SPOT].text().startswith("Spot: live · ")
+    assert win.status.streams[Market.SPOT].text().startswith("Spot: live")
     placed = paper.book.place("BTC_USDT", "buy", Decimal("50000"), Decimal("0.01"), text="t-someone")
     qtbot.waitUntil(lambda: text_of(win, placed.id) == "★ new", timeout=WAIT_MS)
     assert placed.id not in win.open_pane.model.checked
