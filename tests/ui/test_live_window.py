@@ -148,3 +148,36 @@ def test_closing_the_window_closes_its_sockets(make_window, paper, qtbot):
     qtbot.waitUntil(lambda: not win.isVisible(), timeout=WAIT_MS)
     assert not win.feed.live.running
     qtbot.waitUntil(lambda: not any(paper.sockets.peers.values()), timeout=WAIT_MS)
+
+
+def test_futures_orders_come_live_in_their_own_market(make_window, qtbot):
+    with PaperExchange(orders=40, pairs=3, futures_orders=20) as ex:
+        win = live_window(make_window, qtbot, exchange=ex)
+        qtbot.waitUntil(lambda: all(s.state is StreamState.LIVE for s in win.feed.live.statuses.values()),
+                        timeout=WAIT_MS)
+        assert set(win.feed.live.statuses) == set(Market)
+        placed = ex.futures.place("usdt", "BTC_USDT", 3, Decimal("60000"), text="t-futures")
+        key = f"{Market.FUTURES_USDT.value}:{placed.id}"
+        qtbot.waitUntil(lambda: text_of(win, key) == "★ new", timeout=WAIT_MS)
+        assert text_of(win, key, COLUMN["market"]) == "USDT perpetual"
+        ex.futures.fill("usdt", placed.id)
+        qtbot.waitUntil(lambda: text_of(win, key) == "● filled", timeout=WAIT_MS)
+        assert win.status.streams[Market.FUTURES_USDT].text().startswith("USDT perpetual: live · last event ")
+        win.jobs.wait_all(10_000)
+        win.close()
+        qtbot.waitUntil(lambda: not win.isVisible(), timeout=WAIT_MS)
+        win.feed.live.join_stopped(5.0)
+
+
+def test_a_dropped_socket_says_reconnecting_and_the_order_placed_meanwhile_comes_once(make_window, paper, qtbot):
+    win = live_window(make_window, qtbot)
+    wait_live(win, qtbot)
+    shown: list[str] = []
+    show = win.status.show_stream
+    win.status.show_stream = lambda market, text, tip: (shown.append(text), show(market, text, tip))
+    paper.drop_sockets()
+    placed = paper.book.place("BTC_USDT", "buy", Decimal("51000"), Decimal("0.01"))  # in the gap, maybe
+    qtbot.waitUntil(lambda: text_of(win, placed.id) == "★ new", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: any(t.startswith("Spot: reconnecting 1") for t in shown), timeout=WAIT_MS)
+    wait_live(win, qtbot)
+    assert [o.key for o in win.open_pane.model.orders()].count(placed.id) == 1
