@@ -21,12 +21,13 @@ from PySide6.QtWidgets import (
 
 from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.orders import Order, OrderKind
+from gatecancel_gui.core.domain.outcomes import CancelOutcome
 from gatecancel_gui.core.domain.wording import describe_value, plural
 from gatecancel_gui.ui.actions import SPEC, TABLE_KEYS
 from gatecancel_gui.ui.order_rows import COLUMN, COLUMNS, PreparedRows
 from gatecancel_gui.ui.orders_filter import OrdersFilter
 from gatecancel_gui.ui.orders_model import OrdersModel
-from gatecancel_gui.ui.theme import result_text
+from gatecancel_gui.ui.theme import finished_on_its_own, outcome_text, result_text
 
 ALL = "All pairs"
 ALL_MARKETS = "All markets"
@@ -249,10 +250,16 @@ class OrdersPane(QWidget):
                                     c.display(order, self.model.market_price(order.price_key))
                                     for c in COLUMNS[1:] if c.key != "result"]
             status = self.model.status_text(key)
-            values += [result_text(outcome.state, "", outcome.ended) if outcome else status,
+            values += [export_result(outcome) if outcome else status,
                        outcome.label if outcome else "", outcome.message if outcome else ""]
             rows.append(values)
         return header, rows
+
+
+def export_result(outcome: CancelOutcome) -> str:
+    """The Result column of a CSV row: the cell's word without the label (the Label column carries it); an
+    order that finished by itself (a fill seen on the stream) keeps its own word, never "not cancelled"."""
+    return outcome_text(outcome) if finished_on_its_own(outcome) else result_text(outcome.state, "", outcome.ended)
 
 
 def _export_value(order: Order) -> str:

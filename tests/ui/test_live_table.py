@@ -152,6 +152,10 @@ def test_finishes_stay_in_sight_with_what_happened_and_are_never_revived(live, q
     assert text_of(win, vanished.key) == "– gone"
     assert not model.checked & {cancelled.key, filled.key, vanished.key}  # done for good: unticked
     assert all(model.is_settled(o.key) for o in (cancelled, filled, ioc))
+    # the CSV export says the same: a fill is no failed cancel
+    header, rows = win.open_pane.export_rows()
+    result = {row[header.index("Order id")]: row[header.index("Result")] for row in rows}
+    assert (result[filled.id], result[ioc.id], result[cancelled.id]) == ("● filled", "● ioc", "✔ cancelled")
     # a late put or update never brings a finished row back
     streams.current.play(OrderEvent(EventKind.UPDATE, replace(filled, left=filled.amount), version=9),
                          put(vanished))
