@@ -5,6 +5,7 @@
 import os
 import sys
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.scope import Scope
+from gatecancel_gui.core.stream.events import StreamState
 from gatecancel_gui.ui.application import configure_app, demo_session
 from gatecancel_gui.ui.cancel_all_dialog import CancelAllDialog
 from gatecancel_gui.ui.dialogs import always_yes, question_box
@@ -43,12 +45,12 @@ def with_popup(window: QWidget, popup: QWidget, at: QPoint) -> QPixmap:
 
 def confirmation_and_menu(app: QApplication, window: MainWindow, suffix: str) -> None:
     """The confirmation of a cancel of checked rows (some hidden by the filter), and a row's menu."""
-    model = window.model
+    model = window.open_pane.model
     pairs = sorted({o.instrument for o in model.orders()})
     checked = [o for o in model.orders() if o.instrument in pairs[:6]][:40]
     model.set_checked(list(model.checked), False)
     model.set_checked([o.key for o in checked], True)
-    window.pair_filter.setCurrentText(pairs[0])
+    window.open_pane.pair_filter.setCurrentText(pairs[0])
     app.processEvents()
     asked: list[tuple[str, str]] = []  # the window's own question, answered No
     window.confirm = lambda parent, title, text, yes="": bool(asked.append((text, yes)))
@@ -61,24 +63,64 @@ def confirmation_and_menu(app: QApplication, window: MainWindow, suffix: str) ->
     with_popup(window, box, at).save(str(HERE / f"screenshot-confirm{suffix}.png"))
     box.close()
     box.deleteLater()
-    window.pair_filter.setCurrentIndex(0)
+    window.open_pane.pair_filter.setCurrentIndex(0)
     model.set_checked([o.key for o in checked], False)
 
-    view = window.view
+    view = window.open_pane.view
     row = 4
-    order = model.order_at(window.proxy.mapToSource(window.proxy.index(row, 0)).row())
+    order = model.order_at(window.open_pane.filtered.mapToSource(window.open_pane.filtered.index(row, 0)).row())
     view.selectRow(row)
     menu = window.open_pane.row_menu(order)
     menu.adjustSize()
-    cell = view.visualRect(window.proxy.index(row, COLUMN["pair"])).center()
+    cell = view.visualRect(window.open_pane.filtered.index(row, COLUMN["pair"])).center()
     at = view.viewport().mapTo(window, cell)
     with_popup(window, menu, at).save(str(HERE / f"screenshot-row-menu{suffix}.png"))
     menu.deleteLater()
 
 
+def spin_until(app: QApplication, done) -> None:
+    while not done():
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+
+
+def live_orders(app: QApplication) -> None:
+    """The table following the account: a bot's new orders arrive marked new, one order fills and one is
+    cancelled by someone else, all without a refresh (the status bar says each market's stream is live)."""
+    session, exchange = demo_session()
+    window = MainWindow(session, confirm=always_yes)
+    window.resize(1280, 720)
+    window.show()
+    window.refresh()
+    wait(window.loadFinished)
+    pane, model = window.open_pane, window.open_pane.model
+    pane.market_filter.setCurrentText(Market.SPOT.display_name)
+    pane.view.sortByColumn(COLUMN["created"], Qt.SortOrder.DescendingOrder)
+    statuses = window.feed.live.statuses
+    spin_until(app, lambda: statuses and all(s.state is StreamState.LIVE for s in statuses.values()))
+    shown = [o for o in model.orders() if o.market is Market.SPOT and not exchange.book.orders[o.id].fills_on_cancel]
+    newest = max(o.create_time_ms for o in shown)
+    placed = [exchange.book.place("SOL_USDT", side, Decimal(price), Decimal("3.5"), text="t-bot-7",
+                                  create_time_ms=newest + 1000 * (i + 1))
+              for i, (side, price) in enumerate((("buy", "141.2"), ("sell", "149.8"), ("buy", "140.6"),
+                                                 ("sell", "150.4")))]
+    exchange.book.fill(shown[0].id)
+    exchange.book.cancel(shown[1].id, shown[1].instrument)
+    spin_until(app, lambda: all(model.row_of(o.id) is not None for o in placed)
+               and model.result_of(shown[0].key) is not None and model.result_of(shown[1].key) is not None)
+    pane.view.scrollToTop()
+    app.processEvents()
+    window.grab().save(str(HERE / "screenshot-live.png"))
+    window.close()
+    if window.isVisible():
+        wait(window.jobs.idle)
+    session.close()
+    exchange.stop()
+
+
 def main() -> None:
     app = QApplication(sys.argv[:1])
     configure_app(app)
+    live_orders(app)
     session, exchange = demo_session()
     pair = exchange.price_orders.open()[0].market
     window = MainWindow(session, confirm=always_yes, choose_scope=lambda *a: Scope(pair, None, True))
@@ -88,14 +130,14 @@ def main() -> None:
     wait(window.loadFinished)
 
     # a cancel with a few orders that fill first, results on top: the risk columns in use
-    spot = [o for o in window.model.orders() if o.market is Market.SPOT]
-    futures = [o.key for o in window.model.orders() if o.market.is_futures]
+    spot = [o for o in window.open_pane.model.orders() if o.market is Market.SPOT]
+    futures = [o.key for o in window.open_pane.model.orders() if o.market.is_futures]
     fills = [o.id for o in spot if exchange.book.orders[o.id].fills_on_cancel][:3]
-    window.model.set_checked([o.id for o in spot[:9]] + fills + futures[:5], True)
+    window.open_pane.model.set_checked([o.id for o in spot[:9]] + fills + futures[:5], True)
     window.cancel_checked()
     wait(window.cancelFinished)
-    window.view.sortByColumn(COLUMN["result"], Qt.SortOrder.DescendingOrder)
-    window.view.scrollToTop()
+    window.open_pane.view.sortByColumn(COLUMN["result"], Qt.SortOrder.DescendingOrder)
+    window.open_pane.view.scrollToTop()
     confirmation_and_menu(app, window, "")
     window.resize(900, 620)
     app.processEvents()
@@ -106,7 +148,8 @@ def main() -> None:
 
     # the scope chooser, as a trader sees it before confirming
     loaded = [o for pane in window.panes for o in pane.model.orders() if not pane.model.is_settled(o.key)]
-    dialog = CancelAllDialog(sorted({o.instrument for o in window.model.orders()}), "live", pair, window, loaded)
+    pairs = sorted({o.instrument for o in window.open_pane.model.orders()})
+    dialog = CancelAllDialog(pairs, "live", pair, window, loaded)
     dialog.include_stops.setChecked(True)
     dialog.show()
     app.processEvents()
@@ -126,11 +169,11 @@ def main() -> None:
     window.risk.switch_timeout.setValue(60)
     window.risk.arm_box.click()
     wait(window.risk.armedChanged)
-    window.risk.live.setChecked(True)
-    window.act_cancel_all.trigger()
+    window.risk.auto_refresh.setChecked(True)
+    window.commands["cancel_all"].trigger()
     wait(window.cancelFinished)
-    window.risk.live.setChecked(False)
-    window.pair_filter.setCurrentText(pair)
+    window.risk.auto_refresh.setChecked(False)
+    window.open_pane.pair_filter.setCurrentText(pair)
     window.grab().save(str(HERE / "screenshot-cancel-all-done.png"))
 
     journal = window.show_journal()

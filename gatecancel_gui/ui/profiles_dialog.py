@@ -32,6 +32,7 @@ from gatecancel_gui.core.gate.client import GateClient
 from gatecancel_gui.core.net.transport import NetworkSettings, network_settings, split_login
 from gatecancel_gui.core.store import credentials, proxy_login
 from gatecancel_gui.core.store.profiles import Profile, ProfileStore, check_name
+from gatecancel_gui.core.stream.addresses import origin_of
 from gatecancel_gui.ui.jobs import CallJob, JobController, JobResult
 
 STATUS_LINES = 3  # room kept for the status line, so a message that wraps moves no button
@@ -72,6 +73,9 @@ class ProfilesDialog(QDialog):
         self.btn_ca.setAutoDefault(False)
         self.proxy = QLineEdit(self)
         self.proxy.setPlaceholderText("none (HTTPS_PROXY / ALL_PROXY if set), or http://host:port, socks5://host:port")
+        self.ws_url = QLineEdit(self)
+        self.ws_url.setPlaceholderText("optional: wss://host:port, where the live stream's sockets are "
+                                       "(default: from the URL)")
         self.proxy_user = QLineEdit(self)
         self.proxy_user.setPlaceholderText("if the proxy asks for a login")
         self.proxy_password = QLineEdit(self)
@@ -103,6 +107,7 @@ class ProfilesDialog(QDialog):
         ca_row.addWidget(self.ca_file, 1)
         ca_row.addWidget(self.btn_ca)
         form.addRow("CA file", ca_row)
+        form.addRow("WebSocket", self.ws_url)
         form.addRow("Proxy", self.proxy)
         form.addRow("Proxy user", self.proxy_user)
         form.addRow("Proxy password", self.proxy_password)
@@ -160,8 +165,8 @@ class ProfilesDialog(QDialog):
 
     def _new(self) -> None:
         self.list.clearSelection()
-        for field in (self.name, self.url, self.key, self.secret, self.ca_file, self.proxy, self.proxy_user,
-                      self.proxy_password):
+        for field in (self.name, self.url, self.key, self.secret, self.ca_file, self.ws_url, self.proxy,
+                      self.proxy_user, self.proxy_password):
             field.clear()
         self.environment.setCurrentIndex(0)
 
@@ -188,6 +193,7 @@ class ProfilesDialog(QDialog):
         self.key.setText(creds.key if creds else "")
         self.secret.setPlaceholderText("stored — leave empty to keep" if creds else "")
         self.ca_file.setText(profile.ca_file)
+        self.ws_url.setText(profile.ws_url)
         self.proxy.setText(profile.proxy)
         self.proxy_password.clear()
         try:
@@ -207,7 +213,8 @@ class ProfilesDialog(QDialog):
             self.proxy_password.setText(password)
         profile = Profile(check_name(self.name.text()), env,
                           self.url.text().strip() if env == Environment.CUSTOM.value else "",
-                          self.account.currentData(), ca_file=self.ca_file.text().strip(), proxy=proxy)
+                          self.account.currentData(), ca_file=self.ca_file.text().strip(), proxy=proxy,
+                          ws_url=origin_of(self.ws_url.text()) if self.ws_url.text().strip() else "")
         profile.base_url  # noqa: B018  (raises ConfigError with a sentence for a bad URL)
         network_settings(ca_file=profile.ca_file, proxy=profile.proxy)  # … and for a missing file, a bad proxy
         return profile

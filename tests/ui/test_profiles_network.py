@@ -105,3 +105,19 @@ def test_removing_a_profile_removes_its_proxy_password(dialog, tls_paper, mem_ke
     dialog.list.setCurrentRow(0)
     dialog.remove()
     assert proxy_login.load("desk") is None
+
+
+def test_the_websocket_address_is_checked_saved_and_shown_again(dialog, tls_paper, tmp_path):
+    fill(dialog, tls_paper)
+    dialog.ws_url.setText("https://127.0.0.1:1/ws")
+    assert not dialog.save()
+    assert "is not a WebSocket address" in dialog.status.text()
+    assert not (tmp_path / "profiles.json").exists()
+    dialog.ws_url.setText(f" wss://127.0.0.1:{tls_paper.port}/ ")
+    assert dialog.save()
+    stored = ProfileStore(tmp_path / "profiles.json").get("desk")
+    assert stored is not None and stored.ws_url == f"wss://127.0.0.1:{tls_paper.port}"
+    dialog._new()
+    assert dialog.ws_url.text() == ""
+    dialog._show("desk")
+    assert dialog.ws_url.text() == f"wss://127.0.0.1:{tls_paper.port}"
