@@ -22,17 +22,19 @@ REASON_CHARS = 60  # a stream label shows this much of a reason; its tooltip has
 
 
 def stream_label(status: StreamStatus, last_event_at: float | None = None) -> tuple[str, str]:
-    """A market's stream in a few words for its label, and the tooltip: "Spot: live · last event
-    14:02:11 UTC", "USDT perpetual: reconnecting 2", "Spot: polling — <reason>". Times in UTC, like every
-    time the app shows."""
+    """A market's stream in a few words for its label, and the tooltip: "Spot: live · 14:02:11" (the time of
+    its last event), "USDT perpetual: reconnecting 2", "Spot: polling — <reason>". Times in UTC, like every
+    time the app shows; the tooltip says so. Three markets share the bar with the sentence and the counts
+    (at 1280 px "last event … UTC" three times cut the last label and the sentence: seen on a screenshot)."""
     name = status.market.display_name
     last = max((t for t in (last_event_at, status.last_event_at) if t is not None), default=None)
-    seen = f"last event {time.strftime('%H:%M:%S', time.gmtime(last))} UTC" if last is not None else ""
+    clock = time.strftime('%H:%M:%S', time.gmtime(last)) if last is not None else ""
+    seen = f"last event {clock} UTC" if clock else ""
     reason = status.reason
     short = reason if len(reason) <= REASON_CHARS else reason[:REASON_CHARS - 1] + "…"
     state = status.state
     if state is StreamState.LIVE:  # a few words: three markets share the bar with the sentence and the counts
-        return (f"{name}: live" + (f" · {seen}" if seen else ""),
+        return (f"{name}: live" + (f" · {clock}" if clock else ""),  # the time of its last event (tooltip)
                 f"{name}: Gate pushes every change of its orders here as it happens ({seen or 'no event yet'}); "
                 "the auto-refresh lists only stop orders meanwhile.")
     if state is StreamState.CONNECTING:

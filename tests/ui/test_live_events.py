@@ -97,9 +97,9 @@ def test_the_ws_url_is_the_profiles_when_it_has_one():
 def test_a_stream_label_says_state_time_attempt_and_reason_in_a_few_words():
     at = 1_700_000_000.0  # 2023-11-14 22:13:20 UTC
     live = StreamStatus(Market.SPOT, StreamState.LIVE, last_event_at=at)
-    assert stream_label(live)[0] == "Spot: live · last event 22:13:20 UTC"
+    assert stream_label(live)[0] == "Spot: live · 22:13:20"
     own_clock = stream_label(StreamStatus(Market.SPOT, StreamState.LIVE), at + 5)[0]  # the window's own event time
-    assert own_clock == "Spot: live · last event 22:13:25 UTC"
+    assert own_clock == "Spot: live · 22:13:25"
     assert stream_label(StreamStatus(Market.SPOT, StreamState.LIVE))[0] == "Spot: live"  # no event yet
     again = StreamStatus(Market.FUTURES_USDT, StreamState.RECONNECTING, attempt=2, reason="The socket closed.")
     text, tip = stream_label(again)

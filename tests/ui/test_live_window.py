@@ -43,7 +43,7 @@ def test_an_order_placed_on_the_exchange_appears_without_a_refresh_marked_new(ma
     qtbot.waitUntil(lambda: text_of(win, placed.id) == "★ new", timeout=WAIT_MS)
     assert placed.id not in win.open_pane.model.checked
     assert text_of(win, placed.id, COLUMN["text"]) == "t-someone"
-    assert win.status.streams[Market.SPOT].text().startswith("Spot: live · last event ")
+    assert win.status.streams[Market.SPOT].text().startswith("Spot: live · ")
     assert win.feed.job is None  # no load brought it
 
 
@@ -162,7 +162,7 @@ def test_futures_orders_come_live_in_their_own_market(make_window, qtbot):
         assert text_of(win, key, COLUMN["market"]) == "USDT perpetual"
         ex.futures.fill("usdt", placed.id)
         qtbot.waitUntil(lambda: text_of(win, key) == "● filled", timeout=WAIT_MS)
-        assert win.status.streams[Market.FUTURES_USDT].text().startswith("USDT perpetual: live · last event ")
+        assert win.status.streams[Market.FUTURES_USDT].text().startswith("USDT perpetual: live · ")
         win.jobs.wait_all(10_000)
         win.close()
         qtbot.waitUntil(lambda: not win.isVisible(), timeout=WAIT_MS)
