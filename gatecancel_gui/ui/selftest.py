@@ -1,7 +1,8 @@
 """`--self-test`: prove a build works on this machine, end to end, headless or in a real X window.
 
 Starts the paper exchange in-process (over TLS with a throwaway CA, HTTP/2 offered), loads its orders into
-the real window, cancels a few through the real worker, checks the rows turned green and the exchange
+the real window, waits for the live stream and sees an order placed on the exchange reach the table over
+its WebSocket, cancels a few through the real worker, checks the rows turned green and the exchange
 agrees, checks which keyring backend was found and that keyring's backends were bundled, prints one line,
 and exits 0; anything else (including any Qt warning) exits 1.
 """
@@ -13,6 +14,7 @@ import importlib.metadata
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +23,13 @@ from PySide6.QtCore import QMessageLogContext, Qt, QTimer, QtMsgType, qInstallMe
 from PySide6.QtWidgets import QApplication
 
 from gatecancel_gui.core.app.session import Session
+from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.outcomes import OutcomeState
 from gatecancel_gui.core.gate.client import GateClient
 from gatecancel_gui.core.net.transport import NetworkSettings
 from gatecancel_gui.core.store.credentials import Credentials, backend_name, keyring_works
 from gatecancel_gui.core.store.journal import Journal
+from gatecancel_gui.core.stream.events import StreamState
 from gatecancel_gui.ui.dialogs import always_yes
 from gatecancel_gui.ui.main_window import MainWindow
 from gatecancel_gui.ui.order_rows import COLUMN
@@ -93,6 +97,37 @@ class SelfTest:
         if version != "HTTP/2":
             self._fail(f"the paper exchange offered HTTP/2 over TLS and the client used {version or 'nothing'}")
             return
+        self._await(self._stream_live, self._place_one, "the live stream never went live")
+
+    def _await(self, condition: Any, then: Any, failure: str, limit_s: float = 10.0) -> None:
+        """Check `condition` every 20 ms on the GUI thread (the window goes on meanwhile); `then` once it
+        holds, a failure past `limit_s`."""
+        ends = time.perf_counter() + limit_s
+
+        def check() -> None:
+            if self.failure:
+                return
+            if condition():
+                then()
+            elif time.perf_counter() > ends:
+                self._fail(failure)
+            else:
+                QTimer.singleShot(20, check)
+        check()
+
+    def _stream_live(self) -> bool:
+        status = self.window.feed.live.statuses.get(Market.SPOT)
+        return status is not None and status.state is StreamState.LIVE
+
+    def _place_one(self) -> None:
+        """An order placed on the exchange must reach the table through the WebSocket (the bundled
+        websockets client, its TLS), with no refresh."""
+        order = self.exchange.book.place("BTC_USDT", "buy", Decimal("50000"), Decimal("0.001"), text="t-selftest")
+        self._await(lambda: self.window.open_pane.model.row_of(order.id) is not None, self._cancel_some,
+                    "an order placed on the exchange never reached the table over the live stream")
+
+    def _cancel_some(self) -> None:
+        self.found["stream"] = "live"
         self.window.open_pane.model.set_checked([o.id for o in self.window.open_pane.model.orders()[:TO_CANCEL]], True)
         self.window.cancel_checked()
 

@@ -74,6 +74,8 @@ def response(status):
     (ConnectionClosedError(None, None), False, "the WebSocket dropped"),
     (ConnectionRefusedError(111, "Connection refused"), False, "the WebSocket failed (ConnectionRefusedError"),
     (TimeoutError(), False, "did not answer in time"),
+    # a module missing from a build is that, not a SOCKS proxy: said as it is, and tried again
+    (ImportError("cannot import name 'x' from 'websockets.asyncio'"), False, "the WebSocket failed (ImportError"),
 ])
 def test_failures_are_sorted(exc, poll, words):
     sorted_ = sort_failure(exc)

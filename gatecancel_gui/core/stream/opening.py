@@ -83,7 +83,7 @@ def socket_tls(ca_file: str | None) -> ssl.SSLContext:
 
 def sort_failure(exc: BaseException) -> CannotOpen:
     """Why a socket could not be opened (or was lost), sorted: poll, or try again."""
-    if isinstance(exc, ImportError):  # websockets reaches a SOCKS proxy only with python-socks, not bundled
+    if isinstance(exc, ImportError) and "socks" in str(exc).lower():  # websockets needs python-socks for it
         return CannotOpen("the SOCKS proxy cannot carry a WebSocket in this build (it needs python-socks)",
                           poll=True)
     if isinstance(exc, InvalidProxyStatus):
