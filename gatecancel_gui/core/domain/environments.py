@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from enum import Enum
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from gatecancel_gui.core.domain.errors import ConfigError
 
@@ -52,12 +52,7 @@ def normalise_base_url(url: str) -> str:
     if parts.username is not None or parts.password is not None:
         raise ConfigError("The base URL must not carry a user or password: the API key and secret go in the "
                           "profile (or GATE_API_KEY / GATE_API_SECRET).")
-    try:
-        port = parts.port
-    except ValueError:
-        port = -1
-    if port is not None and not 1 <= port <= 65535:
-        raise ConfigError(f"'{url}' has no valid port: a port is a number from 1 to 65535.")
+    check_port(parts, url)
     path = parts.path.rstrip("/")
     if not path.endswith("/api/v4"):
         raise ConfigError("The base URL should end in /api/v4, e.g. " + LIVE_URL + ".")
@@ -96,3 +91,13 @@ def url_for(environment: Environment, custom_url: str = "") -> str:
     if environment is Environment.TESTNET:
         return TESTNET_URL
     return normalise_base_url(custom_url)
+
+
+def check_port(parts: SplitResult, address: str) -> None:
+    """ConfigError if the address names a port that is no port (the base URL's and the WebSocket's rule)."""
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if port is not None and not 1 <= port <= 65535:
+        raise ConfigError(f"'{address}' has no valid port: a port is a number from 1 to 65535.")

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from gatecancel_gui.core.domain.environments import LIVE_URL, TESTNET_URL, is_loopback_host, normalise_base_url
+from gatecancel_gui.core.domain.environments import (
+    LIVE_URL,
+    TESTNET_URL,
+    check_port,
+    is_loopback_host,
+    normalise_base_url,
+)
 from gatecancel_gui.core.domain.errors import ConfigError
 from gatecancel_gui.core.domain.markets import Market
 
@@ -49,12 +55,7 @@ def origin_of(override: str) -> str:
         raise ConfigError("The WebSocket address must not carry a user or password.")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise ConfigError(f"The WebSocket address is an origin only ({example}): Gate's paths are added to it.")
-    try:
-        port = parts.port
-    except ValueError:
-        port = -1
-    if port is not None and not 1 <= port <= 65535:
-        raise ConfigError(f"'{text}' has no valid port: a port is a number from 1 to 65535.")
+    check_port(parts, text)
     if parts.scheme == "ws" and not is_loopback_host(parts.hostname):
         raise ConfigError("Plain ws:// is only allowed to this computer (127.0.0.1 or localhost); use wss://.")
     return f"{parts.scheme}://{parts.netloc}"
