@@ -40,15 +40,18 @@ Line = Callable[[OrderEvent, float], "str | None"]  # an event (and the time it 
 
 
 def event_line(event: OrderEvent, at: float) -> str:
-    """`--follow`: the time, what happened, the market, then the columns of the listing above it
-    (instrument, side, price, left, id), and how a finished order ended."""
-    clock = time.strftime("%H:%M:%S", time.localtime(at))
+    """`--follow`: the time in UTC, marked Z as ISO 8601 does (the window shows times in UTC too, whatever the
+    machine's zone; one word, so the columns stay where scripts split them),
+    what happened, the market, then the columns of the listing above it (instrument, side, price, left, id,
+    text), and how a finished order ended."""
+    clock = time.strftime("%H:%M:%S", time.gmtime(at))
     tail = ""
     if event.finished:
         tail = f"  {event.finish_as or UNKNOWN_FINISH}"
     elif event.listed:
         tail = "  (seen in a re-listing)"
-    return f"{clock} {event.kind.value:<6} {event.market.value:<13} {order_line(event.order)}{tail}"
+    text = f"  {event.order.text}" if event.order.text else ""
+    return f"{clock}Z {event.kind.value:<6} {event.market.value:<13} {order_line(event.order)}{text}{tail}"
 
 
 def event_json(event: OrderEvent, at: float) -> str:

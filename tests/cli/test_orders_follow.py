@@ -9,6 +9,7 @@ import json
 import queue
 import signal
 import threading
+import calendar
 import time
 from decimal import Decimal
 
@@ -26,7 +27,7 @@ from tests.cli.runner import key_env, piped_process, run_main
 from tests.cli.test_cli_input import one_sentence, sent_nothing
 from tests.cli.test_cli_risk import run_cli
 
-AT = time.mktime((2024, 5, 6, 12, 34, 56, 0, 0, -1))  # 12:34:56 local time
+AT = calendar.timegm((2024, 5, 6, 12, 34, 56, 0, 0, 0))  # 12:34:56 UTC
 
 
 def order(market=Market.SPOT, left="0.5", status="open", **kw):
@@ -54,7 +55,7 @@ def event(kind, market=Market.SPOT, finish_as="open", listed=False, **kw):
 ])
 def test_a_text_line_says_when_what_where_and_how_it_finished(ev, words):
     line = event_line(ev, AT)
-    assert "\n" not in line and line.startswith("12:34:56 ")
+    assert "\n" not in line and line.startswith("12:34:56Z ")  # UTC, as the window shows times
     for word in words:
         assert word in line, (word, line)
     if not ev.finished:
@@ -66,7 +67,7 @@ def test_text_lines_keep_the_listings_columns():
     put, finish = event_line(event(EventKind.PUT), AT), event_line(event(EventKind.FINISH, finish_as="ioc"), AT)
     assert put.index("BTC_USDT") == finish.index("BTC_USDT")
     assert put.index("9007199254740993") == finish.index("9007199254740993")
-    assert put.split()[3:8] == ["BTC_USDT", "buy", "50000.1", "0.5", "9007199254740993"]
+    assert put.split()[3:9] == ["BTC_USDT", "buy", "50000.1", "0.5", "9007199254740993", "t-bot"]
 
 
 @pytest.mark.parametrize("ev, expected", [
