@@ -3,13 +3,13 @@ JSON, the stream's state as one sentence on stderr (never on stdout), only the m
 options that are refused before anything is sent."""
 
 import argparse
+import calendar
 import contextlib
 import io
 import json
 import queue
 import signal
 import threading
-import calendar
 import time
 from decimal import Decimal
 
