@@ -47,6 +47,7 @@ class CancelController(QObject):
         self._may_start = may_start  # False while the window is closing
         self._parent = parent
         self.job: CancelJob | None = None
+        self._meanwhile = 0  # orders the stream saw finish while the question was open (not sent)
 
     def _blocked(self) -> bool:
         return self.sessions.session is None or self.job is not None or not self._may_start()
@@ -85,7 +86,7 @@ class CancelController(QObject):
         refs = [o.ref for o in orders]
         run = prepare_cancel(session.client, refs, journal=self._journal(), settings=self.settings)
         self._start(CancelJob(session.client, lambda emit: run.run(refs, emit), run.stop, refs),
-                    f"Cancelling {len(refs)} {pane.noun}…")
+                    f"Cancelling {len(refs)} {pane.noun}…", meanwhile=len(finished))
 
     def cancel_all(self, current: OrdersPane) -> None:
         """Gate's server-side cancel-all for a scope the trader chooses, confirmed by listing again."""
@@ -118,10 +119,13 @@ class CancelController(QObject):
                  if (r := model.result_of(o.key)) is not None and not r.succeeded and r.retryable]
         self.cancel(retry, pane)
 
-    def _start(self, job: CancelJob, saying: str) -> None:
+    def _start(self, job: CancelJob, saying: str, meanwhile: int = 0) -> None:
+        """`meanwhile`: how many orders asked about were dropped because the stream saw them finish while
+        the question was open; the final sentence says so (the question counted them)."""
         if self.job is not None or not self._may_start():  # the question let something else begin
             self.status.say("Nothing was cancelled: the window is busy closing or cancelling.")
             return
+        self._meanwhile = meanwhile
         self.feed.drop()
         # the stream's finishes for these orders wait for this cancel's report: the rows say what it did
         self.feed.live.hold(ref.key for ref in job.expected if ref.kind is self.feed.live.pane.kind)
@@ -140,7 +144,7 @@ class CancelController(QObject):
         if report is not None:
             for pane in self.panes:  # the final word for each order, in the table of its kind
                 pane.model.settle(o for o in report.outcomes.values() if o.ref.kind is pane.kind)
-            summary = report.summary()
+            summary = report.summary() + meanwhile_note(self._meanwhile)
             local = " ".join(text for text in (report.internal_error, report.journal_error) if text)
             if report.refused:
                 self.status.show_error(f"{report.refused} ({summary}) {local}".rstrip())
@@ -162,3 +166,11 @@ class CancelController(QObject):
             self.jobs.stop_all()
             self.status.say("Stopping: no new requests; the answers in flight, then a short look-up of what was "
                             "sent (a few seconds at most)…" if self.job is not None else "Stopping…")
+
+
+def meanwhile_note(count: int) -> str:
+    """The end of the final sentence when the question counted orders that were then not sent (the stream
+    saw them finish while it was open): without it "Cancel 52" and "… of 50" disagree with no word."""
+    if not count:
+        return ""
+    return (f"; {count} finished on {'its' if count == 1 else 'their'} own while you decided (not sent)")

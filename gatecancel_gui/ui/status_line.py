@@ -18,20 +18,21 @@ from gatecancel_gui.core.stream.events import StreamState, StreamStatus
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_MS = 100  # a cancel's progress bar follows at most this often (see follow_progress)
-REASON_CHARS = 60  # a stream label shows this much of a reason; its tooltip has all of it
 
 
 def stream_label(status: StreamStatus, last_event_at: float | None = None) -> tuple[str, str]:
     """A market's stream in a few words for its label, and the tooltip: "Spot: live · 14:02:11" (the time of
-    its last event), "USDT perpetual: reconnecting 2", "Spot: polling — <reason>". Times in UTC, like every
-    time the app shows; the tooltip says so. Three markets share the bar with the sentence and the counts
-    (at 1280 px "last event … UTC" three times cut the last label and the sentence: seen on a screenshot)."""
+    its last event), "USDT perpetual: reconnecting (try 2)", "Spot: polling", "Spot: stopped". Times in UTC,
+    like every time the app shows; the tooltip says so. Three markets share the bar with the sentence and the
+    counts (at 1280 px "last event … UTC" three times cut the last label and the sentence: seen on a
+    screenshot), so a reason is never in the label: a status bar cuts a long label mid-word with no "…"
+    (seen in a trial: "Spot: polling — The server at this address has no "). It is in the tooltip, and the
+    one-time sentence (stream_news) says it when the market falls back."""
     name = status.market.display_name
     last = max((t for t in (last_event_at, status.last_event_at) if t is not None), default=None)
     clock = time.strftime('%H:%M:%S', time.gmtime(last)) if last is not None else ""
     seen = f"last event {clock} UTC" if clock else ""
     reason = status.reason
-    short = reason if len(reason) <= REASON_CHARS else reason[:REASON_CHARS - 1] + "…"
     state = status.state
     if state is StreamState.LIVE:  # a few words: three markets share the bar with the sentence and the counts
         return (f"{name}: live" + (f" · {clock}" if clock else ""),  # the time of its last event (tooltip)
@@ -40,13 +41,14 @@ def stream_label(status: StreamStatus, last_event_at: float | None = None) -> tu
     if state is StreamState.CONNECTING:
         return f"{name}: connecting…", f"{name}: opening the live stream."
     if state is StreamState.RECONNECTING:
-        return (f"{name}: reconnecting {status.attempt}", f"{name}: the live stream dropped ({reason or 'no reason'}); "
-                f"try {status.attempt}. What changed meanwhile is listed once it is back.")
+        return (f"{name}: reconnecting (try {status.attempt})",
+                f"{name}: the live stream dropped ({reason or 'no reason'}); try {status.attempt}. What changed "
+                "meanwhile is listed once it is back.")
     if state is StreamState.POLLING:
-        return (f"{name}: polling — {short}" if short else f"{name}: polling",
+        return (f"{name}: polling",
                 f"{name}: no live stream ({reason or 'no reason given'}); its orders are listed every few seconds "
                 f"instead ({seen or 'no event yet'}).")
-    return (f"{name}: stopped — {short}" if short else f"{name}: stopped",
+    return (f"{name}: stopped",
             f"{name}: the live stream has ended ({reason or 'no reason given'}); Refresh or the auto-refresh keeps "
             "the table current.")
 
@@ -86,19 +88,25 @@ class StatusLine(QObject):
 
     def say(self, text: str) -> None:
         self.message.setStyleSheet("")
+        self._show(text)
+
+    def _show(self, text: str) -> None:
+        """The sentence, and in its tooltip too: a narrow bar cuts a long one (a fallback's reason) mid-word."""
         self.message.setText(text)
+        self.message.setToolTip(text)
 
     def show_error(self, text: str) -> None:
         """Errors are one sentence in the status bar, in red: never a traceback, never a blocking box."""
         log.warning("shown to user: %s", text)
         self.message.setStyleSheet("QLabel { color: #d32f2f; font-weight: bold; }")
-        self.message.setText(text)
+        self._show(text)
         self.errorShown.emit(text)
 
     def withdraw(self, text: str) -> None:
         """This sentence, if still shown, is no longer true."""
         if self.message.text() == text:
             self.message.clear()
+            self.message.setToolTip("")
 
     # -- the live stream, per market -------------------------------------------------------------
 

@@ -198,16 +198,44 @@ def test_a_cancel_covers_what_was_ticked_at_the_click_while_events_arrive(live, 
     assert text_of(win, some[0].key) == "✔ cancelled"
 
 
+def test_orders_that_finish_while_the_question_is_open_are_not_sent_and_the_end_says_so(live, qtbot):
+    win, streams = live
+    model = win.open_pane.model
+    ticked = model.orders()[:5]
+    gone = ticked[:2]
+    model.set_checked([o.key for o in ticked], True)
+    questions = []
+
+    def ask_while_the_stream_speaks(parent, title, text, yes_text=""):
+        questions.append(text)
+        streams.current.play(*(OrderEvent(EventKind.FINISH, replace(o, status="finished", left=Decimal(0)),
+                                          finish_as="filled") for o in gone))
+        qtbot.waitUntil(lambda: all(model.is_settled(o.key) for o in gone))
+        return True
+
+    win.confirm = ask_while_the_stream_speaks
+    with qtbot.waitSignal(win.cancelFinished, timeout=20_000) as done:
+        win.commands["cancel"].trigger()
+    assert questions[0].startswith("Cancel 5 orders")
+    report = done.args[0]
+    assert {ref.key for ref in report.outcomes} == {o.key for o in ticked[2:]}  # never what is gone
+    assert win.status.message.text() == (f"Done: {report.summary()}; 2 finished on their own while you decided "
+                                         "(not sent).")
+    assert report.summary().endswith("of 3")
+
+
 def test_the_status_bar_follows_each_market_and_says_each_fallback_once(live, paper, qtbot):
     win, streams = live
     stream, labels = streams.current, win.status.streams
     stream.say(Market.SPOT, StreamState.LIVE, last_event_at=1_700_000_000.0)
     stream.say(Market.FUTURES_USDT, StreamState.RECONNECTING, attempt=2, reason="The socket closed.")
     stream.say(Market.FUTURES_BTC, StreamState.POLLING, reason="No WebSocket here")
-    qtbot.waitUntil(lambda: labels[Market.FUTURES_BTC].text().startswith("BTC perpetual: polling"))
+    qtbot.waitUntil(lambda: labels[Market.FUTURES_BTC].text() == "BTC perpetual: polling")
+    assert "No WebSocket here" in labels[Market.FUTURES_BTC].toolTip()
     assert labels[Market.SPOT].text() == "Spot: live · 22:13:20"
-    assert labels[Market.FUTURES_USDT].text() == "USDT perpetual: reconnecting 2"
+    assert labels[Market.FUTURES_USDT].text() == "USDT perpetual: reconnecting (try 2)"
     assert "BTC perpetual: no live stream (No WebSocket here)" in win.status.message.text()
+    assert win.status.message.toolTip() == win.status.message.text()  # whole, if a narrow bar cuts it
     win.status.say("something else")
     stream.say(Market.FUTURES_BTC, StreamState.POLLING, reason="No WebSocket here", last_event_at=1.0)
     stream.play(put(a_new_order(win, 20)))  # an event: its time shows on its market's label
@@ -224,7 +252,8 @@ def test_the_status_bar_follows_each_market_and_says_each_fallback_once(live, pa
     assert win.tabs.tabText(1) == "Stop orders (1)" and win.feed.job is None
     # a stopped market: said once; the auto-refresh is the fallback, and its load re-seeds the stream
     stream.say(Market.FUTURES_USDT, StreamState.STOPPED, reason="The key was refused.")
-    qtbot.waitUntil(lambda: labels[Market.FUTURES_USDT].text() == "USDT perpetual: stopped — The key was refused.")
+    qtbot.waitUntil(lambda: labels[Market.FUTURES_USDT].text() == "USDT perpetual: stopped")
+    assert "The key was refused." in labels[Market.FUTURES_USDT].toolTip()
     assert "the live stream stopped (The key was refused.)" in win.status.message.text()
     assert not win.feed.live.covers
     with qtbot.waitSignal(win.loadFinished, timeout=10_000):

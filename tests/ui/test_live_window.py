@@ -110,7 +110,7 @@ def test_a_cancel_while_a_bot_trades_covers_what_was_ticked_and_ticks_no_newcome
 def test_an_exchange_without_websocket_is_polled_and_the_window_says_so(make_window, qtbot):
     with PaperExchange(orders=60, pairs=4, websocket=False) as bare:
         win = live_window(make_window, qtbot, exchange=bare)
-        qtbot.waitUntil(lambda: win.status.streams[Market.SPOT].text().startswith("Spot: polling"), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: win.status.streams[Market.SPOT].text() == "Spot: polling", timeout=WAIT_MS)
         # said once per market (the last to fall back speaks last); the label's tip has the whole reason
         assert "no live stream" in win.status.message.text()
         assert "listed every" in win.status.streams[Market.SPOT].toolTip()
@@ -178,6 +178,6 @@ def test_a_dropped_socket_says_reconnecting_and_the_order_placed_meanwhile_comes
     paper.drop_sockets()
     placed = paper.book.place("BTC_USDT", "buy", Decimal("51000"), Decimal("0.01"))  # in the gap, maybe
     qtbot.waitUntil(lambda: text_of(win, placed.id) == "★ new", timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: any(t.startswith("Spot: reconnecting 1") for t in shown), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: any(t.startswith("Spot: reconnecting (try 1)") for t in shown), timeout=WAIT_MS)
     wait_live(win, qtbot)
     assert [o.key for o in win.open_pane.model.orders()].count(placed.id) == 1
