@@ -182,3 +182,14 @@ def test_any_arrival_order_ends_at_the_newest_state(arrival):
         assert held.orders()[0].left == Decimal(10 - newest)
     assert held.orders() == []
     assert all(held.apply([replace(e, version=99)]) == [] for e in events.values())
+
+
+def test_a_finish_read_from_its_record_carries_the_records_numbers():
+    """An order that finished while no socket carried it: looked up, its finish has the record's numbers
+    (filled in the gap: left 0); not looked up, the numbers last held, and no word on how it finished."""
+    filled_record = order("1", left="0")
+    events = relisting_diff(held_map(order("1"), order("2")), [], {"1": "filled"}, {"1": filled_record})
+    finishes = {e.order.id: e for e in events}
+    assert finishes["1"].finish_as == "filled" and finishes["1"].order.left == 0
+    assert finishes["1"].order.filled_amount == 10 and finishes["1"].order.status == "finished"
+    assert finishes["2"].finish_as == "" and finishes["2"].order.left == 10 and finishes["2"].order.filled_amount == 0

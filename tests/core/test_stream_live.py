@@ -474,3 +474,137 @@ def test_no_secret_reaches_a_log_line(caplog):
         text = "\n".join(r.getMessage() for r in caplog.records)
         assert ex.main_key.secret not in text and ex.main_key.key not in text and '"SIGN"' not in text
         assert all(ex.main_key.secret not in s.reason for s in recorder.statuses)
+
+
+# -- what finished while no socket carried it, and a dead exchange while polling -----------------------------
+
+
+def assert_finished_with_the_records_numbers(recorder, filled, part_cancelled):
+    finish = recorder.wait_event(filled.id, FINISH)
+    assert finish.listed and finish.finish_as == "filled"
+    assert finish.order.left == 0 and finish.order.filled_amount == filled.amount
+    assert finish.order.id == filled.id and finish.order.instrument == filled.currency_pair
+    finish = recorder.wait_event(part_cancelled.id, FINISH)
+    assert finish.listed and finish.finish_as == "cancelled"
+    assert finish.order.left == Decimal("3") and finish.order.filled_amount == Decimal("1")
+
+
+def test_polling_reports_a_finish_with_the_numbers_of_its_record():
+    """No WebSocket: an order filled between two listings is reported filled with left 0 and all of it
+    filled (its record's numbers), not with the numbers it was last listed with; one partly filled and
+    then cancelled, with what its record says was left."""
+    with PaperExchange(orders=0, websocket=False) as ex, client_for(ex) as client:
+        recorder = Recorder()
+        stream = stream_for(client, [Market.SPOT], recorder)
+        stream.start()
+        try:
+            recorder.wait_state(Market.SPOT, StreamState.POLLING)
+            filled = ex.book.place("BTC_USDT", "buy", Decimal("60000"), Decimal("3.1266"))
+            part = ex.book.place("ETH_USDT", "sell", Decimal("3000"), Decimal("4"))
+            recorder.wait_event(filled.id, PUT)
+            recorder.wait_event(part.id, PUT)
+            with ex.book.lock:  # both within one gap between listings
+                ex.book.fill(filled.id)
+                ex.book.fill(part.id, Decimal("1"))
+                ex.book.cancel(part.id, "ETH_USDT")
+            assert_finished_with_the_records_numbers(recorder, filled, part)
+        finally:
+            stream.stop()
+
+
+def test_a_reconnects_listing_reports_a_finish_with_the_numbers_of_its_record():
+    with PaperExchange(orders=0) as ex, client_for(ex) as client:
+        recorder = Recorder()
+        settings = StreamSettings(backoff_s=(0.05,), poll_interval_s=30.0, socket_retry_s=0.5)
+        stream = stream_for(client, [Market.SPOT], recorder, settings=settings)
+        stream.start()
+        try:
+            recorder.wait_state(Market.SPOT, StreamState.LIVE)
+            filled = ex.book.place("BTC_USDT", "buy", Decimal("60000"), Decimal("3.1266"))
+            part = ex.book.place("ETH_USDT", "sell", Decimal("3000"), Decimal("4"))
+            recorder.wait_event(filled.id, PUT)
+            recorder.wait_event(part.id, PUT)
+            mark = len(recorder.statuses)
+            ex.sockets.enabled = False
+            ex.drop_sockets()
+            recorder.wait_seen(Market.SPOT, StreamState.POLLING, mark)
+            ex.book.fill(filled.id)
+            ex.book.fill(part.id, Decimal("1"))
+            ex.book.cancel(part.id, "ETH_USDT")
+            ex.sockets.enabled = True
+            recorder.wait_seen(Market.SPOT, StreamState.LIVE, mark)
+            assert_finished_with_the_records_numbers(recorder, filled, part)
+            assert [e.kind for e in recorder.of(filled.id)] == [PUT, FINISH]
+        finally:
+            stream.stop()
+
+
+def test_polling_says_at_once_when_the_orders_cannot_be_listed():
+    """The exchange stops while the stream polls: the next listing's failure is said at once (not at the
+    socket's next try a minute later), in the client's words, still polling and still saying why. (The
+    asyncio server, not the threaded one: stopping it also ends the connections the client keeps open.)"""
+    ex = PaperExchange(orders=3, websocket=False, network=NetworkShape(tls=False)).start()
+    stopped = False
+    try:
+        with client_for(ex) as client:
+            recorder = Recorder()
+            stream = stream_for(client, [Market.SPOT], recorder, settings=StreamSettings(
+                backoff_s=(0.05,), poll_interval_s=0.1, socket_retry_s=60.0))
+            stream.start()
+            try:
+                polling = recorder.wait_state(Market.SPOT, StreamState.POLLING)
+                assert polling.reason.startswith("The server at this address has no WebSocket (HTTP 404): ")
+                mark = len(recorder.statuses)
+                ex.stop()
+                stopped = True
+                failing = recorder.wait_seen(Market.SPOT, StreamState.POLLING, mark, timeout_s=3.0)
+                assert failing.reason.startswith("The orders could not be listed: Nothing answers at this address")
+                assert failing.reason.endswith(polling.reason)  # still polling, and still saying why
+                assert "Errno" not in failing.reason and "Error" not in failing.reason
+                # said once, not at every failed listing
+                time.sleep(0.5)
+                assert sum(s.reason == failing.reason for s in recorder.statuses) == 1
+            finally:
+                stream.stop()
+    finally:
+        if not stopped:
+            ex.stop()
+
+
+def test_a_listing_that_fails_then_works_again_while_polling_says_so():
+    """The reason goes back once the orders can be listed again (an injected run of failures here)."""
+    with PaperExchange(orders=3, websocket=False) as ex, client_for(ex) as client:
+        recorder = Recorder()
+        stream = stream_for(client, [Market.SPOT], recorder, settings=StreamSettings(
+            backoff_s=(0.05,), poll_interval_s=0.1, socket_retry_s=60.0))
+        stream.start()
+        try:
+            polling = recorder.wait_state(Market.SPOT, StreamState.POLLING)
+            mark = len(recorder.statuses)
+            ex.plan("GET /spot/open_orders", repeat="busy_503")
+            failing = recorder.wait_seen(Market.SPOT, StreamState.POLLING, mark, timeout_s=5.0)
+            assert failing.reason.startswith("The orders could not be listed: ")
+            ex.fault_plans.clear()
+            mark = len(recorder.statuses)
+            back = recorder.wait_seen(Market.SPOT, StreamState.POLLING, mark, timeout_s=5.0)
+            assert back.reason == polling.reason
+        finally:
+            stream.stop()
+
+
+def test_polling_reports_a_futures_finish_with_the_numbers_of_its_record():
+    with PaperExchange(orders=0, futures_orders=0, websocket=False) as ex, client_for(ex) as client:
+        recorder = Recorder()
+        stream = stream_for(client, [Market.FUTURES_USDT], recorder)
+        stream.start()
+        try:
+            recorder.wait_state(Market.FUTURES_USDT, StreamState.POLLING)
+            filled = ex.futures.place("usdt", "BTC_USDT", -10, Decimal("64000.5"))
+            key = f"{Market.FUTURES_USDT.value}:{filled.id}"
+            recorder.wait_event(key, PUT)
+            ex.futures.fill("usdt", filled.id)
+            finish = recorder.wait_event(key, FINISH)
+            assert finish.finish_as == "filled" and finish.order.left == 0 and finish.order.filled_amount == 10
+            assert finish.order.market is Market.FUTURES_USDT and finish.order.side == "sell"
+        finally:
+            stream.stop()

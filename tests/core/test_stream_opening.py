@@ -2,6 +2,9 @@
 no socket is to be had, try again where one may come back. Sentences carry no secret."""
 
 import asyncio
+import errno
+import logging
+import socket
 import ssl
 
 import pytest
@@ -63,24 +66,34 @@ def response(status):
 
 
 @pytest.mark.parametrize(("exc", "poll", "words"), [
-    (InvalidStatus(response(404)), True, "has no WebSocket (HTTP 404)"),
-    (InvalidStatus(response(400)), True, "has no WebSocket (HTTP 400)"),
-    (InvalidStatus(response(503)), False, "busy (HTTP 503)"),
-    (InvalidStatus(response(429)), False, "busy (HTTP 429)"),
-    (InvalidProxyStatus(response(403)), True, "proxy would not carry a WebSocket (HTTP 403)"),
-    (InvalidProxy("http://u:secret-pass-9@p:1", "bad"), True, "proxy would not carry"),
-    (InvalidMessage("did not receive a valid HTTP response"), True, "did not open a WebSocket"),
-    (ssl.SSLCertVerificationError("certificate verify failed"), True, "certificate is not trusted"),
-    (ConnectionClosedError(None, None), False, "the WebSocket dropped"),
-    (ConnectionRefusedError(111, "Connection refused"), False, "the WebSocket failed (ConnectionRefusedError"),
-    (TimeoutError(), False, "did not answer in time"),
+    (InvalidStatus(response(404)), True, "the server at this address has no WebSocket (HTTP 404)"),
+    (InvalidStatus(response(400)), True, "the server at this address has no WebSocket (HTTP 400)"),
+    (InvalidStatus(response(503)), False, "the WebSocket server is busy (HTTP 503)"),
+    (InvalidStatus(response(429)), False, "the WebSocket server is busy (HTTP 429)"),
+    (InvalidProxyStatus(response(403)), True, "the proxy would not carry a WebSocket (HTTP 403)"),
+    (InvalidProxy("http://u:secret-pass-9@p:1", "bad"), True, "the proxy would not carry a WebSocket"),
+    (InvalidMessage("did not receive a valid HTTP response"), True, "the server did not answer as a WebSocket"),
+    (ssl.SSLCertVerificationError("certificate verify failed"), True,
+     "the WebSocket's certificate is not trusted by this computer"),
+    (ConnectionClosedError(None, None), False, "the WebSocket connection dropped"),
+    (ConnectionResetError(104, "Connection reset by peer"), False, "the WebSocket connection dropped"),
+    (ConnectionRefusedError(111, "Connection refused"), False, "nothing answers at this address"),
+    (socket.gaierror(-2, "Name or service not known"), False, "the WebSocket's host could not be found"),
+    (OSError(errno.ENETUNREACH, "Network is unreachable"), False, "the network cannot reach the WebSocket's host"),
+    (OSError("something else"), False, "the WebSocket connection failed"),
+    (TimeoutError(), False, "the WebSocket did not answer in time"),
     # a module missing from a build is that, not a SOCKS proxy: said as it is, and tried again
-    (ImportError("cannot import name 'x' from 'websockets.asyncio'"), False, "the WebSocket failed (ImportError"),
+    (ImportError("cannot import name 'x' from 'websockets.asyncio'"), False,
+     "a part of the WebSocket client is missing from this build"),
+    (RuntimeError("boom"), False, "the WebSocket failed on an unexpected error (see the log)"),
 ])
-def test_failures_are_sorted(exc, poll, words):
+def test_failures_are_sorted(exc, poll, words, caplog):
+    """A trader's words: no exception class, no errno, no library's message; those go to the log."""
+    caplog.set_level(logging.INFO, logger=opening.__name__)
     sorted_ = sort_failure(exc)
-    assert sorted_.poll is poll and words in sorted_.why
+    assert sorted_.poll is poll and sorted_.why == words
     assert "secret-pass-9" not in sorted_.why
+    assert type(exc).__name__ in caplog.text and "secret-pass-9" not in caplog.text
 
 
 def test_a_secret_the_app_holds_never_reaches_a_sentence():

@@ -72,6 +72,10 @@ class MarketStream:
         self._lost_at = time.monotonic()  # since when no socket has carried the orders (for listing meanwhile)
         self._listed_at = 0.0
         self._went_live = False  # the last session got as far as LIVE
+        # while no socket carries the orders: the status said (state, attempt, reason), and why the last
+        # listing failed ("" when it worked), said before that reason until a listing works again
+        self._waiting: tuple[StreamState, int, str] | None = None
+        self._listing_failure = ""
 
     @property
     def status(self) -> StreamStatus:
@@ -140,8 +144,7 @@ class MarketStream:
                 failures, self._lost_at = 0, time.monotonic()
             failures += 1
             delay = self.settings.backoff_s[min(failures, len(self.settings.backoff_s)) - 1]
-            self._set_status(StreamState.RECONNECTING, attempt=failures,
-                             reason=f"{why[0].upper()}{why[1:]}; reconnecting in {delay:g} s.")
+            self._set_waiting(StreamState.RECONNECTING, failures, joined(why, f"reconnecting in {delay:g} s"))
             await self._wait_listing(delay)
 
     async def _session(self) -> None:
@@ -156,6 +159,7 @@ class MarketStream:
             early = await self._subscribe(ws)
             await self._close_gap()
             self._went_live = True
+            self._waiting, self._listing_failure = None, ""
             self._set_status(StreamState.LIVE)
             self._deliver(self.held.apply(early))
             await self._read(ws)
@@ -182,7 +186,7 @@ class MarketStream:
                 if exc.label in NOT_GATE_LABELS:
                     raise CannotOpen("the server did not give the futures user id its WebSocket needs",
                                      poll=True) from None
-                raise CannotOpen(f"the futures user id could not be read ({exc.label})", poll=False) from None
+                raise CannotOpen(f"the futures user id could not be read: {exc.user_message}", poll=False) from None
 
     async def _subscribe(self, ws: ClientConnection) -> list[OrderEvent]:
         """Send the signed subscription and wait (bounded) for its answer; the order events read before it
@@ -258,15 +262,15 @@ class MarketStream:
         except GateError as exc:
             if exc.refuses_every_request:
                 raise Refused(f"{exc.user_message} The live stream stopped.") from None
-            raise CannotOpen(f"the orders could not be listed ({exc.label})", poll=False) from None
+            raise CannotOpen(f"the orders could not be listed: {exc.user_message}", poll=False) from None
         self._deliver(self.held.apply(events))
 
     async def _poll(self, why: str) -> None:
         """No socket here: list every poll interval, and try the socket again every socket_retry_s."""
         settings = self.settings
-        self._set_status(StreamState.POLLING, reason=f"{why[0].upper()}{why[1:]}: the orders are listed every "
-                         f"{settings.poll_interval_s:g} s instead, and the WebSocket is tried again every "
-                         f"{settings.socket_retry_s:g} s.")
+        self._set_waiting(StreamState.POLLING, 0, joined(
+            why, f"the orders are listed every {settings.poll_interval_s:g} s instead, and the WebSocket is "
+                 f"tried again every {settings.socket_retry_s:g} s", colon=True))
         retry_at = time.monotonic() + settings.socket_retry_s
         while not self._stop.is_set() and time.monotonic() < retry_at:
             await self._list_quietly()
@@ -285,12 +289,20 @@ class MarketStream:
             await asyncio.sleep(max(0.01, min(end, due) - now))
 
     async def _list_quietly(self) -> None:
-        """A listing while no socket carries the orders: its failure is logged (the next one may work), a
-        refusal of the account ends the stream."""
+        """A listing while no socket carries the orders (polling, or between reconnects): its failure is said
+        at once in the status (the state kept, the reason saying the orders could not be listed and why) and
+        the stream goes on (the next one may work); once one works the reason goes back. A refusal of the
+        account ends the stream."""
         try:
             await self._close_gap()
         except CannotOpen as exc:
-            log.info("%s stream: %s", self.market.value, exc.why)
+            failure = sentence(exc.why)
+            if failure != self._listing_failure:  # logged once, not at every listing while it lasts
+                log.info("%s stream: %s", self.market.value, exc.why)
+            self._listing_failure = failure
+        else:
+            self._listing_failure = ""
+        self._show_waiting()
 
     async def _off_loop(self, call: Callable[..., T], *args: object, **kwargs: object) -> T:
         """A blocking REST call on a worker thread, awaited (the loop meanwhile serves the socket)."""
@@ -306,6 +318,20 @@ class MarketStream:
             self._on_events(events)
         except Exception:
             log.exception("a live stream listener failed on %d %s events", len(events), self.market.value)
+
+    def _set_waiting(self, state: StreamState, attempt: int, reason: str) -> None:
+        """A state without a socket (POLLING, RECONNECTING), said with the last listing's failure if any."""
+        self._waiting = (state, attempt, reason)
+        self._show_waiting()
+
+    def _show_waiting(self) -> None:
+        if self._waiting is None:
+            return
+        state, attempt, reason = self._waiting
+        failure = self._listing_failure
+        if failure and failure not in reason:
+            reason = f"{failure} {reason}"
+        self._set_status(state, attempt=attempt, reason=reason)
 
     def _set_status(self, state: StreamState, *, attempt: int = 0, reason: str = "") -> None:
         if self._stop.is_set() and state is not StreamState.STOPPED:
@@ -323,3 +349,26 @@ class MarketStream:
             self._on_status(status)
         except Exception:
             log.exception("a live stream status listener failed")
+
+
+def sentence(clause: str) -> str:
+    """A clause as a sentence of its own: capitalised, ended with a full stop."""
+    text = clause.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if _ends_sentence(text) else f"{text}."
+
+
+def joined(why: str, then: str, *, colon: bool = False) -> str:
+    """Why, then what the stream does about it, as one reason: "Why; then." (or "Why: then."), or, when
+    `why` is already a sentence (a client's own words end with a full stop), "Why. Then."."""
+    why = why.strip()
+    why = why[0].upper() + why[1:] if why else why
+    if _ends_sentence(why):
+        return f"{why} {then[0].upper()}{then[1:]}."
+    return f"{why}{':' if colon else ';'} {then}."
+
+
+def _ends_sentence(text: str) -> bool:
+    return text.rstrip(")").endswith((".", "!", "?"))

@@ -57,12 +57,14 @@ def judge(current: HeldOrder | None, finished: bool, event: OrderEvent) -> Order
 
 
 def relisting_diff(held: Mapping[str, HeldOrder], listed: Iterable[Order],
-                   finish_as: Mapping[str, str | None]) -> list[OrderEvent]:
+                   finish_as: Mapping[str, str | None],
+                   recorded: Mapping[str, Order] | None = None) -> list[OrderEvent]:
     """What a listing says happened since the orders held were last seen, as listed events: an order listed
     and not held was put; one held and listed with other numbers was updated; one held and not listed
     finished, `finish_as` saying how when it was looked up ("" when not known: it finished while no socket
-    was open). A key whose `finish_as` is None was found still open (a listing's pages can shift): it is
-    kept. Every event still goes through `judge` when it is applied."""
+    was open), with the numbers of its record in `recorded` when it was read (else the numbers last held:
+    no fill is claimed that nothing said). A key whose `finish_as` is None was found still open (a listing's
+    pages can shift): it is kept. Every event still goes through `judge` when it is applied."""
     listed_by_key = {order.key: order for order in listed}
     events = [OrderEvent(EventKind.PUT if key not in held else EventKind.UPDATE, order, listed=True)
               for key, order in listed_by_key.items()
@@ -73,7 +75,8 @@ def relisting_diff(held: Mapping[str, HeldOrder], listed: Iterable[Order],
         how = finish_as.get(key, "")
         if how is None:
             continue
-        events.append(OrderEvent(EventKind.FINISH, replace(entry.order, status="finished"), how, listed=True))
+        last = (recorded or {}).get(key, entry.order)
+        events.append(OrderEvent(EventKind.FINISH, replace(last, status="finished"), how, listed=True))
     return events
 
 

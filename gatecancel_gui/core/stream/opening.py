@@ -10,9 +10,11 @@ writes from one thread; every wait there is bounded or cancelled by stop()."""
 
 from __future__ import annotations
 
+import errno
 import functools
 import logging
 import re
+import socket
 import ssl
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -36,6 +38,7 @@ CLOSE_TIMEOUT_S = 1.0           # the closing handshake: never longer than this
 MAX_MESSAGE = 16 * 2**20        # one notification may carry thousands of orders (a cancel-all)
 MAX_QUEUE = 4096                # messages read ahead while a listing closes the gap
 USER_AGENT = "gatecancel"
+log = logging.getLogger(__name__)
 # websockets logs every frame at DEBUG, the subscription's KEY and SIGN among them: never at this level
 FRAMES_LOG = logging.getLogger(__name__ + ".frames")
 FRAMES_LOG.setLevel(logging.INFO)
@@ -82,28 +85,51 @@ def socket_tls(ca_file: str | None) -> ssl.SSLContext:
 
 
 def sort_failure(exc: BaseException) -> CannotOpen:
-    """Why a socket could not be opened (or was lost), sorted: poll, or try again."""
+    """Why a socket could not be opened (or was lost), sorted: poll, or try again. The reason is in a
+    trader's words; the exception itself (its class, its errno) goes to the log only."""
+    sorted_ = _sorted(exc)
+    log.info("WebSocket: %s (%s)", sorted_.why, describe(exc))
+    return sorted_
+
+
+def _sorted(exc: BaseException) -> CannotOpen:
     if isinstance(exc, ImportError) and "socks" in str(exc).lower():  # websockets needs python-socks for it
         return CannotOpen("the SOCKS proxy cannot carry a WebSocket in this build (it needs python-socks)",
                           poll=True)
+    if isinstance(exc, ImportError):  # a module missing from a build: said as it is (the log names it)
+        return CannotOpen("a part of the WebSocket client is missing from this build", poll=False)
     if isinstance(exc, InvalidProxyStatus):
         return CannotOpen(f"the proxy would not carry a WebSocket (HTTP {exc.response.status_code})", poll=True)
     if isinstance(exc, (ProxyError, InvalidProxy)):
-        return CannotOpen(f"the proxy would not carry a WebSocket ({describe(exc)})", poll=True)
+        return CannotOpen("the proxy would not carry a WebSocket", poll=True)
     if isinstance(exc, InvalidStatus):
         status = exc.response.status_code
         if status == 429 or status >= 500:
             return CannotOpen(f"the WebSocket server is busy (HTTP {status})", poll=False)
         return CannotOpen(f"the server at this address has no WebSocket (HTTP {status})", poll=True)
-    if isinstance(exc, (InvalidHandshake, InvalidURI)):
-        return CannotOpen(f"the server at this address did not open a WebSocket ({describe(exc)})", poll=True)
+    if isinstance(exc, InvalidURI):
+        return CannotOpen("the WebSocket address is not one a WebSocket can be opened at", poll=True)
+    if isinstance(exc, InvalidHandshake):
+        return CannotOpen("the server did not answer as a WebSocket", poll=True)
     if isinstance(exc, ssl.SSLCertVerificationError) or is_untrusted_certificate(exc):
         return CannotOpen("the WebSocket's certificate is not trusted by this computer", poll=True)
     if isinstance(exc, ConnectionClosed):
-        return CannotOpen(f"the WebSocket dropped ({describe(exc)})", poll=False)
+        return CannotOpen("the WebSocket connection dropped", poll=False)
     if isinstance(exc, TimeoutError):
         return CannotOpen("the WebSocket did not answer in time", poll=False)
-    return CannotOpen(f"the WebSocket failed ({describe(exc)})", poll=False)
+    if isinstance(exc, socket.gaierror):
+        return CannotOpen("the WebSocket's host could not be found", poll=False)
+    if isinstance(exc, ConnectionRefusedError):
+        return CannotOpen("nothing answers at this address", poll=False)
+    if isinstance(exc, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, EOFError)):
+        return CannotOpen("the WebSocket connection dropped", poll=False)
+    if isinstance(exc, ssl.SSLError):
+        return CannotOpen("the WebSocket's secure connection failed", poll=False)
+    if isinstance(exc, OSError) and exc.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN):
+        return CannotOpen("the network cannot reach the WebSocket's host", poll=False)
+    if isinstance(exc, OSError):
+        return CannotOpen("the WebSocket connection failed", poll=False)
+    return CannotOpen("the WebSocket failed on an unexpected error (see the log)", poll=False)
 
 
 _LOGIN_IN_URL = re.compile(r"//[^/@\s]+@")
