@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState
 from gatecancel_gui.core.stream.events import EventKind, OrderEvent
 from gatecancel_gui.ui.order_rows import PreparedRows
-from gatecancel_gui.ui.theme import SEEN_ON_STREAM
+from gatecancel_gui.ui.theme import ELSEWHERE, SEEN_ON_STREAM
 
 FILLED_LABEL = "ORDER_FILLED"      # a settled label (outcomes.GONE_LABELS): nothing is sent for the order again
 FINISHED_LABEL = "ORDER_FINISHED"  # finished some other way (ioc, stp, liquidated, ...): settled too
+CANCELLED_LABEL = "ORDER_CANCELLED"  # cancelled by someone else (another app, a bot, the web site): settled too
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,21 +43,27 @@ class Change:
     finish: LiveItem | None = None
 
 
-def finish_outcome(event: OrderEvent) -> CancelOutcome | None:
+def finish_outcome(event: OrderEvent, ours: bool = False) -> CancelOutcome | None:
     """The table's outcome for a finished order, from the order's own record as the stream saw it
-    (reconciled). Cancelled reads as cancelled; filled (or ioc, stp, liquidated …) reads as its word and is
-    never called cancelled; settled either way, so a cancel never sends it. None for a finish whose way Gate
-    did not say (finished while the socket was down): the row is marked gone instead."""
+    (reconciled), settled either way, so a cancel never sends it. It reads as the stream's word, grey
+    (theme.finished_on_its_own): filled, ioc, stp, liquidated … and a cancel made elsewhere ("● cancelled",
+    "cancelled elsewhere" in its tooltip): never green, which is this window's own confirmed cancel, and never
+    a failed one. `ours`: this window sent a cancel for the order and had no answer to it (lost, or still
+    out): a "cancelled" is then that cancel's, confirmed by the stream, and reads as ✔ cancelled. None for a
+    finish whose way Gate did not say (finished while the socket was down): the row is marked gone instead."""
     word = event.finish_as.strip()
     if not word or word == "open":
         return None
-    ref, left = event.order.ref, event.order.left
-    message = f"{word.replace('_', ' ')} {SEEN_ON_STREAM}"
+    ref, left, text = event.order.ref, event.order.left, event.order.text
+    if word == "cancelled" and ours:
+        return CancelOutcome(ref, OutcomeState.CANCELLED, message=f"cancelled {SEEN_ON_STREAM}", text=text,
+                             reconciled=True, left=left)
     if word == "cancelled":
-        return CancelOutcome(ref, OutcomeState.CANCELLED, message=message, text=event.order.text, reconciled=True,
-                             left=left)
+        return CancelOutcome(ref, OutcomeState.REJECTED, CANCELLED_LABEL, f"cancelled {ELSEWHERE} {SEEN_ON_STREAM}",
+                             text=text, reconciled=True, left=left)
     label = FILLED_LABEL if word == "filled" else FINISHED_LABEL
-    return CancelOutcome(ref, OutcomeState.REJECTED, label, message, text=event.order.text, reconciled=True, left=left)
+    return CancelOutcome(ref, OutcomeState.REJECTED, label, f"{word.replace('_', ' ')} {SEEN_ON_STREAM}", text=text,
+                         reconciled=True, left=left)
 
 
 def fold(items: list[LiveItem]) -> list[Change]:

@@ -12,9 +12,10 @@ answering between slices.
 
 What an event does to a row (live_events): a put inserts it marked "★ new" (until the trader selects or
 ticks it, or the next manual refresh); an update changes its numbers, its check and result kept; a finish
-leaves it in sight with what happened (cancelled; filled, ioc … never called cancelled), or marks it gone
-when Gate did not say how. Outcomes go through the one merge rule, so a known one (our own cancel's ✔) is
-never replaced by a weaker word, and a finished row is never revived. While our own cancel runs, the
+leaves it in sight with what happened, grey (filled, ioc …, or "● cancelled" elsewhere: only this window's
+own confirmed cancel is green "✔ cancelled"), or marks it gone when Gate did not say how. Outcomes go
+through the one merge rule, so a known one (our own cancel's ✔) is never replaced by a weaker word, and a
+finished row is never revived. While our own cancel runs, the
 stream's finishes for its orders wait for its report (`hold` / `release`): the row says what our cancel
 did, and the stream's word only fills in where the cancel could not tell.
 """
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import QTableView
 from gatecancel_gui.core.domain.errors import ConfigError
 from gatecancel_gui.core.domain.markets import FUTURES, Market
 from gatecancel_gui.core.domain.orders import Order, OrderKind
+from gatecancel_gui.core.domain.outcomes import OutcomeState
 from gatecancel_gui.core.gate.client import GateClient
 from gatecancel_gui.core.stream.account import AccountStream, StreamSettings
 from gatecancel_gui.core.stream.events import OrderEvent, StreamState, StreamStatus
@@ -53,6 +55,7 @@ SLICE = 50
 # How long a switch or a close waits for the stream's threads before its client is closed: 2-13 ms measured
 # over loopback; the bound only matters for a thread still opening a socket (which ends alone after it).
 STOP_BEFORE_CLOSE_S = 0.25
+UNANSWERED = (OutcomeState.UNKNOWN, OutcomeState.IN_FLIGHT)  # our cancel sent, and no answer came back
 StreamFactory = Callable[..., Any]  # AccountStream's signature; tests pass a scripted fake
 
 
@@ -189,7 +192,10 @@ class LiveFeed(QObject):
         """Our cancel's report has settled its rows: the finishes held meanwhile go through the merge rule
         (they fill in only where the cancel could not tell, e.g. an order still unknown)."""
         held, self._held, self._holding = self._held, [], frozenset()
-        self._finish(held)
+        model = self.pane.model
+        sent = {item.key for item in held  # sent by our cancel, no answer: a "cancelled" is most likely ours
+                if (r := model.result_of(item.key)) is not None and r.state in UNANSWERED}
+        self._finish(held, ours=sent)
 
     # -- events and statuses, on the GUI thread --------------------------------------------------
 
@@ -233,11 +239,13 @@ class LiveFeed(QObject):
         if any(self.pane.pair_filter.findText(item.event.order.instrument) < 0 for item in new):
             self.pane.refill_pairs()  # a pair the load never saw can be filtered on
 
-    def _finish(self, items: list[LiveItem]) -> None:
-        model = self.pane.model
+    def _finish(self, items: list[LiveItem], ours: Iterable[str] = ()) -> None:
+        """The finishes' outcomes through the merge rule; `ours`: orders our cancel sent with no answer (a
+        "cancelled" for one of them is that cancel's)."""
+        model, ours = self.pane.model, set(ours)
         outcomes = []
         for item in items:
-            outcome = finish_outcome(item.event)
+            outcome = finish_outcome(item.event, ours=item.key in ours)
             if outcome is not None:
                 outcomes.append(outcome)
             elif not model.is_settled(item.key):  # finished while the socket was down: how, Gate did not say

@@ -280,7 +280,7 @@ class MainWindow(QMainWindow):
 
     def clear_cancelled(self) -> None:
         model = self.pane.model
-        model.remove_ids({i for i, r in model.results.items() if r.succeeded} | model.gone_ids)
+        model.remove_ids(model.done_ids())
 
     def stop_sending(self) -> None:
         self.cancels.stop_sending()
@@ -343,11 +343,11 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         busy = self.jobs.busy
         model = self.pane.model
-        succeeded, retryable = model.result_summary()
+        clearable, retryable = model.result_summary()
         closing = self.shutdown.closing
         cancelling = self.cancels.job is not None or closing  # a load never holds a cancel back
         update_enabled(self.commands, ActionState(self.sessions.session is not None, busy, cancelling,
-                                                  bool(model.checked), retryable, succeeded or bool(model.gone_ids)))
+                                                  bool(model.checked), retryable, clearable or bool(model.gone_ids)))
         self.profile_box.setEnabled(not busy and not self.risk.armed and not closing)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802

@@ -54,7 +54,14 @@ from gatecancel_gui.ui.order_rows import (
     prepare_rows,
 )
 from gatecancel_gui.ui.table_rows import MAX_RUNS, RESET_FRACTION, RefreshPlan, RowIndex, in_place, runs, sorted_place
-from gatecancel_gui.ui.theme import is_dark, outcome_background, outcome_text, side_colour, state_background
+from gatecancel_gui.ui.theme import (
+    finished_on_its_own,
+    is_dark,
+    outcome_background,
+    outcome_text,
+    side_colour,
+    state_background,
+)
 
 
 def same_order(old: Order, new: Order) -> bool:
@@ -478,17 +485,23 @@ class OrdersModel(QAbstractTableModel):
         self.resultsChanged.emit()
 
     def result_summary(self) -> tuple[bool, bool]:
-        """(any row cancelled, any red row a new cancel could still help): what the window's actions depend
-        on, worked out once per change of the results, not once per table event (a new order, a check)."""
+        """(any row Clear cancelled removes, any red row a new cancel could still help): what the window's
+        actions depend on, worked out once per change of the results, not once per table event (a new
+        order, a check)."""
         if self._summary is None:
-            succeeded = retryable = False
+            clearable = retryable = False
             for r in self._results.values():
-                succeeded = succeeded or r.succeeded
+                clearable = clearable or r.succeeded or finished_on_its_own(r)
                 retryable = retryable or (not r.succeeded and r.retryable and r.final)
-                if succeeded and retryable:
+                if clearable and retryable:
                     break
-            self._summary = (succeeded, retryable)
+            self._summary = (clearable, retryable)
         return self._summary
+
+    def done_ids(self) -> set[str]:
+        """The rows that are over (what Clear cancelled removes): cancelled here (green), finished by
+        themselves or cancelled elsewhere as the stream saw (grey), and gone."""
+        return {k for k, r in self._results.items() if r.succeeded or finished_on_its_own(r)} | self.gone_ids
 
     def result_of(self, order_id: str) -> CancelOutcome | None:
         return self._results.get(order_id)

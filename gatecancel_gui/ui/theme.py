@@ -31,8 +31,10 @@ MARKS = {
 }
 
 # The end of the message of an outcome the live stream saw (ui/live_events.finish_outcome): "filled (seen on
-# Gate's stream)". An order that filled (or ended as ioc, stp …) reads as its word, never as a failed cancel.
+# Gate's stream)". An order that filled (or ended as ioc, stp …) reads as its word, never as a failed cancel;
+# one cancelled by someone else is "cancelled elsewhere (seen on Gate's stream)", its cell "● cancelled".
 SEEN_ON_STREAM = "(seen on Gate's stream)"
+ELSEWHERE = "elsewhere"
 FINISHED_MARK = "●"
 
 ENVIRONMENT_BADGES = {
@@ -79,16 +81,18 @@ def result_text(state: OutcomeState, label: str, ended: bool = False) -> str:
 
 
 def finished_on_its_own(outcome: CancelOutcome) -> bool:
-    """The stream saw the order end by itself (filled, ioc, stp, liquidated …): no cancel failed here, so
-    the row is neither red nor counted with the failed ones."""
+    """The stream saw the order end by itself or elsewhere (filled, ioc, stp, liquidated …, or cancelled by
+    someone else): no cancel failed here and none succeeded, so the row is grey, neither red nor green, and
+    counted neither with the failed ones nor with this window's cancels."""
     return outcome.state is OutcomeState.REJECTED and outcome.message.endswith(SEEN_ON_STREAM)
 
 
 def outcome_text(outcome: CancelOutcome) -> str:
-    """The result cell for an outcome: the stream's finish as its word ("● filled", "● ioc"), else
-    result_text."""
+    """The result cell for an outcome: the stream's finish as its word ("● filled", "● ioc", "● cancelled";
+    where, in the tooltip), else result_text."""
     if finished_on_its_own(outcome):
-        return f"{FINISHED_MARK} {outcome.message.removesuffix(SEEN_ON_STREAM).strip()}"
+        word = outcome.message.removesuffix(SEEN_ON_STREAM).strip().removesuffix(ELSEWHERE).strip()
+        return f"{FINISHED_MARK} {word}"
     return result_text(outcome.state, outcome.label, outcome.ended)
 
 

@@ -28,21 +28,30 @@ def item(kind, n=1, finish_as="open", **changes):
     return LiveItem(e, prepare_rows([e.order]))
 
 
-@pytest.mark.parametrize("finish_as, state, text", [
-    ("cancelled", OutcomeState.CANCELLED, "✔ cancelled"),
-    ("filled", OutcomeState.REJECTED, "● filled"),
-    ("ioc", OutcomeState.REJECTED, "● ioc"),
-    ("position_closed", OutcomeState.REJECTED, "● position closed"),
+@pytest.mark.parametrize("finish_as, label, text, tip", [
+    ("cancelled", "ORDER_CANCELLED", "● cancelled", "cancelled elsewhere (seen on Gate's stream)"),
+    ("filled", "ORDER_FILLED", "● filled", "filled (seen on Gate's stream)"),
+    ("ioc", "ORDER_FINISHED", "● ioc", "ioc (seen on Gate's stream)"),
+    ("position_closed", "ORDER_FINISHED", "● position closed", "position closed (seen on Gate's stream)"),
 ])
-def test_a_finish_reads_as_what_happened_and_is_settled(finish_as, state, text):
+def test_a_finish_reads_as_what_happened_grey_and_is_settled(finish_as, label, text, tip):
     outcome = finish_outcome(event("finish", finish_as=finish_as, left=Decimal(0), status="finished"))
-    assert outcome.state is state and outcome.reconciled and outcome.settled  # a cancel never sends it again
-    assert outcome_text(outcome) == text
-    assert outcome.message == f"{finish_as.replace('_', ' ')} (seen on Gate's stream)"
+    assert outcome.reconciled and outcome.settled  # a cancel never sends it again
+    assert outcome.state is OutcomeState.REJECTED and outcome.label == label
+    assert outcome_text(outcome) == text and outcome.message == tip
     assert outcome.left == 0
-    if finish_as != "cancelled":  # no cancel failed here: not "✖", not among the failed ones
-        assert finished_on_its_own(outcome) and "cancel" not in outcome_text(outcome)
-        assert not RESULT_FILTERS["failed"](outcome)
+    # ended by itself or elsewhere: grey, neither a failed cancel (red) nor this window's cancel (green ✔)
+    assert finished_on_its_own(outcome) and "✔" not in outcome_text(outcome) and not outcome.succeeded
+    assert not RESULT_FILTERS["failed"](outcome) and not RESULT_FILTERS["cancelled"](outcome)
+
+
+def test_a_cancel_our_own_cancel_sent_without_an_answer_is_ours_confirmed_by_the_stream():
+    outcome = finish_outcome(event("finish", finish_as="cancelled", status="finished"), ours=True)
+    assert outcome.state is OutcomeState.CANCELLED and outcome.settled and outcome.reconciled
+    assert outcome_text(outcome) == "✔ cancelled" and outcome.message == "cancelled (seen on Gate's stream)"
+    assert RESULT_FILTERS["cancelled"](outcome)
+    filled = finish_outcome(event("finish", finish_as="filled", status="finished"), ours=True)
+    assert outcome_text(filled) == "● filled"  # a fill is never a cancel, ours or not
 
 
 @pytest.mark.parametrize("finish_as", ["", "open"])

@@ -142,20 +142,28 @@ def test_finishes_stay_in_sight_with_what_happened_and_are_never_revived(live, q
         OrderEvent(EventKind.FINISH, replace(vanished, status="finished"), finish_as=""),
         OrderEvent(EventKind.FINISH, replace(ioc, status="finished"), finish_as="ioc"))
     qtbot.waitUntil(lambda: text_of(win, ioc.key) == "● ioc")
-    assert text_of(win, cancelled.key) == "✔ cancelled"
+    # cancelled by someone else reads like the other finishes seen on the stream: grey "● cancelled"
+    assert text_of(win, cancelled.key) == "● cancelled"
     assert text_of(win, cancelled.key, RESULT_COLUMN, Qt.ItemDataRole.ToolTipRole) == \
-        "cancelled (seen on Gate's stream)"
+        "cancelled elsewhere (seen on Gate's stream)"
     assert text_of(win, filled.key) == "● filled"
     assert text_of(win, filled.key, COLUMN["left"]) == "0"
     grey = state_background(OutcomeState.NOT_SENT, model.dark)  # like a gone row: no longer open, nothing failed
     assert text_of(win, filled.key, COLUMN["pair"], Qt.ItemDataRole.BackgroundRole) == grey
+    assert text_of(win, cancelled.key, COLUMN["pair"], Qt.ItemDataRole.BackgroundRole) == grey
     assert text_of(win, vanished.key) == "– gone"
     assert not model.checked & {cancelled.key, filled.key, vanished.key}  # done for good: unticked
     assert all(model.is_settled(o.key) for o in (cancelled, filled, ioc))
-    # the CSV export says the same: a fill is no failed cancel
+    # neither this window's cancels nor failed ones
+    filtered = win.open_pane.filtered
+    for result in ("cancelled", "failed"):
+        filtered.set_filter(result=result)
+        assert not {cancelled.key, filled.key, ioc.key} & set(filtered.visible_ids())
+    filtered.set_filter()
+    # the CSV export says the same: a fill is no failed cancel, a cancel elsewhere is not ours
     header, rows = win.open_pane.export_rows()
     result = {row[header.index("Order id")]: row[header.index("Result")] for row in rows}
-    assert (result[filled.id], result[ioc.id], result[cancelled.id]) == ("● filled", "● ioc", "✔ cancelled")
+    assert (result[filled.id], result[ioc.id], result[cancelled.id]) == ("● filled", "● ioc", "● cancelled")
     # a late put or update never brings a finished row back
     streams.current.play(OrderEvent(EventKind.UPDATE, replace(filled, left=filled.amount), version=9),
                          put(vanished))
@@ -164,10 +172,43 @@ def test_finishes_stay_in_sight_with_what_happened_and_are_never_revived(live, q
     qtbot.waitUntil(lambda: model.row_of(marker.key) is not None)
     assert text_of(win, filled.key) == "● filled" and text_of(win, filled.key, COLUMN["left"]) == "0"
     assert text_of(win, vanished.key) == "– gone"
-    # the rows stay until the trader clears them, with the cancelled and gone ones
+    # the rows stay until the trader clears them: every finished one goes (green, grey, gone), the open ones stay
     win.tabs.setCurrentWidget(win.open_pane)
+    assert win.commands["clear"].isEnabled()
     win.clear_cancelled()
-    assert model.row_of(cancelled.key) is None and model.row_of(vanished.key) is None
+    assert all(model.row_of(o.key) is None for o in (cancelled, filled, vanished, ioc))
+    assert model.row_of(marker.key) is not None and model.row_of(model.orders()[0].key) is not None
+
+
+def test_only_this_windows_cancels_turn_green_when_others_cancel_meanwhile(live, paper, qtbot):
+    win, streams = live
+    model = win.open_pane.model
+    plain = {o.id for o in paper.book.open_orders() if not o.fills_on_cancel}  # our cancel cancels these
+    ours, theirs = [o for o in model.orders() if o.key in plain][:3], model.orders()[-1]
+    model.set_checked([o.key for o in ours], True)
+    with qtbot.waitSignal(win.cancelFinished, timeout=20_000) as done:
+        win.commands["cancel"].trigger()
+    assert done.args[0].summary() == "3 cancelled of 3"
+    streams.current.play(*(OrderEvent(EventKind.FINISH, replace(o, status="finished"), finish_as="cancelled")
+                           for o in [*ours, theirs]))  # the stream's word for ours too, and a cancel by a bot
+    qtbot.waitUntil(lambda: text_of(win, theirs.key) == "● cancelled")
+    green = state_background(OutcomeState.CANCELLED, model.dark)
+    shown = {o.key: text_of(win, o.key, COLUMN["pair"], Qt.ItemDataRole.BackgroundRole) for o in model.orders()}
+    assert {key for key, colour in shown.items() if colour == green} == {o.key for o in ours}  # 3 green, not 4
+    assert all(text_of(win, o.key) == "✔ cancelled" for o in ours)  # our ✔ wins (the merge rule)
+
+
+def test_a_cancel_the_stream_sees_for_an_order_our_cancel_sent_without_answer_is_ours(live, qtbot):
+    win, streams = live
+    model, feed = win.open_pane.model, win.feed.live
+    order = model.orders()[0]
+    feed.hold([order.key])  # our cancel of it runs: the stream's finish waits for its report
+    streams.current.play(OrderEvent(EventKind.FINISH, replace(order, status="finished"), finish_as="cancelled"))
+    qtbot.waitUntil(lambda: order.key in feed._finished)
+    model.settle([CancelOutcome(order.ref, OutcomeState.UNKNOWN, "TIMEOUT", ended=True)])  # its report: no answer
+    feed.release()
+    assert text_of(win, order.key) == "✔ cancelled"  # the cancel we sent, confirmed by the stream
+    assert model.result_of(order.key).message == "cancelled (seen on Gate's stream)"
 
 
 def test_a_cancel_covers_what_was_ticked_at_the_click_while_events_arrive(live, paper, qtbot):

@@ -56,9 +56,10 @@ def test_a_fill_a_partial_fill_and_a_cancel_by_someone_else_update_their_rows(ma
     paper.book.fill(filled.id)
     paper.book.fill(partly.id, partly.amount / 4)
     assert paper.book.cancel(cancelled.id, cancelled.currency_pair)[0]
-    qtbot.waitUntil(lambda: text_of(win, cancelled.id) == "✔ cancelled", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: text_of(win, cancelled.id) == "● cancelled", timeout=WAIT_MS)  # grey: not ours
     qtbot.waitUntil(lambda: text_of(win, filled.id) == "● filled", timeout=WAIT_MS)
-    assert text_of(win, cancelled.id, RESULT_COLUMN, Qt.ItemDataRole.ToolTipRole) == "cancelled (seen on Gate's stream)"
+    assert text_of(win, cancelled.id, RESULT_COLUMN, Qt.ItemDataRole.ToolTipRole) == \
+        "cancelled elsewhere (seen on Gate's stream)"
     assert text_of(win, filled.id, COLUMN["left"]) == "0"
     qtbot.waitUntil(lambda: model.order_at(model.row_of(partly.id)).left == partly.amount * 3 / 4, timeout=WAIT_MS)
     assert text_of(win, partly.id) == ""  # still open, no word about it
