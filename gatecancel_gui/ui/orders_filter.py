@@ -11,7 +11,8 @@ never from this model's cells.
 
 It follows the model row by row (rows inserted, removed, changed) as Qt's own proxy would: one new order
 inserts one row here, at its place among the shown ones (or none, if the filters hide it), so a stream of
-single-order events never rewrites the table.
+single-order events never rewrites the table. Rows inserted above the first visible row of a scrolled
+table scroll it by as much, so the rows in sight stay under the pointer (at the very top they push down).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QTableView
+from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState
 from gatecancel_gui.ui.order_rows import (
@@ -214,9 +215,30 @@ class OrdersFilter(QStandardItemModel):
             self._remove_shown(at, shown)
 
     def _insert_shown(self, at: int, count: int) -> None:
+        top = self._first_visible()
         self._renumber(at, count)
         self.insertRows(at, count)
+        if 0 < top and at <= top:
+            self._keep_in_place(count)
         self.fill_band()
+
+    def _first_visible(self) -> int:
+        """The row shown at the top of the viewport (-1: no view, or nothing shown)."""
+        return self._view.rowAt(0) if self._view is not None else -1
+
+    def _keep_in_place(self, count: int) -> None:
+        """`count` rows went in above the first visible one of a scrolled table: scroll by as much, so the
+        rows in sight stay under the pointer (a click aimed at a check box never lands on the row that
+        slid into its place). At the very top new rows push down: they are what the trader watches for."""
+        view = self._view
+        assert view is not None
+        bar = view.verticalScrollBar()
+        per_pixel = view.verticalScrollMode() is QAbstractItemView.ScrollMode.ScrollPerPixel
+        step = count * view.verticalHeader().defaultSectionSize() if per_pixel else count
+        value = bar.value() + step
+        if value > bar.maximum():  # the view grows its range after the insert, later: grow it now
+            bar.setMaximum(value)
+        bar.setValue(value)
 
     def _remove_shown(self, at: int, count: int) -> None:
         self._renumber(at, -count)

@@ -347,3 +347,43 @@ def test_a_burst_of_300_orders_is_applied_in_slices_with_the_window_answering_be
     heartbeat.stop()
     assert any(0 < n < 300 for n in seen_pending)  # the loop turned while some of the burst was still to come
     assert all(text_of(win, e.order.key) == "★ new" for e in burst[::50])
+
+
+def test_rows_inserted_above_the_first_visible_row_leave_the_visible_rows_where_they_are(live, qtbot):
+    win, streams = live
+    model, pane = win.open_pane.model, win.open_pane
+    view, bar = pane.view, pane.view.verticalScrollBar()
+    win.tabs.setCurrentWidget(pane)
+    pane.view.sortByColumn(COLUMN["created"], Qt.SortOrder.DescendingOrder)  # new orders land at the top
+    latest = max(o.create_time_ms for o in model.orders())
+    view.scrollTo(pane.filtered.index(20, 0), view.ScrollHint.PositionAtTop)
+    assert view.rowAt(0) == 20
+    under_pointer = pane.filtered.key_at(view.rowAt(0))
+    position = view.visualRect(pane.filtered.index(view.rowAt(0) + 3, 0)).top()  # a checkbox aimed at
+    aimed = pane.filtered.key_at(view.rowAt(position + 1))
+    news = [a_new_order(win, 300 + i, create_time_ms=latest + 1_000 + i) for i in range(3)]
+    streams.current.play(*(put(o) for o in news))
+    qtbot.waitUntil(lambda: all(model.row_of(o.key) is not None for o in news))
+    assert model.row_of(news[-1].key) == 0  # above the first visible row
+    assert pane.filtered.key_at(view.rowAt(0)) == under_pointer  # the rows in sight stayed where they were
+    assert pane.filtered.key_at(view.rowAt(position + 1)) == aimed
+    # a burst landing in several places above it (several runs) as well
+    shown = model.orders()
+    between = [a_new_order(win, 330 + i, create_time_ms=shown[row].create_time_ms) for i, row in enumerate((2, 9, 15))]
+    streams.current.play(*(put(o) for o in between))
+    qtbot.waitUntil(lambda: all(model.row_of(o.key) is not None for o in between))
+    assert all(model.row_of(o.key) < model.row_of(under_pointer) for o in between)
+    assert pane.filtered.key_at(view.rowAt(0)) == under_pointer
+    # at the very top, new rows push down: they are what the trader wants to see
+    bar.setValue(0)
+    top = [a_new_order(win, 310 + i, create_time_ms=latest + 2_000 + i) for i in range(2)]
+    streams.current.play(*(put(o) for o in top))
+    qtbot.waitUntil(lambda: all(model.row_of(o.key) is not None for o in top))
+    assert view.rowAt(0) == 0 and pane.filtered.key_at(0) == top[-1].key
+    # rows inserted below the first visible row move nothing above them
+    view.scrollTo(pane.filtered.index(20, 0), view.ScrollHint.PositionAtTop)
+    shown = pane.filtered.key_at(view.rowAt(0))
+    older = a_new_order(win, 320, create_time_ms=0)  # sorts to the bottom
+    streams.current.play(put(older))
+    qtbot.waitUntil(lambda: model.row_of(older.key) is not None)
+    assert pane.filtered.key_at(view.rowAt(0)) == shown
