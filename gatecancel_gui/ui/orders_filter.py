@@ -43,7 +43,9 @@ Index = QModelIndex | QPersistentModelIndex
 BAND_MARGIN = 5  # rows filled above and below the viewport (a scroll fills the rows it brings in before they paint)
 # Rows around the band whose written cells are still remembered when rows are inserted or removed above them
 # (the memory is re-numbered then; beyond this the rows are simply written again when scrolled into view).
-KEEP_AROUND_BAND = 200
+# About a page: the re-numbering runs for each order a stream inserts, so it must stay small (200 kept up
+# to ~450 rows' memory to re-number per insert).
+KEEP_AROUND_BAND = 40
 REFILTER_ROWS = 256  # a dataChanged of up to this many rows re-checks their filter row by row; larger: not
 
 RESULT_FILTERS: dict[str, Callable[[CancelOutcome | None], bool]] = {
@@ -71,6 +73,9 @@ class OrdersFilter(QStandardItemModel):
         self._written: dict[int, tuple[list[str], Any, list[tuple[int, int, Any]]]] = {}  # what each row's cells hold
         self._held: list[tuple[str | None, int]] = []  # persistent indexes across a re-layout, by order key
         self._view: QTableView | None = None
+        prototype = QStandardItem("")
+        prototype.setFlags(column_flags(1))  # every cell selects and none is editable; the first also ticks
+        self.setItemPrototype(prototype)  # the model owns it
         self.pair = ""
         self.side = ""
         self.text = ""
@@ -252,11 +257,10 @@ class OrdersFilter(QStandardItemModel):
         low, high = band.start - KEEP_AROUND_BAND, band.stop + KEEP_AROUND_BAND
         gone = range(at, at - count) if count < 0 else range(0)
 
-        def moved(row: int) -> int:
-            return row + count if row >= at else row
-
-        self._filled = {moved(row) for row in self._filled if low <= row < high and row not in gone}
-        self._written = {moved(row): values for row, values in self._written.items()
+        # inline, not a function per row: this runs for every row inserted or removed (a stream's each order)
+        self._filled = {row + count if row >= at else row for row in self._filled
+                        if low <= row < high and row not in gone}
+        self._written = {row + count if row >= at else row: values for row, values in self._written.items()
                          if low <= row < high and row not in gone}
 
     def _source_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, roles: list[Any]) -> None:
@@ -338,10 +342,9 @@ class OrdersFilter(QStandardItemModel):
         shown = self._written.get(row)
         if shown == values:
             return
-        if self.item(row, 0) is None:  # a new row: blank cells with their flags and alignment, written below
-            for col in range(len(COLUMNS)):  # only where a value is not the blank's
-                self.setItem(row, col, self._blank_item(col))
-            shown = ([""] * len(COLUMNS), None, [(col, role, None) for col, role, _ in extras])
+        if self.item(row, 0) is None:
+            self._new_row(row, values)
+            return
         for col in range(len(COLUMNS)):
             item = self.item(row, col)
             if shown is None or shown[0][col] != texts[col]:
@@ -353,14 +356,23 @@ class OrdersFilter(QStandardItemModel):
                 self.item(row, col).setData(value, role)
         self._written[row] = values
 
-    @staticmethod
-    def _blank_item(col: int) -> QStandardItem:
-        """An empty cell of this column: what it allows and how its text is aligned (the same for every row)."""
-        item = QStandardItem("")
-        item.setFlags(column_flags(col))
-        if COLUMNS[col].numeric:
-            item.setData(RIGHT_ALIGNED, ALIGN)
-        return item
+    def _new_row(self, row: int, values: tuple[list[str], Any, list[tuple[int, int, Any]]]) -> None:
+        """A row with no cells yet (inserted, or never in the band): Qt makes each cell from the prototype
+        (selectable, not editable) as its text is set, in C++, with no Python object per cell; then only
+        what differs from that: the first column's check box, the numbers' alignment, the state's colour."""
+        texts, background, extras = values
+        for col, text in enumerate(texts):
+            index = self.index(row, col)
+            QStandardItemModel.setData(self, index, text, DISPLAY)
+            if COLUMNS[col].numeric:
+                QStandardItemModel.setData(self, index, RIGHT_ALIGNED, ALIGN)
+            if background is not None:
+                QStandardItemModel.setData(self, index, background, BACKGROUND)
+        self.item(row, 0).setFlags(column_flags(0))
+        for col, role, value in extras:
+            if value is not None:
+                QStandardItemModel.setData(self, self.index(row, col), value, role)
+        self._written[row] = values
 
     # -- Qt model API ------------------------------------------------------------------------------
 

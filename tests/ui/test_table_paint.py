@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItemModel
 
 from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState
-from gatecancel_gui.ui.order_rows import COLUMN, COLUMNS
+from gatecancel_gui.ui.order_rows import COLUMN, COLUMNS, column_flags
 from gatecancel_gui.ui.orders_model import OrdersModel
 from gatecancel_gui.ui.theme import state_background
 
@@ -29,6 +29,9 @@ def assert_viewport_shows_the_model(win):
             item = filtered.item(row, col)
             assert item is not None, (row, col)
             assert item.data(Qt.ItemDataRole.DisplayRole) == model.cell(source_row, col, Qt.ItemDataRole.DisplayRole)
+            assert item.flags() == column_flags(col), (row, col)  # selects, never edits; the first column ticks
+            align = Qt.ItemDataRole.TextAlignmentRole
+            assert (item.data(align) or None) == model.cell(source_row, col, align), (row, col)
         background = model.cell(source_row, COLUMN["pair"], Qt.ItemDataRole.BackgroundRole)
         assert filtered.item(row, COLUMN["pair"]).data(Qt.ItemDataRole.BackgroundRole) == background
 
