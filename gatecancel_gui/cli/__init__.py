@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import TextIO
 
 from gatecancel_gui import __version__
-from gatecancel_gui.cli import journal, orders, paper, risk
+from gatecancel_gui.cli import guard, journal, orders, paper, risk
 from gatecancel_gui.cli.args import Parser, number, ws_url
 from gatecancel_gui.cli.output import reader_safe, write_failure
 from gatecancel_gui.core.app.session import profile_network
@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     orders.add_commands(sub, common)
     risk.add_commands(sub, common)
+    guard.add_commands(sub, common)
     journal.add_commands(sub)
     paper.add_commands(sub)
     return parser
@@ -107,7 +108,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
 
 def after_unwritten(args: argparse.Namespace) -> str:
     """What a user whose output was lost can still read: a cancel's outcome is in the journal."""
-    if args.command in ("cancel", "cancel-all", "cancel-stop"):
+    if args.command in ("cancel", "cancel-all", "cancel-stop", "guard"):
         return f"; what was sent and its outcome are in the journal, {data_dir() / JOURNAL_NAME} (gatecancel journal)"
     return ""
 
@@ -124,6 +125,8 @@ def run_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 return orders.run_orders(client, args, out, err)
             if args.command == "cancel":
                 return orders.run_cancel(client, args, out, err)
+            if args.command == "guard":
+                return guard.run_guard(client, args, out, err)
             return risk.run_risk_command(client, args, out, err)
     except (ConfigError, GateError) as exc:
         print(f"gatecancel: {exc}", file=err)

@@ -64,8 +64,12 @@ class _Bot:
     """The clock and the dice: `_place` one order a tick, then maybe act on an earlier one."""
 
     def __init__(self, rate_per_s: float, seconds: float, *, fill_share: float, partial_share: float,
-                 cancel_share: float, max_open: int | None, seed: int, name: str) -> None:
+                 cancel_share: float, max_open: int | None, seed: int, name: str,
+                 fill_on_cancel_share: float = 0.0, label: str = "bot") -> None:
         self.interval_s, self.seconds = 1.0 / rate_per_s, seconds
+        # a share of its orders fill just before a cancel reaches them (a guard must report them filled)
+        self.fill_on_cancel_share = fill_on_cancel_share
+        self.label = label              # its orders' text is 't-<label>-<n>' (a guard's text prefix)
         self.shares = (fill_share, partial_share, cancel_share)
         self.max_open = max_open        # cancel its oldest order past this many of its own open
         self.rng = random.Random(seed)
@@ -112,6 +116,12 @@ class _Bot:
         elif roll < fill + partial + cancel:
             self._cancel(target)
 
+    def _text(self, n: int) -> str:
+        return f"t-{self.label}-{n}"
+
+    def _fills_on_cancel(self) -> bool:
+        return self.fill_on_cancel_share > 0 and self.rng.random() < self.fill_on_cancel_share
+
     def _offset(self) -> Decimal:
         return Decimal(str(round(self.rng.uniform(0.003, 0.04), 4)))
 
@@ -133,9 +143,10 @@ class Bot(_Bot):
 
     def __init__(self, book: Book, pair: str, rate_per_s: float, seconds: float, *, fill_share: float = 0.1,
                  partial_share: float = 0.1, cancel_share: float = 0.1, max_open: int | None = None,
-                 seed: int = 1) -> None:
+                 seed: int = 1, fill_on_cancel_share: float = 0.0, label: str = "bot") -> None:
         super().__init__(rate_per_s, seconds, fill_share=fill_share, partial_share=partial_share,
-                         cancel_share=cancel_share, max_open=max_open, seed=seed, name=f"paper-bot-{pair}")
+                         cancel_share=cancel_share, max_open=max_open, seed=seed, name=f"paper-bot-{pair}",
+                         fill_on_cancel_share=fill_on_cancel_share, label=label)
         self.book, self.pair = book, pair
 
     def _place(self, n: int) -> str:
@@ -145,7 +156,8 @@ class Bot(_Bot):
         price = price.quantize(Decimal("0.0001") if ref < 10 else Decimal("0.01"))
         notional = Decimal(str(round(self.rng.uniform(20, 800), 2)))
         amount = max((notional / price).quantize(Decimal("0.0001")), Decimal("0.0001"))
-        return self.book.place(self.pair, side, price, amount, text=f"t-bot-{n}").id
+        return self.book.place(self.pair, side, price, amount, text=self._text(n),
+                               fills_on_cancel=self._fills_on_cancel()).id
 
     def _open_ids(self) -> list[str]:
         with self.book.lock:
@@ -166,10 +178,12 @@ class FuturesBot(_Bot):
 
     def __init__(self, futures: FuturesBook, settle: str, contract: str, rate_per_s: float, seconds: float, *,
                  fill_share: float = 0.1, partial_share: float = 0.1, cancel_share: float = 0.1,
-                 max_open: int | None = None, seed: int = 1) -> None:
+                 max_open: int | None = None, seed: int = 1, fill_on_cancel_share: float = 0.0,
+                 label: str = "bot") -> None:
         super().__init__(rate_per_s, seconds, fill_share=fill_share, partial_share=partial_share,
                          cancel_share=cancel_share, max_open=max_open, seed=seed,
-                         name=f"paper-bot-{settle}-{contract}")
+                         name=f"paper-bot-{settle}-{contract}", fill_on_cancel_share=fill_on_cancel_share,
+                         label=label)
         self.futures, self.settle, self.contract = futures, settle, contract
 
     def _place(self, n: int) -> str:
@@ -177,7 +191,8 @@ class FuturesBot(_Bot):
         size = self.rng.choice((1, 2, 5, 10, 20)) * self.rng.choice((1, -1))
         price = ref * (1 - self._offset()) if size > 0 else ref * (1 + self._offset())
         price = price.quantize(Decimal("0.0001") if ref < 10 else Decimal("0.1"))
-        return str(self.futures.place(self.settle, self.contract, size, price, text=f"t-bot-{n}").id)
+        return str(self.futures.place(self.settle, self.contract, size, price, text=self._text(n),
+                               fills_on_cancel=self._fills_on_cancel()).id)
 
     def _open_ids(self) -> list[str]:
         with self.futures.lock:

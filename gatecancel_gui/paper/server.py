@@ -165,7 +165,8 @@ class PaperExchange:
 
     def start_bot(self, spec: BotSpec | str, **options: Any) -> Bot | FuturesBot:
         """Start a simulated bot ('ETH_USDT:0.5:600', 'usdt/BTC_USDT:1:60', or a BotSpec); `options` go to
-        the bot (fill_share, partial_share, cancel_share, max_open, seed). It stops with the exchange."""
+        the bot (fill_share, partial_share, cancel_share, max_open, seed, fill_on_cancel_share, label). It
+        stops with the exchange."""
         spec = parse_bot(spec) if isinstance(spec, str) else spec
         bot: Bot | FuturesBot
         if spec.settle:

@@ -25,6 +25,7 @@ from gatecancel_gui.core.gate.paging import Progress
 from gatecancel_gui.core.gate.spot_orders import load_open_orders
 from gatecancel_gui.core.gate.stop_orders import load_futures_stop_orders, load_spot_stop_orders
 from gatecancel_gui.core.gate.tickers import load_futures_prices, load_last_prices
+from gatecancel_gui.core.risk.guard import list_guarded
 from gatecancel_gui.core.store.journal import Journal
 
 # -- loading -------------------------------------------------------------------------------------------
@@ -126,6 +127,11 @@ def scope_holds(client: GateClient, scope: Scope) -> tuple[list[Order], list[Ord
     orders = list_scope(client, scope)
     stops = [o for o in load_scope_stop_orders(client, scope) if scope.matches(o)] if scope.include_stop_orders else []
     return orders, stops
+
+
+def guard_holds(client: GateClient, scope: Scope) -> list[Order]:
+    """What a guard's scope holds on Gate right now (what arming it cancels at once), every market of it."""
+    return list_guarded(client, scope)
 
 
 class ScopeCancel:

@@ -18,6 +18,7 @@ from gatecancel_gui.core.cancel.method import Answer, CancelMethod, Found, Recor
 from gatecancel_gui.core.cancel.run import CancelRun, CancelSettings, OnOutcome
 from gatecancel_gui.core.cancel.spot_batch import look_up_one, spot_record
 from gatecancel_gui.core.cancel.stop_orders_each import StopOrderEach
+from gatecancel_gui.core.domain.errors import ConfigError
 from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.orders import Order, OrderRef
 from gatecancel_gui.core.domain.outcomes import CancelReport
@@ -199,6 +200,8 @@ def cancel_all(client: GateClient, scope: Scope, *, journal: Journal | None = No
                stop: threading.Event | None = None, settings: CancelSettings | None = None) -> CancelAllResult:
     """Cancel everything in the scope server-side, confirm by listing again, then (if asked) the scope's
     stop orders one by one. Both phases are runs sharing one Stop."""
+    if refusal := scope.server_side_refusal("A cancel-all"):
+        raise ConfigError(refusal)
     stop = stop or threading.Event()
     before = list_scope(client, scope, stop)
     stop_orders = [o for o in load_scope_stop_orders(client, scope, stop) if scope.matches(o)] \

@@ -34,6 +34,8 @@ def countdown(client: GateClient, timeout_s: int, scope: Scope = EVERY_SPOT_PAIR
     stop-order switch: a scope with either is refused, not silently widened."""
     if scope.side or scope.include_stop_orders:
         raise ConfigError("Gate's dead-man switch covers a market or one instrument: not a side, not stop orders.")
+    if refusal := scope.server_side_refusal("Gate's dead-man switch"):
+        raise ConfigError(refusal)
     if timeout_s != 0 and timeout_s < MIN_TIMEOUT_S:
         raise ConfigError(f"The dead-man switch needs a timeout of at least {MIN_TIMEOUT_S} seconds.")
     body: dict[str, object] = {"timeout": int(timeout_s)}
