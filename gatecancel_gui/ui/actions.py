@@ -29,6 +29,7 @@ class ActionState:
     checked: bool     # the table in front has checked rows
     retryable: bool   # … has red rows that can still be cancelled
     clearable: bool   # … has green or gone rows
+    closing: bool = False  # the window is closing
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("cancel_all", "Cancel all…", "cancel_all", ("Ctrl+Shift+Delete",),
                "Gate's server-side cancel-all for a scope you choose, confirmed by listing again",
                "Cancel all… in a scope you choose", lambda s: s.connected and not s.cancelling),
+    ActionSpec("guard", "Guard…", "guard", ("Ctrl+G",),
+               "Keep a scope flat for a while: cancel what is open there now and each new order as it appears",
+               "Guard… a scope: cancel each new order in it, for a while (asks first)",
+               lambda s: s.connected and not s.closing),
     ActionSpec("stop", "Stop", "stop_sending", ("Esc",),
                "Send no more requests; what is in flight is still reported (Esc)",
                "Stop: send nothing more (what is in flight is still reported)", lambda s: s.busy),
@@ -82,8 +87,8 @@ SPEC = {spec.name: spec for spec in ACTIONS}
 TABLE_KEYS = tuple(spec for spec in ACTIONS if spec.on_table)
 
 # Where the actions go ("|" is a separator). The account chooser comes first on the toolbar (a widget).
-TOOLBAR = ("profiles", "|", "refresh", "select_all", "select_none", "|", "cancel", "cancel_all", "stop", "retry",
-           "clear", "|", "export", "journal")
+TOOLBAR = ("profiles", "|", "refresh", "select_all", "select_none", "|", "cancel", "cancel_all", "guard", "stop",
+           "retry", "clear", "|", "export", "journal")
 MENUS = (("&File", ("refresh", "export", "journal", "|", "quit")), ("&Help", ("shortcuts", "about")))
 
 # What the help says beyond the keys.

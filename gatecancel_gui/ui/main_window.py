@@ -6,6 +6,7 @@ The window is the composition of its parts, each a module with one job:
   session_controller.py  which account: profiles, switching, keeping connections warm
   orders_feed.py         what puts orders into the tables: Refresh, the auto-refresh, the live stream
   cancel_controller.py   asking, then cancelling through the services, outcomes to the right table
+  guard_controller.py    the guards: arming (asks first), their red banners, their outcomes on the rows
   shutdown.py            closing without waiting: jobs stopped, the dead-man switch disarmed
   status_line.py         the status bar's sentence, progress and counts
   jobs.py, bridge.py     the one job controller, and the one way from a worker thread to this one
@@ -21,21 +22,36 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gatecancel_gui import __version__
 from gatecancel_gui.core.app.session import Session
 from gatecancel_gui.core.cancel.run import CancelSettings
+from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.orders import Order, OrderKind
 from gatecancel_gui.core.gate.warmth import WARM_EVERY_S
+from gatecancel_gui.core.risk.guard import Guard
 from gatecancel_gui.core.store.export import write_csv
 from gatecancel_gui.core.store.journal import Journal
 from gatecancel_gui.core.store.paths import data_dir
 from gatecancel_gui.core.store.profiles import ProfileStore
+from gatecancel_gui.core.stream.settings import StreamSettings
 from gatecancel_gui.ui.actions import ActionState, build_actions, place_actions, shortcuts_html, update_enabled
 from gatecancel_gui.ui.cancel_all_dialog import choose_scope
 from gatecancel_gui.ui.cancel_controller import CancelController, ChooseScope
 from gatecancel_gui.ui.dialogs import Confirm, ask
+from gatecancel_gui.ui.guard_controller import GuardController, MakeGuard
+from gatecancel_gui.ui.guard_dialog import GuardChoice, choose_guard
 from gatecancel_gui.ui.jobs import JobController
 from gatecancel_gui.ui.live_feed import STOP_BEFORE_CLOSE_S, clear_new_marks_when_selected
 from gatecancel_gui.ui.orders_feed import OrdersFeed
@@ -48,6 +64,7 @@ from gatecancel_gui.ui.theme import ENVIRONMENT_BADGES, is_dark
 
 COUNTS_EVERY_MS = 250  # the counts line during a cancel (see _counts_changed)
 ChoosePath = Callable[[QWidget, str], str]
+ChooseGuard = Callable[[QWidget, list[str], list[Order], GuardChoice | None], GuardChoice | None]
 
 
 def _ask_save_path(parent: QWidget, suggested: str) -> str:
@@ -70,9 +87,11 @@ class MainWindow(QMainWindow):
                  journal: Journal | None = None, profiles: ProfileStore | None = None,
                  choose_scope: ChooseScope = choose_scope, choose_path: ChoosePath = _ask_save_path,
                  warm_every_s: float = WARM_EVERY_S, cancel_settings: CancelSettings | None = None,
-                 live: bool = True) -> None:
+                 live: bool = True, choose_guard: ChooseGuard = choose_guard,
+                 make_guard: MakeGuard = Guard) -> None:
         super().__init__()
         self.confirm = confirm
+        self.choose_guard = choose_guard
         self.choose_path = choose_path
         self._journal = journal
         self._profiles_dialog: Any = None
@@ -88,7 +107,9 @@ class MainWindow(QMainWindow):
                                         choose_scope=choose_scope, journal=lambda: self.journal,
                                         settings=cancel_settings or CancelSettings(),
                                         may_start=lambda: not self.shutdown.closing, parent=self)
-        self.shutdown = Shutdown(self, self.open_pane.view, self.jobs, self.risk, self.status,
+        self.guards = GuardController(self.jobs, self.guard_host, {p.kind: p.model for p in self.panes},
+                                      make_guard=make_guard, journal=lambda: self.journal, parent=self)
+        self.shutdown = Shutdown(self, self.open_pane.view, self.jobs, self.risk, self.status, guards=self.guards,
                                  cancelling=lambda: self.cancels.job is not None, ask=self.ask,
                                  last_profile=lambda: self.sessions.session.name if self.sessions.session else None,
                                  release=self._release)
@@ -141,7 +162,15 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.open_pane, "Open orders")
         self.tabs.addTab(self.stop_pane, "Stop orders")
         self.tabs.setDocumentMode(True)
-        self.setCentralWidget(self.tabs)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.guard_host = QWidget(central)  # the guards' red banners, under the toolbars, while one is armed
+        self.guard_host.setObjectName("guard-banners")
+        layout.addWidget(self.guard_host)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
         self.status = StatusLine(self.statusBar())
 
     def _connect(self) -> None:
@@ -164,6 +193,11 @@ class MainWindow(QMainWindow):
         self.risk.message.connect(say)
         self.risk.errorRaised.connect(show_error)
         self.jobs.notice.connect(say)
+        self.guards.changed.connect(self._update_actions)
+        self.guards.message.connect(say)
+        self.guards.errorRaised.connect(show_error)
+        self.open_pane.guardRequested.connect(
+            lambda order: self.arm_guard(GuardChoice(order.market, order.instrument)))
         self.jobs.cancelProgress.connect(self.status.follow_progress)
         for pane in self.panes:
             self.jobs.route(pane.kind, pane.model.set_results)
@@ -213,6 +247,7 @@ class MainWindow(QMainWindow):
                                    "switching account.")
             self._show_session()
             return
+        self.guards.stop_all("Another account was chosen.")  # a guard acts on its own account only
         self.feed.live.forget()  # the old account's stream, stopped before its client is closed
         self.sessions.switch(session)
         for pane in self.panes:
@@ -282,6 +317,36 @@ class MainWindow(QMainWindow):
         model = self.pane.model
         model.remove_ids(model.done_ids())
 
+    def guard(self) -> None:
+        """Choose a guard's scope and duration, then arm it (asks first)."""
+        orders = self.open_pane.model.orders()
+        pairs = sorted({o.instrument for o in orders if o.market is Market.SPOT})
+        choice = self.choose_guard(self, pairs, orders, GuardChoice(pair=self.open_pane.current_pair()))
+        if choice is not None:
+            self.arm_guard(choice)
+
+    def arm_guard(self, choice: GuardChoice) -> bool:
+        """Arm a guard on this account after asking, naming the scope, the environment and how many open orders
+        the table shows there now; refused if it overlaps an armed guard. True if it is arming."""
+        session = self.sessions.session
+        if session is None or self.shutdown.closing:
+            return False
+        refusal = self.guards.refusal(choice)
+        if refusal:
+            self.status.show_error(refusal)
+            return False
+        model = self.open_pane.model
+        count = sum(1 for o in model.orders() if choice.matches(o) and not model.is_settled(o.key))
+        minutes = f"{choice.duration_s / 60:g} min"
+        question = (f"Guard {choice.where()} on {self.sessions.environment_label} for {minutes}?\n\n"
+                    f"It cancels the {count} open order{'s' if count != 1 else ''} the table shows there now (Gate "
+                    "may hold more: they are cancelled too), then every new order there as it appears, until the "
+                    "time is up or you press Stop.")
+        if not self.ask("Arm the guard", question, "&Arm"):
+            return False
+        settings = StreamSettings(ws_url=self.feed.ws_url(session))
+        return self.guards.arm(session.client, choice, settings) is not None
+
     def stop_sending(self) -> None:
         self.cancels.stop_sending()
 
@@ -347,7 +412,8 @@ class MainWindow(QMainWindow):
         closing = self.shutdown.closing
         cancelling = self.cancels.job is not None or closing  # a load never holds a cancel back
         update_enabled(self.commands, ActionState(self.sessions.session is not None, busy, cancelling,
-                                                  bool(model.checked), retryable, clearable or bool(model.gone_ids)))
+                                                  bool(model.checked), retryable, clearable or bool(model.gone_ids),
+                                                  closing))
         self.profile_box.setEnabled(not busy and not self.risk.armed and not closing)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
@@ -365,6 +431,7 @@ class MainWindow(QMainWindow):
     def _release(self) -> None:
         """The window's last moment: the collector as it was found, the warmer and the live stream stopped
         (the stream's threads waited for a few ms at most: the session's client is closed next)."""
+        self.guards.release()
         self.feed.live.stop(STOP_BEFORE_CLOSE_S)
         self.feed.collector.release()
         self.sessions.stop_warming()

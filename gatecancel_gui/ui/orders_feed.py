@@ -151,7 +151,11 @@ class OrdersFeed(QObject):
         if session is None or not self._may_load():
             return
         markets = streamed_markets(loaded.orders, loaded.futures_error)
-        self.live.start(session.client, list(loaded.orders), markets, ws_url_of(session, self._profile(session)))
+        self.live.start(session.client, list(loaded.orders), markets, self.ws_url(session))
+
+    def ws_url(self, session: Session) -> str:
+        """The stream's address for this account (its profile's override, or derived from the client's)."""
+        return ws_url_of(session, self._profile(session))
 
     def _profile(self, session: Session) -> object:
         try:

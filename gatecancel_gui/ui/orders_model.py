@@ -25,6 +25,7 @@ from PySide6.QtCore import (
 
 from gatecancel_gui.core.domain.orders import Order
 from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState, merged
+from gatecancel_gui.ui.live_events import CANCELLED_LABEL as CANCELLED_ELSEWHERE
 from gatecancel_gui.ui.order_rows import (
     ALIGN,
     BACKGROUND,
@@ -450,6 +451,18 @@ class OrdersModel(QAbstractTableModel):
         done = {o.ref.key for o in outcomes if o.succeeded or not o.retryable}
         if done & self._checked:
             self.set_checked(done, False)
+
+    def claim(self, outcomes: Iterable[CancelOutcome]) -> None:
+        """A guard's outcomes, settled through the merge rule, with one exception: its confirmed cancel takes
+        the place of the stream's "cancelled elsewhere" for the same order (the stream saw the guard's own
+        cancel). Nothing else known is turned back: an order found filled stays filled."""
+        outcomes = list(outcomes)
+        for outcome in outcomes:
+            current = self._results.get(outcome.ref.key)
+            if outcome.succeeded and current is not None and current.label == CANCELLED_ELSEWHERE \
+                    and finished_on_its_own(current):
+                del self._results[outcome.ref.key]
+        self.settle(outcomes)
 
     def forget_results(self, ids: Iterable[str]) -> None:
         """Drop the results of these rows (a new cancel of them is starting); what is known for good stays."""

@@ -24,6 +24,7 @@ from gatecancel_gui.core.domain.orders import Order, OrderKind
 from gatecancel_gui.core.domain.outcomes import CancelOutcome
 from gatecancel_gui.core.domain.wording import describe_value, plural
 from gatecancel_gui.ui.actions import SPEC, TABLE_KEYS
+from gatecancel_gui.ui.guard_dialog import GUARD_MINUTES
 from gatecancel_gui.ui.order_rows import COLUMN, COLUMNS, PreparedRows
 from gatecancel_gui.ui.orders_filter import OrdersFilter
 from gatecancel_gui.ui.orders_model import OrdersModel
@@ -47,6 +48,7 @@ class OrdersPane(QWidget):
     messageWithdrawn = Signal(str)  # noqa: N815  this sentence, if still shown, is no longer true
     cancelRequested = Signal(list)   # noqa: N815  [Order]: cancel these (after the usual confirmation)
     journalRequested = Signal(str)   # noqa: N815  show the journal filtered to this order id
+    guardRequested = Signal(object)  # noqa: N815  Order: guard its pair (after the usual confirmation)
 
     def __init__(self, noun: str, kind: OrderKind, parent: Any = None) -> None:
         super().__init__(parent)
@@ -201,7 +203,8 @@ class OrdersPane(QWidget):
             self.cancelRequested.emit([order])
 
     def row_menu(self, order: Order) -> QMenu:
-        """The actions on one row: cancel it, its pair or its pair's side; copy its id; its journal."""
+        """The actions on one row: cancel it, its pair or its pair's side; guard its pair; copy its id; its
+        journal."""
         menu = QMenu(self)
         unsettled = [o for o in self.model.orders() if not self.model.is_settled(o.key)]  # what a cancel would send
         # the same name may be a spot pair and a futures contract: "its pair" stays in the order's market
@@ -218,6 +221,9 @@ class OrdersPane(QWidget):
         side = menu.addAction(f"Cancel all {len(side_orders)} {order.side} in {where}")
         side.setEnabled(bool(side_orders))
         side.triggered.connect(lambda: self.cancelRequested.emit(side_orders))
+        if self.kind is OrderKind.OPEN:  # a guard keeps open orders flat
+            guard = menu.addAction(f"Guard this pair for {GUARD_MINUTES} min")
+            guard.triggered.connect(lambda: self.guardRequested.emit(order))
         menu.addSeparator()
         copy = menu.addAction("Copy id")
         copy.triggered.connect(lambda: self._copy_id(order))

@@ -4,6 +4,7 @@ A close while a job runs or the dead-man switch is armed asks first if a cancel 
 every job and disarms the switch in the background, and closes when the last thread has ended (`idle`).
 The live stream is stopped in `release` (the window's last moment), its threads waited for a few
 milliseconds at most (live_feed.STOP_BEFORE_CLOSE_S).
+Every armed guard is stopped as a job too (bounded), and the window closes when it has ended.
 A clean exit never leaves Gate counting down: if the disarm failed, the window says so and lets Gate fire
 (which cancels the scope's orders: the safe side). What must outlive the window (its geometry, the table's
 header, the last account) is saved as it goes, under the keys it is restored from at start.
@@ -18,6 +19,7 @@ from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QTableView
 
+from gatecancel_gui.ui.guard_controller import GuardController
 from gatecancel_gui.ui.jobs import JobController
 from gatecancel_gui.ui.order_rows import COLUMNS
 from gatecancel_gui.ui.risk_toolbar import RiskToolbar
@@ -46,8 +48,10 @@ class Shutdown(QObject):
 
     def __init__(self, window: QMainWindow, view: QTableView, jobs: JobController, risk: RiskToolbar,
                  status: StatusLine, *, cancelling: Callable[[], bool], ask: Callable[[str, str, str], bool],
-                 last_profile: Callable[[], str | None], release: Callable[[], None]) -> None:
+                 last_profile: Callable[[], str | None], release: Callable[[], None],
+                 guards: GuardController | None = None) -> None:
         super().__init__(window)
+        self.guards = guards
         self._window, self._view, self.jobs, self.risk, self.status = window, view, jobs, risk, status
         self._cancelling, self._ask, self._last_profile, self._release = cancelling, ask, last_profile, release
         self.closing = False      # a close is waiting for the jobs to end
@@ -58,7 +62,8 @@ class Shutdown(QObject):
     def close_event(self, event: QCloseEvent) -> None:
         """Never wait here: stop the jobs (and disarm the dead-man switch) in the background, and close
         when the last of them has ended (`_idle`)."""
-        if not self._may_close and (self.jobs.alive or self.risk.armed):
+        guarding = self.guards is not None and self.guards.active
+        if not self._may_close and (self.jobs.alive or self.risk.armed or guarding):
             if self._cancelling() and not self.closing and not self._ask(
                     "A cancel is running",
                     "A cancel is running. Stop sending, wait for the requests in flight and close?",
@@ -67,10 +72,13 @@ class Shutdown(QObject):
                 return
             self.closing = True
             self.jobs.stop_all()
+            if self.guards is not None:
+                self.guards.close()  # each guard stopped as a job: the close waits for it below
             self._disarm_before_closing()
             if self.jobs.alive:  # (the question may have let everything end meanwhile: then close now)
                 self.status.say("Closing after the requests in flight are answered"
-                                + (" and the dead-man switch is disarmed…" if self.risk.armed else "…"))
+                                + (" and the dead-man switch is disarmed…" if self.risk.armed
+                                   else " and the guard has stopped…" if guarding else "…"))
                 self.changed.emit()
                 event.ignore()
                 return
@@ -92,6 +100,8 @@ class Shutdown(QObject):
         if not self.closing:
             return
         self._disarm_before_closing()  # armed while the close waited (an arm that was under way)
+        if self.guards is not None and self.guards.active:
+            self.guards.close()  # (one already stopping is left to its job)
         if self.jobs.alive:
             return
         if self.risk.armed:  # the disarm failed (its error is shown): Gate fires, cancelling the scope

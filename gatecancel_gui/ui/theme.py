@@ -36,6 +36,10 @@ MARKS = {
 SEEN_ON_STREAM = "(seen on Gate's stream)"
 ELSEWHERE = "elsewhere"
 FINISHED_MARK = "●"
+# The end of the message of a guard's outcome (ui/guard_controller.by_guard): "cancelled by the guard" reads as
+# "✔ cancelled · guard"; an order the guard found filled first reads as filled ("● filled · guard"), grey.
+BY_GUARD = "by the guard"
+GUARD_TAG = " · guard"
 
 ENVIRONMENT_BADGES = {
     "live": ("LIVE", "#c62828", "#ffffff"),
@@ -84,12 +88,22 @@ def finished_on_its_own(outcome: CancelOutcome) -> bool:
     """The stream saw the order end by itself or elsewhere (filled, ioc, stp, liquidated …, or cancelled by
     someone else): no cancel failed here and none succeeded, so the row is grey, neither red nor green, and
     counted neither with the failed ones nor with this window's cancels."""
-    return outcome.state is OutcomeState.REJECTED and outcome.message.endswith(SEEN_ON_STREAM)
+    return outcome.state is OutcomeState.REJECTED and (outcome.message.endswith(SEEN_ON_STREAM) or (
+        outcome.message.endswith(BY_GUARD) and not outcome.retryable))
+
+
+def _gone_word(label: str) -> str:
+    """A guard's "gone" label as the row's word: ORDER_FILLED is "filled", ORDER_NOT_FOUND "not found"."""
+    return label.removeprefix("ORDER_").replace("_", " ").lower() or "finished"
 
 
 def outcome_text(outcome: CancelOutcome) -> str:
     """The result cell for an outcome: the stream's finish as its word ("● filled", "● ioc", "● cancelled";
     where, in the tooltip), else result_text."""
+    if outcome.message.endswith(BY_GUARD):
+        if finished_on_its_own(outcome):
+            return f"{FINISHED_MARK} {_gone_word(outcome.label)}{GUARD_TAG}"
+        return result_text(outcome.state, outcome.label, outcome.ended) + GUARD_TAG
     if finished_on_its_own(outcome):
         word = outcome.message.removesuffix(SEEN_ON_STREAM).strip().removesuffix(ELSEWHERE).strip()
         return f"{FINISHED_MARK} {word}"

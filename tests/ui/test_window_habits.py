@@ -96,7 +96,7 @@ def test_row_menu_cancels_a_pair_or_a_side_copies_the_id_and_opens_its_journal(w
     same_side = [o for o in same_pair if o.side == order.side]
     side_action = f"Cancel all {len(same_side)} {order.side} in {order.instrument}"
     assert set(actions) == {"Cancel this order", side_action, f"Cancel all {len(same_pair)} in {order.instrument}",
-                            "Copy id", "Open the journal for this order"}
+                            "Guard this pair for 5 min", "Copy id", "Open the journal for this order"}
     actions["Copy id"].trigger()
     assert QGuiApplication.clipboard().text() == order.id
     report = cancel(window, qtbot, actions[side_action].trigger)

@@ -1,0 +1,163 @@
+"""Choose what a guard keeps flat and for how long: a market (or every market), a pair or contract (or every
+one), a side, an optional text prefix (one bot's "t-bot1-"), and a duration (5 min unless changed).
+
+`GuardChoice` is the window's word for it: what the table matches (to count the open orders the guard will
+cancel now), what the banner and the question say, whether two guards overlap, and the core Scope it arms.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QSpinBox
+
+from gatecancel_gui.core.domain.markets import Market
+from gatecancel_gui.core.domain.orders import Order
+from gatecancel_gui.core.domain.scope import Scope
+
+DEFAULT_GUARD_S = 300.0
+GUARD_MINUTES = int(DEFAULT_GUARD_S // 60)  # the row menu's "Guard this pair for 5 min"
+EVERY_MARKET = "Every market"
+EVERY_ONE = "Every pair / contract"
+
+
+def _scope_fields() -> set[str]:
+    return {f.name for f in dataclasses.fields(Scope)}
+
+
+@dataclass(frozen=True)
+class GuardChoice:
+    """One guard's scope and duration. `market` None: every market (then every instrument)."""
+
+    market: Market | None = Market.SPOT
+    pair: str | None = None
+    side: str | None = None
+    text_prefix: str = ""
+    duration_s: float = DEFAULT_GUARD_S
+
+    def matches(self, order: Order) -> bool:
+        return ((self.market is None or order.market is self.market)
+                and (not self.pair or order.instrument == self.pair)
+                and (not self.side or order.side == self.side)
+                and (not self.text_prefix or order.text.startswith(self.text_prefix)))
+
+    def where(self) -> str:
+        """'every spot pair, buy side, text starting "t-bot1-"' and so on: what the banner and question name."""
+        if self.market is None:
+            text = "every market"
+        else:
+            text = Scope(self.pair, market=self.market).where()
+        if self.side:
+            text += f", {self.side} side"
+        if self.text_prefix:
+            text += f', text starting "{self.text_prefix}"'
+        return text
+
+    def scope(self) -> Scope:
+        """The core's Scope for the guard (its text prefix and "every market" where core has them)."""
+        fields = _scope_fields()
+        extra: dict[str, Any] = {}
+        if self.text_prefix and "text_prefix" in fields:
+            extra["text_prefix"] = self.text_prefix
+        market = self.market
+        if market is None:
+            every = getattr(Scope, "every_market", None)
+            if callable(every):
+                scope = every(side=self.side, **extra)
+                assert isinstance(scope, Scope)
+                return scope
+            market = Market.SPOT
+        return Scope(self.pair, self.side, market=market, **extra)
+
+
+def overlaps(a: GuardChoice, b: GuardChoice) -> bool:
+    """Could one order be in both scopes? (Two guards on one order would race each other's cancels.)"""
+    def prefixes(x: str, y: str) -> bool:
+        return not x or not y or x.startswith(y) or y.startswith(x)
+    same_market = a.market is None or b.market is None or a.market is b.market
+    same_pair = a.market is None or b.market is None or not a.pair or not b.pair or a.pair == b.pair
+    same_side = not a.side or not b.side or a.side == b.side
+    return same_market and same_pair and same_side and prefixes(a.text_prefix, b.text_prefix)
+
+
+class GuardDialog(QDialog):
+    def __init__(self, pairs: list[str], orders: list[Order], preset: GuardChoice | None = None,
+                 parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Guard")
+        self.spot_pairs, self.orders = pairs, orders
+        self.market = QComboBox(self)
+        self.market.addItem(EVERY_MARKET, "")
+        for market in Market:
+            self.market.addItem(market.display_name, market.value)
+        self.pair = QComboBox(self)
+        self.side = QComboBox(self)
+        self.side.addItems(["Both sides", "buy", "sell"])
+        self.prefix = QLineEdit(self)
+        self.prefix.setPlaceholderText("optional, e.g. t-bot1-")
+        self.minutes = QSpinBox(self)
+        self.minutes.setRange(1, 24 * 60)
+        self.minutes.setSuffix(" min")
+        self.summary = QLabel(self)
+        self.summary.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Continue…")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Close")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Market", self.market)
+        form.addRow("Pair / contract", self.pair)
+        form.addRow("Side", self.side)
+        form.addRow("Text starts with", self.prefix)
+        form.addRow("For", self.minutes)
+        form.addRow(self.summary)
+        form.addRow(buttons)
+        preset = preset or GuardChoice()
+        self.market.setCurrentIndex(max(0, self.market.findData(preset.market.value if preset.market else "")))
+        self._fill_instruments()
+        if preset.pair:
+            self.pair.setCurrentText(preset.pair)
+        self.side.setCurrentText(preset.side or "Both sides")
+        self.prefix.setText(preset.text_prefix)
+        self.minutes.setValue(max(1, round(preset.duration_s / 60)))
+        self.market.currentIndexChanged.connect(self._fill_instruments)
+        for combo in (self.market, self.pair, self.side):
+            combo.currentIndexChanged.connect(self._describe)
+        self.prefix.textChanged.connect(self._describe)
+        self._describe()
+
+    def _fill_instruments(self) -> None:
+        value = self.market.currentData()
+        if not value:
+            names: list[str] = []
+        elif Market(value).is_futures:
+            names = sorted({o.instrument for o in self.orders if o.market is Market(value)})
+        else:
+            names = self.spot_pairs
+        self.pair.blockSignals(True)
+        self.pair.clear()
+        self.pair.addItems([EVERY_ONE, *names])
+        self.pair.setEnabled(bool(value))
+        self.pair.blockSignals(False)
+
+    def choice(self) -> GuardChoice:
+        value = self.market.currentData()
+        pair, side = self.pair.currentText(), self.side.currentText()
+        return GuardChoice(Market(value) if value else None, None if pair in (EVERY_ONE, "") or not value else pair,
+                           None if side == "Both sides" else side, self.prefix.text().strip(),
+                           self.minutes.value() * 60.0)
+
+    def _describe(self) -> None:
+        choice = self.choice()
+        count = sum(1 for o in self.orders if choice.matches(o))
+        self.summary.setText(f"Cancel every order in {choice.where()} now ({count} loaded) and each new one as it "
+                             "appears, until the time is up or Stop.")
+
+
+def choose_guard(parent: Any, pairs: list[str], orders: list[Order], preset: GuardChoice | None) -> GuardChoice | None:
+    """Ask with the dialog (blocking); tests inject their own chooser instead."""
+    dialog = GuardDialog(pairs, orders, preset, parent)
+    return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None

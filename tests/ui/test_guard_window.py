@@ -1,0 +1,245 @@
+"""The guard in the window (issue 21): arming asks (scope, environment, how many open orders it cancels now),
+an overlapping guard is refused, the red banner follows the guard (count, last order, time left) and its
+Stop stops it, closing the window and switching account stop it, a guard that stops by itself is said in red,
+and its outcomes reach the rows through the merge rule.
+
+The table-level tests drive a scripted guard (the window's `make_guard`, like LiveFeed's `make_stream`):
+every step is the test's, so nothing races."""
+
+import threading
+import time
+from typing import ClassVar
+
+import pytest
+from PySide6.QtCore import Qt
+
+from gatecancel_gui.core.app.session import Session
+from gatecancel_gui.core.domain.markets import Market
+from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState
+from gatecancel_gui.core.risk.guard import GuardState, GuardStatus
+from gatecancel_gui.core.store.journal import Journal
+from gatecancel_gui.ui.guard_dialog import GuardChoice, overlaps
+from gatecancel_gui.ui.live_events import CANCELLED_LABEL, FILLED_LABEL
+from gatecancel_gui.ui.main_window import MainWindow
+from gatecancel_gui.ui.order_rows import RESULT_COLUMN
+from gatecancel_gui.ui.theme import ELSEWHERE, SEEN_ON_STREAM
+from tests.conftest import client_for
+from tests.ui.conftest import Answers, shut
+
+WAIT_MS = 10_000
+
+
+class FakeGuard:
+    """A scripted guard: start says ARMED; the test sends its outcomes and statuses; stop says STOPPED."""
+
+    made: ClassVar[list["FakeGuard"]] = []
+
+    def __init__(self, client, scope, duration_s, *, journal=None, on_outcome, on_status, stream_settings=None):
+        self.client, self.scope, self.duration_s = client, scope, duration_s
+        self.on_outcome, self.on_status, self.stream_settings = on_outcome, on_status, stream_settings
+        self.ends_at = time.time() + duration_s
+        self.stopped: str | None = None
+        self.cancelled = 0
+        self.start_thread: threading.Thread | None = None
+        FakeGuard.made.append(self)
+
+    def start(self):
+        self.start_thread = threading.current_thread()
+        self.say(GuardState.ARMED)
+
+    def say(self, state, *, cancelled=None, last=None, note="", reason=""):
+        self.cancelled = self.cancelled if cancelled is None else cancelled
+        self.on_status(GuardStatus(state, self.scope, self.ends_at, self.cancelled, self.cancelled, last, note, reason))
+
+    def stop(self, reason="Stopped."):
+        if self.stopped is None:
+            self.stopped = reason
+            self.say(GuardState.STOPPED, reason=reason)
+
+    def join(self, timeout_s):
+        pass
+
+    @property
+    def status(self):
+        return GuardStatus(GuardState.STOPPED if self.stopped else GuardState.ARMED, self.scope, self.ends_at)
+
+
+@pytest.fixture
+def guarded(qtbot, paper, tmp_path):
+    """A window on the paper exchange with a scripted guard and a chooser the test sets (`chosen`)."""
+    FakeGuard.made = []
+    state = {"chosen": None}
+    answers = Answers()
+    win = MainWindow(Session("test", client_for(paper)), confirm=answers, journal=Journal(tmp_path / "j.jsonl"),
+                     choose_guard=lambda *args: state["chosen"], make_guard=FakeGuard, live=False)
+    qtbot.addWidget(win, before_close_func=lambda w: shut(w, qtbot))
+    win.show()
+    with qtbot.waitSignal(win.loadFinished, timeout=WAIT_MS):
+        win.refresh()
+    win.answers, win.state = answers, state
+    yield win
+    for session in win.sessions.all():
+        session.close()
+
+
+def arm(win, qtbot, choice):
+    win.state["chosen"] = choice
+    win.guard()
+    qtbot.waitUntil(lambda: win.guards.armed and win.guards.armed[-1].started, timeout=WAIT_MS)
+    return win.guards.armed[-1]
+
+
+def text_of(win, key, role=Qt.ItemDataRole.DisplayRole):
+    model = win.open_pane.model
+    return model.data(model.index(model.row_of(key), RESULT_COLUMN), role)
+
+
+def a_pair(win):
+    return win.open_pane.model.order_at(0).instrument
+
+
+def test_arming_asks_naming_the_scope_the_environment_and_the_open_orders_it_cancels_now(guarded, qtbot):
+    pair = a_pair(guarded)
+    count = sum(1 for o in guarded.open_pane.model.orders() if o.instrument == pair and o.market is Market.SPOT)
+    armed = arm(guarded, qtbot, GuardChoice(Market.SPOT, pair))
+    question = guarded.answers.questions[-1]
+    assert f"spot pair {pair}" in question and "on PAPER for 5 min" in question
+    assert f"the {count} open orders the table shows there now" in question and "Gate may hold more" in question
+    fake = FakeGuard.made[-1]
+    assert fake.scope.pair == pair and fake.scope.market is Market.SPOT and fake.duration_s == 300
+    assert fake.start_thread is not threading.main_thread()  # armed off the GUI thread
+    assert guarded.guard_host.isVisible() and armed.banner.isVisible()
+    assert armed.banner.styleSheet().count("#c62828")  # red
+
+
+def test_answering_no_arms_nothing(guarded, qtbot):
+    guarded.answers.answer = False
+    guarded.state["chosen"] = GuardChoice(Market.SPOT, a_pair(guarded))
+    guarded.guard()
+    assert guarded.answers.questions and not FakeGuard.made and not guarded.guards.active
+    assert not guarded.guard_host.isVisible()
+
+
+def test_an_overlapping_guard_is_refused_with_a_sentence_another_one_arms(guarded, qtbot):
+    pair = a_pair(guarded)
+    arm(guarded, qtbot, GuardChoice(Market.SPOT, pair))
+    asked = len(guarded.answers.questions)
+    guarded.state["chosen"] = GuardChoice(None, side="buy")  # every market, buy side: overlaps
+    guarded.guard()
+    assert len(guarded.answers.questions) == asked and len(FakeGuard.made) == 1
+    said = guarded.status.message.text()
+    assert said.startswith(f"A guard on spot pair {pair} is already armed and overlaps every market, buy side")
+    other = next(o.instrument for o in guarded.open_pane.model.orders() if o.instrument != pair)
+    arm(guarded, qtbot, GuardChoice(Market.SPOT, other))
+    assert len(guarded.guards.armed) == 2 and len(FakeGuard.made) == 2
+
+
+def test_the_local_overlap_rule():
+    spot = GuardChoice(Market.SPOT, "BTC_USDT")
+    assert overlaps(spot, GuardChoice(Market.SPOT))
+    assert overlaps(spot, GuardChoice(None))
+    assert not overlaps(spot, GuardChoice(Market.SPOT, "ETH_USDT"))
+    assert not overlaps(spot, GuardChoice(Market.FUTURES_USDT, "BTC_USDT"))
+    assert not overlaps(GuardChoice(Market.SPOT, side="buy"), GuardChoice(Market.SPOT, side="sell"))
+    assert not overlaps(GuardChoice(text_prefix="t-bot1-"), GuardChoice(text_prefix="t-bot2-"))
+    assert overlaps(GuardChoice(text_prefix="t-bot"), GuardChoice(text_prefix="t-bot2-"))
+
+
+def test_the_banner_shows_the_count_the_last_order_and_the_time_left_and_follows(guarded, qtbot):
+    armed = arm(guarded, qtbot, GuardChoice(Market.SPOT, a_pair(guarded), duration_s=120))
+    banner, fake = armed.banner, FakeGuard.made[-1]
+    assert "GUARD ARMED" in banner.text() and "0 cancelled" in banner.text()
+    first = banner.left.text()
+    assert first in ("2:00 left", "1:59 left")
+    order = guarded.open_pane.model.order_at(0)
+    fake.say(GuardState.ARMED, cancelled=3, last=CancelOutcome(order.ref, OutcomeState.CANCELLED))
+    qtbot.waitUntil(lambda: "3 cancelled" in banner.text(), timeout=WAIT_MS)
+    assert f"last: {order.instrument} {order.id} ✔ cancelled · guard" in banner.text()
+    fake.ends_at -= 30  # the guard's own clock: the banner follows its ends_at, every second
+    fake.say(GuardState.ARMED, note="stream down: listing every 1 s")
+    qtbot.waitUntil(lambda: banner.left.text() in ("1:30 left", "1:29 left", "1:28 left"), timeout=3_000)
+    assert "stream down: listing every 1 s" in banner.text()
+    shown = banner.left.text()
+    qtbot.waitUntil(lambda: banner.left.text() != shown, timeout=3_000)  # ticking
+
+
+def test_stop_stops_it_and_the_banner_goes(guarded, qtbot):
+    armed = arm(guarded, qtbot, GuardChoice(Market.SPOT, a_pair(guarded)))
+    qtbot.mouseClick(armed.banner.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not guarded.guards.active, timeout=WAIT_MS)
+    assert FakeGuard.made[-1].stopped == "Stopped."
+    assert not guarded.guard_host.isVisible()
+    assert "stopped" in guarded.status.message.text() and "color: #d32f2f" not in guarded.status.message.styleSheet()
+
+
+def test_a_guard_that_stops_by_itself_is_said_in_red(guarded, qtbot):
+    arm(guarded, qtbot, GuardChoice(Market.SPOT, a_pair(guarded)))
+    FakeGuard.made[-1].say(GuardState.STOPPED, cancelled=2, reason="Gate refused the key.")
+    qtbot.waitUntil(lambda: not guarded.guards.active, timeout=WAIT_MS)
+    said = guarded.status.message.text()
+    assert "stopped by itself: Gate refused the key. 2 cancelled." in said
+    assert "#d32f2f" in guarded.status.message.styleSheet() and not guarded.guard_host.isVisible()
+
+
+def test_closing_the_window_stops_the_guard(guarded, qtbot):
+    arm(guarded, qtbot, GuardChoice(Market.SPOT, a_pair(guarded)))
+    fake = FakeGuard.made[-1]
+    guarded.close()
+    qtbot.waitUntil(lambda: not guarded.isVisible(), timeout=WAIT_MS)
+    assert fake.stopped == "The window closed." and not guarded.guards.active
+
+
+def test_switching_account_stops_the_guard(guarded, paper, qtbot):
+    arm(guarded, qtbot, GuardChoice(Market.SPOT, a_pair(guarded)))
+    fake = FakeGuard.made[-1]
+    with qtbot.waitSignal(guarded.loadFinished, timeout=WAIT_MS):
+        guarded.set_session(Session("other", client_for(paper)))
+    qtbot.waitUntil(lambda: not guarded.guards.active, timeout=WAIT_MS)
+    assert fake.stopped == "Another account was chosen."
+
+
+def test_the_row_menu_guards_the_rows_pair_for_five_minutes(guarded, qtbot):
+    order = guarded.open_pane.model.order_at(0)
+    menu = guarded.open_pane.row_menu(order)
+    action = next(a for a in menu.actions() if a.text() == "Guard this pair for 5 min")
+    action.trigger()
+    qtbot.waitUntil(lambda: guarded.guards.armed and guarded.guards.armed[-1].started, timeout=WAIT_MS)
+    assert FakeGuard.made[-1].scope.pair == order.instrument and FakeGuard.made[-1].duration_s == 300
+    assert f"spot pair {order.instrument}" in guarded.answers.questions[-1]
+    assert not any(a.text().startswith("Guard") for a in guarded.stop_pane.row_menu(order).actions())
+
+
+def test_outcomes_reach_the_rows_through_the_merge_rule(guarded, qtbot):
+    pair = a_pair(guarded)
+    arm(guarded, qtbot, GuardChoice(Market.SPOT, pair))
+    fake, model = FakeGuard.made[-1], guarded.open_pane.model
+    rows = [o for o in model.orders() if o.instrument == pair]
+    cancelled, filled, seen, known = rows[:4]
+    # the stream saw the guard's cancel first ("cancelled elsewhere") and a fill before it
+    model.settle([CancelOutcome(seen.ref, OutcomeState.REJECTED, CANCELLED_LABEL,
+                                f"cancelled {ELSEWHERE} {SEEN_ON_STREAM}", reconciled=True),
+                  CancelOutcome(known.ref, OutcomeState.REJECTED, FILLED_LABEL, f"filled {SEEN_ON_STREAM}",
+                                reconciled=True)])
+    for ref, state, label in ((cancelled.ref, OutcomeState.CANCELLED, ""),
+                              (filled.ref, OutcomeState.REJECTED, "ORDER_FILLED"),
+                              (seen.ref, OutcomeState.CANCELLED, ""), (known.ref, OutcomeState.CANCELLED, "")):
+        fake.on_outcome(CancelOutcome(ref, state, label))
+    qtbot.waitUntil(lambda: text_of(guarded, cancelled.key) == "✔ cancelled · guard", timeout=WAIT_MS)
+    assert text_of(guarded, cancelled.key, Qt.ItemDataRole.ToolTipRole) == "cancelled by the guard"
+    assert text_of(guarded, filled.key) == "● filled · guard"  # found filled first: reads as filled, grey
+    assert text_of(guarded, seen.key) == "✔ cancelled · guard"  # the stream saw the guard's own cancel
+    assert text_of(guarded, known.key) == "● filled"  # a known outcome is never turned back
+    other = next(o for o in model.orders() if o.instrument != pair)
+    assert model.result_of(other.key) is None
+
+
+def test_an_outcome_before_its_row_lands_on_the_row_when_it_comes(guarded, qtbot, paper):
+    arm(guarded, qtbot, GuardChoice(Market.SPOT, a_pair(guarded)))
+    model = guarded.open_pane.model
+    gone = model.order_at(0)
+    model.remove_order(gone.key)
+    FakeGuard.made[-1].on_outcome(CancelOutcome(gone.ref, OutcomeState.CANCELLED))
+    qtbot.waitUntil(lambda: gone.key in guarded.guards._claimed, timeout=WAIT_MS)
+    model.upsert_order(gone)  # the stream's put arrives after the guard's word
+    qtbot.waitUntil(lambda: model.row_of(gone.key) is not None
+                    and text_of(guarded, gone.key) == "✔ cancelled · guard", timeout=WAIT_MS)
