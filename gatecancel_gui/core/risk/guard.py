@@ -7,9 +7,12 @@ as every cancel), then cancels each order the live stream shows appearing in the
 How it runs: one thread of its own (the "guard" thread) lists and cancels the scope, then waits for what
 the stream hands it. The stream's threads only put the new orders of the scope in a queue and wake it; each
 wake-up takes everything queued (one burst shares requests, 20 orders a request) and cancels it through one
-CancelRun, the engine every cancel uses, under the account's one cancel budget. While a run is out, the
-next burst gathers in the queue, so a bot faster than the budget is met with fuller requests, not more.
-Outcomes are handed over once each, as they ended (the run's report), never an in-flight one.
+CancelRun, the engine every cancel uses, under the account's one cancel budget, on a thread of its own: the
+next burst does not wait for the last one's answer (a round trip, and a look-up for an order that filled
+first), so each order's cancel leaves as soon as the stream shows it. Up to RUNS_IN_FLIGHT runs are out at
+once; past that the next burst gathers in the queue, so a bot faster than the budget is met with fuller
+requests, not more. Outcomes are handed over once each, as they ended (the run's report), never an
+in-flight one.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ log = logging.getLogger(__name__)
 GUARD_POLL_INTERVAL_S = 1.0      # while the stream is down, the scope is listed this often
 ACTED_MEMORY = 100_000           # order keys remembered as already acted on (a re-listing may show one again)
 STREAM_STOP_S = 2.0
+RUNS_IN_FLIGHT = 4    # bursts being cancelled at once; a bot faster than that fills the next burst's requests
+SENDER_JOIN_S = 5.0   # at the end, each burst still out is waited for this long (a stopped run's look-up: <= 3 s)
 BUDGET_NOTE = "waiting for the cancel budget"
 
 
@@ -159,7 +164,9 @@ class Guard:
         self._acted: OrderedDict[str, None] = OrderedDict()
         self._stop = threading.Event()
         self._reason = ""
-        self._run: CancelRun | None = None
+        self._runs: set[CancelRun] = set()   # the runs out now (stop() stops each)
+        self._slots = threading.BoundedSemaphore(RUNS_IN_FLIGHT)
+        self._senders: list[threading.Thread] = []
         self._stream: AccountStream | None = None
         self._stream_notes: dict[Market, str] = {}
         self._budget_note = ""
@@ -185,9 +192,9 @@ class Guard:
             if not self._reason:
                 self._reason = reason
             self._stop.set()
-            run = self._run
+            runs = list(self._runs)
             self._queue_cond.notify_all()
-        if run is not None:
+        for run in runs:
             run.stop()
         if not self._started:
             self._set(state=GuardState.STOPPED, reason=self._reason, note="")
@@ -220,6 +227,8 @@ class Guard:
             log.exception("the guard failed")
             self.stop("The guard stopped on an unexpected error (see the log).")
         finally:
+            for sender in list(self._senders):  # every burst sent reports its outcomes before the guard ends
+                sender.join(SENDER_JOIN_S)
             stream = self._stream
             if stream is not None:
                 try:
@@ -254,6 +263,8 @@ class Guard:
 
     def _follow(self) -> None:
         while True:
+            if not self._take_slot():
+                return
             with self._queue_cond:
                 while not self._queue and not self._stop.is_set():
                     left = self._deadline - time.monotonic()
@@ -261,24 +272,45 @@ class Guard:
                         break
                     self._queue_cond.wait(min(left, 0.5))
                 if self._stop.is_set():
+                    self._slots.release()
                     return
                 if not self._queue and time.monotonic() >= self._deadline:
+                    self._slots.release()
                     break
                 burst = list(self._queue)
                 self._queue.clear()
-            self._cancel(burst)
+            sender = threading.Thread(target=self._send_burst, args=(burst,), name="guard-cancel", daemon=True)
+            self._senders = [t for t in self._senders if t.is_alive()] + [sender]
+            sender.start()
         self.stop(f"Its time is up ({self.duration_s:g} s).")
+
+    def _take_slot(self) -> bool:
+        """Wait (bounded slices, waking on stop) until fewer than RUNS_IN_FLIGHT runs are out."""
+        while not self._stop.is_set():
+            if self._slots.acquire(timeout=0.25):
+                return True
+        return False
+
+    def _send_burst(self, burst: list[Order]) -> None:
+        try:
+            self._cancel(burst)
+        except Exception:
+            log.exception("the guard's cancel of a burst failed")
+            self.stop("The guard stopped on an unexpected error (see the log).")
+        finally:
+            self._slots.release()
 
     def _cancel(self, orders: Iterable[Order]) -> None:
         """Cancel these orders now, in as few requests as they fit (20 a request), through the one engine."""
         fresh: list[Order] = []
-        for order in orders:
-            if order.key in self._acted or not self.scope.matches(order):
-                continue
-            self._acted[order.key] = None
-            if len(self._acted) > ACTED_MEMORY:
-                self._acted.popitem(last=False)
-            fresh.append(order)
+        with self._queue_cond:  # bursts are sent from several threads: each order is acted on once
+            for order in orders:
+                if order.key in self._acted or not self.scope.matches(order):
+                    continue
+                self._acted[order.key] = None
+                if len(self._acted) > ACTED_MEMORY:
+                    self._acted.popitem(last=False)
+                fresh.append(order)
         if not fresh:
             return
         refs = [o.ref for o in fresh]
@@ -286,7 +318,7 @@ class Guard:
         with self._queue_cond:
             if self._stop.is_set():
                 return
-            self._run = run
+            self._runs.add(run)
         requests = -(-len(refs) // MAX_BATCH) + len({o.market for o in fresh}) - 1
         if budget_short(run.budget, requests):
             self._budget_note = BUDGET_NOTE
@@ -295,7 +327,7 @@ class Guard:
             report = run.run(refs)
         finally:
             with self._queue_cond:
-                self._run = None
+                self._runs.discard(run)
         if self._budget_note:
             self._budget_note = ""
             self._set(note=self._note())
