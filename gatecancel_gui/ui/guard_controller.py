@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from gatecancel_gui.core.domain.errors import ConfigError
 from gatecancel_gui.core.domain.orders import OrderKind
 from gatecancel_gui.core.domain.outcomes import CancelOutcome
 from gatecancel_gui.core.gate.client import GateClient
@@ -114,10 +115,14 @@ class GuardController(QObject):
         try:
             guard = self.make_guard(client, choice.scope(), choice.duration_s, journal=self._journal(),
                                     on_outcome=burst.put, on_status=on_status, stream_settings=settings)
+        except ConfigError as exc:  # expected (e.g. a scope the guard cannot keep): one sentence
+            banner.deleteLater()
+            self.errorRaised.emit(f"The guard was not armed: {exc}")
+            return None
         except Exception as exc:
             log.exception("the guard could not be made")
             banner.deleteLater()
-            self.errorRaised.emit(f"The guard was not armed: {exc}")
+            self.errorRaised.emit(f"The guard was not armed ({type(exc).__name__}); details are in the log.")
             return None
         armed = Armed(choice, guard, banner, time.time() + choice.duration_s)
         holder.append(armed)

@@ -7,15 +7,15 @@ cancel now), what the banner and the question say, whether two guards overlap, a
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QSpinBox
 
 from gatecancel_gui.core.domain.markets import Market
-from gatecancel_gui.core.domain.orders import Order
+from gatecancel_gui.core.domain.orders import Order, OrderKind
 from gatecancel_gui.core.domain.scope import Scope
+from gatecancel_gui.core.risk.guard import overlaps as scopes_overlap
 
 DEFAULT_GUARD_S = 300.0
 GUARD_MINUTES = int(DEFAULT_GUARD_S // 60)  # the row menu's "Guard this pair for 5 min"
@@ -23,13 +23,9 @@ EVERY_MARKET = "Every market"
 EVERY_ONE = "Every pair / contract"
 
 
-def _scope_fields() -> set[str]:
-    return {f.name for f in dataclasses.fields(Scope)}
-
-
 @dataclass(frozen=True)
 class GuardChoice:
-    """One guard's scope and duration. `market` None: every market (then every instrument)."""
+    """One guard's scope and duration. `market` None: every market."""
 
     market: Market | None = Market.SPOT
     pair: str | None = None
@@ -37,49 +33,23 @@ class GuardChoice:
     text_prefix: str = ""
     duration_s: float = DEFAULT_GUARD_S
 
+    def scope(self) -> Scope:
+        """The core's Scope the guard is armed with."""
+        return Scope(self.pair, self.side, market=self.market or Market.SPOT, text_prefix=self.text_prefix,
+                     all_markets=self.market is None)
+
     def matches(self, order: Order) -> bool:
-        return ((self.market is None or order.market is self.market)
-                and (not self.pair or order.instrument == self.pair)
-                and (not self.side or order.side == self.side)
-                and (not self.text_prefix or order.text.startswith(self.text_prefix)))
+        return order.kind is OrderKind.OPEN and self.scope().matches(order)
 
     def where(self) -> str:
-        """'every spot pair, buy side, text starting "t-bot1-"' and so on: what the banner and question name."""
-        if self.market is None:
-            text = "every market"
-        else:
-            text = Scope(self.pair, market=self.market).where()
-        if self.side:
-            text += f", {self.side} side"
-        if self.text_prefix:
-            text += f', text starting "{self.text_prefix}"'
-        return text
-
-    def scope(self) -> Scope:
-        """The core's Scope for the guard (its text prefix and "every market" where core has them)."""
-        fields = _scope_fields()
-        extra: dict[str, Any] = {}
-        if self.text_prefix and "text_prefix" in fields:
-            extra["text_prefix"] = self.text_prefix
-        market = self.market
-        if market is None:
-            every = getattr(Scope, "every_market", None)
-            if callable(every):
-                scope = every(side=self.side, **extra)
-                assert isinstance(scope, Scope)
-                return scope
-            market = Market.SPOT
-        return Scope(self.pair, self.side, market=market, **extra)
+        """'spot pair BTC_USDT, buy side', 'every market whose text starts with 't-bot1-'' …: what the banner
+        and the question name."""
+        return self.scope().where() + (f", {self.side} side" if self.side else "")
 
 
 def overlaps(a: GuardChoice, b: GuardChoice) -> bool:
     """Could one order be in both scopes? (Two guards on one order would race each other's cancels.)"""
-    def prefixes(x: str, y: str) -> bool:
-        return not x or not y or x.startswith(y) or y.startswith(x)
-    same_market = a.market is None or b.market is None or a.market is b.market
-    same_pair = a.market is None or b.market is None or not a.pair or not b.pair or a.pair == b.pair
-    same_side = not a.side or not b.side or a.side == b.side
-    return same_market and same_pair and same_side and prefixes(a.text_prefix, b.text_prefix)
+    return scopes_overlap(a.scope(), b.scope())
 
 
 class GuardDialog(QDialog):

@@ -92,9 +92,12 @@ def finished_on_its_own(outcome: CancelOutcome) -> bool:
         outcome.message.endswith(BY_GUARD) and not outcome.retryable))
 
 
-def _gone_word(label: str) -> str:
-    """A guard's "gone" label as the row's word: ORDER_FILLED is "filled", ORDER_NOT_FOUND "not found"."""
-    return label.removeprefix("ORDER_").replace("_", " ").lower() or "finished"
+def _gone_word(outcome: CancelOutcome) -> str:
+    """A guard's "gone" outcome as the row's word: an order it found filled first is "filled" (Gate may say
+    ORDER_CLOSED; the order's record said it filled); else the label's word ("not found", "cancelled")."""
+    if outcome.label == "ORDER_FILLED" or "filled" in outcome.message.lower():
+        return "filled"
+    return outcome.label.removeprefix("ORDER_").replace("_", " ").lower() or "finished"
 
 
 def outcome_text(outcome: CancelOutcome) -> str:
@@ -102,7 +105,7 @@ def outcome_text(outcome: CancelOutcome) -> str:
     where, in the tooltip), else result_text."""
     if outcome.message.endswith(BY_GUARD):
         if finished_on_its_own(outcome):
-            return f"{FINISHED_MARK} {_gone_word(outcome.label)}{GUARD_TAG}"
+            return f"{FINISHED_MARK} {_gone_word(outcome)}{GUARD_TAG}"
         return result_text(outcome.state, outcome.label, outcome.ended) + GUARD_TAG
     if finished_on_its_own(outcome):
         word = outcome.message.removesuffix(SEEN_ON_STREAM).strip().removesuffix(ELSEWHERE).strip()

@@ -8,6 +8,7 @@ every step is the test's, so nothing races."""
 
 import threading
 import time
+from decimal import Decimal
 from typing import ClassVar
 
 import pytest
@@ -18,6 +19,7 @@ from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState
 from gatecancel_gui.core.risk.guard import GuardState, GuardStatus
 from gatecancel_gui.core.store.journal import Journal
+from gatecancel_gui.paper import PaperExchange
 from gatecancel_gui.ui.guard_dialog import GuardChoice, overlaps
 from gatecancel_gui.ui.live_events import CANCELLED_LABEL, FILLED_LABEL
 from gatecancel_gui.ui.main_window import MainWindow
@@ -227,6 +229,10 @@ def test_outcomes_reach_the_rows_through_the_merge_rule(guarded, qtbot):
     qtbot.waitUntil(lambda: text_of(guarded, cancelled.key) == "✔ cancelled · guard", timeout=WAIT_MS)
     assert text_of(guarded, cancelled.key, Qt.ItemDataRole.ToolTipRole) == "cancelled by the guard"
     assert text_of(guarded, filled.key) == "● filled · guard"  # found filled first: reads as filled, grey
+    closed = rows[4]  # Gate's ORDER_CLOSED, the order's record saying it filled: filled too
+    fake.on_outcome(CancelOutcome(closed.ref, OutcomeState.REJECTED, "ORDER_CLOSED",
+                                  "The order filled before the cancel reached it.", reconciled=True))
+    qtbot.waitUntil(lambda: text_of(guarded, closed.key) == "● filled · guard", timeout=WAIT_MS)
     assert text_of(guarded, seen.key) == "✔ cancelled · guard"  # the stream saw the guard's own cancel
     assert text_of(guarded, known.key) == "● filled"  # a known outcome is never turned back
     other = next(o for o in model.orders() if o.instrument != pair)
@@ -243,3 +249,49 @@ def test_an_outcome_before_its_row_lands_on_the_row_when_it_comes(guarded, qtbot
     model.upsert_order(gone)  # the stream's put arrives after the guard's word
     qtbot.waitUntil(lambda: model.row_of(gone.key) is not None
                     and text_of(guarded, gone.key) == "✔ cancelled · guard", timeout=WAIT_MS)
+
+
+# -- the real guard against the paper exchange over loopback ------------------------------------------------
+
+GUARDED, OTHER = "GRD_USDT", "OTH_USDT"
+QUIET = {"fill_share": 0.0, "partial_share": 0.0, "cancel_share": 0.0}
+
+
+def test_the_real_guard_turns_its_pairs_rows_green_and_leaves_other_pairs_alone(make_window, answers, qtbot):
+    with PaperExchange(orders=40, pairs=4, fill_fraction=0.0) as ex:
+        before = [ex.book.place(GUARDED, "buy", Decimal("1.2"), Decimal("10"), text=f"web-{i}").id for i in range(8)]
+        win = make_window(exchange=ex)
+        with qtbot.waitSignal(win.loadFinished, timeout=WAIT_MS):
+            win.refresh()
+        assert win.arm_guard(GuardChoice(Market.SPOT, GUARDED, duration_s=60))
+        assert "the 8 open orders the table shows there now" in answers.questions[-1]
+        armed = win.guards.armed[-1]
+        qtbot.waitUntil(lambda: armed.status is not None and armed.status.state is GuardState.ARMED, timeout=WAIT_MS)
+        bots = [ex.start_bot(f"{GUARDED}:20:1", fill_on_cancel_share=0.2, **QUIET),
+                ex.start_bot(f"{OTHER}:20:1", **QUIET)]
+        for bot in bots:
+            assert bot.finished.wait(10)
+        qtbot.waitUntil(lambda: not [o for o in ex.book.open_orders() if o.currency_pair == GUARDED],
+                        timeout=WAIT_MS)
+        for order_id in before:
+            qtbot.waitUntil(lambda order_id=order_id: text_of(win, order_id) == "✔ cancelled · guard",
+                            timeout=WAIT_MS)
+            colour = text_of(win, order_id, Qt.ItemDataRole.BackgroundRole)
+            assert colour is not None and colour.green() > colour.red()  # green
+        model = win.open_pane.model
+
+        def bot_rows_done() -> bool:
+            rows = [o for o in model.orders() if o.instrument == GUARDED and o.id in bots[0].placed]
+            return bool(rows) and all(text_of(win, o.key) in ("✔ cancelled · guard", "● filled · guard", "● filled")
+                                      for o in rows)
+
+        qtbot.waitUntil(bot_rows_done, timeout=WAIT_MS)  # one the guard found filled first reads as filled
+        assert any(text_of(win, o.key) == "✔ cancelled · guard" for o in model.orders() if o.id in bots[0].placed)
+        untouched = [o for o in model.orders() if o.instrument != GUARDED]
+        assert untouched and all("guard" not in (text_of(win, o.key) or "") for o in untouched)
+        with ex.book.lock:
+            assert all(o.cancel_requests == 0 for o in ex.book.orders.values() if o.currency_pair != GUARDED)
+        assert "0 cancelled" not in armed.banner.text() and GUARDED in armed.banner.text()
+        qtbot.mouseClick(armed.banner.stop_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not win.guards.active, timeout=WAIT_MS)
+        shut(win, qtbot)
