@@ -11,6 +11,10 @@ placement on the exchange (its create_time_ms, stamped by the exchange's book):
 - to the exchange applying its cancel (the order's own record: update_time_ms when it finished), and
 - to the guard hearing the exchange's answer (its JSON line read from the process's stdout).
 
+Then the window: the same shape with 2,000 open orders loaded, a guard armed from the window on the pair
+while the bot places 20 orders a second; a 5 ms heartbeat on the GUI thread measures the longest stall for
+8 s, against the same window for 4 s once the guard has ended (nothing arriving).
+
 Median and worst, in ms and in round trips. Some of the bot's orders are filled or cancelled by the bot
 itself first; the guard then reads their record (a round trip more) and reports them as they ended.
 Baseline in the same run: one warm REST listing of the pair (a poll's cost before its interval). Also
@@ -96,6 +100,58 @@ def one_run(rtt_ms: float, wanted: int) -> dict[str, float]:
         proc.wait(10)
 
 
+def window_run(rtt_ms: float) -> dict[str, float]:
+    """The GUI thread's longest stall while a guard armed in the window cancels a bot's orders."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import tempfile
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QApplication
+
+    from gatecancel_gui.core.app.session import Session
+    from gatecancel_gui.core.store.journal import Journal
+    from gatecancel_gui.ui.dialogs import always_yes
+    from gatecancel_gui.ui.guard_dialog import GuardChoice
+    from gatecancel_gui.ui.main_window import MainWindow
+    from tests.benchmarks.bench_stream import spin, spin_until
+    from tests.benchmarks.bench_window import Heartbeat
+
+    QApplication.instance() or QApplication([])
+    busy_s, quiet_s, guard_s = 8.0, 4.0, 10.0
+    proc = subprocess.Popen([sys.executable, "-m", "gatecancel_gui.cli", "paper", "--tls", "--rtt-ms", str(rtt_ms),
+                             "--orders", "2000", "--pairs", "20", "--heavy-pairs", "0", "--fill-fraction", "0",
+                             "--bot", f"{GUARDED}:20:60", "--bot", f"{OTHER}:5:60"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        ex = json.loads(proc.stdout.readline())
+        client = GateClient(ex["url"], Credentials(ex["key"], ex["secret"]),
+                            network=NetworkSettings(ca_file=ex["ca_file"]))
+        win = MainWindow(Session("bench", client), confirm=always_yes,
+                         journal=Journal(Path(tempfile.mkdtemp()) / "journal.jsonl"))
+        win.show()
+        loaded: list[bool] = []
+        win.loadFinished.connect(lambda *_: loaded.append(True))
+        win.refresh()
+        spin_until(lambda: loaded, 60)
+        armed = win.guards.arm(client, GuardChoice(pair=GUARDED, duration_s=guard_s))
+        spin_until(lambda: armed is not None and armed.guard.status.state.value == "armed", 20)
+        beat = Heartbeat()
+        beat.start()
+        spin(busy_s)
+        busy = beat.stop() * 1000
+        spin_until(lambda: not win.guards.active, guard_s + 10)
+        beat.start()
+        spin(quiet_s)
+        quiet = beat.stop() * 1000
+        win.close()
+        spin(0.5)
+        client.close()
+        return {"stall_armed_ms": busy, "stall_quiet_ms": quiet}
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
@@ -103,6 +159,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=60, help="at least this many guarded orders timed a run")
     args = parser.parse_args()
     runs = [one_run(args.rtt_ms, args.orders) for _ in range(args.runs)]
+    windows = [window_run(args.rtt_ms) for _ in range(args.runs)]
     rtt = args.rtt_ms
     print(f"paper exchange in its own process over TLS, {rtt:g} ms round trip; a bot at 20 orders/s in {GUARDED} "
           f"(guarded) and one at 5/s in {OTHER}; median of {args.runs} runs")
@@ -115,6 +172,10 @@ def main() -> None:
         middle = statistics.median(values)
         print(f"  {middle:8.1f} ms = {middle / rtt:4.2f} round trips  {what}   "
               f"(runs: {', '.join(f'{v:.1f}' for v in values)})")
+    for key, what in (("stall_armed_ms", "longest GUI stall, 8 s with a guard armed in the window (bot at 20/s)"),
+                      ("stall_quiet_ms", "longest GUI stall, baseline: 4 s once the guard has ended")):
+        values = [w[key] for w in windows]
+        print(f"  {statistics.median(values):8.1f} ms  {what}   (runs: {', '.join(f'{v:.1f}' for v in values)})")
     timed = ", ".join(f"{r['timed']:.0f}" for r in runs)
     untouched = ", ".join(f"{r['other_open']:.0f}" for r in runs)
     print(f"  orders timed a run: {timed}; {OTHER} orders still open after each run (untouched): {untouched}")
