@@ -17,10 +17,12 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.scope import Scope
+from gatecancel_gui.core.risk.guard import GuardState
 from gatecancel_gui.core.stream.events import StreamState
 from gatecancel_gui.ui.application import configure_app, demo_session
 from gatecancel_gui.ui.cancel_all_dialog import CancelAllDialog
 from gatecancel_gui.ui.dialogs import always_yes, question_box
+from gatecancel_gui.ui.guard_dialog import GuardChoice
 from gatecancel_gui.ui.main_window import MainWindow
 from gatecancel_gui.ui.order_rows import COLUMN
 
@@ -117,10 +119,47 @@ def live_orders(app: QApplication) -> None:
     exchange.stop()
 
 
+def guard_banner(app: QApplication) -> None:
+    """A guard armed on one pair while a bot places orders there: the red banner (scope, count, the last
+    order, time left, Stop) and the pair's rows, each cancelled by the guard (or found filled first)."""
+    session, exchange = demo_session()
+    window = MainWindow(session, confirm=always_yes)
+    window.resize(1280, 720)
+    window.show()
+    window.refresh()
+    wait(window.loadFinished)
+    statuses = window.feed.live.statuses
+    spin_until(app, lambda: statuses and all(s.state is StreamState.LIVE for s in statuses.values()))
+    pane = window.open_pane
+    window.arm_guard(GuardChoice(Market.SPOT, "SOL_USDT"))
+    armed = window.guards.armed[-1]
+    spin_until(app, lambda: armed.status is not None and armed.status.state is GuardState.ARMED)
+    bot = exchange.start_bot("SOL_USDT:12:1.5", fill_share=0.0, partial_share=0.0, cancel_share=0.0,
+                             fill_on_cancel_share=0.15, label="bot1", seed=3)
+    spin_until(app, bot.finished.is_set)
+    mine = set(bot.placed)
+    spin_until(app, lambda: armed.status is not None and armed.status.acted_on >= len(mine) and all(
+        pane.model.result_of(o.key) is not None for o in pane.model.orders() if o.id in mine))
+    pane.market_filter.setCurrentText(Market.SPOT.display_name)
+    pane.pair_filter.setCurrentText("SOL_USDT")
+    pane.view.sortByColumn(COLUMN["created"], Qt.SortOrder.DescendingOrder)
+    pane.view.scrollToTop()
+    window.guards._show_left()
+    app.processEvents()
+    window.grab().save(str(HERE / "screenshot-guard.png"))
+    window.close()  # stops the guard in the background, then closes
+    if window.isVisible():
+        wait(window.jobs.idle)
+    app.processEvents()
+    session.close()
+    exchange.stop()
+
+
 def main() -> None:
     app = QApplication(sys.argv[:1])
     configure_app(app)
     live_orders(app)
+    guard_banner(app)
     session, exchange = demo_session()
     pair = exchange.price_orders.open()[0].market
     window = MainWindow(session, confirm=always_yes, choose_scope=lambda *a: Scope(pair, None, True))
