@@ -1,6 +1,7 @@
 """The window's guards: arming one (its start off the GUI thread, as a job), its news to the GUI thread through
 the jobs' one bridge, its outcomes onto the rows through the merge rule, its banner, and stopping it (Stop,
-its time up, window close, another account), always as a job, bounded, never on the GUI thread.
+its time up, window close, another account): told at once, its threads waited for as a job, bounded, never on
+the GUI thread.
 
 Several guards may run at once, never two whose scopes overlap (two guards racing to cancel one order).
 A guard that stops by itself (an error) is never silent: the status bar says why, in red.
@@ -148,18 +149,20 @@ class GuardController(QObject):
     # -- stopping --------------------------------------------------------------------------------------
 
     def stop(self, armed: Armed, reason: str) -> None:
-        """Ask the guard to stop, as a job (stop is bounded; its threads are waited for STOP_JOIN_S at most)."""
+        """Tell the guard to stop (its `stop` returns at once) and wait for its threads as a job, STOP_JOIN_S at
+        most: the GUI thread never waits on them."""
         if armed.done or armed.stopping:
             return
         armed.stopping = reason
         armed.banner.show_stopping()
         guard = armed.guard
-
-        def stop_and_join() -> None:
-            guard.stop(reason)
-            guard.join(STOP_JOIN_S)
-
-        self.jobs.start(CallJob(stop_and_join), lambda result: self._stopped(armed, result), exclusive=False)
+        try:  # returns at once (it sets the guard's stop and wakes its waits): told now, before e.g. an
+            guard.stop(reason)  # account switch closes its client
+        except Exception:
+            log.exception("stopping the guard on %s", armed.where)
+        # its threads are waited for off the GUI thread, bounded
+        self.jobs.start(CallJob(lambda: guard.join(STOP_JOIN_S)), lambda result: self._stopped(armed, result),
+                        exclusive=False)
 
     def stop_all(self, reason: str) -> None:
         """Stop every guard (one still arming too: stop may come while its start runs)."""

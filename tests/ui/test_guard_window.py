@@ -295,3 +295,50 @@ def test_the_real_guard_turns_its_pairs_rows_green_and_leaves_other_pairs_alone(
         qtbot.mouseClick(armed.banner.stop_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: not win.guards.active, timeout=WAIT_MS)
         shut(win, qtbot)
+
+
+class SlowStartGuard(FakeGuard):
+    """A guard whose start takes a while (the first listing of a big account)."""
+
+    go = threading.Event()
+
+    def start(self):
+        SlowStartGuard.go.wait(10)
+        super().start()
+
+
+def test_closing_while_a_guard_is_arming_stops_it_and_closes_after(qtbot, paper, tmp_path):
+    FakeGuard.made = []
+    SlowStartGuard.go = threading.Event()
+    win = MainWindow(Session("test", client_for(paper)), confirm=Answers(), journal=Journal(tmp_path / "j.jsonl"),
+                     make_guard=SlowStartGuard, live=False)
+    qtbot.addWidget(win, before_close_func=lambda w: shut(w, qtbot))
+    win.show()
+    with qtbot.waitSignal(win.loadFinished, timeout=WAIT_MS):
+        win.refresh()
+    assert win.arm_guard(GuardChoice(Market.SPOT, win.open_pane.model.order_at(0).instrument))
+    win.close()
+    assert win.isVisible() and win.shutdown.closing  # never waited on the GUI thread
+    assert FakeGuard.made[-1].stopped == "The window closed."
+    assert not win.commands["guard"].isEnabled()
+    SlowStartGuard.go.set()
+    qtbot.waitUntil(lambda: not win.isVisible(), timeout=WAIT_MS)
+    assert not win.guards.active
+    win.sessions.session.close()
+
+
+def test_the_dialog_offers_every_market_a_prefix_and_five_minutes(qtbot):
+    from gatecancel_gui.ui.guard_dialog import EVERY_MARKET, GuardDialog
+
+    dialog = GuardDialog(["BTC_USDT", "ETH_USDT"], [], GuardChoice(Market.SPOT, "ETH_USDT"))
+    qtbot.addWidget(dialog)
+    assert dialog.choice() == GuardChoice(Market.SPOT, "ETH_USDT", duration_s=300)
+    dialog.market.setCurrentText(EVERY_MARKET)
+    dialog.side.setCurrentText("sell")
+    dialog.prefix.setText(" t-bot1- ")
+    dialog.minutes.setValue(2)
+    choice = dialog.choice()
+    assert choice == GuardChoice(None, None, "sell", "t-bot1-", 120) and not dialog.pair.isEnabled()
+    scope = choice.scope()
+    assert scope.all_markets and scope.text_prefix == "t-bot1-" and scope.side == "sell"
+    assert "every market" in dialog.summary.text() and "t-bot1-" in dialog.summary.text()
