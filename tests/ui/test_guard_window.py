@@ -342,3 +342,17 @@ def test_the_dialog_offers_every_market_a_prefix_and_five_minutes(qtbot):
     scope = choice.scope()
     assert scope.all_markets and scope.text_prefix == "t-bot1-" and scope.side == "sell"
     assert "every market" in dialog.summary.text() and "t-bot1-" in dialog.summary.text()
+
+
+def test_the_real_guard_ends_at_its_time_and_the_window_says_so_calmly(make_window, qtbot):
+    with PaperExchange(orders=20, pairs=3, fill_fraction=0.0) as ex:
+        win = make_window(exchange=ex)
+        with qtbot.waitSignal(win.loadFinished, timeout=WAIT_MS):
+            win.refresh()
+        assert win.arm_guard(GuardChoice(Market.SPOT, GUARDED, duration_s=1.5))
+        qtbot.waitUntil(lambda: not win.guards.active, timeout=WAIT_MS)
+        said = win.status.message.text()
+        assert said.startswith(f"Guard on spot pair {GUARDED} ended:"), said
+        assert "#d32f2f" not in win.status.message.styleSheet()
+        assert not win.guard_host.isVisible()
+        shut(win, qtbot)
