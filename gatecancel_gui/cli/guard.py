@@ -39,7 +39,7 @@ def add_commands(sub: Commands, common: Parser) -> None:
     which.add_argument("--pair", help="only this spot pair (default: every pair)")
     which.add_argument("--contract", help="only this futures contract (default: every contract)")
     cmd.add_argument("--side", choices=("buy", "sell"), help="only this side")
-    cmd.add_argument("--text-prefix", default="", metavar="TEXT",
+    cmd.add_argument("--text-prefix", default=None, metavar="TEXT",
                      help="only orders whose text starts with this, e.g. one bot's t-bot1-")
     cmd.add_argument("--for", dest="seconds", required=True, metavar="SECONDS",
                      type=number(0.1, MAX_GUARD_S, "seconds"), help="how long it stays armed")
@@ -53,12 +53,18 @@ def guard_scope(client: GateClient, args: argparse.Namespace, err: TextIO) -> Sc
         raise ConfigError("--contract is for a futures market: add --market futures-usdt or futures-btc.")
     if args.pair and not every and market.is_futures:
         raise ConfigError("--pair is for spot: a futures market takes --contract.")
+    prefix = args.text_prefix
+    if prefix is not None and not prefix.strip():  # "$BOT" left empty must not guard every bot's orders
+        raise ConfigError("--text-prefix is empty: give the start of the orders' text (e.g. t-bot1-), or leave "
+                          "the option out to guard every order in the scope.")
+    if prefix is not None and prefix != prefix.strip():
+        raise ConfigError(f"--text-prefix '{prefix}' starts or ends with a space: an order's text never does.")
     instrument = args.pair or args.contract
     if instrument and not every:
         instrument = check_instrument(client, instrument, market, notice=notice_to(err))
     elif instrument:
         instrument = instrument.strip().upper()
-    return Scope(instrument or None, args.side, False, market, text_prefix=args.text_prefix, all_markets=every)
+    return Scope(instrument or None, args.side, False, market, text_prefix=prefix or "", all_markets=every)
 
 
 class Printer:

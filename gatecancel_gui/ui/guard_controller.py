@@ -127,7 +127,7 @@ class GuardController(QObject):
             return None
         armed = Armed(choice, guard, banner, time.time() + choice.duration_s)
         holder.append(armed)
-        banner.stopRequested.connect(lambda: self.stop(armed, "Stopped."))
+        banner.stopRequested.connect(lambda: self.stop(armed, "Stop was pressed."))
         banner.show_left(choice.duration_s)
         self._layout.addWidget(banner)
         self.host.setVisible(True)

@@ -23,6 +23,9 @@ EVERY_MARKET = "Every market"
 EVERY_ONE = "Every pair / contract"
 
 
+SUMMARY_LINES = 4  # the summary under the choices wraps; this many lines are kept for it
+
+
 @dataclass(frozen=True)
 class GuardChoice:
     """One guard's scope and duration. `market` None: every market."""
@@ -72,6 +75,8 @@ class GuardDialog(QDialog):
         self.minutes.setSuffix(" min")
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
+        # room for the longest summary (a pair chosen: three lines), so a longer one is never clipped
+        self.summary.setMinimumHeight(SUMMARY_LINES * self.summary.fontMetrics().lineSpacing())
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Continue…")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Close")

@@ -64,3 +64,17 @@ def test_json_lines_for_each_order_and_sigint_ends_with_a_summary():
         assert any("guard for spot pair GRD_USDT ended" in s and "9 orders" in s for s in summary)
         assert all(ex.book.orders[i].status == "open" for i in other)
         assert not [s for s in summary if "Traceback" in s]
+
+
+def test_an_empty_text_prefix_is_refused_not_taken_for_every_order():
+    """Defect (a new user's trial): `--text-prefix "$BOT"` with $BOT empty guarded the whole pair and
+    cancelled every bot's orders. Refused now, with nothing sent; so is a prefix padded with spaces."""
+    with PaperExchange(orders=0, pairs=2) as ex:
+        ids = place(ex, 3)
+        for prefix in ("", "  ", " t-bot1-"):
+            result = run_main("guard", "--pair", GUARDED, "--text-prefix", prefix, "--for", "5", "--yes",
+                              "--base-url", ex.base_url, env=key_env(ex.main_key))
+            assert result.returncode == 2 and "--text-prefix" in result.stderr, (prefix, result.stderr)
+            assert "Traceback" not in result.stderr
+        assert ex.cancel_requests("/spot/cancel_batch_orders") == []
+        assert all(ex.book.orders[i].status == "open" for i in ids)

@@ -18,6 +18,9 @@ from gatecancel_gui.paper import PaperExchange
     (Scope("BTC_USDT"), "spot pair BTC_USDT"),
     (Scope(market=Market.FUTURES_USDT), "every USDT perpetual contract"),
     (Scope("BTC_USD", market=Market.FUTURES_BTC), "BTC perpetual contract BTC_USD"),
+    # a guard's: the orders' text starts with the prefix, not the markets' (worded so before)
+    (Scope(all_markets=True, text_prefix="t-bot-"), "every market, orders whose text starts with 't-bot-'"),
+    (Scope("ETH_USDT", all_markets=True), "ETH_USDT in every market"),
 ])
 def test_a_scope_names_its_instruments_one_way(scope: Scope, where: str) -> None:
     assert scope.where() == where

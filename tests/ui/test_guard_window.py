@@ -169,7 +169,7 @@ def test_stop_stops_it_and_the_banner_goes(guarded, qtbot):
     armed = arm(guarded, qtbot, GuardChoice(Market.SPOT, a_pair(guarded)))
     qtbot.mouseClick(armed.banner.stop_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not guarded.guards.active, timeout=WAIT_MS)
-    assert FakeGuard.made[-1].stopped == "Stopped."
+    assert FakeGuard.made[-1].stopped == "Stop was pressed."
     assert not guarded.guard_host.isVisible()
     assert "stopped" in guarded.status.message.text() and "color: #d32f2f" not in guarded.status.message.styleSheet()
 

@@ -61,8 +61,8 @@ class Scope:
         'every USDT perpetual contract', 'USDT perpetual contract BTC_USDT' (a guard: 'every market', and
         the text prefix)."""
         if self.all_markets:
-            where = f"every market, instrument {self.pair}" if self.pair else "every market"
-            return where + self._filters()
+            where = f"{self.pair} in every market" if self.pair else "every market"
+            return where + (f", orders whose text starts with '{self.text_prefix}'" if self.text_prefix else "")
         if self.market.is_futures:
             what = f"{self.market.display_name} contract"
         else:
