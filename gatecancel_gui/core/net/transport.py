@@ -189,8 +189,22 @@ async def send_direct(client: httpx.AsyncClient, method: str, url: str, content:
 
 
 def is_untrusted_certificate(exc: BaseException) -> bool:
-    text = str(exc)
-    return "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text
+    """Whether the failure is a certificate this computer does not trust.
+
+    httpx and httpcore wrap the ssl module's error, so its causes are walked for an SSLCertVerificationError:
+    on Windows and macOS truststore raises one worded by the OS (and in its language), so OpenSSL's English
+    wording, still matched as a fallback, is not enough."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            break
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        text = str(seen)
+        if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 class HttpLoop:
