@@ -18,6 +18,7 @@ from dataclasses import replace
 from types import FrameType
 from typing import TextIO
 
+from gatecancel_gui.cli.interrupt import interrupt_signals, signals_named, wait_until
 from gatecancel_gui.cli.output import order_json, order_line, print_orders, reader_gone
 from gatecancel_gui.core.app.services import load_orders
 from gatecancel_gui.core.domain.markets import Market
@@ -31,7 +32,6 @@ from gatecancel_gui.core.stream.events import EventKind, OrderEvent, StreamState
 
 EXIT_OK, EXIT_ERROR = 0, 2
 STOP_WAIT_S = 2.0  # how long the end waits for the stream's sockets and threads
-ENDING_SIGNALS = tuple(s for s in (signal.SIGINT, getattr(signal, "SIGTERM", None)) if s is not None)
 UNKNOWN_FINISH = "finished while disconnected"  # finish_as "": it ended while no socket was open
 Line = Callable[[OrderEvent, float], "str | None"]  # an event (and the time it is printed) -> its line, or none
 
@@ -180,23 +180,28 @@ def follow(client: GateClient, markets: list[Market], initial: list[Order], prin
     with ending_on_signals(printer.done):
         stream.start()
         try:
-            while not printer.done.wait(0.1):  # a short wait: the signal handler runs between two
-                pass
+            wait_until(printer.done)  # in short waits: the signal handler runs between two
         finally:
             printer.end()
             stream.stop(STOP_WAIT_S)
     return EXIT_ERROR if printer.failure else EXIT_OK
 
 
+def ending_signals() -> tuple[int, ...]:
+    """Ctrl+C, Ctrl+Break (Windows) and SIGTERM where the platform has them."""
+    return (*interrupt_signals(), *signals_named("SIGTERM"))
+
+
 @contextmanager
 def ending_on_signals(done: threading.Event) -> Iterator[None]:
-    """Ctrl+C and SIGTERM end the follow by setting `done` (a handler, not KeyboardInterrupt: the stream is
-    then stopped in order, and the exit status is 0, as for any command asked to end)."""
+    """Ctrl+C (Ctrl+Break on Windows) and SIGTERM end the follow by setting `done` (a handler, not
+    KeyboardInterrupt: the stream is then stopped in order, and the exit status is 0, as for any command
+    asked to end)."""
     def end(signum: int, frame: FrameType | None) -> None:
         done.set()
 
     in_main = threading.current_thread() is threading.main_thread()
-    previous = {s: signal.signal(s, end) for s in ENDING_SIGNALS} if in_main else {}
+    previous = {s: signal.signal(s, end) for s in ending_signals()} if in_main else {}
     try:
         yield
     finally:

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from gatecancel_gui.cli.args import Commands, Parser, number
 from gatecancel_gui.cli.follow import ending_on_signals, stream_settings
+from gatecancel_gui.cli.interrupt import wait_until
 from gatecancel_gui.cli.orders import can_ask, confirm, declined, notice_to, refuse_unasked
 from gatecancel_gui.core.app.services import guard_holds
 from gatecancel_gui.core.app.session import asked_environment
@@ -125,8 +126,7 @@ def run_guard(client: GateClient, args: argparse.Namespace, out: TextIO, err: Te
     with ending_on_signals(signalled):
         guard.start()
         try:
-            while not printer.done.wait(0.1) and not signalled.is_set():  # short: the handler runs between
-                pass
+            wait_until(printer.done, signalled)  # in short waits: the handler runs between two
         finally:
             guard.stop("Ended on request (Ctrl+C or SIGTERM)." if signalled.is_set() else "Ended.")
             guard.join(JOIN_S)

@@ -6,11 +6,44 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Callable
 from types import FrameType
 from typing import TextIO, TypeVar
 
 T = TypeVar("T")
+
+# A lock wait is not interrupted by Ctrl+C on Windows before Python 3.14: the handler only runs once the
+# wait returns. Every long wait of the CLI is therefore made of waits this short.
+WAIT_SLICE_S = 0.25
+
+
+def wait_until(*events: threading.Event, timeout: float | None = None) -> bool:
+    """Wait until one of `events` is set (True) or `timeout` seconds pass (False; None: no limit), in
+    slices of at most WAIT_SLICE_S so that Ctrl+C's handler (or KeyboardInterrupt) runs between two."""
+    if not events:
+        raise ValueError("wait_until needs at least one event")
+    first = events[0]
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        if any(event.is_set() for event in events):
+            return True
+        left = WAIT_SLICE_S if deadline is None else min(WAIT_SLICE_S, deadline - time.monotonic())
+        if left <= 0:
+            return False
+        first.wait(left)
+
+
+def signals_named(*names: str) -> tuple[int, ...]:
+    """The signals of these names this platform has, in order: SIGBREAK (Ctrl+Break, Windows only),
+    SIGTERM, SIGHUP… Looked up at each call, not at import."""
+    found = (getattr(signal, name, None) for name in names)
+    return tuple(signum for signum in found if signum is not None)
+
+
+def interrupt_signals() -> tuple[int, ...]:
+    """What a user presses to interrupt: Ctrl+C, and on Windows Ctrl+Break (SIGBREAK), taken the same way."""
+    return signals_named("SIGINT", "SIGBREAK")
 
 
 def run_interruptibly(work: Callable[[], T], stop: Callable[[], None], err: TextIO, *,
@@ -47,14 +80,13 @@ def run_interruptibly(work: Callable[[], T], stop: Callable[[], None], err: Text
 
     worker = threading.Thread(target=target, name="cancel-main")
     in_main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, pressed) if in_main else None
+    previous = {s: signal.signal(s, pressed) for s in interrupt_signals()} if in_main else {}
     try:
         worker.start()
-        while not finished.wait(0.1):  # an Event, not Thread.join: the handler runs between the waits
-            pass
+        wait_until(finished)  # an Event in slices, not Thread.join: the handler runs between the waits
     finally:
-        if in_main:
-            signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     if failure:
         raise failure[0]
     return holder[0]

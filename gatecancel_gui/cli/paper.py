@@ -9,6 +9,7 @@ import threading
 from typing import TextIO
 
 from gatecancel_gui.cli.args import Commands, any_whole, number, whole
+from gatecancel_gui.cli.interrupt import signals_named, wait_until
 from gatecancel_gui.core.domain.errors import ConfigError
 
 EXIT_OK = 0
@@ -82,9 +83,10 @@ def run_paper(args: argparse.Namespace, out: TextIO) -> int:
         printed["ca_file"] = exchange.ca_file
     out.write(json.dumps(printed) + "\n")
     out.flush()
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    for signum in signals_named("SIGTERM", "SIGBREAK"):  # end as Ctrl+C does: the exchange is stopped
+        signal.signal(signum, signal.default_int_handler)
     try:
-        threading.Event().wait()
+        wait_until(threading.Event())  # for ever, in short waits: Ctrl+C is taken between two (Windows)
     except KeyboardInterrupt:
         pass
     finally:

@@ -14,7 +14,7 @@ from types import FrameType
 from typing import Any, TextIO
 
 from gatecancel_gui.cli.args import Commands, Parser, whole
-from gatecancel_gui.cli.interrupt import run_interruptibly
+from gatecancel_gui.cli.interrupt import run_interruptibly, signals_named, wait_until
 from gatecancel_gui.cli.orders import can_ask, confirm, declined, notice_to, refuse_unasked, report_cancel
 from gatecancel_gui.cli.output import print_orders, print_outcomes
 from gatecancel_gui.core.app.services import ScopeCancel, load_stop_orders, prepare_cancel, scope_holds
@@ -36,10 +36,6 @@ log = logging.getLogger(__name__)
 EXIT_OK, EXIT_NOT_ALL_CANCELLED = 0, 1
 MARKETS = [m.value for m in Market]
 MAX_COUNTDOWN_S = 3600
-# Ways a process is told to end that can be caught: while the switch is armed each one disarms it first.
-# (kill -9 cannot be caught: the switch then fires when the countdown runs out, the safe side.)
-ENDING_SIGNALS = tuple(s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None))
-                       if s is not None)
 
 
 def add_commands(sub: Commands, common: Parser) -> None:
@@ -196,7 +192,7 @@ def run_deadman(client: GateClient, args: argparse.Namespace, out: TextIO, err: 
                                                           "renewed again", file=err, flush=True),
                            on_failed=renewal_failed)
     interrupted = False
-    with signals_handled(ENDING_SIGNALS, raise_interrupt):
+    with signals_handled(ending_signals(), raise_interrupt):
         try:  # from arming on, any way out (Ctrl+C, SIGTERM, SIGHUP; even during the arming) disarms
             armed = switch.arm()
             if args.json:
@@ -204,18 +200,24 @@ def run_deadman(client: GateClient, args: argparse.Namespace, out: TextIO, err: 
             print(f"gatecancel: dead-man switch ARMED for {scope.where()}: Gate cancels every open order there if this "
                   f"process stops renewing for {args.countdown} s. Renewing every {switch.interval_s:.1f} s; "
                   "Ctrl+C (or SIGTERM, SIGHUP) disarms.", file=err, flush=True)
-            while True:
-                threading.Event().wait(3600)
+            wait_until(threading.Event())  # for ever, in short waits: Ctrl+C is taken between two (Windows)
         except KeyboardInterrupt:
             interrupted = True
         finally:
             if switch.last is not None or interrupted:  # interrupted while arming: Gate may have armed it
-                with signals_handled((signal.SIGINT, *ENDING_SIGNALS), signal.SIG_IGN):  # let the disarm finish
+                with signals_handled((signal.SIGINT, *ending_signals()), signal.SIG_IGN):  # let the disarm finish
                     switch.disarm()
                 print(f"gatecancel: dead-man switch disarmed for {scope.where()}.", file=err)
                 if args.json:
                     deadman_event(out, "disarmed", market, pair)
     return EXIT_NOT_ALL_CANCELLED if failed.is_set() else EXIT_OK
+
+
+def ending_signals() -> tuple[int, ...]:
+    """Ways a process is told to end that can be caught, besides Ctrl+C: Ctrl+Break (Windows), SIGTERM,
+    SIGHUP. While the switch is armed each one disarms it first. (kill -9 cannot be caught: the switch then
+    fires when the countdown runs out, the safe side.)"""
+    return signals_named("SIGBREAK", "SIGTERM", "SIGHUP")
 
 
 def raise_interrupt(signum: int, frame: FrameType | None) -> None:
