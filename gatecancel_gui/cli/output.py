@@ -4,6 +4,7 @@ output whose reader may go away (`gatecancel orders | head -1`)."""
 from __future__ import annotations
 
 import argparse
+import errno
 import io
 import json
 import os
@@ -93,6 +94,12 @@ def print_outcomes(outcomes: list[CancelOutcome], as_json: bool, out: TextIO) ->
         out.write(f"{market}{o.ref.instrument:<12} {o.ref.id:>20}  {o.state.value:<10} {detail}\n")
 
 
+def reader_left(exc: BaseException) -> bool:
+    """Whether writing failed because the reader closed its end of a pipe. On Windows a closed pipe often
+    fails with EINVAL (an OSError) rather than BrokenPipeError, so both mean the reader left."""
+    return isinstance(exc, BrokenPipeError) or (isinstance(exc, OSError) and exc.errno == errno.EINVAL)
+
+
 class ReaderSafe:
     """A text stream whose reader may leave (a closed pipe): from then on it writes to /dev/null, silently,
     so the command still finishes (a cancel reports, journals and keeps its exit status) and the
@@ -110,20 +117,22 @@ class ReaderSafe:
         if not self.gone and self._stream is not None:
             try:
                 self._stream.write(text)
-            except BrokenPipeError:
-                self._leave()
             except (OSError, ValueError) as exc:  # ValueError: written after the file was closed
-                self._fail(exc)
+                if reader_left(exc):
+                    self._leave()
+                else:
+                    self._fail(exc)
         return len(text)
 
     def flush(self) -> None:
         if not self.gone and self._stream is not None:
             try:
                 self._stream.flush()
-            except BrokenPipeError:
-                self._leave()
             except (OSError, ValueError) as exc:
-                self._fail(exc)
+                if reader_left(exc):
+                    self._leave()
+                else:
+                    self._fail(exc)
 
     def _fail(self, exc: Exception) -> None:
         self.failed = (exc.strerror if isinstance(exc, OSError) else "") or str(exc) or type(exc).__name__
