@@ -29,7 +29,7 @@ def test_csv_of_every_market_says_each_rows_market_and_keeps_contracts_apart(mix
     result = run(mixed, command, "--market", "all", "--csv", str(path), "--json")
     assert result.returncode == 0, result.stderr
     listed = json.loads(result.stdout)
-    rows = list(csv.DictReader(path.read_text().splitlines()))
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()))
     assert len(rows) == len(listed) and {r["market"] for r in rows} == {"spot", "futures-usdt", "futures-btc"}
     for row in rows:
         if row["market"] == "spot":

@@ -59,7 +59,7 @@ def test_stop_orders_list_csv_and_cancel(risky, tmp_path):
     path = tmp_path / "stops.csv"
     listed = json.loads(run_cli(risky, "stop-orders", "--json", "--csv", str(path)).stdout)
     assert len(listed) == 8 and all(isinstance(r["id"], str) for r in listed)
-    rows = list(csv.reader(path.read_text().splitlines()))
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
     assert len(rows) == 9 and rows[0][:4] == ["market", "currency_pair", "contract", "id"]
     one = listed[0]["id"]
     result = run_cli(risky, "cancel-stop", "--ids", one, "--json")

@@ -113,5 +113,15 @@ def test_dead_man_switch_refuses_a_short_timeout_and_reports_failed_renewals(exc
 def test_csv_export_keeps_ids_as_text(tmp_path):
     path = tmp_path / "orders.csv"
     assert write_csv(path, ["id", "state"], [["9007199254740993", "cancelled"], ["1", None]]) == 2
-    rows = list(csv.reader(path.read_text().splitlines()))
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
     assert rows == [["id", "state"], ["9007199254740993", "cancelled"], ["1", ""]]
+
+
+def test_csv_export_starts_with_a_byte_order_mark_so_excel_reads_it_as_utf8(tmp_path):
+    """Issue 22, item 11: without a BOM Excel read the file in the system's code page (✔ ✖ – … garbled)."""
+    path = tmp_path / "orders.csv"
+    header, rows = ["Pair", "Result"], [["BTC_USDT", "✔ cancelled"], ["ETH_USDT", "✖ not found – gone…"]]
+    write_csv(path, header, rows)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbfPair,")
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        assert list(csv.reader(fh)) == [header, *rows]

@@ -185,7 +185,7 @@ def test_export_csv_has_the_visible_rows_and_results(make_risky_window, risky, q
     with qtbot.waitSignal(win.cancelFinished, timeout=10_000):
         win.commands["cancel"].trigger()
     assert win.export_csv() == path
-    rows = list(csv.reader(path.read_text().splitlines()))
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0][:3] == ["Market", "Pair / contract", "Side"] and rows[0][-3:] == ["Result", "Label", "Message"]
     assert len(rows) - 1 == win.open_pane.filtered.rowCount()
     assert sum(1 for r in rows[1:] if r[-3].startswith("✔") or r[-3].startswith("✖")) == 3

@@ -83,7 +83,7 @@ def test_the_csv_value_is_a_plain_number(window, tmp_path):
     path = tmp_path / "orders.csv"
     window.choose_path = lambda *args: str(path)
     window.export_csv()
-    with path.open(newline="", encoding="utf-8") as fh:
+    with path.open(newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert rows and all(Decimal(row["Value"]) >= 0 for row in rows)
     first = next(o for o in window.open_pane.model.orders() if o.id == rows[0]["Order id"])
