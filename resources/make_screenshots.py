@@ -7,6 +7,7 @@ import sys
 import tempfile
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("GATECANCEL_DATA_DIR", tempfile.mkdtemp())
@@ -85,20 +86,35 @@ def spin_until(app: QApplication, done) -> None:
         app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
 
 
-def live_orders(app: QApplication) -> None:
-    """The table following the account: a bot's new orders arrive marked new, one order fills and one is
-    cancelled by someone else, all without a refresh (the status bar says each market's stream is live)."""
+def live_demo_window(app: QApplication) -> tuple[Any, Any, MainWindow]:
+    """A demo exchange of its own and a window on it, loaded, with every market's stream live."""
     session, exchange = demo_session()
     window = MainWindow(session, confirm=always_yes)
     window.resize(1280, 720)
     window.show()
     window.refresh()
     wait(window.loadFinished)
+    statuses = window.feed.live.statuses
+    spin_until(app, lambda: statuses and all(s.state is StreamState.LIVE for s in statuses.values()))
+    return session, exchange, window
+
+
+def close_demo(app: QApplication, window: MainWindow, session: Any, exchange: Any) -> None:
+    window.close()
+    if window.isVisible():
+        wait(window.jobs.idle)
+    app.processEvents()
+    session.close()
+    exchange.stop()
+
+
+def live_orders(app: QApplication) -> None:
+    """The table following the account: a bot's new orders arrive marked new, one order fills and one is
+    cancelled by someone else, all without a refresh (the status bar says each market's stream is live)."""
+    session, exchange, window = live_demo_window(app)
     pane, model = window.open_pane, window.open_pane.model
     pane.market_filter.setCurrentText(Market.SPOT.display_name)
     pane.view.sortByColumn(COLUMN["created"], Qt.SortOrder.DescendingOrder)
-    statuses = window.feed.live.statuses
-    spin_until(app, lambda: statuses and all(s.state is StreamState.LIVE for s in statuses.values()))
     shown = [o for o in model.orders() if o.market is Market.SPOT and not exchange.book.orders[o.id].fills_on_cancel]
     newest = max(o.create_time_ms for o in shown)
     placed = [exchange.book.place("SOL_USDT", side, Decimal(price), Decimal("3.5"), text="t-bot-7",
@@ -112,24 +128,13 @@ def live_orders(app: QApplication) -> None:
     pane.view.scrollToTop()
     app.processEvents()
     window.grab().save(str(HERE / "screenshot-live.png"))
-    window.close()
-    if window.isVisible():
-        wait(window.jobs.idle)
-    session.close()
-    exchange.stop()
+    close_demo(app, window, session, exchange)
 
 
 def guard_banner(app: QApplication) -> None:
     """A guard armed on one pair while a bot places orders there: the red banner (scope, count, the last
     order, time left, Stop) and the pair's rows, each cancelled by the guard (or found filled first)."""
-    session, exchange = demo_session()
-    window = MainWindow(session, confirm=always_yes)
-    window.resize(1280, 720)
-    window.show()
-    window.refresh()
-    wait(window.loadFinished)
-    statuses = window.feed.live.statuses
-    spin_until(app, lambda: statuses and all(s.state is StreamState.LIVE for s in statuses.values()))
+    session, exchange, window = live_demo_window(app)
     pane = window.open_pane
     window.arm_guard(GuardChoice(Market.SPOT, "SOL_USDT"))
     armed = window.guards.armed[-1]
@@ -147,12 +152,7 @@ def guard_banner(app: QApplication) -> None:
     window.guards._show_left()
     app.processEvents()
     window.grab().save(str(HERE / "screenshot-guard.png"))
-    window.close()  # stops the guard in the background, then closes
-    if window.isVisible():
-        wait(window.jobs.idle)
-    app.processEvents()
-    session.close()
-    exchange.stop()
+    close_demo(app, window, session, exchange)  # stops the guard in the background, then closes
 
 
 def main() -> None:

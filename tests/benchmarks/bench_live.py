@@ -21,7 +21,6 @@ from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 import gatecancel_gui.ui.live_feed as live_feed
@@ -35,23 +34,10 @@ from gatecancel_gui.ui.dialogs import always_yes
 from gatecancel_gui.ui.live_events import LiveItem
 from gatecancel_gui.ui.main_window import MainWindow
 from gatecancel_gui.ui.order_rows import prepare_rows
+from tests.benchmarks.bench_stream import spin, spin_until
 from tests.benchmarks.bench_window import Heartbeat, paper_process
 
 SLICES = (25, 50, 100, 200, 100_000)  # the last: the whole burst in one go
-
-
-def spin(seconds: float) -> None:
-    """Run the GUI's event loop for this long (the benchmark's own waits; the window never waits)."""
-    loop = QEventLoop()
-    QTimer.singleShot(int(seconds * 1000), loop.quit)
-    loop.exec()
-
-
-def spin_until(done, limit_s: float) -> bool:
-    ends = time.monotonic() + limit_s
-    while not done() and time.monotonic() < ends:
-        spin(0.02)
-    return done()
 
 
 def burst(win: MainWindow, events: list[OrderEvent], done, slice_size: int) -> float:
