@@ -116,3 +116,16 @@ def test_a_journal_that_cannot_be_written_leaves_no_order_without_a_state(exchan
     assert len(report.outcomes) == len(refs)
     assert all(o.state is not OutcomeState.IN_FLIGHT for o in report.outcomes.values())
     assert report.count(OutcomeState.CANCELLED) + report.count(OutcomeState.REJECTED) == len(refs)
+
+
+def test_would_wait_looks_at_the_budget_without_taking_from_it():
+    """The guard says 'waiting for the cancel budget' before a burst that will wait: a look, nothing taken."""
+    budget = RequestBudget(max_requests=3, window_s=60.0)
+    assert not budget.would_wait(3)
+    assert budget.try_acquire() and budget.try_acquire()
+    assert not budget.would_wait(1) and budget.would_wait(2)
+    assert budget.try_acquire()  # the look took nothing: the third slot was still there
+    assert budget.would_wait(1)
+    fresh = RequestBudget(max_requests=3, window_s=60.0)
+    fresh.pause(30.0)  # a 429 said to wait
+    assert fresh.would_wait(1)

@@ -41,6 +41,13 @@ class RequestBudget:
         with self._cond:
             return self._take() <= 0
 
+    def would_wait(self, requests: int) -> bool:
+        """Whether `requests` more would have to wait now (a look: nothing is taken), e.g. to say so first."""
+        with self._cond:
+            now = time.monotonic()
+            recent = sum(1 for at in self._sent if now - at < self.window_s)
+            return self._paused_until > now or recent + requests > self.max_requests
+
     def _take(self) -> float:
         """Take a slot if one is free (returns 0), else how long until one may be (under the lock)."""
         now = time.monotonic()

@@ -36,7 +36,6 @@ from gatecancel_gui.core.domain.orders import Order, OrderKind
 from gatecancel_gui.core.domain.outcomes import GONE_LABELS, CancelOutcome, OutcomeState
 from gatecancel_gui.core.domain.scope import Scope
 from gatecancel_gui.core.gate.client import GateClient
-from gatecancel_gui.core.gate.ratelimit import RequestBudget
 from gatecancel_gui.core.store.journal import Journal
 from gatecancel_gui.core.stream.account import AccountStream
 from gatecancel_gui.core.stream.events import EventKind, OrderEvent, StreamState, StreamStatus
@@ -130,14 +129,6 @@ def list_guarded(client: GateClient, scope: Scope, stop: threading.Event | None 
     for market in scope.markets:
         orders += list_scope(client, replace(scope, market=market, all_markets=False), stop)
     return [o for o in orders if o.kind is OrderKind.OPEN and scope.matches(o)]
-
-
-def budget_short(budget: RequestBudget, requests: int) -> bool:
-    """Whether `requests` more cancel requests would have to wait for the budget now (a look, nothing taken)."""
-    with budget._cond:
-        now = time.monotonic()
-        recent = sum(1 for at in budget._sent if now - at < budget.window_s)
-        return budget._paused_until > now or recent + requests > budget.max_requests
 
 
 class Guard:
@@ -320,7 +311,7 @@ class Guard:
                 return
             self._runs.add(run)
         requests = -(-len(refs) // MAX_BATCH) + len({o.market for o in fresh}) - 1
-        if budget_short(run.budget, requests):
+        if run.budget.would_wait(requests):
             self._budget_note = BUDGET_NOTE
             self._set(note=self._note())
         try:
