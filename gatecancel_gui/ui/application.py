@@ -56,17 +56,39 @@ def configure_app(app: QApplication) -> None:
     app.setWindowIcon(app_icon())
 
 
-def install_excepthook(window: MainWindow) -> None:
-    """Unexpected exceptions on the GUI thread: logged with their traceback, shown once as a sentence."""
-    shown: set[str] = set()
+class ErrorHook:
+    """Unexpected exceptions on the GUI thread: logged with their traceback, shown once per kind as a sentence.
+    Installed before anything can fail (a profile, its keyring, the demo's exchange): what fails before the
+    window exists is shown in it once it does, never a crash at launch."""
 
-    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    def __init__(self) -> None:
+        self.shown: set[str] = set()
+        self.pending: list[str] = []
+        self.window: MainWindow | None = None
+
+    def __call__(self, kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         log.error("unexpected error", exc_info=(kind, exc, tb))
-        if kind.__name__ not in shown:
-            shown.add(kind.__name__)
-            window.status.show_error(f"Unexpected error ({kind.__name__}); details are in the log.")
+        if kind.__name__ not in self.shown:
+            self.shown.add(kind.__name__)
+            self.say(f"Unexpected error ({kind.__name__}); details are in the log.")
 
+    def say(self, text: str) -> None:
+        if self.window is None:
+            self.pending.append(text)
+        else:
+            self.window.status.show_error(text)
+
+    def show_in(self, window: MainWindow) -> None:
+        self.window = window
+        for text in self.pending:
+            window.status.show_error(text)
+        self.pending.clear()
+
+
+def install_excepthook() -> ErrorHook:
+    hook = ErrorHook()
     sys.excepthook = hook
+    return hook
 
 
 def demo_session(orders: int = 320, *, live: bool = False) -> tuple[Session, Any]:
@@ -97,12 +119,17 @@ def startup_session(args: argparse.Namespace, window_errors: list[str]) -> Sessi
         return open_profile(profile)
     except ConfigError as exc:
         window_errors.append(str(exc))
-        return None
+    except Exception as exc:  # e.g. an OS keyring's own error: the window still opens, and says so
+        log.error("opening profile %r failed", profile.name, exc_info=True)
+        window_errors.append(f"Profile '{profile.name}' could not be opened: unexpected error "
+                             f"({type(exc).__name__}); details are in the log.")
+    return None
 
 
 def run(app: QApplication, args: argparse.Namespace) -> int:
     configure_app(app)
     route_qt_messages()
+    hook = install_excepthook()  # before anything opens
     exchange = None
     errors: list[str] = []
     session: Session | None
@@ -111,10 +138,10 @@ def run(app: QApplication, args: argparse.Namespace) -> int:
     else:
         session = startup_session(args, errors)
     window = MainWindow(session, confirm=always_yes if args.screenshot else _confirm_default())
-    install_excepthook(window)
     window.show()
     for error in errors:
         window.status.show_error(error)
+    hook.show_in(window)
     if args.screenshot:
         drive_screenshot(window, exchange, args.screenshot)
     if args.exit_when_shown:

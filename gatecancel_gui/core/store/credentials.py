@@ -86,6 +86,15 @@ def keyring_works() -> bool:
 _session_only: dict[str, Credentials] = {}  # "for this session only": in memory, never on disk
 
 
+def failure(exc: BaseException) -> str:
+    """The backend's error in words: the OS's own (pywintypes.error carries (winerror, funcname, strerror),
+    a Keychain error (status, text)), else its type's name. Never the password: no backend puts it there."""
+    args = exc.args
+    if len(args) in (2, 3) and isinstance(args[0], int) and isinstance(args[-1], str) and args[-1].strip():
+        return f"{type(exc).__name__} {args[0]}: {args[-1].strip().rstrip('.')}"
+    return type(exc).__name__
+
+
 def keep_for_session(profile: str, creds: Credentials) -> None:
     """Hold a profile's credentials in this process only, for as long as it runs."""
     _session_only[profile] = creds
@@ -101,9 +110,9 @@ def save(profile: str, creds: Credentials) -> None:
     payload = json.dumps({"key": creds.key, "secret": creds.secret})
     try:
         keyring.set_password(KEYRING_SERVICE, profile, payload)
-    except keyring.errors.KeyringError as exc:
+    except Exception as exc:  # a backend's own error (pywintypes.error on Windows) is not a KeyringError
         raise KeyringUnavailable(
-            f"The OS keyring ({backend_name()}) refused to store the secret: {type(exc).__name__}. "
+            f"The OS keyring ({backend_name()}) refused to store the secret: {failure(exc)}. "
             "Unlock it, or use the credentials for this session only."
         ) from None
 
@@ -133,9 +142,9 @@ def read_entry(service: str, profile: str, names: tuple[str, ...], what: str) ->
             f"The OS keyring ({backend_name()}) is locked: unlock it (log in to the desktop session, or "
             "gnome-keyring-daemon --unlock) and try again."
         ) from None
-    except keyring.errors.KeyringError as exc:
+    except Exception as exc:  # a KeyringError, or the backend's own (pywintypes.error 1312 on Windows)
         raise KeyringUnavailable(
-            f"The OS keyring ({backend_name()}) could not be read: {type(exc).__name__}; if it is locked, "
+            f"The OS keyring ({backend_name()}) could not be read: {failure(exc)}; if it is locked, "
             "unlock it and try again."
         ) from None
     if not payload:
@@ -148,17 +157,34 @@ def read_entry(service: str, profile: str, names: tuple[str, ...], what: str) ->
 
 
 def delete(profile: str) -> None:
-    _session_only.pop(profile, None)
     delete_entry(KEYRING_SERVICE, profile, "the secret")
+    _session_only.pop(profile, None)  # only once the keyring has let go: a refusal leaves the profile whole
 
 
 def delete_entry(service: str, profile: str, what: str) -> None:
-    """Remove one keyring entry; one that is not there is already removed."""
+    """Remove one keyring entry. An entry that is not there is already removed, but a backend may say "not
+    there" for a refusal too: macOS raises PasswordDeleteError for both (a denied Keychain's own error is its
+    cause), KWallet for a cancelled prompt. So only a "not found" counts, and only once a read-back agrees:
+    a refused delete must never look done (the profile would go and its secret stay)."""
     try:
         keyring.delete_password(service, profile)
-    except keyring.errors.PasswordDeleteError:
         return
-    except keyring.errors.KeyringError as exc:
-        raise KeyringUnavailable(
-            f"The OS keyring ({backend_name()}) could not delete {what}: {type(exc).__name__}."
-        ) from None
+    except keyring.errors.PasswordDeleteError as exc:
+        reason: BaseException = exc.__cause__ or exc
+    except Exception as exc:  # a KeyringError, or the backend's own (pywintypes.error on Windows)
+        reason = exc
+    if isinstance(reason, keyring.errors.PasswordDeleteError) or _not_found(reason):
+        try:
+            if keyring.get_password(service, profile) is None:
+                return
+        except Exception as exc:  # it cannot even be read: say why
+            reason = exc
+    raise KeyringUnavailable(
+        f"The OS keyring ({backend_name()}) refused to delete {what}: {failure(reason)}; unlock it (or allow "
+        "gatecancel to change it) and try again."
+    ) from None
+
+
+def _not_found(exc: BaseException) -> bool:
+    """The macOS backend's own "item not found" (keyring.backends.macOS.api.NotFound, status -25300)."""
+    return type(exc).__name__ == "NotFound" or (bool(exc.args) and exc.args[0] == -25300)

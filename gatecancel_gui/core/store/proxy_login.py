@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import keyring
-import keyring.errors
 
 from gatecancel_gui.core.store import redact
 from gatecancel_gui.core.store.credentials import (
@@ -15,6 +14,7 @@ from gatecancel_gui.core.store.credentials import (
     NoKeyring,
     backend_name,
     delete_entry,
+    failure,
     read_entry,
 )
 
@@ -35,9 +35,9 @@ def save(profile: str, user: str, password: str, *, session_only: bool = False) 
         return
     try:
         keyring.set_password(SERVICE, profile, json.dumps({"user": user, "password": password}))
-    except keyring.errors.KeyringError as exc:
+    except Exception as exc:  # a KeyringError, or the backend's own (pywintypes.error on Windows)
         raise KeyringUnavailable(
-            f"The OS keyring ({backend_name()}) refused to store the proxy password: {type(exc).__name__}. "
+            f"The OS keyring ({backend_name()}) refused to store the proxy password: {failure(exc)}. "
             "Unlock it, or use the profile for this session only."
         ) from None
     _session_only.pop(profile, None)
