@@ -61,7 +61,8 @@ class SelfTest:
         client = GateClient(self.exchange.base_url, Credentials(key.key, key.secret),
                             network=NetworkSettings(ca_file=self.exchange.ca_file))
         session = Session("self-test (paper)", client)
-        self.window = MainWindow(session, confirm=always_yes, journal=Journal(Path(self.journal_dir.name) / "j.jsonl"))
+        self.journal = Journal(Path(self.journal_dir.name) / "j.jsonl")
+        self.window = MainWindow(session, confirm=always_yes, journal=self.journal)
         self.window.loadFinished.connect(self._loaded)
         self.window.cancelFinished.connect(self._cancelled)
         QTimer.singleShot(int(timeout_s * 1000), lambda: self._fail(f"timed out after {timeout_s:.0f} s"))
@@ -176,4 +177,5 @@ class SelfTest:
         if self.window.sessions.session is not None:
             self.window.sessions.session.close()
         self.exchange.stop()
+        self.journal.close()  # Windows refuses to delete a file still open: close it before the folder goes
         self.journal_dir.cleanup()
