@@ -8,12 +8,50 @@ import logging
 import logging.handlers
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TextIO
 
 from gatecancel_gui.core.store import redact
 from gatecancel_gui.core.store.paths import data_dir
 
 LOG_NAME = "gatecancel.log"
+
+
+class SharedRotatingLog(logging.handlers.RotatingFileHandler):
+    """A rotating log two processes can share (two windows, a window and the command line). On Windows a
+    file open in another process cannot be renamed, so its rollover fails; Python's handler then loses the
+    record and prints a traceback to stderr, again for every record after it. Here a failed rollover is
+    noted once in the file and the record goes on into the same file; rotating is tried again only once it
+    has grown by another maxBytes (by then the other process may have ended or rotated it). One file per
+    process instead would scatter one session's story over files nobody knows to read."""
+
+    def __init__(self, filename: Path, max_bytes: int, backup_count: int) -> None:
+        super().__init__(filename, maxBytes=max_bytes, backupCount=backup_count, encoding="utf-8")
+        self._retry_at = 0      # a size under which no rollover is tried after a failed one
+        self._noted = False
+
+    def shouldRollover(self, record: logging.LogRecord) -> bool:  # noqa: N802 (logging's name)
+        if not super().shouldRollover(record):
+            return False
+        return self.stream.tell() >= self._retry_at
+
+    def doRollover(self) -> None:  # noqa: N802 (logging's name)
+        try:
+            super().doRollover()
+        except OSError as exc:
+            if self.stream is None:
+                self.stream = self._open()
+            self.stream.seek(0, 2)
+            self._retry_at = self.stream.tell() + self.maxBytes
+            if not self._noted:
+                self._noted = True
+                note = logging.makeLogRecord({
+                    "name": __name__, "levelno": logging.WARNING, "levelname": "WARNING",
+                    "msg": f"the log could not be rotated ({exc.strerror or type(exc).__name__}; another "
+                           "gatecancel may have it open): going on in this file"})
+                self.stream.write(self.format(note) + self.terminator)
+        else:
+            self._retry_at = 0
 
 
 def log_to_file() -> logging.Handler | None:
@@ -27,7 +65,7 @@ def log_to_file() -> logging.Handler | None:
     try:
         path = data_dir() / LOG_NAME
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        handler = SharedRotatingLog(path, max_bytes=1_000_000, backup_count=3)
     except OSError:
         return None
     formatter = logging.Formatter("%(asctime)sZ %(levelname)s %(name)s: %(message)s")
