@@ -10,6 +10,7 @@ from pathlib import Path
 
 from gatecancel_gui.core.domain.environments import Environment, url_for
 from gatecancel_gui.core.domain.errors import ConfigError
+from gatecancel_gui.core.store import atomic
 from gatecancel_gui.core.store.paths import config_dir
 
 PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.\-]{0,39}$")
@@ -83,7 +84,4 @@ class ProfileStore:
             self._write([p for p in saved if p.name != name])
 
     def _write(self, rows: list[Profile]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps([asdict(p) for p in rows], indent=2), encoding="utf-8")
-        tmp.replace(self.path)
+        atomic.write_text(self.path, json.dumps([asdict(p) for p in rows], indent=2), "The profile list")
