@@ -15,6 +15,22 @@ from gatecancel_gui.core.store.logs import log_to_file
 from gatecancel_gui.display import display_problem
 
 log = logging.getLogger("gatecancel")
+# Windows groups taskbar buttons and picks their icon by this id; without one set, a window started by
+# python.exe (or pythonw.exe) is grouped, and iconed, as Python. Company.Product, no spaces.
+WINDOWS_APP_ID = "gatecancel.gatecancel"
+
+
+def identify_on_taskbar() -> None:
+    """Windows only, before any window exists: set the process's AppUserModelID so the taskbar shows
+    gatecancel's icon and name. A failure (an old Windows, no shell32) leaves Windows' own choice."""
+    if sys.platform != "win32":
+        return
+    try:
+        import ctypes
+
+        ctypes.windll.shell32.SetCurrentProcessExplicitAppUserModelID(WINDOWS_APP_ID)
+    except Exception:  # noqa: S110 - only the taskbar's grouping is at stake
+        pass
 
 
 def setup_logging() -> None:
@@ -40,6 +56,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    identify_on_taskbar()
     setup_logging()
     from PySide6.QtWidgets import QApplication
 
