@@ -67,7 +67,8 @@ def mem_keyring():
 def pytest_collection_modifyitems(config, items):
     if os.environ.get("REAL_KEYRING") == "1":
         return
-    skip = pytest.mark.skip(reason="set REAL_KEYRING=1 and run under dbus-run-session + gnome-keyring")
+    where = "under dbus-run-session + gnome-keyring" if sys.platform.startswith("linux") else "in a user session"
+    skip = pytest.mark.skip(reason=f"uses the OS keyring: set REAL_KEYRING=1 and run {where}")
     for item in items:
         if "real_keyring" in item.keywords:
             item.add_marker(skip)

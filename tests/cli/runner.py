@@ -1,7 +1,7 @@
 """Two ways to run the command line in tests. In this process through `main(argv, out, err)` (most tests:
 no interpreter to start, the exchange's state at hand), or as a real process for what needs one (signals,
-a terminal, pipes, a closed stdout). The process restores Python's own Ctrl+C handler first: a shell that
-ignores SIGINT (`nohup`, a background job) hands that to its children, and Ctrl+C would then do nothing."""
+a terminal, pipes, a closed stdout), started and interrupted through tests/processes.py, which does that
+the right way on each OS."""
 
 from __future__ import annotations
 
@@ -9,17 +9,13 @@ import contextlib
 import io
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from unittest import mock
 
 from gatecancel_gui.cli import main
 from gatecancel_gui.core.gate import pairs
-
-# `python -m gatecancel_gui.cli`, with the default SIGINT handler put back before anything else runs
-CLI = [sys.executable, "-c", "import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
-       "from gatecancel_gui.cli import main; sys.exit(main())"]
+from tests.processes import CLI, start_cli
 
 
 @dataclass
@@ -45,16 +41,11 @@ def run_main(*args: str, env: dict[str, str] | None = None) -> Result:
     return Result(code, out.getvalue(), err.getvalue())
 
 
-def cli_process(*args: str, env: dict[str, str] | None = None, **popen) -> subprocess.Popen:
-    """The command line as a running process (Ctrl+C, SIGTERM, a terminal, a pipe whose reader leaves)."""
-    return subprocess.Popen([*CLI, *args], env={**os.environ, **(env or {})}, **popen)
-
-
 @contextlib.contextmanager
 def piped_process(*args: str, env: dict[str, str] | None = None) -> Iterator[subprocess.Popen]:
     """The command line as a running process with its output piped as text; killed (if still running) and
     its pipes closed when the block ends, whatever the test asserted."""
-    proc = cli_process(*args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = start_cli(*args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         yield proc
     finally:

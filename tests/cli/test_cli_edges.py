@@ -2,6 +2,7 @@
 reads that run side by side, and a paper exchange that stays quiet when a client hangs up."""
 
 import socket
+import struct
 import subprocess
 import sys
 
@@ -11,6 +12,9 @@ from gatecancel_gui.cli import one_line_each
 from gatecancel_gui.core.domain.environments import normalise_base_url
 from gatecancel_gui.core.domain.errors import ConfigError
 from tests.cli.test_cli import run_cli
+
+# struct linger {on, seconds} = {1, 0}: close resets the connection. Two ints on POSIX, two u_short on Windows.
+LINGER_0 = struct.pack("HH" if sys.platform == "win32" else "ii", 1, 0)
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:99999/api/v4", "http://127.0.0.1:abc/api/v4",
@@ -50,7 +54,7 @@ def test_the_paper_exchange_says_nothing_on_stderr_when_a_client_hangs_up():
         for _ in range(3):  # send half a request, then reset the connection
             with socket.create_connection(("127.0.0.1", port)) as sock:
                 sock.sendall(b"GET /api/v4/spot/time HTTP/1.1\r\nHost: x\r\n")
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER_0)
         proc.stdin.write("\n")
         proc.stdin.flush()
         _out, err = proc.communicate(timeout=20)

@@ -131,7 +131,7 @@ def cached_pairs(ex, pairs, age_s=0.0):
     from gatecancel_gui.core.store.paths import data_dir
 
     path = data_dir() / "currency-pairs.json"
-    path.write_text(json.dumps({ex.base_url: {"fetched_at": time.time() - age_s, "pairs": pairs}}))
+    path.write_text(json.dumps({ex.base_url: {"fetched_at": time.time() - age_s, "pairs": pairs}}), encoding="utf-8")
     return path
 
 
@@ -156,7 +156,7 @@ def test_a_cached_no_is_asked_again_before_a_pair_is_refused(age_s):
         result = run_cli(ex, "cancel", "--pair", pair, "--yes", "--json")
         assert result.returncode == 0, result.stderr
         assert ex.book.open_orders(pair) == [] and len(pair_list_reads(ex)) == 1
-        assert pair in json.loads(path.read_text())[ex.base_url]["pairs"]
+        assert pair in json.loads(path.read_text(encoding="utf-8"))[ex.base_url]["pairs"]
 
 
 @pytest.mark.slow
@@ -179,7 +179,7 @@ def test_damaged_journal_lines_are_skipped_counted_and_the_rest_shown():
 
     Journal().path.parent.mkdir(parents=True, exist_ok=True)
     Journal().path.write_text('{"event": "sent", "request": "a"}\n[1]\n{"event": "answer", "request": "a"}\n'
-                              '{"event": "answ')  # cut short by a crash
+                              '{"event": "answ', encoding="utf-8")  # cut short by a crash
     for args in (["journal"], ["journal", "--json"]):
         result = run_main(*args)
         assert result.returncode == 0 and "Traceback" not in result.stderr

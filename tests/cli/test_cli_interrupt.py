@@ -1,13 +1,13 @@
 """Ctrl+C during a CLI cancel: no new requests, in-flight ones awaited and recorded, every order reported."""
 
 import json
-import signal
 
 import pytest
 
 from gatecancel_gui.core.store.journal import Journal, unanswered
 from gatecancel_gui.paper import PaperExchange
 from tests.cli.runner import key_env, piped_process
+from tests.processes import interrupt
 
 
 def test_ctrl_c_stops_sending_and_reports_everything(tmp_path):
@@ -17,7 +17,7 @@ def test_ctrl_c_stops_sending_and_reports_everything(tmp_path):
             started = proc.stderr.readline()  # waits for the cancel to begin
             assert "cancelling 600 orders in 30 requests" in started
             assert ex.cancel_seen.wait(10)  # requests are going out: now interrupt
-            proc.send_signal(signal.SIGINT)
+            interrupt(proc)
             out, err = proc.communicate(timeout=30)
         assert "stopping" in err and "Traceback" not in err
         rows = json.loads(out)
@@ -41,9 +41,9 @@ def test_a_second_ctrl_c_says_what_it_waits_for_and_the_report_still_comes_out_w
                            "--base-url", ex.base_url, env=key_env(ex.main_key)) as proc:
             assert "cancelling 200 orders" in proc.stderr.readline()
             assert ex.cancel_seen.wait(20)  # two requests applied, their answers on the way
-            proc.send_signal(signal.SIGINT)
+            interrupt(proc)
             assert "stopping" in proc.stderr.readline()
-            proc.send_signal(signal.SIGINT)
+            interrupt(proc)
             out, err = proc.communicate(timeout=30)
     assert "still stopping" in err and "Traceback" not in err and "client is closed" not in err
     rows = json.loads(out)

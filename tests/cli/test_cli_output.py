@@ -3,12 +3,12 @@ amounts, the cancel table's header, JSON where --json is given, and counts in si
 
 import csv
 import json
-import signal
 
 import pytest
 
 from gatecancel_gui.paper import PaperExchange
 from tests.cli.runner import key_env, piped_process, run_main
+from tests.processes import interrupt
 
 
 def run(ex, *args):
@@ -84,7 +84,7 @@ def test_deadman_json_prints_one_line_when_armed_and_one_when_disarmed():
             armed = json.loads(proc.stdout.readline())
             assert armed["event"] == "armed" and armed["countdown_s"] == 60 and armed["trigger_time_ms"] > 0
             assert armed["market"] == "spot" and armed["currency_pair"] is None
-            proc.send_signal(signal.SIGINT)
+            interrupt(proc)
             out, _ = proc.communicate(timeout=20)
             assert json.loads(out) == {"event": "disarmed", "market": "spot", "currency_pair": None}
             assert proc.returncode == 0 and ex.deadman.timers == {}

@@ -2,7 +2,6 @@
 at stake and the environment; `--yes` skips the question; declining is exit 1, never success."""
 
 import os
-import pty
 import select
 import subprocess
 
@@ -15,6 +14,7 @@ from tests.cli.test_cli_risk import cli_env
 
 def run_on_terminal(ex, *args, answer=None, quiet_s=60):
     """Run the CLI with a terminal for stdin, stdout and stderr; type `answer` at the first [y/N]."""
+    pty = pytest.importorskip("pty", reason="no pseudo-terminal module on Windows (it has ConPTY, not pty)")
     master, slave = pty.openpty()
     proc = subprocess.Popen([*CLI, *args, "--base-url", ex.base_url],
                             stdin=slave, stdout=slave, stderr=slave, env=cli_env(ex), close_fds=True)
@@ -139,6 +139,6 @@ def test_a_cancel_by_ids_off_a_terminal_goes_ahead_without_yes(book):
 def test_the_readme_synopsis_shows_yes_for_cancel():
     from pathlib import Path
 
-    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     [synopsis] = [line for line in readme.splitlines() if line.startswith("gatecancel cancel ")]
     assert "[--yes]" in synopsis

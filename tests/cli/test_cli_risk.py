@@ -4,13 +4,14 @@ switch (fired by the exchange when renewals stop, disarmed by Ctrl+C), the journ
 import csv
 import json
 import os
-import signal
 import subprocess
 
 import pytest
 
 from gatecancel_gui.paper import PaperExchange
-from tests.cli.runner import cli_process, key_env, run_main
+from tests.cli.runner import key_env, run_main
+from tests.processes import catchable, interrupt, send
+from tests.processes import start_cli as start_process
 
 
 def cli_env(ex):
@@ -24,7 +25,7 @@ def run_cli(ex, *args):
 
 def start_cli(ex, *args, **pipes):
     """The CLI as a running process (for commands that run until stopped, by a signal)."""
-    return cli_process(*args, "--base-url", ex.base_url, env=key_env(ex.main_key), text=True, **pipes)
+    return start_process(*args, "--base-url", ex.base_url, env=key_env(ex.main_key), text=True, **pipes)
 
 
 @pytest.fixture
@@ -85,7 +86,7 @@ def test_deadman_ctrl_c_disarms(risky):
     try:
         assert "ARMED for every spot pair" in proc.stderr.readline()
         assert risky.deadman.timers
-        proc.send_signal(signal.SIGINT)
+        interrupt(proc)
         # Defect: after Ctrl+C the line named the scope as Python's repr, Scope(pair=None, side=None, …)
         assert "dead-man switch disarmed for every spot pair." in proc.stderr.read()
         assert proc.wait(10) == 0
@@ -94,15 +95,15 @@ def test_deadman_ctrl_c_disarms(risky):
         proc.stderr.close()
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
-def test_deadman_sigterm_and_sighup_disarm_like_ctrl_c(signum):
+@pytest.mark.parametrize("name", catchable("SIGTERM", "SIGHUP"))
+def test_deadman_sigterm_and_sighup_disarm_like_ctrl_c(name):
     """Defect: SIGTERM ended the process (143) without disarming, and the switch fired 5 s later."""
     with PaperExchange(orders=40, pairs=3) as ex:  # real time: the 5 s countdown cannot fire during the test
         proc = start_cli(ex, "deadman", "--countdown", "5", stderr=subprocess.PIPE)
         try:
             assert "ARMED" in proc.stderr.readline()
             assert ex.deadman.timers
-            proc.send_signal(signum)
+            send(proc, name)
             rest = proc.stderr.read()
             assert proc.wait(10) == 0
             assert "disarmed" in rest and "Traceback" not in rest
@@ -144,7 +145,7 @@ def test_orders_watch_prints_new_and_gone(risky):
         lines = {proc.stdout.readline().split()[0] + proc.stdout.readline().split()[0]}
         assert lines in ({"+-"}, {"-+"})
     finally:
-        proc.send_signal(signal.SIGINT)
+        interrupt(proc)
         proc.communicate(timeout=10)
     assert placed.id and gone.id
 

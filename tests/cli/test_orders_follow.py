@@ -8,7 +8,6 @@ import contextlib
 import io
 import json
 import queue
-import signal
 import threading
 import time
 from decimal import Decimal
@@ -26,6 +25,7 @@ from gatecancel_gui.paper import PaperExchange
 from tests.cli.runner import key_env, piped_process, run_main
 from tests.cli.test_cli_input import one_sentence, sent_nothing
 from tests.cli.test_cli_risk import run_cli
+from tests.processes import WINDOWS, send
 
 AT = calendar.timegm((2024, 5, 6, 12, 34, 56, 0, 0, 0))  # 12:34:56 UTC
 
@@ -245,8 +245,9 @@ def following(ex, *args):
         yield proc, out, err
 
 
-def ended(proc, signum):
-    proc.send_signal(signum)
+def ended(proc, name="SIGINT"):
+    """Send the named signal (SIGINT: Ctrl+C, as tests/processes.py presses it on each OS); the exit status."""
+    send(proc, name)
     return proc.wait(timeout=15)
 
 
@@ -275,7 +276,7 @@ def test_orders_put_filled_and_cancelled_by_someone_else_are_printed_as_they_hap
         assert cancelled.returncode == 0, cancelled.stderr
         line = out.until(victim.id)
         assert line.split()[1] == "finish" and line.endswith("cancelled")
-        assert ended(proc, signal.SIGINT) == 0
+        assert ended(proc) == 0
         assert not [line for line in err.rest() if "Traceback" in line]
 
 
@@ -291,7 +292,7 @@ def test_json_lines_parse_and_carry_the_fields_and_sigterm_ends_it(paper):
         paper.book.cancel(placed.id, placed.currency_pair)
         row = json.loads(out.until(placed.id))
         assert row["event"] == "finish" and row["status"] == "finished" and row["finish_as"] == "cancelled"
-        assert ended(proc, signal.SIGTERM) == 0
+        assert ended(proc, "SIGINT" if WINDOWS else "SIGTERM") == 0  # Windows: SIGTERM is a kill
         assert all(line.startswith("gatecancel: ") for line in err.rest())  # the stream's state: stderr only
         assert all(line.startswith(("[", "{")) for line in out.rest())  # stdout: JSON values only
 
@@ -302,7 +303,7 @@ def test_without_a_websocket_it_says_so_and_polls():
             assert err.seen[-1].startswith("gatecancel: spot: polling: ") and "every 2 s" in err.seen[-1]
             placed = place(ex)
             assert out.until(placed.id).split()[1] == "put"
-            assert ended(proc, signal.SIGINT) == 0
+            assert ended(proc) == 0
 
 
 def test_after_the_sockets_drop_it_reconnects_and_an_order_placed_in_the_gap_is_printed_once(paper):
@@ -315,7 +316,7 @@ def test_after_the_sockets_drop_it_reconnects_and_an_order_placed_in_the_gap_is_
         marker = place(paper)  # pushed after the re-listing: every line about the first is out by then
         out.until(marker.id)
         assert sum(in_gap.id in line for line in out.seen) == 1
-        assert ended(proc, signal.SIGINT) == 0
+        assert ended(proc) == 0
 
 
 def test_only_the_market_asked_for_is_followed():
@@ -328,7 +329,7 @@ def test_only_the_market_asked_for_is_followed():
             assert line.split()[1:3] == ["put", "futures-usdt"]
             assert not any(" spot " in line for line in out.seen)
             assert not any(line.startswith("gatecancel: spot") for line in err.seen)
-            assert ended(proc, signal.SIGINT) == 0
+            assert ended(proc) == 0
 
 
 def test_a_key_the_websocket_refuses_is_one_sentence_and_exit_2():
@@ -362,7 +363,7 @@ def test_watch_prints_new_and_gone_live_or_by_listing_every_seconds(websocket):
             ex.book.fill(placed.id, Decimal("0.001"))  # changed, still open: not a line
             ex.book.cancel(placed.id, placed.currency_pair)
             assert out.until(placed.id).startswith("- gone ")
-            assert ended(proc, signal.SIGINT) == 0
+            assert ended(proc) == 0
         assert sum(placed.id in line for line in out.seen) == 2
 
 
@@ -420,7 +421,7 @@ def test_a_busy_bot_through_repeated_drops_prints_each_order_once_and_how_it_end
             for _ in range(2):  # the second is placed after the first is printed: every line before it is out
                 marker = place(ex)
                 out.until(marker.id)
-            assert ended(proc, signal.SIGINT) == 0
+            assert ended(proc) == 0
             assert sum("reconnecting" in line for line in err.rest()) >= 2
         rows = [json.loads(line) for line in out.seen[1:]]
         for order_id in bot.placed:

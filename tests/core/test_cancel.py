@@ -154,7 +154,7 @@ def test_journal_records_every_request_and_its_answer_without_secrets(exchange, 
     sent = [r for r in records if r["event"] == "sent"]
     assert len(sent) == report.requests_sent
     assert any("no answer" in r.get("error", "") for r in records if r["event"] == "answer")
-    text = journal.path.read_text()
+    text = journal.path.read_text(encoding="utf-8")
     assert exchange.main_key.secret not in text and exchange.main_key.key not in text
     assert "SIGN" not in text
 

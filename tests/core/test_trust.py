@@ -76,7 +76,7 @@ def test_five_thousand_orders_with_faults_every_outcome_true_and_journal_complet
 
 
 def test_an_address_that_is_not_gate_gets_a_plain_sentence(tmp_path):
-    (tmp_path / "index.html").write_text("<html>hello</html>")
+    (tmp_path / "index.html").write_text("<html>hello</html>", encoding="utf-8")
     handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=str(tmp_path), **k)  # noqa: E731
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.RequestHandlerClass.log_message = lambda *a: None

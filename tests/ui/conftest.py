@@ -44,6 +44,9 @@ def shut(win, qtbot):
 
 @pytest.fixture(autouse=True)
 def qt_settings(tmp_path, qapp):
+    """Settings in an INI file under the test's tmp dir: Qt's native format is the registry on Windows and
+    a plist on macOS, which setPath cannot move, and a test must never write the user's real settings."""
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QCoreApplication.setOrganizationName("gatecancel-tests")
     QCoreApplication.setApplicationName("gatecancel-tests")
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):

@@ -8,7 +8,8 @@ from gatecancel_gui.ui.journal_dialog import JournalDialog
 def test_the_journal_dialog_shows_the_readable_lines_and_counts_the_damaged_ones(qtbot, tmp_path):
     path = tmp_path / "j.jsonl"
     path.write_text('{"event": "sent", "request": "a", "orders": []}\n"text"\n'
-                    '{"event": "answer", "request": "a", "status": 200, "results": []}\n{"event": "se')
+                    '{"event": "answer", "request": "a", "status": 200, "results": []}\n{"event": "se',
+                    encoding="utf-8")
     dialog = JournalDialog(Journal(path))
     qtbot.addWidget(dialog)
     assert dialog.model.rowCount() == 2
@@ -17,7 +18,7 @@ def test_the_journal_dialog_shows_the_readable_lines_and_counts_the_damaged_ones
 
 def test_an_undamaged_journal_says_nothing_of_damage(qtbot, tmp_path):
     path = tmp_path / "j.jsonl"
-    path.write_text('{"event": "sent", "request": "a", "orders": []}\n')
+    path.write_text('{"event": "sent", "request": "a", "orders": []}\n', encoding="utf-8")
     dialog = JournalDialog(Journal(path))
     qtbot.addWidget(dialog)
     assert dialog.model.rowCount() == 1 and "skipped" not in dialog.where.text()

@@ -5,7 +5,6 @@ told apart from none at all)."""
 import json
 
 import keyring
-import keyring.errors
 import pytest
 from keyring.backends import fail, null
 
@@ -40,7 +39,7 @@ def test_a_session_only_profile_is_not_written_to_disk(no_keyring, qtbot, paper,
     store = ProfileStore(tmp_path / "profiles.json")
     dialog = session_only_profile(qtbot, paper, store)
     assert dialog.save(), dialog.status.text()
-    on_disk = json.loads(store.path.read_text()) if store.path.exists() else []
+    on_disk = json.loads(store.path.read_text(encoding="utf-8")) if store.path.exists() else []
     assert [p["name"] for p in on_disk] == []
     assert [p.name for p in store.all()] == ["desk"]  # … but it is there for this session
     assert dialog.list.count() == 1

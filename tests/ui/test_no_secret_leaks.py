@@ -6,12 +6,13 @@ import logging
 import os
 import subprocess
 import sys
-from pathlib import Path
 
+import platformdirs
 import pytest
 from PySide6.QtCore import QSettings
 
 from gatecancel_gui.core.store.journal import Journal
+from gatecancel_gui.core.store.paths import config_dir, data_dir
 from gatecancel_gui.core.store.profiles import ProfileStore
 from gatecancel_gui.gui import setup_logging
 from gatecancel_gui.paper.auth import ApiKey
@@ -25,15 +26,37 @@ SECRET = "GCSECRETrecognisable9876543210fedcba0123456789"
 
 @pytest.fixture
 def home(tmp_path, monkeypatch):
+    return make_home(tmp_path, monkeypatch)
+
+
+def make_home(tmp_path, monkeypatch, windows=sys.platform == "win32"):
+    """A throwaway home that the app's default folders are under. Linux and macOS find them from HOME;
+    Windows asks the shell for AppData whatever the environment says, so there the app's own override
+    puts them under the home too."""
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("USERPROFILE", str(home))  # what ~ means on Windows
     for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "GATECANCEL_DATA_DIR",
                  "GATECANCEL_CONFIG_DIR"):
         monkeypatch.delenv(name, raising=False)
+    if windows:
+        monkeypatch.setenv("GATECANCEL_DATA_DIR", str(home / "AppData" / "Local" / "gatecancel"))
+        monkeypatch.setenv("GATECANCEL_CONFIG_DIR", str(home / "AppData" / "Local" / "gatecancel"))
+    assert data_dir().is_relative_to(home), data_dir()  # so the search under the home covers it
+    assert config_dir().is_relative_to(home), config_dir()
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(home / ".config"))
     return home
+
+
+def test_on_windows_the_apps_folders_are_under_the_throwaway_home_too(tmp_path, monkeypatch):
+    """There platformdirs asks the shell for AppData, not HOME (simulated: it answers a folder elsewhere)."""
+    elsewhere = tmp_path / "Users" / "someone" / "AppData"
+    monkeypatch.setattr(platformdirs, "user_data_dir", lambda *a, **k: str(elsewhere / "gatecancel"))
+    monkeypatch.setattr(platformdirs, "user_config_dir", lambda *a, **k: str(elsewhere / "gatecancel"))
+    home = make_home(tmp_path, monkeypatch, windows=True)
+    assert data_dir().is_relative_to(home) and config_dir().is_relative_to(home)
 
 
 @pytest.mark.slow
@@ -73,10 +96,10 @@ def test_a_full_session_leaves_no_secret_anywhere(home, paper, qtbot, mem_keyrin
         def boom(*args, **kwargs):
             raise RuntimeError(f"exploded while holding {SECRET} for {KEY}")
 
-        monkeypatch.setattr(services_module, "load_open_orders", boom)
-        with qtbot.waitSignal(win.status.errorShown, timeout=10_000):
-            win.refresh()
-        monkeypatch.undo()
+        with monkeypatch.context() as patched:  # not monkeypatch.undo(): that would give back the real HOME
+            patched.setattr(services_module, "load_open_orders", boom)
+            with qtbot.waitSignal(win.status.errorShown, timeout=10_000):
+                win.refresh()
         win.close()
         session.close()
         QSettings().sync()
@@ -104,7 +127,8 @@ def test_a_full_session_leaves_no_secret_anywhere(home, paper, qtbot, mem_keyrin
     written = [p for p in home.rglob("*") if p.is_file()]
     names = {p.name for p in written}
     assert {"cancel-journal.jsonl", "gatecancel.log", "profiles.json"} <= names, names
-    assert "exploded while holding <secret> for GCKE…" in (home / ".local/share/gatecancel/gatecancel.log").read_text()
+    log_text = (data_dir() / "gatecancel.log").read_text(encoding="utf-8")
+    assert "exploded while holding <secret> for GCKE…" in log_text
     needles = [SECRET, KEY, *signatures]
     for path in written:
         blob = path.read_bytes()
@@ -114,4 +138,4 @@ def test_a_full_session_leaves_no_secret_anywhere(home, paper, qtbot, mem_keyrin
         for needle in needles:
             assert needle not in text, f"{needle[:12]}… found in captured output"
     assert mem_keyring.store  # the secret is in the keyring, and only there
-    assert Path(home / ".local/share/gatecancel/cancel-journal.jsonl").read_text().count('"event":"sent"') >= 2
+    assert Journal().path.read_text(encoding="utf-8").count('"event":"sent"') >= 2

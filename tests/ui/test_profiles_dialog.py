@@ -34,7 +34,7 @@ def test_save_puts_the_secret_in_the_keyring_only(dialog, paper, mem_keyring, tm
     assert dialog.save(), dialog.status.text()
     stored = credentials.load("desk")
     assert stored.key == paper.main_key.key and stored.secret == paper.main_key.secret
-    on_disk = (tmp_path / "profiles.json").read_text()
+    on_disk = (tmp_path / "profiles.json").read_text(encoding="utf-8")
     assert paper.main_key.secret not in on_disk and paper.main_key.key not in on_disk
     assert json.loads(on_disk)[0]["custom_url"] == paper.base_url
     QSettings().sync()

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+from tests.processes import ini_settings
+
 QUIT = """
 import atexit, sys
 atexit.register(lambda: print("teardown ran", flush=True))
@@ -17,8 +19,9 @@ print("main returned", flush=True)
 
 def test_the_window_closing_ends_the_process_without_the_slow_teardown(tmp_path):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "xdg"))
-    result = subprocess.run([sys.executable, "-c", QUIT], env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-c", ini_settings(tmp_path / "qsettings") + QUIT], env=env,
+                            capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "teardown ran" not in result.stdout and "main returned" not in result.stdout
-    settings = (tmp_path / "xdg" / "gatecancel" / "gatecancel.conf").read_text()
+    settings = (tmp_path / "qsettings" / "gatecancel" / "gatecancel.ini").read_text(encoding="utf-8")
     assert "geometry" in settings and "last_profile=demo (paper)" in settings  # written before the end

@@ -26,7 +26,7 @@ def test_the_journal_says_which_environment_each_line_was_sent_to(window, qtbot,
     old.write_text(json.dumps({"time": "2026-01-01T00:00:00.000Z", "event": "sent", "request": "aaa",
                                "method": "POST", "endpoint": "/spot/cancel_batch_orders", "orders": []}) + "\n"
                    + json.dumps({"time": "2026-01-01T00:00:00.100Z", "event": "answer", "request": "aaa",
-                                 "status": 200, "latency_ms": 3.0, "results": []}) + "\n")
+                                 "status": 200, "latency_ms": 3.0, "results": []}) + "\n", encoding="utf-8")
     window.open_pane.model.set_checked([window.open_pane.model.orders()[0].key], True)
     run_cancel(window, qtbot)
     dialog = JournalDialog(window.journal)

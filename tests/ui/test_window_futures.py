@@ -113,7 +113,7 @@ def test_futures_cancel_all_dead_man_switch_and_stop_orders_in_the_window(qtbot,
         with qtbot.waitSignal(win.risk.armedChanged, timeout=10_000) as disarmed:
             win.risk.arm_box.click()
         assert disarmed.args == [False] and ex.futures_countdowns == {}
-        journal = (tmp_path / "journal.jsonl").read_text()
+        journal = (tmp_path / "journal.jsonl").read_text(encoding="utf-8")
         assert "/futures/usdt/orders" in journal and "ETH_USDT" in journal  # the journal covers futures
         shut(win, qtbot)
         win.sessions.session.close()
