@@ -18,6 +18,7 @@ from gatecancel_gui.core.domain.outcomes import OutcomeState
 from gatecancel_gui.core.gate.client import GateClient
 from gatecancel_gui.core.gate.spot_orders import load_open_orders
 from gatecancel_gui.core.gate.warmth import ConnectionWarmer
+from gatecancel_gui.core.net import proxies
 from gatecancel_gui.core.net.transport import NetworkSettings
 from gatecancel_gui.core.store import credentials, proxy_login
 from gatecancel_gui.core.store.credentials import Credentials
@@ -26,6 +27,13 @@ from gatecancel_gui.paper import NetworkShape, PaperExchange
 from tests.conftest import FAST_READS, PROXY_PASSWORD, PROXY_USER, wait_for
 
 STATE_OF = {"cancelled": OutcomeState.CANCELLED, "closed": OutcomeState.REJECTED}
+
+
+@pytest.fixture
+def exchange_far_away(monkeypatch):
+    """The paper exchange on 127.0.0.1 stands in for a remote Gate: this computer is never reached through a
+    proxy (net/proxies), so a test of the way through one says loopback is not this computer."""
+    monkeypatch.setattr(proxies, "is_this_computer", lambda host: False)
 
 
 def client_over(ex, *, ca_file=True, proxy=None, http2=True):
@@ -62,7 +70,8 @@ def test_a_certificate_the_trust_store_does_not_know_is_refused_in_one_sentence_
 
 
 @pytest.mark.parametrize("scheme", ["http", "socks5"])
-def test_a_cancel_through_a_real_proxy_with_its_login_from_the_keyring(proxy_server, scheme, mem_keyring):
+def test_a_cancel_through_a_real_proxy_with_its_login_from_the_keyring(proxy_server, scheme, mem_keyring,
+                                                                      exchange_far_away):
     port, proc = proxy_server
     with PaperExchange(orders=60, pairs=3, network=NetworkShape(tls=True)) as ex:
         with warnings.catch_warnings():
@@ -91,7 +100,7 @@ def test_a_cancel_through_a_real_proxy_with_its_login_from_the_keyring(proxy_ser
     assert PROXY_PASSWORD not in repr(profile) and PROXY_PASSWORD not in str(session.client.network)
 
 
-def test_https_proxy_from_the_environment_is_honoured(proxy_server, monkeypatch):
+def test_https_proxy_from_the_environment_is_honoured(proxy_server, monkeypatch, exchange_far_away):
     port, proc = proxy_server
     monkeypatch.setenv("HTTPS_PROXY", f"http://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:{port}")
     monkeypatch.delenv("NO_PROXY", raising=False)
@@ -157,7 +166,7 @@ def test_cli_proxy_option_replaces_the_profiles_proxy_and_keeps_its_ca_file(mem_
         assert client.network.proxy == f"http://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:3128"
 
 
-def test_a_proxy_that_is_not_running_is_named_not_the_exchange():
+def test_a_proxy_that_is_not_running_is_named_not_the_exchange(exchange_far_away):
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -40,9 +40,12 @@ def opened_with(monkeypatch, url, network):
     ("ws://127.0.0.1:8765/ws/v4/", NetworkSettings(proxy="http://proxy.example:3128"), None),  # never for loopback
     ("ws://localhost:8765/ws/v4/", NetworkSettings(), None),
     ("wss://api.gateio.ws/ws/v4/", NetworkSettings(proxy="http://proxy.example:3128"), "http://proxy.example:3128"),
-    ("wss://api.gateio.ws/ws/v4/", NetworkSettings(), True),  # HTTPS_PROXY / ALL_PROXY, as the client honours them
+    ("wss://api.gateio.ws/ws/v4/", NetworkSettings(), "http://corp.example:8080"),  # the system's, as the client's
 ])
 def test_the_proxy_the_socket_takes(monkeypatch, url, network, proxy):
+    # a system proxy as Windows' registry gives it (no bypass honoured): never for this computer
+    monkeypatch.setattr("urllib.request.getproxies", lambda: {"https": "http://corp.example:8080"})
+    monkeypatch.setattr("urllib.request.proxy_bypass", lambda host: False)
     seen = opened_with(monkeypatch, url, network)
     assert seen["proxy"] == proxy and seen["open_timeout"] == 3 and seen["uri"] == url
 

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from gatecancel_gui.core.app.session import open_profile
+from gatecancel_gui.core.net import proxies
 from gatecancel_gui.core.store import proxy_login
 from gatecancel_gui.core.store.profiles import ProfileStore
 from gatecancel_gui.paper import NetworkShape, PaperExchange
@@ -17,6 +18,13 @@ from tests.conftest import PROXY_PASSWORD, PROXY_USER
 def tls_paper():
     with PaperExchange(orders=30, pairs=3, network=NetworkShape(tls=True)) as ex:
         yield ex
+
+
+@pytest.fixture
+def exchange_far_away(monkeypatch):
+    """The paper exchange on 127.0.0.1 stands in for a remote Gate: this computer is never reached through a
+    proxy (net/proxies), so a test of the way through one says loopback is not this computer."""
+    monkeypatch.setattr(proxies, "is_this_computer", lambda host: False)
 
 
 @pytest.fixture
@@ -65,7 +73,7 @@ def test_a_missing_ca_file_or_a_bad_proxy_is_refused_before_anything_is_saved(di
 
 @pytest.mark.parametrize("scheme", ["http", "socks5"])
 def test_a_proxy_login_typed_into_the_address_goes_to_the_keyring_and_test_connection_uses_it(
-        dialog, tls_paper, proxy_server, qtbot, tmp_path, scheme):
+        dialog, tls_paper, proxy_server, qtbot, tmp_path, scheme, exchange_far_away):
     port, proc = proxy_server
     fill(dialog, tls_paper, proxy=f"{scheme}://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:{port}")
     assert dialog.save(), dialog.status.text()
@@ -90,7 +98,8 @@ def test_a_proxy_login_typed_into_the_address_goes_to_the_keyring_and_test_conne
     assert f"127.0.0.1:{tls_paper.port}" in proc.communicate(timeout=10)[0]  # the proxy carried it
 
 
-def test_a_proxy_that_wants_a_login_says_so_in_test_connection(dialog, tls_paper, proxy_server, qtbot):
+def test_a_proxy_that_wants_a_login_says_so_in_test_connection(dialog, tls_paper, proxy_server, qtbot,
+                                                               exchange_far_away):
     port, _ = proxy_server
     fill(dialog, tls_paper, proxy=f"http://127.0.0.1:{port}")
     assert connection_test(dialog, qtbot).startswith("The proxy refused to carry the request")

@@ -12,7 +12,6 @@ import logging
 import socket
 import threading
 import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +30,7 @@ from gatecancel_gui.core.domain.environments import (
 from gatecancel_gui.core.domain.errors import ErrorClass, GateError, Stopped
 from gatecancel_gui.core.gate.ratelimit import AccountBudgets, budgets_for
 from gatecancel_gui.core.gate.signing import signed_headers
+from gatecancel_gui.core.net.proxies import proxy_for
 from gatecancel_gui.core.net.senders import SenderPool
 from gatecancel_gui.core.net.transport import MAX_IN_FLIGHT, HttpLoop, NetworkSettings, is_untrusted_certificate
 from gatecancel_gui.core.store.credentials import Credentials
@@ -195,8 +195,10 @@ class GateClient:
         self._listeners_lock = threading.Lock()
         self.network = network or NetworkSettings()
         self.http_version = ""  # what the connection of the last answer negotiated (the warmer reads it)
-        self._http = HttpLoop(self.network, timeout_s, connect_timeout_s)
-        self._proxied = bool(self.network.proxy) or uses_environment_proxy(self.base_url)
+        # decided before anything connects: a system proxy that cannot be used is a ConfigError, said at once
+        self.proxy = proxy_for(self.base_url, self.network.proxy)  # never one for this computer (the paper exchange)
+        self._http = HttpLoop(self.network, timeout_s, connect_timeout_s, self.proxy)
+        self._proxied = self.proxy is not None
         self.senders = SenderPool(MAX_IN_FLIGHT)  # the threads a cancel sends on, kept between runs
 
     def close(self) -> None:
@@ -427,14 +429,6 @@ NOT_GATE_STATUSES = frozenset({501, 505})
 # does not resolve, nothing listening on a port of this computer, a web page where Gate's JSON should be.
 WILL_NOT_CHANGE = {"TLS_UNTRUSTED", "PROXY_REFUSED", "HOST_UNKNOWN", "WEB_PAGE", "NOTHING_LISTENING"}
 _NETWORK_WHY = {"CONNECT_FAILED": "Could not reach the exchange", "PROXY_UNREACHABLE": "Could not reach the proxy"}
-
-
-def uses_environment_proxy(base_url: str) -> bool:
-    """Whether HTTPS_PROXY / ALL_PROXY (and NO_PROXY) send this URL through a proxy, as httpx will."""
-    parts = urlsplit(base_url)
-    proxies = urllib.request.getproxies()
-    wanted = proxies.get(parts.scheme) or proxies.get("all")
-    return bool(wanted) and not urllib.request.proxy_bypass(parts.hostname or "")
 
 
 _FUTURES_READS = (("/orders/", "a {} order"), ("/orders", "{} orders"), ("/price_orders", "{} stop orders"),

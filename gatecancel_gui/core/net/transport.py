@@ -1,7 +1,8 @@
 """How the client reaches Gate: TLS checked against the operating system's trust store (so company
 proxies that inspect TLS with their own CA work), an extra CA file per profile, an HTTP or SOCKS5 proxy
-(or HTTPS_PROXY / ALL_PROXY), and HTTP/2 whenever the server offers it: one connection then carries every
-request of a cancel at once. With HTTP/1.1 the pool keeps enough connections for one cancel's requests."""
+(the one net/proxies chooses for the URL), and HTTP/2 whenever the server offers it: one connection then
+carries every request of a cancel at once. With HTTP/1.1 the pool keeps enough connections for one
+cancel's requests."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 import anyio._backends._asyncio  # noqa: F401  imported here, not lazily on the loop thread (see below)
 import httpx
@@ -35,6 +36,7 @@ MAX_IN_FLIGHT = 64  # requests a cancel has in flight at most: the sender thread
                     # run's default and the command line's --in-flight bound follow this one number (a test
                     # checks that eager_http2.EARLY_STREAMS is not below it)
 LOOP_CHECK_S = 0.25  # how often a thread waiting for an answer checks Stop and that the loop still runs
+USABLE_PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 KEEPALIVE_S = 600.0  # the client keeps idle connections this long; the warmer keeps them in use meanwhile
 eager_http2.install()  # a new HTTP/2 connection carries a cold load's reads at once (see eager_http2)
 
@@ -107,10 +109,21 @@ def check_proxy(url: str) -> str:
     """A proxy URL the client can use, or a sentence saying why not."""
     url = (url or "").strip()
     split_login(url)  # a password typed into the URL: no log line may carry it from now on
-    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
-    if scheme not in ("http", "https", "socks5", "socks5h"):
+    if not usable_proxy(url):
         raise ConfigError(f"'{redact_url(url)}' is not a proxy address: use http://host:port or socks5://host:port.")
     return url
+
+
+def usable_proxy(url: str) -> bool:
+    """Whether the client can connect through this proxy address: a scheme httpx speaks (not SOCKS4), a
+    host, a valid port."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  raises ValueError for a port out of range or not a number
+        httpx.Proxy(url)
+    except (ValueError, httpx.InvalidURL):
+        return False
+    return parts.scheme.lower() in USABLE_PROXY_SCHEMES and bool(parts.hostname)
 
 
 def redact_url(url: str) -> str:
@@ -126,12 +139,16 @@ def redact_url(url: str) -> str:
 DEFAULT_HEADERS = {"Accept": "application/json", "User-Agent": "gatecancel"}
 
 
-def make_http_client(settings: NetworkSettings, timeout_s: float, connect_timeout_s: float) -> httpx.AsyncClient:
+def make_http_client(settings: NetworkSettings, timeout_s: float, connect_timeout_s: float,
+                     proxy: str | None = None) -> httpx.AsyncClient:
+    """A client through `proxy` (decided by net/proxies.proxy_for), or direct. httpx's own reading of the
+    environment and the system settings is off (trust_env): it ignores the system's exceptions for this
+    computer, and a setting it cannot use raised a ValueError from here."""
     return httpx.AsyncClient(
         verify=tls_context(settings.ca_file),
         http2=settings.http2,
-        proxy=check_proxy(settings.proxy) if settings.proxy else None,
-        trust_env=True,  # HTTPS_PROXY / ALL_PROXY / NO_PROXY when no proxy is set
+        proxy=proxy,
+        trust_env=False,
         timeout=httpx.Timeout(timeout_s, connect=connect_timeout_s),
         limits=httpx.Limits(max_connections=settings.pool_size, max_keepalive_connections=settings.pool_size,
                             keepalive_expiry=KEEPALIVE_S),
@@ -223,8 +240,9 @@ class HttpLoop:
     50-request cancel went out one by one. So HTTP/1.1 uses lanes: small clients of one connection each,
     opened as concurrency needs them, each request on the least busy."""
 
-    def __init__(self, settings: NetworkSettings, timeout_s: float, connect_timeout_s: float) -> None:
-        self._settings, self._timeouts = settings, (timeout_s, connect_timeout_s)
+    def __init__(self, settings: NetworkSettings, timeout_s: float, connect_timeout_s: float,
+                 proxy: str | None = None) -> None:
+        self._settings, self._timeouts, self._proxy = settings, (timeout_s, connect_timeout_s), proxy
         self._loop = asyncio.new_event_loop()
         self._deadlines = Deadlines(self._loop)
         self._held = threading.local()  # requests held back by together() on the thread that holds them
@@ -241,7 +259,7 @@ class HttpLoop:
         weakref.finalize(self, _stop_soon, self._loop)
 
     async def _make(self, settings: NetworkSettings) -> httpx.AsyncClient:
-        return make_http_client(settings, *self._timeouts)
+        return make_http_client(settings, *self._timeouts, self._proxy)
 
     def result_of(self, coroutine: Coroutine[Any, Any, T]) -> T:
         """The coroutine's result."""
@@ -359,7 +377,8 @@ class HttpLoop:
 
     def _new_lane(self) -> int:
         """A client of one HTTP/1.1 connection (it connects on its first request); its lane number."""
-        self._lanes.append(make_http_client(replace(self._settings, http2=False, pool_size=1), *self._timeouts))
+        self._lanes.append(make_http_client(replace(self._settings, http2=False, pool_size=1), *self._timeouts,
+                                            self._proxy))
         self._busy.append(0)
         return len(self._lanes) - 1
 

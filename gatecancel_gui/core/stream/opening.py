@@ -16,8 +16,7 @@ import logging
 import re
 import socket
 import ssl
-from typing import Any, Literal
-from urllib.parse import urlsplit
+from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import (
@@ -30,7 +29,8 @@ from websockets.exceptions import (
     ProxyError,
 )
 
-from gatecancel_gui.core.domain.environments import is_loopback_host
+from gatecancel_gui.core.domain.errors import ConfigError
+from gatecancel_gui.core.net.proxies import proxy_for
 from gatecancel_gui.core.net.transport import NetworkSettings, is_untrusted_certificate, tls_context
 from gatecancel_gui.core.store.redact import redact
 
@@ -56,14 +56,17 @@ class CannotOpen(Exception):
 async def open_socket(url: str, network: NetworkSettings, *, open_timeout_s: float,
                       ping_interval_s: float) -> ClientConnection:
     """An open WebSocket to `url`: TLS checked as the client checks it (the system store plus the profile's
-    CA file), through the profile's proxy (else HTTPS_PROXY / ALL_PROXY, as the client does), and never
-    through a proxy to this computer. Raises CannotOpen; the whole opening is bounded by `open_timeout_s`."""
-    host = urlsplit(url).hostname or ""
-    proxy: str | Literal[True] | None = None if is_loopback_host(host) else (network.proxy or True)
+    CA file), through the proxy the client takes (net/proxies: the profile's, else the environment's or the
+    system's, never one to this computer). Raises CannotOpen; the whole opening is bounded by `open_timeout_s`."""
+    try:
+        proxy = proxy_for(url, network.proxy)
+    except ConfigError as exc:  # a system proxy that cannot be used: the client says so when it is made
+        log.info("WebSocket: %s", exc)
+        raise CannotOpen("the system's proxy setting cannot carry a WebSocket", poll=True) from None
     options: dict[str, Any] = {}
     if url.startswith("wss:"):
         options["ssl"] = socket_tls(network.ca_file)
-    if isinstance(proxy, str) and proxy.lower().startswith("https:"):
+    if proxy and proxy.lower().startswith("https:"):
         options["proxy_ssl"] = socket_tls(network.ca_file)
     try:
         return await connect(url, proxy=proxy, open_timeout=open_timeout_s, ping_interval=ping_interval_s,
