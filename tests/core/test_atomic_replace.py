@@ -38,7 +38,7 @@ def test_a_replace_refused_a_few_times_saves_the_profile(monkeypatch, tmp_path):
     tries = refusing(monkeypatch, 3)
     store.put(Profile("desk", environment="testnet"))
     assert len(tries) == 4
-    assert [row["name"] for row in json.loads((tmp_path / "profiles.json").read_text())] == ["desk"]
+    assert [row["name"] for row in json.loads((tmp_path / "profiles.json").read_text(encoding="utf-8"))] == ["desk"]
     assert names_in(tmp_path) == ["profiles.json"]  # no temporary file left behind
 
 
