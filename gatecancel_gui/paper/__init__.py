@@ -5,10 +5,10 @@ It shares no code with the client's signing, so each implementation checks the o
 server (PaperExchange: parts, life, knobs) -> dispatch (one request's way) -> routing (Router, Call,
 middleware) -> auth, ratelimit, faults (the middleware, in that order) -> endpoints: public, spot, risk,
 futures, over book; stats counts. Transports: plain_server, or network (http_server, delay_proxy, tls);
-they see the exchange through transport's Protocols. WebSocket (Gate's order channels, same port):
-websocket (the hub, fed by the books' listeners) -> ws_channels (messages), ws_items (order shapes), auth;
-on the wire ws_wire (wsproto), under the plain server ws_plain, under the network one ws_async. Imports
-run one way (tests/paper/test_paper_imports.py).
+they see the exchange through transport's Protocols, and listen on sockets made by listening. WebSocket
+(Gate's order channels, same port): websocket (the hub, fed by the books' listeners) -> ws_channels
+(messages), ws_items (order shapes), auth; on the wire ws_wire (wsproto), under the plain server ws_plain,
+under the network one ws_async. Imports run one way (tests/paper/test_paper_imports.py).
 """
 
 from gatecancel_gui.paper.auth import ApiKey

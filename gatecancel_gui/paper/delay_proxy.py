@@ -12,6 +12,7 @@ import asyncio
 import collections
 import threading
 
+from gatecancel_gui.paper.listening import listening_socket
 from gatecancel_gui.paper.loops import no_delay, quiet_loop_errors
 
 _EOF = b""  # queued after the last bytes of a direction: half-close the other side when it is due
@@ -207,7 +208,7 @@ class DelayProxy:
         asyncio.set_event_loop(self._loop)
         self._loop.set_exception_handler(quiet_loop_errors)
         self._server = self._loop.run_until_complete(
-            self._loop.create_server(self._accept, "127.0.0.1", 0, backlog=512))
+            self._loop.create_server(self._accept, sock=listening_socket(0), backlog=512))
         self._port = self._server.sockets[0].getsockname()[1]
         self._ready.set()
         try:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import ssl
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from gatecancel_gui.paper.delay_proxy import DelayProxy
 from gatecancel_gui.paper.http_server import NGINX_WINDOW, Dispatcher, HttpConnection
+from gatecancel_gui.paper.listening import listening_socket
 from gatecancel_gui.paper.loops import quiet_loop_errors
 from gatecancel_gui.paper.tls import ThrowawayCA
 from gatecancel_gui.paper.transport import Exchange
@@ -50,11 +50,8 @@ class NetworkServer:
         self.ca = ThrowawayCA() if shape.tls else None
         self._exchange = exchange
         self._executor = ThreadPoolExecutor(max_workers=256, thread_name_prefix="paper-h")
-        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._listener.bind(("127.0.0.1", 0))
+        self._listener = listening_socket(0)
         self.upstream_port = self._listener.getsockname()[1]
-        self._listener.listen(512)
         self._loop = asyncio.new_event_loop()
         self._connections: set[HttpConnection] = set()
         self._server: asyncio.AbstractServer | None = None

@@ -10,6 +10,7 @@ import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from gatecancel_gui.paper.listening import HOST, claim_address
 from gatecancel_gui.paper.transport import Exchange, announced
 from gatecancel_gui.paper.ws_plain import serve_socket
 from gatecancel_gui.paper.ws_wire import is_upgrade
@@ -20,11 +21,15 @@ log = logging.getLogger(__name__)
 class PlainServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256
-    allow_reuse_address = True
+    allow_reuse_address = False  # listening.claim_address sets what each OS needs (not SO_REUSEADDR on Windows)
 
     def __init__(self, port: int, exchange: Exchange) -> None:
-        super().__init__(("127.0.0.1", port), _Handler)
+        super().__init__((HOST, port), _Handler)
         self.exchange = exchange
+
+    def server_bind(self) -> None:
+        claim_address(self.socket)
+        super().server_bind()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hangs up (a finished command, a dropped test connection) is routine: one debug
