@@ -37,6 +37,9 @@ MIN_TIMEOUT_S, MAX_TIMEOUT_S = 0.5, 120.0
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="gatecancel", description="List and cancel open Gate orders: spot and perpetual futures.")
     parser.add_argument("--version", action="version", version=f"gatecancel {__version__}")
+    parser.add_argument("--self-test", action=SelfTestAction,
+                        help="check this installation end to end, as gatecancel-gui --self-test does (it opens the "
+                        "window against an in-process paper exchange); exit 0 if sound")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     common = Parser(add_help=False)
@@ -62,6 +65,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class SelfTestWanted(Exception):
+    """`--self-test` was given: the command line ends, and the window's self-test takes over."""
+
+
+class SelfTestAction(argparse.Action):
+    """`--self-test` ends reading the command line, as --version does (no COMMAND is needed with it)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        raise SelfTestWanted
+
+
+def self_test(out: TextIO, err: TextIO) -> int:
+    """The same self-test as `gatecancel-gui --self-test`, its line on `out`: the console program runs it,
+    so the result reaches a terminal or CI on Windows too (a windowed program has no stdout there). Qt is
+    loaded here only: no other command needs it."""
+    from gatecancel_gui.gui import main as window_main
+
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        return window_main(["--self-test"])
+
+
 def one_line_each(err: TextIO) -> Callable[[str], None]:
     """Print each notice once: reads that run side by side (a look-ahead page, several markets) meet the
     same trouble at the same moment and would say so each, and from several threads at once."""
@@ -85,6 +113,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: Text
     test runs a command in its own process."""
     out = reader_safe(out if out is not None else sys.stdout)
     err = reader_safe(err if err is not None else sys.stderr)
+    try:
+        return run_line(argv, out, err)
+    except SelfTestWanted:
+        return self_test(out, err)
+
+
+def run_line(argv: Sequence[str] | None, out: TextIO, err: TextIO) -> int:
     # the log file, and one-line warnings on stderr (never a traceback)
     with command_line_logging(err):
         try:
