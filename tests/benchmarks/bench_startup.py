@@ -1,6 +1,6 @@
 """On-demand: whole-process start-to-window time of the built executables and of `python -m gatecancel_gui`.
 
-    resources/build.sh && resources/build.sh --onefile
+    python3 resources/build.py && python3 resources/build.py --onefile
     .venv/bin/python -m tests.benchmarks.bench_startup [--runs 7]
 
 Each run starts the program with --exit-when-shown (it quits as soon as its window first paints) and
@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CANDIDATES = {
-    "one-folder build": [str(ROOT / "dist" / "gatecancel" / "gatecancel")],
+    "one-folder build": [str(ROOT / "dist" / "gatecancel" / "gatecancel-gui")],
     "one-file build": [str(ROOT / "dist" / "gatecancel-portable")],
     "python -m gatecancel_gui": [sys.executable, "-m", "gatecancel_gui"],
 }
