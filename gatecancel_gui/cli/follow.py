@@ -18,6 +18,7 @@ from dataclasses import replace
 from types import FrameType
 from typing import TextIO
 
+from gatecancel_gui.cli.console_close import on_console_close
 from gatecancel_gui.cli.interrupt import interrupt_signals, signals_named, wait_until
 from gatecancel_gui.cli.output import order_json, order_line, print_orders, reader_gone
 from gatecancel_gui.core.app.services import load_orders
@@ -177,7 +178,7 @@ def follow(client: GateClient, markets: list[Market], initial: list[Order], prin
     (exit 2, its sentence already said); the stream is stopped, bounded, whichever it was."""
     stream = AccountStream(client, markets, initial=initial, on_events=printer.on_events,
                            on_status=printer.on_status, settings=settings)
-    with ending_on_signals(printer.done):
+    with ending_on_signals(printer.done), on_console_close(printer.done.set):  # the console closing too
         stream.start()
         try:
             wait_until(printer.done)  # in short waits: the signal handler runs between two

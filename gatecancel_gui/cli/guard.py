@@ -10,6 +10,7 @@ import time
 from typing import TextIO
 
 from gatecancel_gui.cli.args import Commands, Parser, number
+from gatecancel_gui.cli.console_close import on_console_close
 from gatecancel_gui.cli.follow import ending_on_signals, stream_settings
 from gatecancel_gui.cli.interrupt import wait_until
 from gatecancel_gui.cli.orders import can_ask, confirm, declined, notice_to, refuse_unasked
@@ -123,7 +124,7 @@ def run_guard(client: GateClient, args: argparse.Namespace, out: TextIO, err: Te
     guard = Guard(client, scope, args.seconds, journal=Journal(), on_outcome=printer.on_outcome,
                   on_status=printer.on_status, stream_settings=stream_settings(args, GUARD_POLL_INTERVAL_S))
     signalled = threading.Event()
-    with ending_on_signals(signalled):
+    with ending_on_signals(signalled), on_console_close(signalled.set):  # the console closing (Windows) too
         guard.start()
         try:
             wait_until(printer.done, signalled)  # in short waits: the handler runs between two

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from types import FrameType
 from typing import TextIO, TypeVar
 
+from gatecancel_gui.cli.console_close import on_console_close
+
 T = TypeVar("T")
 
 # A lock wait is not interrupted by Ctrl+C on Windows before Python 3.14: the handler only runs once the
@@ -52,7 +54,8 @@ def run_interruptibly(work: Callable[[], T], stop: Callable[[], None], err: Text
     """Run `work` in a thread and return its result. The first Ctrl+C calls `stop`; every later one calls
     `abandon` (end the look-up too) and says what is still awaited. The presses are taken by a signal
     handler, not as KeyboardInterrupt: an exception raised at an arbitrary point of the waiting thread
-    could escape half-way through handling the previous press and lose the report."""
+    could escape half-way through handling the previous press and lose the report. Closing the console
+    (Windows) is a press too, and Windows is held off until the work has ended."""
     holder: list[T] = []
     failure: list[BaseException] = []
     finished = threading.Event()
@@ -82,8 +85,9 @@ def run_interruptibly(work: Callable[[], T], stop: Callable[[], None], err: Text
     in_main = threading.current_thread() is threading.main_thread()
     previous = {s: signal.signal(s, pressed) for s in interrupt_signals()} if in_main else {}
     try:
-        worker.start()
-        wait_until(finished)  # an Event in slices, not Thread.join: the handler runs between the waits
+        with on_console_close(lambda: pressed(signal.SIGINT, None)):
+            worker.start()
+            wait_until(finished)  # an Event in slices, not Thread.join: the handler runs between the waits
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)

@@ -9,6 +9,7 @@ from typing import NoReturn, TextIO
 
 from gatecancel_gui.cli import follow
 from gatecancel_gui.cli.args import Commands, Parser, number, whole
+from gatecancel_gui.cli.console_close import nothing_to_stop, on_console_close
 from gatecancel_gui.cli.interrupt import run_interruptibly
 from gatecancel_gui.cli.output import print_orders, print_outcomes
 from gatecancel_gui.core.app.services import load_orders, prepare_cancel, scope_holds
@@ -127,15 +128,16 @@ def report_cancel(run: CancelRun, refs: list[OrderRef], args: argparse.Namespace
     print(f"gatecancel: cancelling {len(unique)} order{'s' if len(unique) != 1 else ''} in {requests} "
           f"request{'s' if requests != 1 else ''} "
           "(Ctrl+C stops sending; what was sent is still reported)", file=err, flush=True)
-    report = run_interruptibly(lambda: run.run(unique), run.stop, err, abandon=run.abandon,
-                               waiting_for=lambda: run.activity)
-    print_outcomes([report.outcomes[r] for r in unique], args.json, out)
-    if report.refused:
-        print(f"gatecancel: {report.refused}", file=err)
-    if report.internal_error:
-        print(f"gatecancel: {report.internal_error}", file=err)
-    where = environment_of(run.client.base_url).value.upper()  # known by now: the server has answered
-    print(f"gatecancel: {report.summary()} on {where}", file=err)
+    with on_console_close(nothing_to_stop):  # a closing console (Windows) waits for the report too
+        report = run_interruptibly(lambda: run.run(unique), run.stop, err, abandon=run.abandon,
+                                   waiting_for=lambda: run.activity)
+        print_outcomes([report.outcomes[r] for r in unique], args.json, out)
+        if report.refused:
+            print(f"gatecancel: {report.refused}", file=err)
+        if report.internal_error:
+            print(f"gatecancel: {report.internal_error}", file=err)
+        where = environment_of(run.client.base_url).value.upper()  # known by now: the server has answered
+        print(f"gatecancel: {report.summary()} on {where}", file=err)
     return EXIT_OK if report.all_cancelled else EXIT_NOT_ALL_CANCELLED
 
 

@@ -14,6 +14,7 @@ from types import FrameType
 from typing import Any, TextIO
 
 from gatecancel_gui.cli.args import Commands, Parser, whole
+from gatecancel_gui.cli.console_close import interrupt_main, nothing_to_stop, on_console_close
 from gatecancel_gui.cli.interrupt import run_interruptibly, signals_named, wait_until
 from gatecancel_gui.cli.orders import can_ask, confirm, declined, notice_to, refuse_unasked, report_cancel
 from gatecancel_gui.cli.output import print_orders, print_outcomes
@@ -96,14 +97,15 @@ def run_cancel_all(client: GateClient, args: argparse.Namespace, out: TextIO, er
                        f"{scope.stop_orders_note()}", err):
             return declined(err)
     cancel = ScopeCancel(client, scope, journal=Journal())
-    result = run_interruptibly(cancel.run, cancel.stop, err)
-    outcomes = list(result.report.outcomes.values())
-    print_outcomes(outcomes, args.json, out)
-    print(f"gatecancel: {scope.describe()}: {result.report.summary()}", file=err)
-    if result.report.refused:
-        print(f"gatecancel: {result.report.refused}", file=err)
-    if result.report.internal_error:
-        print(f"gatecancel: {result.report.internal_error}", file=err)
+    with on_console_close(nothing_to_stop):  # a closing console (Windows) waits for the report too
+        result = run_interruptibly(cancel.run, cancel.stop, err)
+        outcomes = list(result.report.outcomes.values())
+        print_outcomes(outcomes, args.json, out)
+        print(f"gatecancel: {scope.describe()}: {result.report.summary()}", file=err)
+        if result.report.refused:
+            print(f"gatecancel: {result.report.refused}", file=err)
+        if result.report.internal_error:
+            print(f"gatecancel: {result.report.internal_error}", file=err)
     return EXIT_OK if all(o.succeeded for o in outcomes) else EXIT_NOT_ALL_CANCELLED
 
 
@@ -192,8 +194,12 @@ def run_deadman(client: GateClient, args: argparse.Namespace, out: TextIO, err: 
                                                           "renewed again", file=err, flush=True),
                            on_failed=renewal_failed)
     interrupted = False
-    with signals_handled(ending_signals(), raise_interrupt):
-        try:  # from arming on, any way out (Ctrl+C, SIGTERM, SIGHUP; even during the arming) disarms
+    # a closing console (Windows) ends it as SIGTERM does (its handler is set just above, even if Ctrl+C is
+    # ignored), and is held off until the switch is disarmed
+    ends = ending_signals()
+    stop_as = signal.SIGTERM if signal.SIGTERM in ends else signal.SIGINT
+    with signals_handled(ends, raise_interrupt), on_console_close(lambda: interrupt_main(stop_as)):
+        try:  # from arming on, any way out (Ctrl+C, SIGTERM, SIGHUP, the console closing) disarms
             armed = switch.arm()
             if args.json:
                 deadman_event(out, "armed", market, pair, countdown_s=args.countdown, trigger_time_ms=armed.trigger_ms)
