@@ -78,7 +78,7 @@ def test_a_proxy_login_typed_into_the_address_goes_to_the_keyring_and_test_conne
     fill(dialog, tls_paper, proxy=f"{scheme}://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:{port}")
     assert dialog.save(), dialog.status.text()
     assert dialog.proxy.text() == f"{scheme}://127.0.0.1:{port}" and dialog.proxy_user.text() == PROXY_USER
-    on_disk = (tmp_path / "profiles.json").read_text()
+    on_disk = (tmp_path / "profiles.json").read_text(encoding="utf-8")
     assert PROXY_PASSWORD not in on_disk
     assert json.loads(on_disk)[0]["proxy"] == f"{scheme}://127.0.0.1:{port}"
     assert proxy_login.load("desk") == (PROXY_USER, PROXY_PASSWORD)
