@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenuBar,
     QMessageBox,
     QTabWidget,
     QToolBar,
@@ -142,19 +143,18 @@ class MainWindow(QMainWindow):
         bar.setObjectName("main-toolbar")
         bar.setMovable(False)
         self.addToolBar(bar)
+        self.badge = QLabel(self)
+        self.badge.setObjectName("environment-badge")
+        self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.badge.setMinimumWidth(90)
+        menus = self.menuBar()
+        self._place_badge(bar, menus)
         self.profile_box = QComboBox(self)
         self.profile_box.setMinimumWidth(160)
         self.profile_box.setToolTip("Which account to work on; switching reloads")
         bar.addWidget(self.profile_box)
         self.commands = build_actions(self, self)
-        menus = self.menuBar()
         place_actions(self.commands, bar, menus)
-        # the environment is always in sight: the menu bar's corner never overflows, a toolbar does
-        self.badge = QLabel(self)
-        self.badge.setObjectName("environment-badge")
-        self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.badge.setMinimumWidth(90)
-        menus.setCornerWidget(self.badge, Qt.Corner.TopRightCorner)
         self.addToolBarBreak()
         self.risk = RiskToolbar(self.jobs, self)
         self.addToolBar(self.risk)
@@ -172,6 +172,16 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.status = StatusLine(self.statusBar())
+
+    def _place_badge(self, bar: QToolBar, menus: QMenuBar) -> None:
+        """The environment always in sight: in the menu bar's corner, which never overflows (a toolbar's right
+        end does). A native menu bar (macOS: the menus are in the screen's top bar) shows no corner widget:
+        there the badge leads the toolbar, whose left end never overflows, and that toolbar cannot be hidden."""
+        if menus.isNativeMenuBar():
+            bar.addWidget(self.badge)
+            bar.toggleViewAction().setVisible(False)  # not in the toolbars' right-click menu: it holds the badge
+        else:
+            menus.setCornerWidget(self.badge, Qt.Corner.TopRightCorner)
 
     def _connect(self) -> None:
         say, show_error = self.status.say, self.status.show_error
@@ -342,7 +352,7 @@ class MainWindow(QMainWindow):
                     f"It cancels the {count} open order{'s' if count != 1 else ''} the table shows there now (Gate "
                     "may hold more: they are cancelled too), then every new order there as it appears, until the "
                     "time is up or you press Stop.")
-        if not self.ask("Arm the guard", question, "&Arm"):
+        if not self.ask("Arm the guard", question, "&Yes, arm"):
             return False
         settings = StreamSettings(ws_url=self.feed.ws_url(session))
         return self.guards.arm(session.client, choice, settings) is not None

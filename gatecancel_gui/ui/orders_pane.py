@@ -23,7 +23,7 @@ from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.orders import Order, OrderKind
 from gatecancel_gui.core.domain.outcomes import CancelOutcome
 from gatecancel_gui.core.domain.wording import describe_value, plural
-from gatecancel_gui.ui.actions import SPEC, TABLE_KEYS
+from gatecancel_gui.ui.actions import SPEC, TABLE_KEYS, key_text, platform_keys
 from gatecancel_gui.ui.guard_dialog import GUARD_MINUTES
 from gatecancel_gui.ui.order_rows import COLUMN, COLUMNS, PreparedRows
 from gatecancel_gui.ui.orders_filter import OrdersFilter
@@ -101,7 +101,7 @@ class OrdersPane(QWidget):
         layout.addWidget(self.view, 1)
         self.filtered.attach(self.view)
         for spec in TABLE_KEYS:  # declared with the window's actions, so the keyboard help lists them
-            for key in spec.keys:
+            for key in platform_keys(spec.keys):  # on macOS Shift+Backspace too (the Mac's delete key)
                 QShortcut(QKeySequence(key), self.view, getattr(self, spec.handler),
                           context=Qt.ShortcutContext.WidgetShortcut)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -212,7 +212,7 @@ class OrdersPane(QWidget):
         side_orders = [o for o in pair_orders if o.side == order.side]
         where = f"{order.market.display_name} {order.instrument}" if order.market.is_futures \
             else order.instrument
-        one = menu.addAction(f"Cancel this order\t{QKeySequence(SPEC['cancel_row'].keys[0]).toString()}")
+        one = menu.addAction(f"Cancel this order\t{key_text(platform_keys(SPEC['cancel_row'].keys)[0])}")
         one.setEnabled(not self.model.is_settled(order.key))
         one.triggered.connect(lambda: self.cancelRequested.emit([order]))
         pair = menu.addAction(f"Cancel all {len(pair_orders)} in {where}")

@@ -67,7 +67,7 @@ class Shutdown(QObject):
             if self._cancelling() and not self.closing and not self._ask(
                     "A cancel is running",
                     "A cancel is running. Stop sending, wait for the requests in flight and close?",
-                    "&Stop and close"):
+                    "&Yes, stop and close"):
                 event.ignore()
                 return
             self.closing = True
