@@ -288,10 +288,10 @@ class ProfilesDialog(QDialog):
         try:
             credentials.delete(name)
             proxy_login.delete(name)
+            self.store.remove(name)  # last: a secret refused its delete keeps its profile (and a way to retry)
         except ConfigError as exc:
             self.say(str(exc), error=True)
             return
-        self.store.remove(name)
         self.reload()
         self._new()
         self.say(f"Removed profile '{name}' and its secret.")
