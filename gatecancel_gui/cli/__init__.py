@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"seconds to wait for each answer ({MIN_TIMEOUT_S:g} to {MAX_TIMEOUT_S:g})")
     common.add_argument("--json", action="store_true", help="print JSON instead of a table")
     common.add_argument("--proxy", metavar="URL", help="an HTTP or SOCKS5 proxy: http://host:port or "
-                        "socks5://host:port (default: the profile's, else HTTPS_PROXY / ALL_PROXY)")
+                        "socks5://host:port (default: the profile's, else the system's: HTTPS_PROXY / ALL_PROXY, or "
+                        "the Windows/macOS proxy settings; never for this computer)")
     common.add_argument("--ca-file", metavar="PEM", help="also trust this certificate authority (a custom URL, a "
                         "TLS-inspecting company proxy); the OS trust store is always used")
     common.add_argument("--ws-url", metavar="URL", type=ws_url, help="the WebSocket address of the live stream "

@@ -72,7 +72,7 @@ class ProfilesDialog(QDialog):
         self.btn_ca = QPushButton("Browse…", self)
         self.btn_ca.setAutoDefault(False)
         self.proxy = QLineEdit(self)
-        self.proxy.setPlaceholderText("none (HTTPS_PROXY / ALL_PROXY if set), or http://host:port, socks5://host:port")
+        self.proxy.setPlaceholderText("none (the system's proxy, if set), or http://host:port, socks5://host:port")
         self.ws_url = QLineEdit(self)
         self.ws_url.setPlaceholderText("optional: wss://host:port, where the live stream's sockets are "
                                        "(default: from the URL)")
