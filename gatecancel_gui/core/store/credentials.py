@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -95,6 +96,16 @@ def failure(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+def unlock_hint() -> str:
+    """How to unlock this system's keyring (macOS's backend says "locked" for a denied Keychain too)."""
+    if sys.platform == "darwin":
+        return ("unlock the login keychain (Keychain Access), or allow gatecancel when macOS asks for "
+                "access (Always Allow),")
+    if sys.platform == "win32":
+        return "log in to Windows as the user who saved the profile (Credential Manager needs that session),"
+    return "unlock it (log in to the desktop session, or gnome-keyring-daemon --unlock)"
+
+
 def keep_for_session(profile: str, creds: Credentials) -> None:
     """Hold a profile's credentials in this process only, for as long as it runs."""
     _session_only[profile] = creds
@@ -139,8 +150,7 @@ def read_entry(service: str, profile: str, names: tuple[str, ...], what: str) ->
         ) from None
     except keyring.errors.KeyringLocked:
         raise KeyringUnavailable(
-            f"The OS keyring ({backend_name()}) is locked: unlock it (log in to the desktop session, or "
-            "gnome-keyring-daemon --unlock) and try again."
+            f"The OS keyring ({backend_name()}) is locked: {unlock_hint()} and try again."
         ) from None
     except Exception as exc:  # a KeyringError, or the backend's own (pywintypes.error 1312 on Windows)
         raise KeyringUnavailable(
