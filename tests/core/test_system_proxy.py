@@ -247,6 +247,7 @@ def test_the_command_line_says_it_in_one_sentence_exit_2_before_connecting(syste
     result = run_main("orders", "--base-url", REMOTE, env=key_env(Credentials("k" * 32, "s" * 64)))
     assert result.returncode == 2
     assert result.stderr == (f"gatecancel: The proxy in the system's proxy settings (socks4://{address}) cannot be "
-                             f"used: gatecancel speaks to http://, https:// and socks5:// proxies only; give one "
-                             f"with --proxy or in the profile, or set NO_PROXY=* to connect directly.\n")
+                             f"used: gatecancel needs an http://, https:// or socks5:// proxy with a host (and a valid "
+                             f"port); give one with --proxy or in the profile, or set NO_PROXY=* to connect "
+                             f"directly.\n")
     assert result.stdout == "" and not witness.connected()

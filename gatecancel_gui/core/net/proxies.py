@@ -63,8 +63,8 @@ def system_proxy(url: str) -> str | None:
     if not usable_proxy(chosen):
         where = ("HTTPS_PROXY / HTTP_PROXY / ALL_PROXY" if urllib.request.getproxies_environment()
                  else "the system's proxy settings")
-        raise UnusableProxy(f"The proxy in {where} ({redact_url(chosen)}) cannot be used: gatecancel speaks to "
-                            f"http://, https:// and socks5:// proxies only; give one with --proxy or in the "
-                            f"profile, or set NO_PROXY=* to connect directly.")
+        raise UnusableProxy(f"The proxy in {where} ({redact_url(chosen)}) cannot be used: gatecancel needs "
+                            f"an http://, https:// or socks5:// proxy with a host (and a valid port); give one "
+                            f"with --proxy or in the profile, or set NO_PROXY=* to connect directly.")
     return chosen
 
