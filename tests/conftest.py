@@ -64,6 +64,14 @@ def mem_keyring():
         keyring.set_keyring(previous)
 
 
+@pytest.fixture
+def use_backend():
+    """keyring.set_keyring for the test: a fake backend (tests/keyring_fakes.py), the previous one after."""
+    previous = keyring.get_keyring()
+    yield keyring.set_keyring
+    keyring.set_keyring(previous)
+
+
 def pytest_collection_modifyitems(config, items):
     if os.environ.get("REAL_KEYRING") == "1":
         return

@@ -16,13 +16,6 @@ from tests.keyring_fakes import MacKeychain, MacKeychainRaw, NoLogonSession
 SECRET = "s3cr3t-value-that-must-stay-in-the-keyring"
 
 
-@pytest.fixture
-def use_backend():
-    previous = keyring.get_keyring()
-    yield keyring.set_keyring
-    keyring.set_keyring(previous)
-
-
 def test_a_windows_error_on_reading_is_a_sentence(use_backend):
     use_backend(NoLogonSession())
     with pytest.raises(KeyringUnavailable) as info:

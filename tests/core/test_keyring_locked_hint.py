@@ -1,35 +1,11 @@
 """A locked keyring's sentence tells the user how to unlock *their* system's keyring: macOS's backend raises
 KeyringLocked when Keychain access is denied, and was told to run gnome-keyring-daemon."""
 
-import keyring
-import keyring.errors
 import pytest
-from keyring.backend import KeyringBackend
 
 from gatecancel_gui.core.domain.errors import ConfigError
 from gatecancel_gui.core.store import credentials
-
-
-class LockedKeyring(KeyringBackend):
-    priority = 1
-    viable = False
-
-    def get_password(self, service, username):
-        raise keyring.errors.KeyringLocked("Can't get password from keychain: (-25293, 'denied')")
-
-    def set_password(self, service, username, password):
-        raise keyring.errors.KeyringLocked("locked")
-
-    def delete_password(self, service, username):
-        raise keyring.errors.KeyringLocked("locked")
-
-
-@pytest.fixture
-def locked():
-    previous = keyring.get_keyring()
-    keyring.set_keyring(LockedKeyring())
-    yield
-    keyring.set_keyring(previous)
+from tests.ui.test_keyring_failures import LockedKeyring
 
 
 @pytest.mark.parametrize(("platform", "says", "never"), [
@@ -37,7 +13,8 @@ def locked():
     ("win32", "log in to Windows", "gnome-keyring"),
     ("linux", "gnome-keyring-daemon --unlock", "Keychain"),
 ])
-def test_a_locked_keyring_is_explained_for_this_system(locked, monkeypatch, platform, says, never):
+def test_a_locked_keyring_is_explained_for_this_system(use_backend, monkeypatch, platform, says, never):
+    use_backend(LockedKeyring())
     monkeypatch.setattr("sys.platform", platform)
     with pytest.raises(ConfigError) as info:
         credentials.load("desk")

@@ -7,9 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import keyring
-import pytest
-
 from gatecancel_gui.core.store import credentials
 from gatecancel_gui.core.store.credentials import Credentials
 from gatecancel_gui.core.store.logs import LOG_NAME
@@ -20,13 +17,6 @@ from gatecancel_gui.ui.profiles_dialog import ProfilesDialog
 from tests.keyring_fakes import MacKeychain
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def use_backend():
-    previous = keyring.get_keyring()
-    yield keyring.set_keyring
-    keyring.set_keyring(previous)
 
 
 def test_a_windows_keyring_error_at_start_is_said_in_the_window(tmp_path):
