@@ -6,6 +6,7 @@ sentence; a server without WebSocket is followed by polling."""
 import logging
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import replace
 from decimal import Decimal
 
@@ -34,6 +35,7 @@ class Recorder:
         self.events = []
         self.statuses = []
         self.threads = set()
+        self.reporters = set()  # the stream threads that reported a state (stop() itself reports nothing)
 
     def on_events(self, events):
         with self.lock:
@@ -43,6 +45,14 @@ class Recorder:
     def on_status(self, status):
         with self.lock:
             self.statuses.append(status)
+            self.reporters.add(threading.current_thread())
+
+    def wait_threads_ended(self, timeout_s=10.0):
+        """Until every stream thread that reported has ended: from then on nothing can reach the exchange
+        or this recorder (a negative check needs no sleep after it)."""
+        with self.lock:
+            reporters = list(self.reporters)
+        wait_for(lambda: not any(thread.is_alive() for thread in reporters), timeout_s)
 
     def of(self, key):
         with self.lock:
@@ -73,6 +83,30 @@ class Recorder:
         return next(e for e in self.of(key) if e.kind is kind)
 
 
+def counted(client, endpoint):
+    """A list that grows by one at each request the client starts to `endpoint`, answered or not."""
+    started = []
+    request = client.request
+
+    def counting(method, path, **options):
+        if path == endpoint:
+            started.append(path)
+        return request(method, path, **options)
+
+    client.request = counting
+    return started
+
+
+@contextmanager
+def running(stream):
+    """The stream started for the block, and stopped (bounded) however the block ends."""
+    stream.start()
+    try:
+        yield stream
+    finally:
+        stream.stop()
+
+
 def stream_for(client, markets, recorder, *, initial=(), settings=FAST):
     return AccountStream(client, markets, initial=initial, on_events=recorder.on_events,
                          on_status=recorder.on_status, settings=settings)
@@ -84,12 +118,9 @@ def live_spot():
     with PaperExchange(orders=30, pairs=4) as ex, client_for(ex) as client:
         recorder = Recorder()
         stream = stream_for(client, [Market.SPOT], recorder, initial=load_orders(client, [Market.SPOT]))
-        stream.start()
-        try:
+        with running(stream):
             recorder.wait_state(Market.SPOT, StreamState.LIVE)
             yield ex, client, stream, recorder
-        finally:
-            stream.stop()
 
 
 def test_spot_orders_live(live_spot):
@@ -120,8 +151,7 @@ def test_futures_orders_live(market):
     with PaperExchange(orders=0, futures_orders=20) as ex, client_for(ex) as client:
         recorder = Recorder()
         stream = stream_for(client, [market], recorder, initial=load_orders(client, [market]))
-        stream.start()
-        try:
+        with running(stream):
             recorder.wait_state(market, StreamState.LIVE)
             order = ex.futures.place(settle, contract, -10, Decimal("64000.5"))
             key = f"{market.value}:{order.id}"
@@ -135,8 +165,6 @@ def test_futures_orders_live(market):
             ex.futures.fill(settle, other.id)
             assert recorder.wait_event(f"{market.value}:{other.id}", FINISH).finish_as == "filled"
             wait_for(lambda: {o.id for o in stream.orders()} == {str(o.id) for o in ex.futures.open_orders(settle)})
-        finally:
-            stream.stop()
 
 
 def test_every_market_at_once_over_tls_with_the_profiles_ca_file():
@@ -146,8 +174,7 @@ def test_every_market_at_once_over_tls_with_the_profiles_ca_file():
         markets = [Market.SPOT, Market.FUTURES_USDT, Market.FUTURES_BTC]
         stream = stream_for(client, markets, recorder)
         assert stream.urls()[Market.SPOT] == f"wss://127.0.0.1:{ex.port}/ws/v4/"
-        stream.start()
-        try:
+        with running(stream):
             for market in markets:
                 recorder.wait_state(market, StreamState.LIVE)
             # nothing was shown yet: the first listing reports every open order once, as listed puts
@@ -157,8 +184,6 @@ def test_every_market_at_once_over_tls_with_the_profiles_ca_file():
             order = ex.book.place("BTC_USDT", "buy", Decimal("1"), Decimal("1"))
             assert not recorder.wait_event(order.id, PUT).listed
             assert recorder.threads == {f"stream-{m.value}" for m in markets}
-        finally:
-            stream.stop()
 
 
 def test_the_first_listing_corrects_what_the_caller_showed():
@@ -172,16 +197,13 @@ def test_the_first_listing_corrects_what_the_caller_showed():
         new = ex.book.place("BTC_USDT", "buy", Decimal("1"), Decimal("1"))
         recorder = Recorder()
         stream = stream_for(client, [Market.SPOT], recorder, initial=[*shown, phantom])
-        stream.start()
-        try:
+        with running(stream):
             recorder.wait_state(Market.SPOT, StreamState.LIVE)
             finish = recorder.wait_event(gone.id, FINISH)
             assert finish.listed and finish.finish_as == "cancelled"
             assert recorder.wait_event("42", FINISH).finish_as == ""
             assert recorder.wait_event(new.id, PUT).listed
             assert {o.id for o in stream.orders()} == {o.id for o in ex.book.open_orders()}
-        finally:
-            stream.stop()
 
 
 def test_a_dropped_socket_reconnects_and_its_listing_reports_the_gap():
@@ -192,8 +214,7 @@ def test_a_dropped_socket_reconnects_and_its_listing_reports_the_gap():
         settings = StreamSettings(backoff_s=(0.05,), poll_interval_s=30.0, socket_retry_s=0.5)
         stream = stream_for(client, [Market.SPOT], recorder, initial=load_orders(client, [Market.SPOT]),
                             settings=settings)
-        stream.start()
-        try:
+        with running(stream):
             recorder.wait_state(Market.SPOT, StreamState.LIVE)
             before = ex.stats.sockets_opened
             mark = len(recorder.statuses)
@@ -212,8 +233,6 @@ def test_a_dropped_socket_reconnects_and_its_listing_reports_the_gap():
             assert recorder.wait_event(placed.id, PUT).listed
             assert ex.stats.sockets_opened == before + 1
             assert {o.id for o in stream.orders()} == {o.id for o in ex.book.open_orders()}
-        finally:
-            stream.stop()
 
 
 def test_a_drop_reconnects_at_once_and_nothing_is_lost(live_spot):
@@ -249,8 +268,7 @@ def test_whatever_the_drop_point_every_change_is_reported(drop_after, ops, pause
         initial = load_orders(client, [Market.SPOT])
         shown = {o.id for o in initial}
         stream = stream_for(client, [Market.SPOT], recorder, initial=initial)
-        stream.start()
-        try:
+        with running(stream):
             recorder.wait_state(Market.SPOT, StreamState.LIVE)
             ex.ws_drop_after = drop_after
             for i, op in enumerate(ops):
@@ -279,8 +297,6 @@ def test_whatever_the_drop_point_every_change_is_reported(drop_after, ops, pause
                     assert kinds.count(FINISH) == 1 and kinds[-1] is FINISH, (order_id, kinds)
                 fills = [e.order.filled_amount for e in recorder.of(order_id) if e.kind is not FINISH]
                 assert fills == sorted(fills), (order_id, fills)  # never a fill rolled back
-        finally:
-            stream.stop()
 
 
 def test_busy_bots_on_every_market_with_sockets_cut_every_few_pushes():
@@ -291,8 +307,7 @@ def test_busy_bots_on_every_market_with_sockets_cut_every_few_pushes():
     with PaperExchange(orders=0, futures_orders=0) as ex, client_for(ex) as client:
         recorder = Recorder()
         stream = stream_for(client, markets, recorder)
-        stream.start()
-        try:
+        with running(stream):
             for market in markets:
                 recorder.wait_state(market, StreamState.LIVE)
             ex.ws_drop_after = 7
@@ -315,8 +330,6 @@ def test_busy_bots_on_every_market_with_sockets_cut_every_few_pushes():
                 assert [e.kind for e in events].count(FINISH) <= 1 and FINISH not in [e.kind for e in events[:-1]]
                 fills = [e.order.filled_amount for e in events if e.kind is not FINISH]
                 assert fills == sorted(fills), (key, fills)
-        finally:
-            stream.stop()
 
 
 def test_a_computer_clock_minutes_off_still_subscribes():
@@ -325,11 +338,8 @@ def test_a_computer_clock_minutes_off_still_subscribes():
         ex.clock_offset_s = 300.0
         recorder = Recorder()
         stream = stream_for(client, [Market.SPOT], recorder)
-        stream.start()
-        try:
+        with running(stream):
             recorder.wait_state(Market.SPOT, StreamState.LIVE)
-        finally:
-            stream.stop()
 
 
 def test_a_refused_key_stops_with_gates_label_and_does_not_hammer():
@@ -340,15 +350,12 @@ def test_a_refused_key_stops_with_gates_label_and_does_not_hammer():
                 recorder = Recorder()
                 opened = ex.stats.sockets_opened
                 stream = stream_for(client, [Market.SPOT], recorder)
-                stream.start()
-                try:
+                with running(stream):
                     stopped = recorder.wait_state(Market.SPOT, StreamState.STOPPED)
                     assert stopped.reason.startswith("Gate's WebSocket refused the API key " + words)
                     assert key.secret not in stopped.reason
-                    time.sleep(0.3)
+                    recorder.wait_threads_ended()  # stopped for good: its thread ends, no retry can follow
                     assert ex.stats.sockets_opened == opened + 1 and recorder.events == []
-                finally:
-                    stream.stop()
 
 
 def test_a_refused_key_on_futures_stops_at_the_user_id_read():
@@ -356,21 +363,17 @@ def test_a_refused_key_on_futures_stops_at_the_user_id_read():
             client_for(ex, key=ApiKey("paper" + "1" * 28, "f" * 64)) as client:
         recorder = Recorder()
         stream = stream_for(client, [Market.FUTURES_USDT], recorder)
-        stream.start()
-        try:
+        with running(stream):
             stopped = recorder.wait_state(Market.FUTURES_USDT, StreamState.STOPPED)
             assert "API key" in stopped.reason and stopped.reason.endswith("The live stream stopped.")
             assert ex.stats.sockets_opened == 0
-        finally:
-            stream.stop()
 
 
 def test_a_server_without_websocket_is_followed_by_polling():
     with PaperExchange(orders=8, pairs=2, websocket=False) as ex, client_for(ex) as client:
         recorder = Recorder()
         stream = stream_for(client, [Market.SPOT], recorder, initial=load_orders(client, [Market.SPOT]))
-        stream.start()
-        try:
+        with running(stream):
             polling = recorder.wait_state(Market.SPOT, StreamState.POLLING)
             assert "no WebSocket (HTTP 404)" in polling.reason and "listed every 0.2 s" in polling.reason
             order = ex.book.place("BTC_USDT", "buy", Decimal("1"), Decimal("1"))
@@ -380,8 +383,6 @@ def test_a_server_without_websocket_is_followed_by_polling():
             ex.book.cancel(order.id, "BTC_USDT")
             assert recorder.wait_event(order.id, FINISH).finish_as == "cancelled"  # looked up
             assert stream.statuses()[Market.SPOT].state is StreamState.POLLING
-        finally:
-            stream.stop()
 
 
 def test_polling_returns_to_the_socket_when_it_can():
@@ -389,15 +390,12 @@ def test_polling_returns_to_the_socket_when_it_can():
         recorder = Recorder()
         stream = stream_for(client, [Market.SPOT], recorder, settings=StreamSettings(
             backoff_s=(0.05,), poll_interval_s=0.1, socket_retry_s=0.3))
-        stream.start()
-        try:
+        with running(stream):
             recorder.wait_state(Market.SPOT, StreamState.POLLING)
             ex.sockets.enabled = True
             recorder.wait_state(Market.SPOT, StreamState.LIVE)
             order = ex.book.place("BTC_USDT", "buy", Decimal("1"), Decimal("1"))
             assert not recorder.wait_event(order.id, PUT).listed
-        finally:
-            stream.stop()
 
 
 def test_while_reconnecting_the_orders_are_listed_every_poll_interval():
@@ -408,16 +406,13 @@ def test_while_reconnecting_the_orders_are_listed_every_poll_interval():
         settings = StreamSettings(ws_url="ws://127.0.0.1:9", backoff_s=(0.05, 1.0), poll_interval_s=0.1)
         stream = stream_for(client, [Market.SPOT], recorder, initial=load_orders(client, [Market.SPOT]),
                             settings=settings)
-        stream.start()
-        try:
+        with running(stream):
             wait_for(lambda: (s := recorder.state(Market.SPOT)) is not None and s.attempt >= 2)
             status = recorder.state(Market.SPOT)
             assert status.state is StreamState.RECONNECTING and "reconnecting in 1 s" in status.reason
             order = ex.book.place("BTC_USDT", "buy", Decimal("1"), Decimal("1"))
             put = recorder.wait_event(order.id, PUT, timeout_s=0.9)  # well before the next attempt
             assert put.listed
-        finally:
-            stream.stop()
 
 
 def test_a_listener_that_raises_is_logged_and_the_stream_goes_on(live_spot, caplog):
@@ -462,15 +457,12 @@ def test_no_secret_reaches_a_log_line(caplog):
     with PaperExchange(orders=3) as ex, client_for(ex) as client:
         recorder = Recorder()
         stream = stream_for(client, [Market.SPOT, Market.FUTURES_USDT], recorder)
-        stream.start()
-        try:
+        with running(stream):
             recorder.wait_state(Market.SPOT, StreamState.LIVE)
             recorder.wait_state(Market.FUTURES_USDT, StreamState.LIVE)
             ex.drop_sockets()
             recorder.wait_state(Market.SPOT, StreamState.RECONNECTING)
             recorder.wait_state(Market.SPOT, StreamState.LIVE)
-        finally:
-            stream.stop()
         text = "\n".join(r.getMessage() for r in caplog.records)
         assert ex.main_key.secret not in text and ex.main_key.key not in text and '"SIGN"' not in text
         assert all(ex.main_key.secret not in s.reason for s in recorder.statuses)
@@ -496,8 +488,7 @@ def test_polling_reports_a_finish_with_the_numbers_of_its_record():
     with PaperExchange(orders=0, websocket=False) as ex, client_for(ex) as client:
         recorder = Recorder()
         stream = stream_for(client, [Market.SPOT], recorder)
-        stream.start()
-        try:
+        with running(stream):
             recorder.wait_state(Market.SPOT, StreamState.POLLING)
             filled = ex.book.place("BTC_USDT", "buy", Decimal("60000"), Decimal("3.1266"))
             part = ex.book.place("ETH_USDT", "sell", Decimal("3000"), Decimal("4"))
@@ -508,8 +499,6 @@ def test_polling_reports_a_finish_with_the_numbers_of_its_record():
                 ex.book.fill(part.id, Decimal("1"))
                 ex.book.cancel(part.id, "ETH_USDT")
             assert_finished_with_the_records_numbers(recorder, filled, part)
-        finally:
-            stream.stop()
 
 
 def test_a_reconnects_listing_reports_a_finish_with_the_numbers_of_its_record():
@@ -517,8 +506,7 @@ def test_a_reconnects_listing_reports_a_finish_with_the_numbers_of_its_record():
         recorder = Recorder()
         settings = StreamSettings(backoff_s=(0.05,), poll_interval_s=30.0, socket_retry_s=0.5)
         stream = stream_for(client, [Market.SPOT], recorder, settings=settings)
-        stream.start()
-        try:
+        with running(stream):
             recorder.wait_state(Market.SPOT, StreamState.LIVE)
             filled = ex.book.place("BTC_USDT", "buy", Decimal("60000"), Decimal("3.1266"))
             part = ex.book.place("ETH_USDT", "sell", Decimal("3000"), Decimal("4"))
@@ -535,8 +523,6 @@ def test_a_reconnects_listing_reports_a_finish_with_the_numbers_of_its_record():
             recorder.wait_seen(Market.SPOT, StreamState.LIVE, mark)
             assert_finished_with_the_records_numbers(recorder, filled, part)
             assert [e.kind for e in recorder.of(filled.id)] == [PUT, FINISH]
-        finally:
-            stream.stop()
 
 
 def test_polling_says_at_once_when_the_orders_cannot_be_listed():
@@ -547,11 +533,11 @@ def test_polling_says_at_once_when_the_orders_cannot_be_listed():
     stopped = False
     try:
         with client_for(ex) as client:
+            listings = counted(client, "/spot/open_orders")
             recorder = Recorder()
             stream = stream_for(client, [Market.SPOT], recorder, settings=StreamSettings(
                 backoff_s=(0.05,), poll_interval_s=0.1, socket_retry_s=60.0))
-            stream.start()
-            try:
+            with running(stream):
                 polling = recorder.wait_state(Market.SPOT, StreamState.POLLING)
                 assert polling.reason.startswith("The server at this address has no WebSocket (HTTP 404): ")
                 mark = len(recorder.statuses)
@@ -561,11 +547,10 @@ def test_polling_says_at_once_when_the_orders_cannot_be_listed():
                 assert failing.reason.startswith("The orders could not be listed: Nothing answers at this address")
                 assert failing.reason.endswith(polling.reason)  # still polling, and still saying why
                 assert "Errno" not in failing.reason and "Error" not in failing.reason
-                # said once, not at every failed listing
-                time.sleep(0.5)
+                # said once, not at every failed listing: three more listings fail meanwhile
+                tried = len(listings)
+                wait_for(lambda: len(listings) >= tried + 3, timeout_s=10.0)
                 assert sum(s.reason == failing.reason for s in recorder.statuses) == 1
-            finally:
-                stream.stop()
     finally:
         if not stopped:
             ex.stop()
@@ -577,8 +562,7 @@ def test_a_listing_that_fails_then_works_again_while_polling_says_so():
         recorder = Recorder()
         stream = stream_for(client, [Market.SPOT], recorder, settings=StreamSettings(
             backoff_s=(0.05,), poll_interval_s=0.1, socket_retry_s=60.0))
-        stream.start()
-        try:
+        with running(stream):
             polling = recorder.wait_state(Market.SPOT, StreamState.POLLING)
             mark = len(recorder.statuses)
             ex.plan("GET /spot/open_orders", repeat="busy_503")
@@ -588,16 +572,13 @@ def test_a_listing_that_fails_then_works_again_while_polling_says_so():
             mark = len(recorder.statuses)
             back = recorder.wait_seen(Market.SPOT, StreamState.POLLING, mark, timeout_s=5.0)
             assert back.reason == polling.reason
-        finally:
-            stream.stop()
 
 
 def test_polling_reports_a_futures_finish_with_the_numbers_of_its_record():
     with PaperExchange(orders=0, futures_orders=0, websocket=False) as ex, client_for(ex) as client:
         recorder = Recorder()
         stream = stream_for(client, [Market.FUTURES_USDT], recorder)
-        stream.start()
-        try:
+        with running(stream):
             recorder.wait_state(Market.FUTURES_USDT, StreamState.POLLING)
             filled = ex.futures.place("usdt", "BTC_USDT", -10, Decimal("64000.5"))
             key = f"{Market.FUTURES_USDT.value}:{filled.id}"
@@ -606,5 +587,3 @@ def test_polling_reports_a_futures_finish_with_the_numbers_of_its_record():
             finish = recorder.wait_event(key, FINISH)
             assert finish.finish_as == "filled" and finish.order.left == 0 and finish.order.filled_amount == 10
             assert finish.order.market is Market.FUTURES_USDT and finish.order.side == "sell"
-        finally:
-            stream.stop()
