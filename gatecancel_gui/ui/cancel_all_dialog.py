@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDialog, QDialogButtonBox, Q
 from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.orders import Order, OrderKind
 from gatecancel_gui.core.domain.scope import Scope
+from gatecancel_gui.ui.scope_fields import chosen_side, instruments, refill, side_box
 
 EVERY_PAIR = "Every pair"
 EVERY_CONTRACT = "Every contract with open orders"
@@ -30,8 +31,7 @@ class CancelAllDialog(QDialog):
         self._fill_instruments()
         if current_pair in pairs:
             self.pair.setCurrentText(current_pair)
-        self.side = QComboBox(self)
-        self.side.addItems(["Both sides", "buy", "sell"])
+        self.side = side_box(self)
         self.include_stops = QCheckBox("Also cancel stop (price-triggered) orders in this scope", self)
         self.summary = QLabel(self)
         self.summary.setWordWrap(True)
@@ -57,24 +57,14 @@ class CancelAllDialog(QDialog):
         return Market(self.market.currentData() or Market.SPOT.value)
 
     def _fill_instruments(self) -> None:
-        """Spot: every pair Gate lists orders in; futures: the contracts with loaded orders (Gate's futures
-        cancel-all goes contract by contract)."""
         market = self.selected_market()
-        if market.is_futures:
-            names = sorted({o.instrument for o in self.orders if o.market is market})
-            every = EVERY_CONTRACT
-        else:
-            names, every = self.spot_pairs, EVERY_PAIR
-        self.pair.blockSignals(True)
-        self.pair.clear()
-        self.pair.addItems([every, *names])
-        self.pair.blockSignals(False)
+        refill(self.pair, EVERY_CONTRACT if market.is_futures else EVERY_PAIR,
+               instruments(market, self.orders, self.spot_pairs))
 
     def scope(self) -> Scope:
         pair = self.pair.currentText()
-        side = self.side.currentText()
         return Scope(None if pair in (EVERY_PAIR, EVERY_CONTRACT, "") else pair,
-                     None if side == "Both sides" else side, self.include_stops.isChecked(), self.selected_market())
+                     chosen_side(self.side), self.include_stops.isChecked(), self.selected_market())
 
     def _describe(self) -> None:
         scope = self.scope()

@@ -16,6 +16,7 @@ from gatecancel_gui.core.domain.markets import Market
 from gatecancel_gui.core.domain.orders import Order, OrderKind
 from gatecancel_gui.core.domain.scope import Scope
 from gatecancel_gui.core.risk.guard import overlaps as scopes_overlap
+from gatecancel_gui.ui.scope_fields import BOTH_SIDES, chosen_side, instruments, refill, side_box
 
 DEFAULT_GUARD_S = 300.0
 GUARD_MINUTES = int(DEFAULT_GUARD_S // 60)  # the row menu's "Guard this pair for 5 min"
@@ -66,8 +67,7 @@ class GuardDialog(QDialog):
         for market in Market:
             self.market.addItem(market.display_name, market.value)
         self.pair = QComboBox(self)
-        self.side = QComboBox(self)
-        self.side.addItems(["Both sides", "buy", "sell"])
+        self.side = side_box(self)
         self.prefix = QLineEdit(self)
         self.prefix.setPlaceholderText("optional, e.g. t-bot1-")
         self.minutes = QSpinBox(self)
@@ -95,7 +95,7 @@ class GuardDialog(QDialog):
         self._fill_instruments()
         if preset.pair:
             self.pair.setCurrentText(preset.pair)
-        self.side.setCurrentText(preset.side or "Both sides")
+        self.side.setCurrentText(preset.side or BOTH_SIDES)
         self.prefix.setText(preset.text_prefix)
         self.minutes.setValue(max(1, round(preset.duration_s / 60)))
         self.market.currentIndexChanged.connect(self._fill_instruments)
@@ -106,23 +106,14 @@ class GuardDialog(QDialog):
 
     def _fill_instruments(self) -> None:
         value = self.market.currentData()
-        if not value:
-            names: list[str] = []
-        elif Market(value).is_futures:
-            names = sorted({o.instrument for o in self.orders if o.market is Market(value)})
-        else:
-            names = self.spot_pairs
-        self.pair.blockSignals(True)
-        self.pair.clear()
-        self.pair.addItems([EVERY_ONE, *names])
+        refill(self.pair, EVERY_ONE, instruments(Market(value), self.orders, self.spot_pairs) if value else [])
         self.pair.setEnabled(bool(value))
-        self.pair.blockSignals(False)
 
     def choice(self) -> GuardChoice:
         value = self.market.currentData()
-        pair, side = self.pair.currentText(), self.side.currentText()
+        pair = self.pair.currentText()
         return GuardChoice(Market(value) if value else None, None if pair in (EVERY_ONE, "") or not value else pair,
-                           None if side == "Both sides" else side, self.prefix.text().strip(),
+                           chosen_side(self.side), self.prefix.text().strip(),
                            self.minutes.value() * 60.0)
 
     def _describe(self) -> None:
