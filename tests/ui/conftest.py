@@ -1,12 +1,13 @@
 """Fixtures for driving the real window against the paper exchange, headless."""
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtCore import QCoreApplication, QSettings, Qt
 
 from gatecancel_gui.core.app.session import Session
 from gatecancel_gui.core.store.journal import Journal
 from gatecancel_gui.paper import PaperExchange
 from gatecancel_gui.ui.main_window import MainWindow
+from gatecancel_gui.ui.order_rows import RESULT_COLUMN
 from tests.conftest import client_for
 
 
@@ -29,6 +30,14 @@ def fill_custom_profile(dialog, url, key, secret, name="desk"):
     dialog.url.setText(url)
     dialog.key.setText(key)
     dialog.secret.setText(secret)
+
+
+def text_of(win, key, column=RESULT_COLUMN, role=Qt.ItemDataRole.DisplayRole):
+    """What the open-orders table shows for an order in one column (the Result by default); None when the
+    order has no row."""
+    model = win.open_pane.model
+    row = model.row_of(key)
+    return None if row is None else model.data(model.index(row, column), role)
 
 
 def shut(win, qtbot):

@@ -23,10 +23,9 @@ from gatecancel_gui.paper import PaperExchange
 from gatecancel_gui.ui.guard_dialog import GuardChoice, overlaps
 from gatecancel_gui.ui.live_events import CANCELLED_LABEL, FILLED_LABEL
 from gatecancel_gui.ui.main_window import MainWindow
-from gatecancel_gui.ui.order_rows import RESULT_COLUMN
 from gatecancel_gui.ui.theme import ELSEWHERE, SEEN_ON_STREAM
 from tests.conftest import client_for
-from tests.ui.conftest import Answers, shut
+from tests.ui.conftest import Answers, shut, text_of
 
 WAIT_MS = 10_000
 
@@ -91,9 +90,6 @@ def arm(win, qtbot, choice):
     return win.guards.armed[-1]
 
 
-def text_of(win, key, role=Qt.ItemDataRole.DisplayRole):
-    model = win.open_pane.model
-    return model.data(model.index(model.row_of(key), RESULT_COLUMN), role)
 
 
 def a_pair(win):
@@ -227,7 +223,7 @@ def test_outcomes_reach_the_rows_through_the_merge_rule(guarded, qtbot):
                               (seen.ref, OutcomeState.CANCELLED, ""), (known.ref, OutcomeState.CANCELLED, "")):
         fake.on_outcome(CancelOutcome(ref, state, label))
     qtbot.waitUntil(lambda: text_of(guarded, cancelled.key) == "✔ cancelled · guard", timeout=WAIT_MS)
-    assert text_of(guarded, cancelled.key, Qt.ItemDataRole.ToolTipRole) == "cancelled by the guard"
+    assert text_of(guarded, cancelled.key, role=Qt.ItemDataRole.ToolTipRole) == "cancelled by the guard"
     assert text_of(guarded, filled.key) == "● filled · guard"  # found filled first: reads as filled, grey
     closed = rows[4]  # Gate's ORDER_CLOSED, the order's record saying it filled: filled too
     fake.on_outcome(CancelOutcome(closed.ref, OutcomeState.REJECTED, "ORDER_CLOSED",
@@ -276,7 +272,7 @@ def test_the_real_guard_turns_its_pairs_rows_green_and_leaves_other_pairs_alone(
         for order_id in before:
             qtbot.waitUntil(lambda order_id=order_id: text_of(win, order_id) == "✔ cancelled · guard",
                             timeout=WAIT_MS)
-            colour = text_of(win, order_id, Qt.ItemDataRole.BackgroundRole)
+            colour = text_of(win, order_id, role=Qt.ItemDataRole.BackgroundRole)
             assert colour is not None and colour.green() > colour.red()  # green
         model = win.open_pane.model
 

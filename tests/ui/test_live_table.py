@@ -17,6 +17,7 @@ from gatecancel_gui.core.domain.outcomes import CancelOutcome, OutcomeState
 from gatecancel_gui.core.stream.events import EventKind, OrderEvent, StreamState, StreamStatus
 from gatecancel_gui.ui.order_rows import COLUMN, RESULT_COLUMN
 from gatecancel_gui.ui.theme import state_background
+from tests.ui.conftest import text_of
 
 NEW_ID = 9_500_000_000_000_000
 
@@ -72,9 +73,6 @@ def live(make_window, qtbot):
     return win, streams
 
 
-def text_of(win, key, column=RESULT_COLUMN, role=Qt.ItemDataRole.DisplayRole):
-    model = win.open_pane.model
-    return model.data(model.index(model.row_of(key), column), role)
 
 
 def put(order, **changes):

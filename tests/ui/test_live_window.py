@@ -12,14 +12,11 @@ from gatecancel_gui.core.domain.outcomes import OutcomeState
 from gatecancel_gui.core.stream.events import StreamState
 from gatecancel_gui.paper import PaperExchange
 from gatecancel_gui.ui.order_rows import COLUMN, RESULT_COLUMN
+from tests.ui.conftest import shut, text_of
 
 WAIT_MS = 15_000
 
 
-def text_of(win, key, column=RESULT_COLUMN, role=Qt.ItemDataRole.DisplayRole):
-    model = win.open_pane.model
-    row = model.row_of(key)
-    return None if row is None else model.data(model.index(row, column), role)
 
 
 def live_window(make_window, qtbot, exchange=None):
@@ -118,10 +115,7 @@ def test_an_exchange_without_websocket_is_polled_and_the_window_says_so(make_win
         placed = bare.book.place("BTC_USDT", "sell", Decimal("90000"), Decimal("0.02"))
         qtbot.waitUntil(lambda: text_of(win, placed.id) == "★ new", timeout=WAIT_MS)  # the stream's own listing
         assert win.feed.live.covers  # the auto-refresh waits: the stream lists the orders itself
-        win.jobs.wait_all(10_000)
-        win.close()
-        qtbot.waitUntil(lambda: not win.isVisible(), timeout=WAIT_MS)
-        win.feed.live.join_stopped(5.0)
+        shut(win, qtbot)  # before the exchange of this test stops
 
 
 def test_a_burst_of_300_orders_placed_at_once_arrives_with_the_window_answering(make_window, paper, qtbot):
@@ -164,10 +158,7 @@ def test_futures_orders_come_live_in_their_own_market(make_window, qtbot):
         ex.futures.fill("usdt", placed.id)
         qtbot.waitUntil(lambda: text_of(win, key) == "● filled", timeout=WAIT_MS)
         assert win.status.streams[Market.FUTURES_USDT].text().startswith("USDT perpetual: live · ")
-        win.jobs.wait_all(10_000)
-        win.close()
-        qtbot.waitUntil(lambda: not win.isVisible(), timeout=WAIT_MS)
-        win.feed.live.join_stopped(5.0)
+        shut(win, qtbot)  # before the exchange of this test stops
 
 
 def test_a_dropped_socket_says_reconnecting_and_the_order_placed_meanwhile_comes_once(make_window, paper, qtbot):
