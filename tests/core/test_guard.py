@@ -55,6 +55,13 @@ def guard_for(client, scope, heard, duration_s=30.0, **kwargs):
     return Guard(client, scope, duration_s, on_outcome=heard.on_outcome, on_status=heard.on_status, **kwargs)
 
 
+def armed(guard):
+    """Start the guard and wait until it says ARMED."""
+    guard.start()
+    wait_for(lambda: guard.status.state is GuardState.ARMED)
+    return guard
+
+
 def place(ex, pair, n, text="web", fills_on_cancel=False):
     return [ex.book.place(pair, "buy", Decimal("1.2"), Decimal("10"), text=f"{text}-{i}",
                           fills_on_cancel=fills_on_cancel).id for i in range(n)]
@@ -88,8 +95,7 @@ def test_a_guard_keeps_its_pair_flat_and_touches_nothing_else():
         before = place(ex, GUARDED, 30) + place(ex, GUARDED, 5, "pre-fill", fills_on_cancel=True)
         heard = Heard()
         guard = guard_for(client, Scope(GUARDED), heard)
-        guard.start()
-        wait_for(lambda: guard.status.state is GuardState.ARMED)
+        armed(guard)
         assert all(ex.book.orders[i].status != "open" for i in before)
         bots = [ex.start_bot(f"{GUARDED}:40:1.5", fill_on_cancel_share=0.2, **QUIET),
                 ex.start_bot(f"{OTHER}:40:1.5", **QUIET),
@@ -119,8 +125,7 @@ def test_a_burst_shares_requests_and_the_budget_is_kept_with_a_bot_faster_than_i
     with PaperExchange(orders=0, pairs=2, fill_fraction=0.0) as ex, client_for(ex) as client:
         heard = Heard()
         guard = guard_for(client, Scope(GUARDED), heard)
-        guard.start()
-        wait_for(lambda: guard.status.state is GuardState.ARMED)
+        armed(guard)
         bot = ex.start_bot(f"{GUARDED}:400:2", **QUIET)
         assert bot.finished.wait(10)
         wait_for(lambda: not open_in(ex, GUARDED), 5)
@@ -139,8 +144,7 @@ def test_a_text_prefix_leaves_other_texts_alone():
         theirs = place(ex, GUARDED, 5, "t-bot2")
         heard = Heard()
         guard = guard_for(client, Scope(GUARDED, text_prefix="t-bot1-"), heard)
-        guard.start()
-        wait_for(lambda: guard.status.state is GuardState.ARMED)
+        armed(guard)
         bots = [ex.start_bot(f"{GUARDED}:30:1", label="bot1", **QUIET),
                 ex.start_bot(f"{GUARDED}:30:1", label="bot2", seed=2, **QUIET)]
         for bot in bots:
@@ -157,8 +161,7 @@ def test_every_market_scope_reaches_futures_too():
     with PaperExchange(orders=0, pairs=2, fill_fraction=0.0) as ex, client_for(ex) as client:
         heard = Heard()
         guard = guard_for(client, Scope(text_prefix="t-g-", all_markets=True), heard)
-        guard.start()
-        wait_for(lambda: guard.status.state is GuardState.ARMED)
+        armed(guard)
         spot = ex.start_bot(f"{GUARDED}:20:1", label="g", **QUIET)
         futures = ex.start_bot("usdt/BTC_USDT:20:1", label="g", **QUIET)
         other = ex.start_bot("usdt/ETH_USDT:20:1", **QUIET)
@@ -178,8 +181,7 @@ def test_a_dropped_stream_is_bridged_by_listings_and_said_in_the_note():
     with PaperExchange(orders=0, pairs=2, fill_fraction=0.0) as ex, client_for(ex) as client:
         heard = Heard()
         guard = guard_for(client, Scope(GUARDED), heard)
-        guard.start()
-        wait_for(lambda: guard.status.state is GuardState.ARMED)
+        armed(guard)
         ex.ws_drop_after = 5
         bot = ex.start_bot(f"{GUARDED}:30:2", **QUIET)
         threading.Timer(0.5, ex.drop_sockets).start()
@@ -209,8 +211,7 @@ def test_it_stops_with_a_sentence_when_the_stream_stops_by_itself():
     with PaperExchange(orders=0, pairs=2) as ex, client_for(ex) as client:
         heard = Heard()
         guard = guard_for(client, Scope(GUARDED), heard)
-        guard.start()
-        wait_for(lambda: guard.status.state is GuardState.ARMED)
+        armed(guard)
         ex.keys.pop(ex.main_key.key)
         ex.drop_sockets()
         guard.join(10)
